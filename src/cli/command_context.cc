@@ -1,0 +1,103 @@
+#include "cli/command_context.h"
+
+#include <filesystem>
+#include <iostream>
+#include <map>
+
+#include "manifest/manifest_loader.h"
+#include "util/edit_distance.h"
+
+namespace hoist {
+
+void Warn(const std::string& message) { std::cerr << "hoist: warning: " << message << "\n"; }
+
+const GitRepository& CommandContext::repo() {
+  if (!repo_) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(directory, ec)) {
+      throw CommandFailure{kExitUsage, "hoist: error: -C " + directory + ": no such directory"};
+    }
+    auto opened = GitRepository::Open(directory);
+    if (!opened) throw CommandFailure{kExitFailure, "hoist: error: " + opened.error().message};
+    repo_.emplace(std::move(*opened));
+  }
+  return *repo_;
+}
+
+const Manifest& CommandContext::manifest() {
+  if (!manifest_) {
+    ManifestLocation location{repo().root(), manifest_path};
+    if (!manifest_path.empty() && std::filesystem::path(manifest_path).is_relative()) {
+      location.manifest_path = (std::filesystem::path(directory) / manifest_path).string();
+    }
+    auto loaded = LoadManifest(location);
+    size_t errors = 0;
+    for (const auto& diagnostic : loaded.diagnostics) {
+      std::cerr << FormatDiagnostic(diagnostic) << "\n";
+      if (diagnostic.severity == Severity::kError) ++errors;
+    }
+    if (!loaded.manifest) {
+      throw CommandFailure{kExitFailure, "hoist: error: the manifest has " +
+                                             std::to_string(errors) + " error" +
+                                             (errors == 1 ? "" : "s") + "; nothing was done"};
+    }
+    manifest_.emplace(std::move(*loaded.manifest));
+  }
+  return *manifest_;
+}
+
+const DependencyGraph& CommandContext::graph() {
+  if (!graph_) graph_ = std::make_unique<DependencyGraph>(manifest());
+  return *graph_;
+}
+
+const PatternIndex& CommandContext::patterns() {
+  if (!patterns_) {
+    auto built = PatternIndex::Build(manifest(), graph());
+    if (!built) throw CommandFailure{kExitFailure, "hoist: error: " + built.error().message};
+    patterns_.emplace(std::move(*built));
+  }
+  return *patterns_;
+}
+
+SourceSnapshot CommandContext::Snapshot(const SnapshotOptions& options) {
+  std::vector<std::string> dockerfiles;
+  for (const auto& project : manifest().projects) dockerfiles.push_back(project.dockerfile_path);
+  auto snapshot = SourceSnapshot::Take(repo(), patterns(), dockerfiles, options);
+  if (!snapshot) throw CommandFailure{kExitFailure, "hoist: error: " + snapshot.error().message};
+  return std::move(*snapshot);
+}
+
+void CommandContext::WarnUnmatchedPatterns(const SourceSnapshot& snapshot,
+                                           const std::vector<int>& projects) {
+  const PatternIndex& index = patterns();
+  // One warning per pattern, naming every selected project that declares it.
+  std::map<int, std::vector<std::string>> unmatched;
+  for (int p : projects) {
+    for (int id : index.OwnPatterns(p)) {
+      if (snapshot.pattern_hits()[id] == 0) unmatched[id].push_back(manifest().projects[p].name);
+    }
+  }
+  for (const auto& [id, owners] : unmatched) {
+    const Project& first = *manifest().Find(owners.front());
+    std::string where =
+        first.rebuild_patterns_file.empty() ? manifest().file : first.rebuild_patterns_file;
+    std::string names;
+    for (const auto& name : owners) names += (names.empty() ? "'" : ", '") + name + "'";
+    Warn(where + ": rebuild pattern '" + index.pattern(id) + "' of " +
+         (owners.size() == 1 ? "project " : "projects ") + names + " matches no file at " +
+         snapshot.commit().substr(0, 12) + " (a typo, or a directory that moved?)");
+  }
+}
+
+int CommandContext::ProjectIndex(const std::string& name) {
+  int index = manifest().IndexOf(name);
+  if (index >= 0) return index;
+  std::string close = ClosestName(name, manifest().Names());
+  throw CommandFailure{kExitFailure, "hoist: error: unknown project '" + name + "' in " +
+                                         manifest().file +
+                                         (close.empty() ? "; 'hoist projects' lists them"
+                                                        : "; did you mean '" + close + "'?")};
+}
+
+}  // namespace hoist

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "cli/command_context.h"
+
+namespace hoist {
+
+/// Each Add*Command registers one subcommand on `app`; its callback throws CommandFailure or
+/// sets `exit_code` when it does not succeed.
+void AddProjectsCommand(CLI::App& app, CommandContext& context, int& exit_code);
+void AddQueryCommand(CLI::App& app, CommandContext& context, int& exit_code);
+void AddGraphCommand(CLI::App& app, CommandContext& context, int& exit_code);
+void AddHashCommand(CLI::App& app, CommandContext& context, int& exit_code);
+void AddAffectedCommand(CLI::App& app, CommandContext& context, int& exit_code);
+void AddExplainCommand(CLI::App& app, CommandContext& context, int& exit_code);
+
+}  // namespace hoist

@@ -1,0 +1,79 @@
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "source/content_hash.h"
+
+namespace hoist {
+
+void AddHashCommand(CLI::App& app, CommandContext& context, int& exit_code) {
+  auto* command = app.add_subcommand(
+      "hash", "Print the content hash of projects (all by default): project<TAB>hash");
+  struct Options {
+    std::vector<std::string> projects;
+    std::string rev;
+    std::string compat;
+    std::string platform;
+  };
+  auto options = std::make_shared<Options>();
+  command->add_option("PROJECT", options->projects, "Projects to hash (default: all)");
+  command->add_option("--rev", options->rev,
+                      "Hash this commit's tree (default: HEAD plus working-tree changes)")
+      ->option_text("REV");
+  command->add_option("--compat", options->compat,
+                      "'aztec': the seed's calculate_content_hash, bit for bit")
+      ->check(CLI::IsMember({"aztec"}))
+      ->option_text("SCHEME");
+  command->add_option("--platform", options->platform,
+                      "Target platform to include in the hash, e.g. linux/arm64")
+      ->option_text("PLATFORM");
+  command->callback([&context, &exit_code, options] {
+    std::vector<int> selected;
+    for (const auto& name : options->projects) selected.push_back(context.ProjectIndex(name));
+    if (selected.empty()) {
+      for (size_t p = 0; p < context.manifest().projects.size(); ++p) {
+        selected.push_back(static_cast<int>(p));
+      }
+    }
+    SnapshotOptions snapshot_options;
+    snapshot_options.rev = options->rev.empty() ? "HEAD" : options->rev;
+    snapshot_options.working_tree = options->rev.empty();
+    snapshot_options.aztec_paths = options->compat == "aztec";
+    SourceSnapshot snapshot = context.Snapshot(snapshot_options);
+    context.WarnUnmatchedPatterns(snapshot, selected);
+    HashScheme scheme = options->compat == "aztec" ? HashScheme::kAztec : HashScheme::kV1;
+    auto hashes = HashProjects(context.manifest(), context.graph(), context.patterns(), snapshot,
+                               scheme, options->platform);
+
+    exit_code = kExitOk;
+    nlohmann::json out = nlohmann::json::array();
+    size_t dirty = 0;
+    for (int p : selected) {
+      const std::string& name = context.manifest().projects[p].name;
+      const ProjectHash& hash = hashes[p];
+      if (!hash.error.empty()) {
+        std::cerr << "hoist: error: project '" << name << "': " << hash.error << "\n";
+        exit_code = kExitFailure;
+        if (context.json) out.push_back({{"project", name}, {"error", hash.error}});
+        continue;
+      }
+      if (hash.dirty) ++dirty;
+      if (context.json) {
+        out.push_back({{"project", name}, {"hash", hash.hash}, {"dirty", hash.dirty}});
+      } else {
+        std::cout << name << "\t" << hash.hash << (hash.dirty ? "\tdirty" : "") << "\n";
+      }
+    }
+    if (context.json) {
+      std::cout << nlohmann::json{{"commit", snapshot.commit()}, {"projects", out}}.dump(2)
+                << "\n";
+    }
+    if (dirty > 0) {
+      Warn(std::to_string(dirty) + " project hash" + (dirty == 1 ? " is" : "es are") +
+           " made from uncommitted changes (marked dirty); commit them before building for a "
+           "shared registry");
+    }
+  });
+}
+
+}  // namespace hoist

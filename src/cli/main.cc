@@ -1,0 +1,46 @@
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/command_context.h"
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  using namespace hoist;
+  CLI::App app{"hoist: a fast, stateless build orchestrator for monorepos of container images",
+               "hoist"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "hoist 0.1.0");
+  CommandContext context;
+  int exit_code = kExitOk;
+  app.add_option("-C", context.directory, "Run as if started in DIR")->option_text("DIR");
+  app.add_option("--manifest", context.manifest_path,
+                 "The manifest (default: build_manifest.yml or .json at the git top level)")
+      ->option_text("FILE");
+  app.add_flag("--json", context.json, "Print results as JSON");
+  app.add_flag("-v,--verbose", context.verbose, "Say more about what happens");
+
+  AddProjectsCommand(app, context, exit_code);
+  AddQueryCommand(app, context, exit_code);
+  AddGraphCommand(app, context, exit_code);
+  AddHashCommand(app, context, exit_code);
+  AddAffectedCommand(app, context, exit_code);
+  AddExplainCommand(app, context, exit_code);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitUsage;
+  } catch (const CommandFailure& failure) {
+    if (!failure.message.empty()) std::cerr << failure.message << "\n";
+    return failure.code;
+  }
+  std::cout.flush();
+  return exit_code;
+}

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "manifest/diagnostic.h"
+
+namespace hoist {
+
+/// One project of the manifest, with every default applied and every path made
+/// repository-relative and normalised ("." is the repository root).
+struct Project {
+  std::string name;
+  int line = 0;  ///< where the project is defined in the manifest (1-based)
+
+  std::string build_dir;        ///< docker build context
+  std::string project_dir;      ///< the project's own directory (defaults to build_dir)
+  std::string dockerfile;       ///< as written, relative to build_dir
+  std::string dockerfile_path;  ///< repository-relative
+
+  std::vector<std::string> rebuild_patterns;  ///< own patterns, in manifest order
+  std::string rebuild_patterns_file;          ///< repository-relative, when given as a file name
+
+  std::vector<std::string> dependencies;  ///< direct build dependencies, manifest order, unique
+  std::string dependencies_script;        ///< repository-relative, when given as an executable
+  std::vector<std::string> run_dependencies;
+
+  std::string multiarch;                          ///< "", "host" or "buildx"
+  std::map<std::string, std::string> build_args;  ///< hoist extension: extra docker build args
+};
+
+/// The loaded manifest: its projects in the order they appear, and what was found on the way.
+struct Manifest {
+  std::string file;       ///< the manifest path as shown in messages
+  std::string repo_root;  ///< absolute path of the repository the paths are relative to
+  std::vector<Project> projects;
+  std::vector<Diagnostic> diagnostics;  ///< warnings (errors make loading fail)
+
+  /// The project called `name`, or nullptr.
+  const Project* Find(const std::string& name) const;
+  /// Position of `name` in `projects`, or -1.
+  int IndexOf(const std::string& name) const;
+  /// All project names, in manifest order.
+  std::vector<std::string> Names() const;
+
+  void Reindex();
+
+ private:
+  std::unordered_map<std::string, int> index_;
+};
+
+}  // namespace hoist

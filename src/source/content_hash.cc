@@ -1,0 +1,186 @@
+#include "source/content_hash.h"
+
+#include <algorithm>
+#include <queue>
+#include <unordered_map>
+
+#include "source/digest.h"
+
+namespace hoist {
+namespace {
+
+constexpr std::string_view kV1Header = "hoist-hash-v1";
+
+/// Projects whose patterns (own, or the transitive union) hit a file, cached per pattern set.
+class OwnerCache {
+ public:
+  OwnerCache(const PatternIndex& index, bool transitive, size_t projects)
+      : index_(index), transitive_(transitive), seen_(projects, false) {}
+
+  const std::vector<int>& Owners(const std::vector<int>* patterns) {
+    auto [it, added] = cache_.try_emplace(patterns);
+    if (added) {
+      for (int id : *patterns) {
+        for (int p : transitive_ ? index_.TransitiveOwners(id) : index_.Owners(id)) {
+          if (!seen_[p]) it->second.push_back(p), seen_[p] = true;
+        }
+      }
+      for (int p : it->second) seen_[p] = false;
+    }
+    return it->second;
+  }
+
+ private:
+  const PatternIndex& index_;
+  bool transitive_;
+  std::vector<bool> seen_;
+  std::unordered_map<const std::vector<int>*, std::vector<int>> cache_;
+};
+
+void AddRecord(Digest& digest, std::string_view record) {
+  digest.Update(record);
+  digest.Update(std::string_view("\0", 1));
+}
+
+std::string FileRecord(const SourceSnapshot::File& file) {
+  std::string record;
+  record.reserve(file.mode.size() + file.oid.size() + file.path.size() + 2);
+  record.append(file.mode).append(" ").append(file.oid).append(" ").append(file.path);
+  return record;
+}
+
+std::string DockerfileRecord(const SourceSnapshot& snapshot, const Project& project,
+                             bool* dirty) {
+  auto file = snapshot.Find(project.dockerfile_path);
+  if (file && dirty) *dirty = *dirty || file->dirty;
+  return project.dockerfile_path + " " + (file ? std::string(file->oid) : "absent");
+}
+
+std::vector<ProjectHash> HashAztec(const Manifest& manifest, const PatternIndex& index,
+                                   const SourceSnapshot& snapshot) {
+  const size_t n = manifest.projects.size();
+  OwnerCache owners(index, /*transitive=*/true, n);
+  std::vector<size_t> text_length(n, 0);
+  std::vector<ProjectHash> hashes(n);
+  for (size_t i = 0; i < snapshot.size(); ++i) {
+    auto file = snapshot.file(i);
+    for (int p : owners.Owners(file.aztec_patterns)) {
+      text_length[p] += file.oid.size() + 1;
+      hashes[p].dirty = hashes[p].dirty || file.dirty;
+    }
+  }
+  // `awk '{print $3}' | git hash-object --stdin`: a blob of one object id per line.
+  std::vector<Digest> digests;
+  digests.reserve(n);
+  for (size_t p = 0; p < n; ++p) {
+    digests.emplace_back(Digest::Algorithm::kSha1);
+    std::string header = "blob " + std::to_string(text_length[p]);
+    digests[p].Update(header);
+    digests[p].Update(std::string_view("\0", 1));
+  }
+  for (size_t i = 0; i < snapshot.size(); ++i) {
+    auto file = snapshot.file(i);
+    for (int p : owners.Owners(file.aztec_patterns)) {
+      digests[p].Update(file.oid);
+      digests[p].Update("\n");
+    }
+  }
+  for (size_t p = 0; p < n; ++p) hashes[p].hash = digests[p].Finish();
+  return hashes;
+}
+
+std::vector<std::pair<std::string, int>> SortedDependencies(const DependencyGraph& graph,
+                                                             int project) {
+  std::vector<std::pair<std::string, int>> deps;
+  for (int d : graph.Dependencies(project)) deps.push_back({graph.Name(d), d});
+  std::sort(deps.begin(), deps.end());
+  return deps;
+}
+
+}  // namespace
+
+std::vector<ProjectHash> HashProjects(const Manifest& manifest, const DependencyGraph& graph,
+                                      const PatternIndex& index, const SourceSnapshot& snapshot,
+                                      HashScheme scheme, const std::string& platform) {
+  if (scheme == HashScheme::kAztec) return HashAztec(manifest, index, snapshot);
+
+  const size_t n = manifest.projects.size();
+  std::vector<ProjectHash> hashes(n);
+  std::vector<Digest> digests(n);
+  for (auto& digest : digests) AddRecord(digest, kV1Header);
+  OwnerCache owners(index, /*transitive=*/false, n);
+  for (size_t i = 0; i < snapshot.size(); ++i) {
+    auto file = snapshot.file(i);
+    const auto& hit = owners.Owners(file.patterns);
+    if (hit.empty()) continue;
+    std::string record = FileRecord(file);
+    for (int p : hit) {
+      AddRecord(digests[p], record);
+      if (file.dirty) hashes[p].dirty = true;
+    }
+  }
+
+  // Dependencies first, so each project can include its dependencies' hashes.
+  std::vector<int> waiting(n);
+  std::queue<int> ready;
+  for (size_t p = 0; p < n; ++p) {
+    waiting[p] = static_cast<int>(graph.Dependencies(static_cast<int>(p)).size());
+    if (waiting[p] == 0) ready.push(static_cast<int>(p));
+  }
+  std::vector<bool> done(n, false);
+  while (!ready.empty()) {
+    int p = ready.front();
+    ready.pop();
+    const Project& project = manifest.projects[p];
+    bool dirty = hashes[p].dirty;
+    AddRecord(digests[p], "dockerfile " + DockerfileRecord(snapshot, project, &dirty));
+    for (const auto& [name, value] : project.build_args) {
+      AddRecord(digests[p], "arg " + name + "=" + value);
+    }
+    if (!platform.empty()) AddRecord(digests[p], "platform " + platform);
+    for (const auto& [name, d] : SortedDependencies(graph, p)) {
+      AddRecord(digests[p], "dep " + name + " " + hashes[d].hash);
+      dirty = dirty || hashes[d].dirty;
+    }
+    hashes[p].hash = digests[p].Finish();
+    hashes[p].dirty = dirty;
+    done[p] = true;
+    for (int dependent : graph.Dependents(p)) {
+      if (--waiting[dependent] == 0) ready.push(dependent);
+    }
+  }
+  auto cycle = graph.FindCycle();
+  for (size_t p = 0; p < n; ++p) {
+    if (done[p]) continue;
+    hashes[p].error = "depends on a dependency cycle (" +
+                      (cycle ? graph.FormatCycle(*cycle) : std::string("?")) +
+                      "), so its dependencies have no hash; break the cycle in the manifest";
+  }
+  return hashes;
+}
+
+HashInputs CollectHashInputs(const Manifest& manifest, const DependencyGraph& graph,
+                             const PatternIndex& index, const SourceSnapshot& snapshot,
+                             int project, const std::vector<ProjectHash>& hashes,
+                             const std::string& platform) {
+  HashInputs inputs;
+  const auto& own = index.OwnPatterns(project);
+  for (size_t i = 0; i < snapshot.size(); ++i) {
+    auto file = snapshot.file(i);
+    bool hit = std::any_of(file.patterns->begin(), file.patterns->end(), [&](int id) {
+      return std::binary_search(own.begin(), own.end(), id);
+    });
+    if (hit) inputs.files.push_back(FileRecord(file));
+  }
+  inputs.dockerfile = DockerfileRecord(snapshot, manifest.projects[project], nullptr);
+  for (const auto& [name, value] : manifest.projects[project].build_args) {
+    inputs.build_args.push_back(name + "=" + value);
+  }
+  inputs.platform = platform;
+  for (const auto& [name, d] : SortedDependencies(graph, project)) {
+    inputs.dependencies.push_back({name, hashes[d].hash});
+  }
+  return inputs;
+}
+
+}  // namespace hoist

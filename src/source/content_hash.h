@@ -1,0 +1,46 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "graph/dependency_graph.h"
+#include "manifest/manifest.h"
+#include "source/pattern_index.h"
+#include "source/source_snapshot.h"
+
+namespace hoist {
+
+/// Which content hash to compute.
+enum class HashScheme {
+  kV1,     ///< hoist's own (DESIGN.md "Content hash (v1)"): SHA-256 of every declared input
+  kAztec,  ///< the seed's calculate_content_hash, bit for bit
+};
+
+/// The content hash of one project, or why it has none.
+struct ProjectHash {
+  std::string hash;
+  bool dirty = false;  ///< made from working-tree files that differ from the commit
+  std::string error;   ///< set (and hash empty) when it cannot be computed
+};
+
+/// Everything that goes into one project's hash, as the records that are digested.
+struct HashInputs {
+  std::vector<std::string> files;  ///< "<mode> <oid> <path>", sorted by path
+  std::string dockerfile;          ///< "<path> <oid>" (or "<path> absent")
+  std::vector<std::string> build_args;  ///< "NAME=value", sorted
+  std::string platform;
+  std::vector<std::pair<std::string, std::string>> dependencies;  ///< (name, hash), sorted
+};
+
+/// Hashes every project from one snapshot. `platform` goes into v1 hashes when not empty.
+std::vector<ProjectHash> HashProjects(const Manifest& manifest, const DependencyGraph& graph,
+                                      const PatternIndex& index, const SourceSnapshot& snapshot,
+                                      HashScheme scheme, const std::string& platform = "");
+
+/// The v1 inputs of one project, given the hashes of all projects (for its dependencies).
+HashInputs CollectHashInputs(const Manifest& manifest, const DependencyGraph& graph,
+                             const PatternIndex& index, const SourceSnapshot& snapshot,
+                             int project, const std::vector<ProjectHash>& hashes,
+                             const std::string& platform = "");
+
+}  // namespace hoist

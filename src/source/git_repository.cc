@@ -1,0 +1,244 @@
+#include "source/git_repository.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/subprocess.h"
+
+namespace hoist {
+namespace {
+
+std::string Trim(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  return text;
+}
+
+Error GitError(const std::vector<std::string>& argv, const ProcessResult& result) {
+  std::string message = Trim(result.stderr_text);
+  if (message.empty()) message = "exit status " + std::to_string(result.exit_code);
+  return Error{FormatCommand(argv) + " failed: " + message};
+}
+
+/// Splits NUL-terminated records.
+std::vector<std::string_view> SplitNul(std::string_view text) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\0', start);
+    if (end == std::string_view::npos) end = text.size();
+    out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+Expected<GitRepository> GitRepository::Open(const std::string& directory) {
+  ProcessSpec spec;
+  spec.argv = {"git", "rev-parse", "--show-toplevel"};
+  spec.cwd = directory;
+  auto result = RunProcess(spec);
+  if (!result) {
+    return Error{"git is needed and could not be run (" + result.error().message +
+                 "); install it with: apt-get install git"};
+  }
+  if (result->exit_code != 0) {
+    return Error{"'" + directory + "' is not inside a git repository (" +
+                 Trim(result->stderr_text) + "); run hoist in a git work tree or pass -C DIR"};
+  }
+  return GitRepository(Trim(result->stdout_text));
+}
+
+Expected<std::string> GitRepository::Run(const std::vector<std::string>& args,
+                                         const std::string& stdin_data) const {
+  ProcessSpec spec;
+  spec.argv = {"git"};
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  spec.cwd = root_;
+  spec.stdin_data = stdin_data;
+  auto result = RunProcess(spec);
+  if (!result) return result.error();
+  if (result->exit_code != 0) return GitError(spec.argv, *result);
+  return std::move(result->stdout_text);
+}
+
+Expected<std::string> GitRepository::ResolveCommit(const std::string& rev) const {
+  ProcessSpec spec;
+  spec.argv = {"git", "rev-parse", "--verify", "--quiet", "--end-of-options", rev + "^{commit}"};
+  spec.cwd = root_;
+  auto result = RunProcess(spec);
+  if (!result) return result.error();
+  if (result->exit_code != 0) {
+    return Error{"'" + rev + "' does not name a commit in " + root_ +
+                 " (in a shallow clone, fetch it first: git fetch --depth=1 origin " + rev + ")"};
+  }
+  return Trim(result->stdout_text);
+}
+
+bool GitRepository::HasCommit(const std::string& commit) const {
+  return Run({"cat-file", "-e", commit + "^{commit}"}).ok();
+}
+
+Status GitRepository::ListTree(const std::string& rev,
+                               const std::function<void(const TreeEntryView&)>& on_entry) const {
+  ProcessSpec spec;
+  spec.argv = {"git", "ls-tree", "-r", "-z", "--full-tree", rev};
+  spec.cwd = root_;
+  std::string carry;
+  std::string parse_error;
+  auto parse_records = [&](std::string_view data) -> size_t {
+    size_t start = 0;
+    while (true) {
+      size_t end = data.find('\0', start);
+      if (end == std::string_view::npos) return start;
+      std::string_view record = data.substr(start, end - start);
+      start = end + 1;
+      // "<mode> SP <type> SP <oid> TAB <path>"
+      size_t space1 = record.find(' ');
+      size_t space2 = space1 == std::string_view::npos ? space1 : record.find(' ', space1 + 1);
+      size_t tab = space2 == std::string_view::npos ? space2 : record.find('\t', space2 + 1);
+      if (tab == std::string_view::npos) {
+        if (parse_error.empty()) parse_error = "unexpected ls-tree record: " + std::string(record);
+        continue;
+      }
+      on_entry({record.substr(0, space1), record.substr(space2 + 1, tab - space2 - 1),
+                record.substr(tab + 1)});
+    }
+  };
+  spec.on_stdout = [&](std::string_view chunk) {
+    if (carry.empty()) {
+      size_t used = parse_records(chunk);
+      carry.assign(chunk.substr(used));
+    } else {
+      carry.append(chunk);
+      size_t used = parse_records(carry);
+      carry.erase(0, used);
+    }
+  };
+  auto result = RunProcess(spec);
+  if (!result) return result.error();
+  if (result->exit_code != 0) return GitError(spec.argv, *result);
+  if (!parse_error.empty()) return Error{parse_error};
+  return Ok();
+}
+
+Expected<std::vector<TreeChange>> GitRepository::DiffTrees(const std::string& base,
+                                                           const std::string& head) const {
+  auto output = Run({"diff-tree", "-r", "-z", "--no-renames", "--raw", "--no-commit-id",
+                     "--abbrev=64", base, head});
+  if (!output) return output.error();
+  // ":<old mode> <new mode> <old oid> <new oid> <status>" NUL "<path>" NUL
+  std::vector<TreeChange> changes;
+  auto fields = SplitNul(*output);
+  for (size_t i = 0; i + 1 < fields.size(); i += 2) {
+    std::string_view meta = fields[i];
+    if (meta.empty() || meta.front() != ':') {
+      return Error{"unexpected git diff-tree output: " + std::string(meta)};
+    }
+    meta.remove_prefix(1);
+    std::vector<std::string> parts;
+    size_t start = 0;
+    while (start <= meta.size()) {
+      size_t end = meta.find(' ', start);
+      if (end == std::string_view::npos) end = meta.size();
+      parts.emplace_back(meta.substr(start, end - start));
+      start = end + 1;
+    }
+    if (parts.size() < 5) return Error{"unexpected git diff-tree output: " + std::string(meta)};
+    changes.push_back({parts[0], parts[1], parts[2], parts[3], std::string(fields[i + 1])});
+  }
+  return changes;
+}
+
+Expected<std::vector<WorkingTreeChange>> GitRepository::WorkingTreeChanges() const {
+  auto output = Run({"status", "--porcelain=v2", "-z", "--no-renames", "--untracked-files=all",
+                     "--ignore-submodules=none"});
+  if (!output) return output.error();
+  std::vector<WorkingTreeChange> changes;
+  for (std::string_view record : SplitNul(*output)) {
+    if (record.size() < 2) continue;
+    char type = record.front();
+    if (type == '?') {
+      std::string path(record.substr(2));
+      if (!path.empty() && path.back() == '/') continue;  // a nested repository, not a file
+      changes.push_back({WorkingTreeChange::Kind::kUntracked, "", false, path});
+      continue;
+    }
+    if (type != '1' && type != 'u') continue;
+    // "1 XY sub mH mI mW hH hI path" or "u XY sub m1 m2 m3 mW h1 h2 h3 path"
+    const int fields_before_path = type == '1' ? 8 : 10;
+    std::vector<std::string_view> parts;
+    size_t start = 0;
+    for (int i = 0; i < fields_before_path; ++i) {
+      size_t end = record.find(' ', start);
+      if (end == std::string_view::npos) break;
+      parts.push_back(record.substr(start, end - start));
+      start = end + 1;
+    }
+    if (static_cast<int>(parts.size()) != fields_before_path) continue;
+    std::string mode(parts[type == '1' ? 5 : 6]);
+    WorkingTreeChange change;
+    change.path = std::string(record.substr(start));
+    change.submodule = parts[2].front() == 'S';
+    change.kind = mode == "000000" ? WorkingTreeChange::Kind::kDeleted
+                                   : WorkingTreeChange::Kind::kModified;
+    change.mode = change.kind == WorkingTreeChange::Kind::kDeleted ? "" : mode;
+    changes.push_back(std::move(change));
+  }
+  return changes;
+}
+
+Expected<std::vector<std::string>> GitRepository::HashWorkingFiles(
+    const std::vector<std::string>& paths) const {
+  std::vector<std::string> oids(paths.size());
+  std::string regular_paths;
+  std::vector<size_t> regular_index;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    struct stat info {};
+    std::string full = root_ + "/" + paths[i];
+    if (lstat(full.c_str(), &info) == 0 && S_ISLNK(info.st_mode)) {
+      std::string target(static_cast<size_t>(info.st_size) + 1, '\0');
+      ssize_t n = readlink(full.c_str(), target.data(), target.size());
+      if (n < 0) return Error{"cannot read symlink " + paths[i]};
+      target.resize(static_cast<size_t>(n));
+      auto oid = Run({"hash-object", "-t", "blob", "--stdin"}, target);
+      if (!oid) return oid.error();
+      oids[i] = Trim(*oid);
+    } else {
+      regular_paths += paths[i] + "\n";
+      regular_index.push_back(i);
+    }
+  }
+  if (regular_index.empty()) return oids;
+  auto output = Run({"hash-object", "--stdin-paths"}, regular_paths);
+  if (!output) return output.error();
+  size_t start = 0;
+  for (size_t i : regular_index) {
+    size_t end = output->find('\n', start);
+    if (end == std::string::npos) return Error{"git hash-object returned too few ids"};
+    oids[i] = output->substr(start, end - start);
+    start = end + 1;
+  }
+  return oids;
+}
+
+Expected<std::string> GitRepository::SubmoduleHead(const std::string& path) const {
+  ProcessSpec spec;
+  spec.argv = {"git", "rev-parse", "--verify", "HEAD"};
+  spec.cwd = root_ + "/" + path;
+  auto result = RunProcess(spec);
+  if (!result || result->exit_code != 0) {
+    return Error{"submodule '" + path + "' is not initialised (run: git submodule update --init " +
+                 path + ")"};
+  }
+  // An uninitialised submodule is an empty directory; rev-parse then answers for the parent.
+  auto toplevel = Run({"-C", path, "rev-parse", "--show-toplevel"});
+  if (!toplevel || Trim(*toplevel) == root_) {
+    return Error{"submodule '" + path + "' is not initialised (run: git submodule update --init " +
+                 path + ")"};
+  }
+  return Trim(result->stdout_text);
+}
+
+}  // namespace hoist

@@ -1,0 +1,79 @@
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/expected.h"
+
+namespace hoist {
+
+/// One row of a recursive tree listing: a file, symlink or submodule gitlink.
+struct TreeEntryView {
+  std::string_view mode;  ///< "100644", "100755", "120000", "160000"
+  std::string_view oid;   ///< blob id, or the submodule's commit id
+  std::string_view path;  ///< repository-relative
+};
+
+/// One path that differs between two trees (both sides of a rename appear separately).
+struct TreeChange {
+  std::string old_mode;  ///< "000000" when added
+  std::string new_mode;  ///< "000000" when deleted
+  std::string old_oid;
+  std::string new_oid;
+  std::string path;
+};
+
+/// One path whose working-tree state differs from HEAD (staged or not, or untracked).
+struct WorkingTreeChange {
+  enum class Kind { kModified, kDeleted, kUntracked };
+  Kind kind = Kind::kModified;
+  std::string mode;  ///< mode in the working tree ("" when deleted or unknown)
+  bool submodule = false;
+  std::string path;
+};
+
+/// The git repository hoist works in, through git's own plumbing commands (git is the
+/// reference for every index format, filter and object store; one process per question).
+class GitRepository {
+ public:
+  /// The repository containing `directory` (its top level).
+  static Expected<GitRepository> Open(const std::string& directory);
+
+  const std::string& root() const { return root_; }
+
+  /// The commit id `rev` names.
+  Expected<std::string> ResolveCommit(const std::string& rev) const;
+  /// True when `commit` exists in this repository's object store.
+  bool HasCommit(const std::string& commit) const;
+
+  /// Streams every file of `rev`'s tree, recursively, in path order.
+  Status ListTree(const std::string& rev,
+                  const std::function<void(const TreeEntryView&)>& on_entry) const;
+
+  /// Files changed between two commits, without rename pairing, submodules as gitlinks.
+  Expected<std::vector<TreeChange>> DiffTrees(const std::string& base,
+                                              const std::string& head) const;
+
+  /// Working-tree and index changes against HEAD, untracked files included (not ignored ones).
+  Expected<std::vector<WorkingTreeChange>> WorkingTreeChanges() const;
+
+  /// Blob ids of working-tree files as `git add` would store them (filters applied);
+  /// symlinks are hashed as their target, like git does.
+  Expected<std::vector<std::string>> HashWorkingFiles(const std::vector<std::string>& paths) const;
+
+  /// The commit checked out in the submodule at `path`, or an Error when it is not initialised.
+  Expected<std::string> SubmoduleHead(const std::string& path) const;
+
+  /// Runs `git ARGS...` in the top level; an Error (naming the command and git's message)
+  /// unless it exits 0.
+  Expected<std::string> Run(const std::vector<std::string>& args,
+                            const std::string& stdin_data = "") const;
+
+ private:
+  explicit GitRepository(std::string root) : root_(std::move(root)) {}
+  std::string root_;
+};
+
+}  // namespace hoist

@@ -1,0 +1,91 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "source/git_repository.h"
+#include "source/pattern_index.h"
+#include "util/expected.h"
+
+namespace hoist {
+
+/// Which tree a snapshot is taken of.
+struct SnapshotOptions {
+  std::string rev = "HEAD";
+  /// Overlay the working tree (modified, deleted and untracked files) on `rev`'s tree.
+  bool working_tree = false;
+  /// Also match paths as the seed's awk saw them (for --compat aztec).
+  bool aztec_paths = false;
+};
+
+/// The files of one tree that any rebuild pattern matches or that are a project's Dockerfile,
+/// sorted by path, with the patterns each one matches: everything content hashes are made of,
+/// from one listing of the tree.
+class SourceSnapshot {
+ public:
+  /// One file of the snapshot.
+  struct File {
+    std::string_view path;
+    std::string_view mode;
+    std::string_view oid;
+    bool dirty;                          ///< taken from the working tree, not from the commit
+    const std::vector<int>* patterns;    ///< ids of the patterns matching the path
+    const std::vector<int>* aztec_patterns;  ///< the same, for the path as the seed's awk saw it
+  };
+
+  static Expected<SourceSnapshot> Take(const GitRepository& repo, const PatternIndex& index,
+                                       const std::vector<std::string>& dockerfiles,
+                                       const SnapshotOptions& options);
+
+  size_t size() const { return rows_.size(); }
+  File file(size_t i) const;
+  /// The file at `path`, if the snapshot holds it.
+  std::optional<File> Find(std::string_view path) const;
+
+  const std::string& commit() const { return commit_; }
+  /// True when any file of the snapshot came from the working tree.
+  bool dirty() const { return dirty_; }
+  /// How many files of the whole tree each pattern matched (by pattern id).
+  const std::vector<size_t>& pattern_hits() const { return pattern_hits_; }
+  size_t tree_size() const { return tree_size_; }
+
+ private:
+  struct Row {
+    uint64_t path_offset;
+    uint32_t path_length;
+    uint32_t oid_offset_delta;  ///< the oid follows the path in the arena
+    uint16_t oid_length;
+    char mode[6];
+    bool dirty;
+    bool removed;
+    int matchset;
+    int aztec_matchset;
+  };
+
+  int Intern(const std::vector<int>& patterns);
+  void AddRow(std::string_view path, std::string_view mode, std::string_view oid,
+              const std::vector<int>& patterns, const std::vector<int>& aztec_patterns,
+              bool dirty);
+  std::string_view PathOf(const Row& row) const;
+  Status ApplyWorkingTree(const GitRepository& repo, const PatternIndex& index,
+                          const std::vector<std::string>& dockerfiles, bool aztec_paths);
+
+  std::string commit_;
+  bool dirty_ = false;
+  size_t tree_size_ = 0;
+  std::string arena_;
+  std::vector<Row> rows_;
+  std::vector<std::vector<int>> matchsets_;
+  std::unordered_map<std::string, int> intern_;
+  std::vector<size_t> pattern_hits_;
+};
+
+/// How the seed's `git ls-tree -r | awk '$4 ~ pattern'` saw a path: C-quoted when it holds
+/// special bytes (core.quotePath), then cut at the first blank.
+std::string AwkFieldOfTreePath(std::string_view path);
+
+}  // namespace hoist

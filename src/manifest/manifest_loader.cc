@@ -116,7 +116,12 @@ class ManifestBuilder {
   /// A repository-relative path from a manifest value, or nullopt after reporting why not.
   std::optional<std::string> RepoPath(const YAML::Node& node, const std::string& base,
                                       const std::string& what, const std::string& project) {
-    const std::string& value = node.Scalar();
+    return RepoPath(node, node.Scalar(), base, what, project);
+  }
+
+  std::optional<std::string> RepoPath(const YAML::Node& node, const std::string& value,
+                                      const std::string& base, const std::string& what,
+                                      const std::string& project) {
     auto path = JoinRepoPath(base, value);
     if (!path) {
       bool absolute = !value.empty() && value.front() == '/';
@@ -386,7 +391,7 @@ class ManifestBuilder {
     bool yaml = !(file_.size() >= 5 && file_.compare(file_.size() - 5, 5, ".json") == 0);
     const std::string& primary = yaml ? project.project_dir : project.build_dir;
     const std::string& secondary = yaml ? project.build_dir : project.project_dir;
-    auto first = RepoPath(where, primary, "dockerfile", project.name);
+    auto first = RepoPath(where, project.dockerfile, primary, "dockerfile", project.name);
     if (!first) return;
     project.dockerfile_path = *first;
     if (primary == secondary) return;

@@ -1,0 +1,86 @@
+#include "support/temp_repo.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace hoist::testing {
+
+namespace fs = std::filesystem;
+
+TempRepo::TempRepo() {
+  std::string pattern = (fs::temp_directory_path() / "hoist-test-XXXXXX").string();
+  root_ = mkdtemp(pattern.data());
+  Git({"init", "-q", "-b", "main"});
+  Git({"config", "user.name", "hoist test"});
+  Git({"config", "user.email", "test@hoist.invalid"});
+  Git({"config", "commit.gpgsign", "false"});
+  Git({"config", "protocol.file.allow", "always"});
+}
+
+TempRepo::~TempRepo() {
+  std::error_code ec;
+  fs::remove_all(root_, ec);
+}
+
+void TempRepo::Write(const std::string& path, const std::string& content) const {
+  fs::path full = fs::path(root_) / path;
+  fs::create_directories(full.parent_path());
+  std::ofstream(full, std::ios::binary) << content;
+}
+
+void TempRepo::Remove(const std::string& path) const { fs::remove_all(fs::path(root_) / path); }
+
+std::string TempRepo::Git(const std::vector<std::string>& args) const {
+  std::vector<std::string> argv = {"git"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunOk(root_, argv);
+}
+
+std::string TempRepo::Commit(const std::string& message) const {
+  Git({"add", "-A"});
+  Git({"commit", "-q", "--allow-empty", "-m", message});
+  std::string id = Git({"rev-parse", "HEAD"});
+  return id.substr(0, id.find('\n'));
+}
+
+HoistRun RunHoist(const std::string& cwd, const std::vector<std::string>& args) {
+  ProcessSpec spec;
+  spec.argv = {HOIST_BINARY};
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  spec.cwd = cwd;
+  auto result = RunProcess(spec);
+  EXPECT_TRUE(result.ok()) << (result.ok() ? "" : result.error().message);
+  if (!result.ok()) return {};
+  return {result->exit_code, result->stdout_text, result->stderr_text};
+}
+
+std::string RunOk(const std::string& cwd, const std::vector<std::string>& argv,
+                  const std::string& stdin_data) {
+  ProcessSpec spec;
+  spec.argv = argv;
+  spec.cwd = cwd;
+  spec.stdin_data = stdin_data;
+  auto result = RunProcess(spec);
+  EXPECT_TRUE(result.ok() && result->exit_code == 0)
+      << FormatCommand(argv) << ": "
+      << (result.ok() ? result->stderr_text : result.error().message);
+  return result.ok() ? result->stdout_text : "";
+}
+
+std::string FixturesDir() {
+  fs::path dir = fs::path(HOIST_SOURCE_DIR) / ".." / "shared" / "fixtures";
+  return fs::is_directory(dir) ? fs::canonical(dir).string() : "";
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+}  // namespace hoist::testing

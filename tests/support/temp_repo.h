@@ -1,0 +1,51 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "util/subprocess.h"
+
+namespace hoist::testing {
+
+/// A git repository in a fresh temporary directory, removed at the end of the test.
+class TempRepo {
+ public:
+  TempRepo();
+  ~TempRepo();
+  TempRepo(const TempRepo&) = delete;
+  TempRepo& operator=(const TempRepo&) = delete;
+
+  const std::string& root() const { return root_; }
+  /// Writes `content` to the repository-relative `path`, creating directories.
+  void Write(const std::string& path, const std::string& content) const;
+  void Remove(const std::string& path) const;
+  /// Runs git in the repository; fails the test unless it exits 0; returns stdout.
+  std::string Git(const std::vector<std::string>& args) const;
+  /// `git add -A && git commit`; returns the new commit id.
+  std::string Commit(const std::string& message = "change") const;
+
+ private:
+  std::string root_;
+};
+
+/// What a run of the hoist binary printed and returned.
+struct HoistRun {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+/// Runs the built hoist binary with `args` in `cwd`.
+HoistRun RunHoist(const std::string& cwd, const std::vector<std::string>& args);
+
+/// Runs a program in `cwd`, failing the test unless it exits 0; returns stdout.
+std::string RunOk(const std::string& cwd, const std::vector<std::string>& argv,
+                  const std::string& stdin_data = "");
+
+/// The shared fixtures directory (../shared/fixtures beside the source tree), or "" if absent.
+std::string FixturesDir();
+
+/// Splits text into lines (without the newlines).
+std::vector<std::string> Lines(const std::string& text);
+
+}  // namespace hoist::testing

@@ -69,6 +69,9 @@ std::vector<ProjectHash> HashAztec(const Manifest& manifest, const PatternIndex&
       hashes[p].dirty = hashes[p].dirty || file.dirty;
     }
   }
+  for (size_t i = 0; i < snapshot.removed_size(); ++i) {
+    for (int p : owners.Owners(snapshot.removed_file(i).aztec_patterns)) hashes[p].dirty = true;
+  }
   // `awk '{print $3}' | git hash-object --stdin`: a blob of one object id per line.
   std::vector<Digest> digests;
   digests.reserve(n);
@@ -118,6 +121,10 @@ std::vector<ProjectHash> HashProjects(const Manifest& manifest, const Dependency
       AddRecord(digests[p], record);
       if (file.dirty) hashes[p].dirty = true;
     }
+  }
+
+  for (size_t i = 0; i < snapshot.removed_size(); ++i) {
+    for (int p : owners.Owners(snapshot.removed_file(i).patterns)) hashes[p].dirty = true;
   }
 
   // Dependencies first, so each project can include its dependencies' hashes.

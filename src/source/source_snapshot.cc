@@ -98,8 +98,11 @@ std::string_view SourceSnapshot::PathOf(const Row& row) const {
   return std::string_view(arena_).substr(row.path_offset, row.path_length);
 }
 
-SourceSnapshot::File SourceSnapshot::file(size_t i) const {
-  const Row& row = rows_[i];
+SourceSnapshot::File SourceSnapshot::file(size_t i) const { return FileOf(rows_[i]); }
+
+SourceSnapshot::File SourceSnapshot::removed_file(size_t i) const { return FileOf(removed_[i]); }
+
+SourceSnapshot::File SourceSnapshot::FileOf(const Row& row) const {
   std::string_view arena(arena_);
   return File{PathOf(row),
               std::string_view(row.mode, sizeof row.mode),
@@ -227,6 +230,8 @@ Status SourceSnapshot::ApplyWorkingTree(const GitRepository& repo, const Pattern
     if (oids[i].empty()) {  // deleted from the working tree
       if (present) {
         it->removed = true;
+        removed_.push_back(*it);
+        removed_.back().dirty = true;
         dirty_ = true;
       }
       continue;

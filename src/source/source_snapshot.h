@@ -46,6 +46,10 @@ class SourceSnapshot {
   /// The file at `path`, if the snapshot holds it.
   std::optional<File> Find(std::string_view path) const;
 
+  /// Files of the commit that the working tree deleted: they make their projects dirty.
+  size_t removed_size() const { return removed_.size(); }
+  File removed_file(size_t i) const;
+
   const std::string& commit() const { return commit_; }
   /// True when any file of the snapshot came from the working tree.
   bool dirty() const { return dirty_; }
@@ -71,6 +75,7 @@ class SourceSnapshot {
               const std::vector<int>& patterns, const std::vector<int>& aztec_patterns,
               bool dirty);
   std::string_view PathOf(const Row& row) const;
+  File FileOf(const Row& row) const;
   Status ApplyWorkingTree(const GitRepository& repo, const PatternIndex& index,
                           const std::vector<std::string>& dockerfiles, bool aztec_paths);
 
@@ -79,6 +84,7 @@ class SourceSnapshot {
   size_t tree_size_ = 0;
   std::string arena_;
   std::vector<Row> rows_;
+  std::vector<Row> removed_;
   std::vector<std::vector<int>> matchsets_;
   std::unordered_map<std::string, int> intern_;
   std::vector<size_t> pattern_hits_;

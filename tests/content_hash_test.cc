@@ -1,0 +1,260 @@
+// Content hashes of real git repositories, through the hoist binary.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <map>
+
+#include "support/temp_repo.h"
+
+namespace hoist {
+namespace {
+
+using testing::Lines;
+using testing::RunHoist;
+using testing::RunOk;
+using testing::TempRepo;
+
+const char* kManifest = R"(
+base:
+  buildDir: base
+lib:
+  buildDir: lib
+  rebuildPatterns:
+    - ^lib/src/
+    - ^lib/include/.*\.h$
+  dependencies: [base]
+app:
+  buildDir: app
+  dependencies: [lib]
+tool:
+  buildDir: tool
+)";
+
+void WriteExample(const TempRepo& repo) {
+  repo.Write("build_manifest.yml", kManifest);
+  repo.Write("base/Dockerfile", "FROM scratch\n");
+  repo.Write("base/rootfs.txt", "base\n");
+  repo.Write("lib/Dockerfile", "FROM base\n");
+  repo.Write("lib/src/lib.c", "int lib;\n");
+  repo.Write("lib/include/lib.h", "int lib(void);\n");
+  repo.Write("lib/README.md", "not an input\n");
+  repo.Write("app/Dockerfile", "FROM lib\n");
+  repo.Write("app/main.c", "int main;\n");
+  repo.Write("tool/Dockerfile", "FROM scratch\n");
+  repo.Write("tool/tool.sh", "echo\n");
+}
+
+/// project -> hash (with " dirty" appended when flagged), from `hoist hash ARGS`.
+std::map<std::string, std::string> Hashes(const TempRepo& repo,
+                                          std::vector<std::string> args = {}) {
+  args.insert(args.begin(), "hash");
+  auto run = RunHoist(repo.root(), args);
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  std::map<std::string, std::string> out;
+  for (const auto& line : Lines(run.out)) {
+    auto tab = line.find('\t');
+    std::string rest = line.substr(tab + 1);
+    auto tab2 = rest.find('\t');
+    if (tab2 != std::string::npos) rest = rest.substr(0, tab2) + " " + rest.substr(tab2 + 1);
+    out[line.substr(0, tab)] = rest;
+  }
+  return out;
+}
+
+class ContentHash : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    WriteExample(repo);
+    repo.Commit("initial");
+    before = Hashes(repo);
+    ASSERT_EQ(before.size(), 4u);
+  }
+  /// The projects whose hash differs from `before`.
+  std::vector<std::string> Changed(const std::map<std::string, std::string>& after) {
+    std::vector<std::string> out;
+    for (const auto& [name, hash] : after) {
+      if (before.at(name) != hash) out.push_back(name);
+    }
+    return out;
+  }
+  TempRepo repo;
+  std::map<std::string, std::string> before;
+};
+
+TEST_F(ContentHash, IsSha256HexAndStable) {
+  for (const auto& [name, hash] : before) {
+    EXPECT_EQ(hash.size(), 64u) << name;
+    EXPECT_EQ(hash.find_first_not_of("0123456789abcdef"), std::string::npos);
+  }
+  EXPECT_EQ(Hashes(repo), before);
+  EXPECT_EQ(Hashes(repo, {"--rev", "HEAD"}), before);
+}
+
+TEST_F(ContentHash, SameTreeSameHashInAnotherCloneAndCommit) {
+  TempRepo other;
+  WriteExample(other);
+  other.Commit("a different message, author time and history");
+  other.Commit("and an empty commit on top");
+  EXPECT_EQ(Hashes(other), before);
+}
+
+TEST_F(ContentHash, MatchingFileChangeRehashesItAndItsDependents) {
+  repo.Write("lib/src/lib.c", "int lib = 1;\n");
+  repo.Commit();
+  EXPECT_EQ(Changed(Hashes(repo)), (std::vector<std::string>{"app", "lib"}));
+}
+
+TEST_F(ContentHash, NonMatchingFileKeepsTheHash) {
+  repo.Write("lib/README.md", "still not an input\n");
+  repo.Write("docs/guide.md", "new\n");
+  repo.Commit();
+  EXPECT_TRUE(Changed(Hashes(repo)).empty());
+}
+
+TEST_F(ContentHash, ModeChangeRehashes) {
+  chmod((repo.root() + "/tool/tool.sh").c_str(), 0755);
+  repo.Commit();
+  EXPECT_EQ(Changed(Hashes(repo)), std::vector<std::string>{"tool"});
+}
+
+TEST_F(ContentHash, PathChangeRehashes) {
+  repo.Git({"mv", "tool/tool.sh", "tool/run.sh"});
+  repo.Commit();
+  EXPECT_EQ(Changed(Hashes(repo)), std::vector<std::string>{"tool"});
+}
+
+TEST_F(ContentHash, DockerfileOutsideThePatternsStillCounts) {
+  repo.Write("lib/Dockerfile", "FROM base\nRUN true\n");  // lib's patterns skip its Dockerfile
+  repo.Commit();
+  EXPECT_EQ(Changed(Hashes(repo)), (std::vector<std::string>{"app", "lib"}));
+}
+
+TEST_F(ContentHash, DependencyInputsRehashEveryDependent) {
+  repo.Write("base/rootfs.txt", "base v2\n");
+  repo.Commit();
+  EXPECT_EQ(Changed(Hashes(repo)), (std::vector<std::string>{"app", "base", "lib"}));
+}
+
+TEST_F(ContentHash, BuildArgsAndPlatformAreInputs) {
+  repo.Write("build_manifest.yml",
+             std::string(kManifest) + "  buildArgs:\n    MODE: fast\n");  // on 'tool'
+  repo.Commit();
+  EXPECT_EQ(Changed(Hashes(repo)), std::vector<std::string>{"tool"});
+  auto arm = Hashes(repo, {"--platform", "linux/arm64"});
+  for (const auto& [name, hash] : arm) EXPECT_NE(hash, before.at(name)) << name;
+}
+
+TEST_F(ContentHash, DirtyTreesAreHashedAsTheyStandAndFlagged) {
+  repo.Write("app/main.c", "int main = 2;\n");
+  auto dirty = Hashes(repo);
+  EXPECT_EQ(dirty.at("app").substr(65), "dirty");
+  EXPECT_EQ(dirty.at("lib"), before.at("lib"));
+  // --rev hashes the commit alone.
+  EXPECT_EQ(Hashes(repo, {"--rev", "HEAD"}), before);
+  auto run = RunHoist(repo.root(), {"hash", "app"});
+  EXPECT_NE(run.err.find("uncommitted changes"), std::string::npos) << run.err;
+  // Committing exactly that content gives exactly that hash, now clean.
+  repo.Commit();
+  EXPECT_EQ(Hashes(repo).at("app"), dirty.at("app").substr(0, 64));
+}
+
+TEST_F(ContentHash, UntrackedAndDeletedFilesCountIgnoredOnesDoNot) {
+  repo.Write(".gitignore", "*.o\n");
+  repo.Commit("ignore");
+  repo.Write("app/main.o", "binary\n");
+  EXPECT_TRUE(Changed(Hashes(repo)).empty());
+
+  repo.Write("app/extra.c", "int extra;\n");
+  auto untracked = Hashes(repo);
+  EXPECT_EQ(Changed(untracked), std::vector<std::string>{"app"});
+  repo.Commit();
+  EXPECT_EQ(Hashes(repo).at("app") + " dirty", untracked.at("app"));
+
+  repo.Remove("app/extra.c");
+  auto deleted = Hashes(repo);
+  EXPECT_EQ(deleted.at("app"), before.at("app") + " dirty");
+}
+
+TEST_F(ContentHash, StagedChangesCount) {
+  repo.Write("lib/src/new.c", "int n;\n");
+  repo.Git({"add", "lib/src/new.c"});
+  auto staged = Hashes(repo);
+  EXPECT_EQ(Changed(staged), (std::vector<std::string>{"app", "lib"}));
+  EXPECT_NE(staged.at("lib").find("dirty"), std::string::npos);
+}
+
+TEST_F(ContentHash, SymlinksHashAsTheirTarget) {
+  ASSERT_EQ(symlink("main.c", (repo.root() + "/app/link.c").c_str()), 0);
+  auto dirty = Hashes(repo);
+  repo.Commit();
+  EXPECT_EQ(Hashes(repo).at("app") + " dirty", dirty.at("app"));
+}
+
+/// The seed's calculate_content_hash, run as the seed ran it.
+std::string SeedHash(const TempRepo& repo, const std::string& project) {
+  std::string patterns = RunOk(repo.root(), {HOIST_BINARY, "query", "rebuildPatterns", project});
+  std::string joined;
+  for (const auto& line : Lines(patterns)) joined += (joined.empty() ? "" : "|") + line;
+  std::string escaped;
+  for (char c : joined) escaped += c == '\\' ? std::string("\\\\") : std::string(1, c);
+  std::string script = "git ls-tree -r HEAD | awk -v pattern=\"(" + escaped +
+                       ")\" '$4 ~ pattern {print $0}' | awk '{print $3}' | git hash-object --stdin";
+  std::string out = RunOk(repo.root(), {"bash", "-c", script});
+  return out.substr(0, out.find('\n'));
+}
+
+TEST_F(ContentHash, CompatAztecReproducesTheSeedBitForBit) {
+  repo.Write("lib/src/with space.c", "x\n");
+  repo.Write("lib/src/caf\xc3\xa9.c", "y\n");
+  repo.Write("app/sub/deep/file.c", "z\n");
+  repo.Commit();
+  auto aztec = Hashes(repo, {"--compat", "aztec"});
+  ASSERT_EQ(aztec.size(), 4u);
+  for (const auto& [name, hash] : aztec) {
+    EXPECT_EQ(hash.size(), 40u);
+    EXPECT_EQ(hash, SeedHash(repo, name)) << name;
+  }
+  // A project whose patterns match nothing gets the empty blob's id, as in the seed.
+  repo.Write("build_manifest.yml", std::string(kManifest) + "  rebuildPatterns: ['^nothing/']\n");
+  repo.Commit();
+  EXPECT_EQ(Hashes(repo, {"--compat", "aztec"}).at("tool"),
+            "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391");
+}
+
+TEST_F(ContentHash, WarnsAboutPatternsThatMatchNoFile) {
+  repo.Write("build_manifest.yml", std::string(kManifest) + "  rebuildPatterns: ['^tools/']\n");
+  auto run = RunHoist(repo.root(), {"hash"});
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_NE(run.err.find("rebuild pattern '^tools/' of project 'tool' matches no file"),
+            std::string::npos)
+      << run.err;
+}
+
+TEST(ContentHashSubmodules, GitlinksAreInputs) {
+  TempRepo sub;
+  sub.Write("vendored.c", "v1\n");
+  std::string first = sub.Commit();
+  TempRepo repo;
+  repo.Write("build_manifest.yml", "dep:\n  buildDir: third_party\n");
+  repo.Write("third_party/Dockerfile", "FROM scratch\n");
+  repo.Git({"-c", "protocol.file.allow=always", "submodule", "add", "-q", sub.root(),
+            "third_party/lib"});
+  repo.Commit("add submodule");
+  auto explain = RunHoist(repo.root(), {"explain", "dep"});
+  EXPECT_NE(explain.out.find("160000 " + first + " third_party/lib"), std::string::npos)
+      << explain.out;
+  auto h1 = Hashes(repo).at("dep");
+
+  // The submodule checked out at another commit: dirty, and a different hash.
+  sub.Write("vendored.c", "v2\n");
+  std::string second = sub.Commit();
+  RunOk(repo.root() + "/third_party/lib", {"git", "pull", "-q", "origin", "main"});
+  auto dirty = Hashes(repo).at("dep");
+  EXPECT_NE(dirty.substr(0, 64), h1);
+  EXPECT_EQ(dirty.substr(65), "dirty");
+  repo.Commit("bump submodule");
+  EXPECT_EQ(Hashes(repo).at("dep"), dirty.substr(0, 64));
+}
+
+}  // namespace
+}  // namespace hoist

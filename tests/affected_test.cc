@@ -1,0 +1,162 @@
+// `hoist affected` and `hoist explain --base` on real git repositories.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "support/temp_repo.h"
+
+namespace hoist {
+namespace {
+
+using testing::Lines;
+using testing::RunHoist;
+using testing::RunOk;
+using testing::TempRepo;
+
+const char* kManifest = R"(
+app:
+  buildDir: app
+  dependencies: [lib]
+lib:
+  buildDir: lib
+  dependencies: [base]
+base:
+  buildDir: base
+tool:
+  buildDir: tool
+vendor:
+  buildDir: vendor
+)";
+
+class Affected : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    repo.Write("build_manifest.yml", kManifest);
+    for (const char* dir : {"app", "lib", "base", "tool", "vendor"}) {
+      repo.Write(std::string(dir) + "/Dockerfile", "FROM scratch\n");
+      repo.Write(std::string(dir) + "/src.c", std::string(dir) + "\n");
+    }
+    base = repo.Commit("initial");
+  }
+  std::vector<std::string> AffectedSince(const std::string& rev,
+                                         std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"affected", "--base", rev};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto run = RunHoist(repo.root(), args);
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    return Lines(run.out);
+  }
+  TempRepo repo;
+  std::string base;
+};
+
+TEST_F(Affected, NothingChangedNothingAffected) {
+  repo.Commit("empty");
+  EXPECT_TRUE(AffectedSince(base).empty());
+}
+
+TEST_F(Affected, ALibraryChangeAffectsItsDependentsInBuildOrder) {
+  repo.Write("base/src.c", "changed\n");
+  repo.Commit();
+  EXPECT_EQ(AffectedSince(base), (std::vector<std::string>{"base", "lib", "app"}));
+}
+
+TEST_F(Affected, FilesShowsTheTriggers) {
+  repo.Write("lib/src.c", "changed\n");
+  repo.Write("docs/readme.md", "unrelated\n");
+  repo.Commit();
+  EXPECT_EQ(AffectedSince(base, {"--files"}),
+            (std::vector<std::string>{"lib", "  lib/src.c", "app", "  (dependency lib)"}));
+  auto run = RunHoist(repo.root(), {"--json", "affected", "--base", base});
+  auto json = nlohmann::json::parse(run.out);
+  EXPECT_EQ(json["projects"][0]["files"][0], "lib/src.c");
+  EXPECT_EQ(json["changedFiles"].size(), 2u);
+}
+
+TEST_F(Affected, BothSidesOfARenameCount) {
+  repo.Git({"mv", "tool/src.c", "app/moved.c"});
+  repo.Commit();
+  EXPECT_EQ(AffectedSince(base), (std::vector<std::string>{"app", "tool"}));
+}
+
+TEST_F(Affected, HeadCanBeAnyCommit) {
+  repo.Write("tool/src.c", "1\n");
+  std::string middle = repo.Commit();
+  repo.Write("vendor/src.c", "2\n");
+  repo.Commit();
+  auto run = RunHoist(repo.root(), {"affected", "--base", base, "--head", middle});
+  EXPECT_EQ(Lines(run.out), std::vector<std::string>{"tool"});
+}
+
+TEST_F(Affected, FilesInsideSubmodulesCount) {
+  TempRepo sub;
+  sub.Write("a.c", "1\n");
+  sub.Write("b.c", "1\n");
+  sub.Commit();
+  repo.Write("build_manifest.yml",
+             std::string(kManifest) + "  rebuildPatterns: ['^vendor/lib/b\\.c$']\n");
+  repo.Git({"-c", "protocol.file.allow=always", "submodule", "add", "-q", sub.root(),
+            "vendor/lib"});
+  std::string with_sub = repo.Commit("add submodule");
+
+  sub.Write("a.c", "2\n");  // not one of vendor's patterns
+  sub.Commit();
+  RunOk(repo.root() + "/vendor/lib", {"git", "pull", "-q", "origin", "main"});
+  std::string only_a = repo.Commit("bump: a.c");
+  EXPECT_TRUE(AffectedSince(with_sub, {"--head", only_a}).empty());
+
+  sub.Write("b.c", "2\n");
+  sub.Commit();
+  RunOk(repo.root() + "/vendor/lib", {"git", "pull", "-q", "origin", "main"});
+  repo.Commit("bump: b.c");
+  EXPECT_EQ(AffectedSince(only_a, {"--files"}),
+            (std::vector<std::string>{"vendor", "  vendor/lib/b.c"}));
+}
+
+TEST_F(Affected, AnUninitialisedSubmoduleCountsAsItsPathWithAWarning) {
+  TempRepo sub;
+  sub.Write("a.c", "1\n");
+  std::string first = sub.Commit();
+  repo.Git({"-c", "protocol.file.allow=always", "submodule", "add", "-q", sub.root(),
+            "vendor/lib"});
+  std::string with_sub = repo.Commit("add submodule");
+  sub.Write("a.c", "2\n");
+  std::string second = sub.Commit();
+  // Move the gitlink without fetching the new commit into the submodule's clone.
+  repo.Git({"update-index", "--cacheinfo", "160000," + second + ",vendor/lib"});
+  repo.Git({"commit", "-q", "-m", "bump"});
+  auto run = RunHoist(repo.root(), {"affected", "--base", with_sub, "--files"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(Lines(run.out), (std::vector<std::string>{"vendor", "  vendor/lib"}));
+  EXPECT_NE(run.err.find("submodule 'vendor/lib': commit " + second.substr(0, 12) +
+                         " is not in its clone"),
+            std::string::npos)
+      << run.err;
+}
+
+TEST_F(Affected, BadRevisionsAreClearErrors) {
+  auto run = RunHoist(repo.root(), {"affected", "--base", "no-such-branch"});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("'no-such-branch' does not name a commit"), std::string::npos) << run.err;
+  auto missing = RunHoist(repo.root(), {"affected"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("--base is required"), std::string::npos) << missing.err;
+}
+
+TEST_F(Affected, ExplainSaysWhyAProjectIsAffected) {
+  repo.Write("lib/src.c", "changed\n");
+  repo.Write("lib/new.c", "new\n");
+  repo.Commit();
+  auto run = RunHoist(repo.root(), {"explain", "app", "--base", base});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("hash changed"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("- dep lib "), std::string::npos) << run.out;
+  auto lib = RunHoist(repo.root(), {"explain", "lib", "--base", base});
+  EXPECT_NE(lib.out.find("+ 100644 "), std::string::npos) << lib.out;
+  EXPECT_NE(lib.out.find(" lib/new.c"), std::string::npos);
+  auto tool = RunHoist(repo.root(), {"explain", "tool", "--base", base});
+  EXPECT_NE(tool.out.find("same hash, not affected"), std::string::npos) << tool.out;
+}
+
+}  // namespace
+}  // namespace hoist

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <future>
 #include <unordered_map>
 
 namespace hoist {
@@ -129,6 +130,12 @@ Expected<SourceSnapshot> SourceSnapshot::Take(const GitRepository& repo, const P
   if (!commit) return commit.error();
   snapshot.commit_ = *commit;
 
+  // The working-tree scan (stat of every tracked file, a walk for untracked ones) costs more
+  // than the tree listing; it runs on the other core meanwhile.
+  std::future<Expected<std::vector<WorkingTreeChange>>> working_tree;
+  if (options.working_tree) {
+    working_tree = std::async(std::launch::async, [&repo] { return repo.WorkingTreeChanges(); });
+  }
   std::vector<std::string> sorted_dockerfiles = dockerfiles;
   std::sort(sorted_dockerfiles.begin(), sorted_dockerfiles.end());
   size_t dockerfile_cursor = 0;
@@ -156,29 +163,32 @@ Expected<SourceSnapshot> SourceSnapshot::Take(const GitRepository& repo, const P
     if (matched.empty() && aztec->empty() && !is_dockerfile) return;
     snapshot.AddRow(entry.path, entry.mode, entry.oid, matched, *aztec, false);
   });
+  if (options.working_tree) {
+    auto changes = working_tree.get();
+    if (!changes) return changes.error();
+    if (!status) return status.error();
+    auto applied = snapshot.ApplyWorkingTree(repo, index, sorted_dockerfiles, std::move(*changes),
+                                             options.aztec_paths);
+    if (!applied) return applied.error();
+  }
   if (!status) return status.error();
   if (out_of_memory) {
     return Error{"the rebuild patterns need more matcher memory than allowed; simplify them"};
-  }
-  if (options.working_tree) {
-    auto applied = snapshot.ApplyWorkingTree(repo, index, sorted_dockerfiles, options.aztec_paths);
-    if (!applied) return applied.error();
   }
   return snapshot;
 }
 
 Status SourceSnapshot::ApplyWorkingTree(const GitRepository& repo, const PatternIndex& index,
                                         const std::vector<std::string>& dockerfiles,
+                                        std::vector<WorkingTreeChange> changes,
                                         bool aztec_paths) {
-  auto changes = repo.WorkingTreeChanges();
-  if (!changes) return changes.error();
   std::vector<int> matched, aztec_matched;
   struct Pending {
     WorkingTreeChange change;
     std::vector<int> patterns, aztec_patterns;
   };
   std::vector<Pending> relevant;
-  for (auto& change : *changes) {
+  for (auto& change : changes) {
     index.Match(change.path, &matched);
     aztec_matched = matched;
     if (aztec_paths) {

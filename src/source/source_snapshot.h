@@ -77,7 +77,8 @@ class SourceSnapshot {
   std::string_view PathOf(const Row& row) const;
   File FileOf(const Row& row) const;
   Status ApplyWorkingTree(const GitRepository& repo, const PatternIndex& index,
-                          const std::vector<std::string>& dockerfiles, bool aztec_paths);
+                          const std::vector<std::string>& dockerfiles,
+                          std::vector<WorkingTreeChange> changes, bool aztec_paths);
 
   std::string commit_;
   bool dirty_ = false;

@@ -30,7 +30,7 @@ manifest() {
       deps = ""
       for (k = 1; k <= 3; k++) {
         d = p - k * 7
-        if (d >= 0 && (p + k) % 2 == 0) deps = deps (deps == "" ? "" : ", ") sprintf("p%04d", d)
+        if (d >= 0 && (p + k) % 3 != 0) deps = deps (deps == "" ? "" : ", ") sprintf("p%04d", d)
       }
       if (deps != "") printf "  dependencies: [%s]\n", deps
     }

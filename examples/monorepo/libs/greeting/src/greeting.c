@@ -1,0 +1,1 @@
+int greeting(void) { return 1; }

@@ -95,8 +95,8 @@ TEST_F(Affected, FilesInsideSubmodulesCount) {
   sub.Commit();
   repo.Write("build_manifest.yml",
              std::string(kManifest) + "  rebuildPatterns: ['^vendor/lib/b\\.c$']\n");
-  repo.Git({"-c", "protocol.file.allow=always", "submodule", "add", "-q", sub.root(),
-            "vendor/lib"});
+  repo.Git(
+      {"-c", "protocol.file.allow=always", "submodule", "add", "-q", sub.root(), "vendor/lib"});
   std::string with_sub = repo.Commit("add submodule");
 
   sub.Write("a.c", "2\n");  // not one of vendor's patterns
@@ -117,8 +117,8 @@ TEST_F(Affected, AnUninitialisedSubmoduleCountsAsItsPathWithAWarning) {
   TempRepo sub;
   sub.Write("a.c", "1\n");
   std::string first = sub.Commit();
-  repo.Git({"-c", "protocol.file.allow=always", "submodule", "add", "-q", sub.root(),
-            "vendor/lib"});
+  repo.Git(
+      {"-c", "protocol.file.allow=always", "submodule", "add", "-q", sub.root(), "vendor/lib"});
   std::string with_sub = repo.Commit("add submodule");
   sub.Write("a.c", "2\n");
   std::string second = sub.Commit();

@@ -82,8 +82,9 @@ TEST_F(Cli, GraphFormats) {
 }
 
 TEST_F(Cli, GraphDrawsACycleAndWarns) {
-  repo.Write("build_manifest.yml", "a:\n  buildDir: a\n  dependencies: [b]\n"
-                                   "b:\n  buildDir: b\n  dependencies: [a]\n");
+  repo.Write("build_manifest.yml",
+             "a:\n  buildDir: a\n  dependencies: [b]\n"
+             "b:\n  buildDir: b\n  dependencies: [a]\n");
   auto dot = RunHoist(repo.root(), {"graph"});
   EXPECT_EQ(dot.exit_code, 0);
   EXPECT_NE(dot.out.find("\"a\" -> \"b\" [color=red];"), std::string::npos) << dot.out;
@@ -96,8 +97,8 @@ TEST_F(Cli, JsonOutputs) {
   auto hash = nlohmann::json::parse(RunHoist(repo.root(), {"--json", "hash"}).out);
   EXPECT_EQ(hash["projects"].size(), 2u);
   EXPECT_EQ(hash["projects"][0]["dirty"], false);
-  auto query =
-      nlohmann::json::parse(RunHoist(repo.root(), {"--json", "query", "allDependencies", "app"}).out);
+  auto query = nlohmann::json::parse(
+      RunHoist(repo.root(), {"--json", "query", "allDependencies", "app"}).out);
   EXPECT_EQ(query, (nlohmann::json{"base", "app"}));
 }
 
@@ -105,8 +106,7 @@ TEST_F(Cli, SubmodulePathNamesTheSubmoduleHoldingBuildDir) {
   TempRepo sub;
   sub.Write("src/x.c", "x\n");
   sub.Commit();
-  repo.Git({"-c", "protocol.file.allow=always", "submodule", "add", "-q", sub.root(),
-            "third/sub"});
+  repo.Git({"-c", "protocol.file.allow=always", "submodule", "add", "-q", sub.root(), "third/sub"});
   repo.Write("build_manifest.yml", "inner:\n  buildDir: third/sub/src\nplain:\n  buildDir: base\n");
   repo.Commit();
   EXPECT_EQ(RunHoist(repo.root(), {"query", "submodulePath", "inner"}).out, "third/sub\n");

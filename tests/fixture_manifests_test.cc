@@ -14,10 +14,10 @@ using testing::Lines;
 using testing::RunHoist;
 using testing::TempRepo;
 
-#define REQUIRE_FIXTURES()                                                              \
-  if (FixturesDir().empty()) {                                                          \
+#define REQUIRE_FIXTURES()                                                               \
+  if (FixturesDir().empty()) {                                                           \
     GTEST_SKIP() << "../shared/fixtures is absent (a clone without the shared folder); " \
-                    "these tests read the real manifests there";                        \
+                    "these tests read the real manifests there";                         \
   }
 
 std::string ReadFixture(const std::string& name) {
@@ -43,10 +43,10 @@ TEST(FixtureManifests, Aztec2023JsonHas31ProjectsAndARealCycle) {
   EXPECT_EQ(Lines(all.out), (std::vector<std::string>{"foundation", "circuits.js", "types"}));
 
   auto patterns = RunHoist(repo.root(), {"query", "rebuildPatterns", "yarn-project-base"});
-  EXPECT_EQ(Lines(patterns.out),
-            (std::vector<std::string>{"^circuits/", "^l1-contracts/", "^yarn-project/l1-artifacts/",
-                                      "^yarn-project/yarn-project-base/",
-                                      "^yarn-project/yarn.lock"}));
+  EXPECT_EQ(
+      Lines(patterns.out),
+      (std::vector<std::string>{"^circuits/", "^l1-contracts/", "^yarn-project/l1-artifacts/",
+                                "^yarn-project/yarn-project-base/", "^yarn-project/yarn.lock"}));
 
   // Orderings fail, naming the cycle.
   auto topo = RunHoist(repo.root(), {"projects", "--topo"});
@@ -93,8 +93,7 @@ TEST(FixtureManifests, Aztec2024YmlWithoutItsPatternFilesGivesClearErrors) {
                          "'noir/.rebuild_patterns' does not exist"),
             std::string::npos)
       << run.err;
-  EXPECT_NE(run.err.find("'barretenberg/sol/.rebuild_patterns' does not exist"),
-            std::string::npos);
+  EXPECT_NE(run.err.find("'barretenberg/sol/.rebuild_patterns' does not exist"), std::string::npos);
 }
 
 TEST(FixtureManifests, Aztec2024YmlWithPatternFiles) {

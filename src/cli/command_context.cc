@@ -9,7 +9,9 @@
 
 namespace hoist {
 
-void Warn(const std::string& message) { std::cerr << "hoist: warning: " << message << "\n"; }
+void Warn(const std::string& message) {
+  std::cerr << "hoist: warning: " << message << "\n";
+}
 
 const GitRepository& CommandContext::repo() {
   if (!repo_) {
@@ -94,10 +96,10 @@ int CommandContext::ProjectIndex(const std::string& name) {
   int index = manifest().IndexOf(name);
   if (index >= 0) return index;
   std::string close = ClosestName(name, manifest().Names());
-  throw CommandFailure{kExitFailure, "hoist: error: unknown project '" + name + "' in " +
-                                         manifest().file +
-                                         (close.empty() ? "; 'hoist projects' lists them"
-                                                        : "; did you mean '" + close + "'?")};
+  throw CommandFailure{
+      kExitFailure,
+      "hoist: error: unknown project '" + name + "' in " + manifest().file +
+          (close.empty() ? "; 'hoist projects' lists them" : "; did you mean '" + close + "'?")};
 }
 
 }  // namespace hoist

@@ -28,10 +28,14 @@ Explanation Explain(CommandContext& context, int project, const SnapshotOptions&
 nlohmann::json ToJson(const Explanation& e) {
   nlohmann::json deps = nlohmann::json::object();
   for (const auto& [name, hash] : e.inputs.dependencies) deps[name] = hash;
-  return {{"commit", e.commit},         {"hash", e.hash.hash},
-          {"dirty", e.hash.dirty},      {"error", e.hash.error},
-          {"files", e.inputs.files},    {"dockerfile", e.inputs.dockerfile},
-          {"buildArgs", e.inputs.build_args}, {"platform", e.inputs.platform},
+  return {{"commit", e.commit},
+          {"hash", e.hash.hash},
+          {"dirty", e.hash.dirty},
+          {"error", e.hash.error},
+          {"files", e.inputs.files},
+          {"dockerfile", e.inputs.dockerfile},
+          {"buildArgs", e.inputs.build_args},
+          {"platform", e.inputs.platform},
           {"dependencies", deps}};
 }
 
@@ -70,8 +74,9 @@ void AddExplainCommand(CLI::App& app, CommandContext& context, int& exit_code) {
   command->add_option("PROJECT", options->project, "A project of the manifest")->required();
   command->add_option("--base", options->base, "Compare the inputs with this commit's")
       ->option_text("REV");
-  command->add_option("--rev", options->rev,
-                      "Explain this commit's tree (default: HEAD plus working-tree changes)")
+  command
+      ->add_option("--rev", options->rev,
+                   "Explain this commit's tree (default: HEAD plus working-tree changes)")
       ->option_text("REV");
   command->add_option("--platform", options->platform, "Target platform, as for hash");
   command->callback([&context, &exit_code, options] {
@@ -101,8 +106,7 @@ void AddExplainCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       return;
     }
     std::cout << "project     " << project.name << "\n";
-    std::cout << "commit      " << now.commit << (now.hash.dirty ? " + working tree" : "")
-              << "\n";
+    std::cout << "commit      " << now.commit << (now.hash.dirty ? " + working tree" : "") << "\n";
     if (!now.hash.error.empty()) {
       std::cout << "hash        (none: " << now.hash.error << ")\n";
     } else {
@@ -141,7 +145,8 @@ void AddExplainCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     for (const auto& line : DiffLines(before->inputs.build_args, now.inputs.build_args)) {
       std::cout << "  build arg " << line << "\n";
     }
-    for (const auto& line : DiffLines(DependencyLines(before->inputs), DependencyLines(now.inputs))) {
+    for (const auto& line :
+         DiffLines(DependencyLines(before->inputs), DependencyLines(now.inputs))) {
       std::cout << "  " << line << "\n";
     }
   });

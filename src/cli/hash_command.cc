@@ -17,15 +17,18 @@ void AddHashCommand(CLI::App& app, CommandContext& context, int& exit_code) {
   };
   auto options = std::make_shared<Options>();
   command->add_option("PROJECT", options->projects, "Projects to hash (default: all)");
-  command->add_option("--rev", options->rev,
-                      "Hash this commit's tree (default: HEAD plus working-tree changes)")
+  command
+      ->add_option("--rev", options->rev,
+                   "Hash this commit's tree (default: HEAD plus working-tree changes)")
       ->option_text("REV");
-  command->add_option("--compat", options->compat,
-                      "'aztec': the seed's calculate_content_hash, bit for bit")
+  command
+      ->add_option("--compat", options->compat,
+                   "'aztec': the seed's calculate_content_hash, bit for bit")
       ->check(CLI::IsMember({"aztec"}))
       ->option_text("SCHEME");
-  command->add_option("--platform", options->platform,
-                      "Target platform to include in the hash, e.g. linux/arm64")
+  command
+      ->add_option("--platform", options->platform,
+                   "Target platform to include in the hash, e.g. linux/arm64")
       ->option_text("PLATFORM");
   command->callback([&context, &exit_code, options] {
     std::vector<int> selected;
@@ -65,8 +68,7 @@ void AddHashCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       }
     }
     if (context.json) {
-      std::cout << nlohmann::json{{"commit", snapshot.commit()}, {"projects", out}}.dump(2)
-                << "\n";
+      std::cout << nlohmann::json{{"commit", snapshot.commit()}, {"projects", out}}.dump(2) << "\n";
     }
     if (dirty > 0) {
       Warn(std::to_string(dirty) + " project hash" + (dirty == 1 ? " is" : "es are") +

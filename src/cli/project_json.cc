@@ -3,15 +3,16 @@
 namespace hoist {
 
 nlohmann::json ProjectToJson(const Project& project) {
-  nlohmann::json out = {{"name", project.name},
-                        {"buildDir", project.build_dir},
-                        {"projectDir", project.project_dir},
-                        {"dockerfile", project.dockerfile_path},
-                        {"rebuildPatterns", project.rebuild_patterns},
-                        {"dependencies", project.dependencies},
-                        {"runDependencies", project.run_dependencies},
-                        {"multiarch", project.multiarch.empty() ? nlohmann::json(false)
-                                                                : nlohmann::json(project.multiarch)}};
+  nlohmann::json out = {
+      {"name", project.name},
+      {"buildDir", project.build_dir},
+      {"projectDir", project.project_dir},
+      {"dockerfile", project.dockerfile_path},
+      {"rebuildPatterns", project.rebuild_patterns},
+      {"dependencies", project.dependencies},
+      {"runDependencies", project.run_dependencies},
+      {"multiarch",
+       project.multiarch.empty() ? nlohmann::json(false) : nlohmann::json(project.multiarch)}};
   if (!project.rebuild_patterns_file.empty()) {
     out["rebuildPatternsFile"] = project.rebuild_patterns_file;
   }

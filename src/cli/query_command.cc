@@ -9,9 +9,8 @@ namespace hoist {
 namespace {
 
 const std::vector<std::string> kFields = {
-    "dockerfile",      "buildDir",      "projectDir", "relativeProjectDir",
-    "dependencies",    "allDependencies", "rebuildPatterns", "runDependencies",
-    "submodulePath",   "multiarch"};
+    "dockerfile",      "buildDir",        "projectDir",      "relativeProjectDir", "dependencies",
+    "allDependencies", "rebuildPatterns", "runDependencies", "submodulePath",      "multiarch"};
 
 std::vector<std::string> SortedUnique(std::vector<std::string> items) {
   std::sort(items.begin(), items.end());  // byte order, as `LC_ALL=C sort -u`
@@ -83,19 +82,21 @@ void AddQueryCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       "query", "Print one field of a project, one item per line, as the seed's query_manifest");
   auto field = std::make_shared<std::string>();
   auto project = std::make_shared<std::string>();
-  command->add_option("FIELD", *field,
-                      "dockerfile, buildDir, projectDir, dependencies, allDependencies, "
-                      "rebuildPatterns, runDependencies, submodulePath or multiarch")
+  command
+      ->add_option("FIELD", *field,
+                   "dockerfile, buildDir, projectDir, dependencies, allDependencies, "
+                   "rebuildPatterns, runDependencies, submodulePath or multiarch")
       ->required();
   command->add_option("PROJECT", *project, "A project of the manifest")->required();
   command->callback([&context, &exit_code, field, project] {
     if (std::find(kFields.begin(), kFields.end(), *field) == kFields.end()) {
       std::string close = ClosestName(*field, kFields);
-      throw CommandFailure{kExitUsage, "hoist: error: unknown field '" + *field + "'" +
-                                           (close.empty() ? "" : "; did you mean '" + close + "'?") +
-                                           "\n  fields: dockerfile, buildDir, projectDir, "
-                                           "dependencies, allDependencies, rebuildPatterns, "
-                                           "runDependencies, submodulePath, multiarch"};
+      throw CommandFailure{kExitUsage,
+                           "hoist: error: unknown field '" + *field + "'" +
+                               (close.empty() ? "" : "; did you mean '" + close + "'?") +
+                               "\n  fields: dockerfile, buildDir, projectDir, "
+                               "dependencies, allDependencies, rebuildPatterns, "
+                               "runDependencies, submodulePath, multiarch"};
     }
     int p = context.ProjectIndex(*project);
     auto items = Query(context, *field, p);

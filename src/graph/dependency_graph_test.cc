@@ -56,7 +56,8 @@ TEST(DependencyGraph, TopologicalOrderPutsDependenciesFirstAndKeepsManifestOrder
   DependencyGraph graph(manifest);
   auto order = graph.TopologicalOrder();
   ASSERT_TRUE(order);
-  EXPECT_EQ(Names(graph, *order), (std::vector<std::string>{"base", "lib", "util", "app", "other"}));
+  EXPECT_EQ(Names(graph, *order),
+            (std::vector<std::string>{"base", "lib", "util", "app", "other"}));
 }
 
 TEST(DependencyGraph, CyclesAreFoundAndNamed) {

@@ -14,7 +14,9 @@ std::set<std::pair<int, int>> CycleEdges(const DependencyGraph& graph) {
   return edges;
 }
 
-std::string Quoted(const std::string& name) { return nlohmann::json(name).dump(); }
+std::string Quoted(const std::string& name) {
+  return nlohmann::json(name).dump();
+}
 
 }  // namespace
 

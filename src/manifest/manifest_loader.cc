@@ -25,16 +25,21 @@ const std::vector<std::string> kManifestNames = {"build_manifest.yml", "build_ma
 
 // The seed's keys, then hoist's own additions (their meaning comes with later commands).
 const std::vector<std::string> kProjectKeys = {
-    "buildDir",  "projectDir", "dockerfile", "rebuildPatterns", "dependencies",
-    "runDependencies", "multiarch", "buildArgs", "tests", "deploy", "remote"};
+    "buildDir",  "projectDir", "dockerfile", "rebuildPatterns", "dependencies", "runDependencies",
+    "multiarch", "buildArgs",  "tests",      "deploy",          "remote"};
 
 std::string NodeKind(const YAML::Node& node) {
   switch (node.Type()) {
-    case YAML::NodeType::Null: return "empty";
-    case YAML::NodeType::Scalar: return "a single value";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Map: return "a mapping";
-    default: return "undefined";
+    case YAML::NodeType::Null:
+      return "empty";
+    case YAML::NodeType::Scalar:
+      return "a single value";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Map:
+      return "a mapping";
+    default:
+      return "undefined";
   }
 }
 
@@ -54,8 +59,10 @@ class ManifestBuilder {
 
   ManifestLoadResult Build(const YAML::Node& root) {
     if (!root.IsMap()) {
-      Report(Severity::kError, root, "the manifest must be a mapping of project names to "
-             "project settings, but it is " + NodeKind(root),
+      Report(Severity::kError, root,
+             "the manifest must be a mapping of project names to "
+             "project settings, but it is " +
+                 NodeKind(root),
              "start the file with a project name followed by ':' (YAML) or '{' (JSON)");
       return Finish();
     }
@@ -95,8 +102,8 @@ class ManifestBuilder {
     Report(severity, file_, line, column, std::move(message), std::move(hint));
   }
 
-  void Report(Severity severity, const std::string& file, int line, int column,
-              std::string message, std::string hint = "") {
+  void Report(Severity severity, const std::string& file, int line, int column, std::string message,
+              std::string hint = "") {
     diagnostics_.push_back({severity, file, line, column, std::move(message), std::move(hint)});
   }
 
@@ -154,8 +161,8 @@ class ManifestBuilder {
     if (!node.IsDefined() || node.IsNull()) return out;
     if (!node.IsSequence()) {
       Report(Severity::kError, node,
-             "project '" + project + "': '" + key + "' must be a list of project names, but it is " +
-                 NodeKind(node));
+             "project '" + project + "': '" + key +
+                 "' must be a list of project names, but it is " + NodeKind(node));
       return out;
     }
     for (const auto& item : node) {
@@ -195,8 +202,10 @@ class ManifestBuilder {
     }
     if (!value.IsMap()) {
       Report(Severity::kError, value.IsNull() ? key : value,
-             "project '" + name + "' must be a mapping of settings (buildDir, dockerfile, ...), "
-             "but it is " + NodeKind(value),
+             "project '" + name +
+                 "' must be a mapping of settings (buildDir, dockerfile, ...), "
+                 "but it is " +
+                 NodeKind(value),
              "give it at least 'buildDir: <directory>'");
       return;
     }
@@ -321,8 +330,10 @@ class ManifestBuilder {
       for (const auto& item : node) {
         if (!item.IsScalar()) {
           Report(Severity::kError, item,
-                 "project '" + project.name + "': every rebuild pattern must be a string, but "
-                 "one is " + NodeKind(item));
+                 "project '" + project.name +
+                     "': every rebuild pattern must be a string, but "
+                     "one is " +
+                     NodeKind(item));
           continue;
         }
         CheckPattern(project, item.Scalar(), file_, item.Mark().line + 1, item.Mark().column + 1);
@@ -338,10 +349,10 @@ class ManifestBuilder {
     auto text = ReadFile(fs::path(repo_root_) / *path);
     if (!text || fs::is_directory(fs::path(repo_root_) / *path)) {
       Report(Severity::kError, node,
-             "project '" + project.name + "': rebuild pattern file '" + *path +
-                 "' does not exist",
+             "project '" + project.name + "': rebuild pattern file '" + *path + "' does not exist",
              "create it with one regular expression per line, or give rebuildPatterns as a "
-             "list (the file name is relative to projectDir '" + project.project_dir + "')");
+             "list (the file name is relative to projectDir '" +
+                 project.project_dir + "')");
       return;
     }
     int line_number = 0;
@@ -376,9 +387,12 @@ class ManifestBuilder {
     while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
     if (project.project_dir == ".") {
       Report(Severity::kWarning, where,
-             "project '" + project.name + "' lives at the repository root and has no "
-             "rebuildPatterns; the default pattern '^" + dir + "/' (the seed's) does not mean "
-             "'every file'",
+             "project '" + project.name +
+                 "' lives at the repository root and has no "
+                 "rebuildPatterns; the default pattern '^" +
+                 dir +
+                 "/' (the seed's) does not mean "
+                 "'every file'",
              "give rebuildPatterns explicitly, e.g. ['^src/', '^Dockerfile$']");
     }
     return "^" + dir + "/";
@@ -494,7 +508,7 @@ class ManifestBuilder {
   std::vector<Diagnostic> diagnostics_;
   std::map<std::string, YAML::Node> dependency_nodes_;
   std::map<std::string, YAML::Node> run_dependency_nodes_;
-  std::string raw_project_dir_;  // projectDir (or buildDir) as spelled in the manifest
+  std::string raw_project_dir_;      // projectDir (or buildDir) as spelled in the manifest
   const YAML::Node* key_ = nullptr;  // the key of the project being added
 };
 
@@ -531,11 +545,10 @@ ManifestLoadResult ParseManifest(const std::string& text, const std::string& fil
       auto [line, column] = LineColumn(text, e.byte > 0 ? e.byte - 1 : 0);
       std::string what = e.what();
       size_t colon = what.find("syntax error");
-      failed.diagnostics.push_back({Severity::kError, file, line, column,
-                                    "malformed JSON: " + (colon == std::string::npos
-                                                              ? what
-                                                              : what.substr(colon)),
-                                    "check for a missing comma, quote or bracket near here"});
+      failed.diagnostics.push_back(
+          {Severity::kError, file, line, column,
+           "malformed JSON: " + (colon == std::string::npos ? what : what.substr(colon)),
+           "check for a missing comma, quote or bracket near here"});
       return failed;
     }
   }
@@ -543,10 +556,10 @@ ManifestLoadResult ParseManifest(const std::string& text, const std::string& fil
   try {
     root = YAML::Load(text);
   } catch (const YAML::ParserException& e) {
-    failed.diagnostics.push_back({Severity::kError, file, e.mark.line + 1, e.mark.column + 1,
-                                  std::string("malformed ") +
-                                      (EndsWith(file, ".json") ? "JSON" : "YAML") + ": " + e.msg,
-                                  "check the indentation and quoting near here"});
+    failed.diagnostics.push_back(
+        {Severity::kError, file, e.mark.line + 1, e.mark.column + 1,
+         std::string("malformed ") + (EndsWith(file, ".json") ? "JSON" : "YAML") + ": " + e.msg,
+         "check the indentation and quoting near here"});
     return failed;
   }
   return builder.Build(root);

@@ -89,16 +89,18 @@ TEST(ManifestLoader, JsonManifestsResolveTheDockerfileFromBuildDir) {
 TEST(ManifestLoader, DockerfileFallsBackToTheOtherBaseWhenOnlyThatExists) {
   TempRepo repo;
   repo.Write("yarn-project/Dockerfile.test", "FROM scratch\n");
-  auto loaded = Load(repo, "t:\n  buildDir: yarn-project\n  projectDir: yarn-project/t\n"
-                           "  dockerfile: Dockerfile.test\n");
+  auto loaded = Load(repo,
+                     "t:\n  buildDir: yarn-project\n  projectDir: yarn-project/t\n"
+                     "  dockerfile: Dockerfile.test\n");
   ASSERT_TRUE(loaded.result.manifest) << loaded.All();
   EXPECT_EQ(loaded.result.manifest->projects[0].dockerfile_path, "yarn-project/Dockerfile.test");
 }
 
 TEST(ManifestLoader, DockerfileMayClimbOutOfBuildDirButNotOutOfTheRepository) {
   TempRepo repo;
-  auto ok = Load(repo, "acir:\n  buildDir: noir/noir-repo/test_programs\n"
-                       "  dockerfile: ../../../barretenberg/acir_tests/Dockerfile.noir\n");
+  auto ok = Load(repo,
+                 "acir:\n  buildDir: noir/noir-repo/test_programs\n"
+                 "  dockerfile: ../../../barretenberg/acir_tests/Dockerfile.noir\n");
   ASSERT_TRUE(ok.result.manifest) << ok.All();
   EXPECT_EQ(ok.result.manifest->projects[0].dockerfile_path,
             "barretenberg/acir_tests/Dockerfile.noir");
@@ -111,8 +113,9 @@ TEST(ManifestLoader, DockerfileMayClimbOutOfBuildDirButNotOutOfTheRepository) {
 
 TEST(ManifestLoader, RejectsAbsoluteAndEscapingPaths) {
   TempRepo repo;
-  auto loaded = Load(repo, "a:\n  buildDir: /etc\nb:\n  buildDir: ../sibling\n"
-                           "c:\n  buildDir: c\n  projectDir: c/../../x\n");
+  auto loaded = Load(repo,
+                     "a:\n  buildDir: /etc\nb:\n  buildDir: ../sibling\n"
+                     "c:\n  buildDir: c\n  projectDir: c/../../x\n");
   EXPECT_FALSE(loaded.result.manifest);
   EXPECT_NE(loaded.Find("'/etc' is an absolute path"), nullptr) << loaded.All();
   EXPECT_NE(loaded.Find("'../sibling' points outside the repository"), nullptr);
@@ -130,8 +133,8 @@ TEST(ManifestLoader, MalformedYamlNamesTheLine) {
 
 TEST(ManifestLoader, MalformedJsonNamesTheLineAndColumn) {
   TempRepo repo;
-  auto loaded = Load(repo, "{\n  \"a\": {\"buildDir\": \"a\"}\n  \"b\": {}\n}\n",
-                     "build_manifest.json");
+  auto loaded =
+      Load(repo, "{\n  \"a\": {\"buildDir\": \"a\"}\n  \"b\": {}\n}\n", "build_manifest.json");
   EXPECT_FALSE(loaded.result.manifest);
   const Diagnostic* d = loaded.Find("malformed JSON");
   ASSERT_NE(d, nullptr) << loaded.All();
@@ -170,8 +173,9 @@ TEST(ManifestLoader, MissingBuildDir) {
 
 TEST(ManifestLoader, UnknownDependencySuggestsTheClosestName) {
   TempRepo repo;
-  auto loaded = Load(repo, "barretenberg:\n  buildDir: bb\napp:\n  buildDir: app\n"
-                           "  dependencies:\n    - barettenberg\n");
+  auto loaded = Load(repo,
+                     "barretenberg:\n  buildDir: bb\napp:\n  buildDir: app\n"
+                     "  dependencies:\n    - barettenberg\n");
   EXPECT_FALSE(loaded.result.manifest);
   const Diagnostic* d = loaded.Find("unknown dependency 'barettenberg'");
   ASSERT_NE(d, nullptr) << loaded.All();
@@ -188,8 +192,8 @@ TEST(ManifestLoader, UnknownRunDependencyIsAnError) {
 
 TEST(ManifestLoader, EmptyDependencyIsIgnoredWithAWarning) {
   TempRepo repo;
-  auto loaded = Load(repo, R"({"a": {"buildDir": "a", "dependencies": [""]}})",
-                     "build_manifest.json");
+  auto loaded =
+      Load(repo, R"({"a": {"buildDir": "a", "dependencies": [""]}})", "build_manifest.json");
   ASSERT_TRUE(loaded.result.manifest) << loaded.All();
   EXPECT_TRUE(loaded.result.manifest->projects[0].dependencies.empty());
   const Diagnostic* d = loaded.Find("empty project name in 'dependencies' is ignored");
@@ -236,8 +240,9 @@ TEST(ManifestLoader, RebuildPatternsFromAFileRelativeToProjectDir) {
   TempRepo repo;
   repo.Write("barretenberg/sol/.rebuild_patterns",
              "^barretenberg/sol/\n\n  ^barretenberg/cpp/src/.*\\.hpp$  \n# a comment\n");
-  auto loaded = Load(repo, "sol:\n  buildDir: barretenberg\n"
-                           "  rebuildPatterns: sol/.rebuild_patterns\n");
+  auto loaded = Load(repo,
+                     "sol:\n  buildDir: barretenberg\n"
+                     "  rebuildPatterns: sol/.rebuild_patterns\n");
   ASSERT_TRUE(loaded.result.manifest) << loaded.All();
   const Project& sol = loaded.result.manifest->projects[0];
   EXPECT_EQ(sol.rebuild_patterns_file, "barretenberg/sol/.rebuild_patterns");
@@ -270,8 +275,9 @@ TEST(ManifestLoader, DependencyScriptRunsWithProjectDir) {
   repo.Write("yarn-project/deps.sh", "#!/bin/sh\necho \"$1\" > \"$1/../seen\"\necho base\n");
   chmod((repo.root() + "/yarn-project/deps.sh").c_str(), 0755);
   repo.Write("yarn-project/app/.keep", "");
-  auto loaded = Load(repo, "base:\n  buildDir: base\napp:\n  buildDir: yarn-project\n"
-                           "  projectDir: yarn-project/app\n  dependencies: deps.sh\n");
+  auto loaded = Load(repo,
+                     "base:\n  buildDir: base\napp:\n  buildDir: yarn-project\n"
+                     "  projectDir: yarn-project/app\n  dependencies: deps.sh\n");
   ASSERT_TRUE(loaded.result.manifest) << loaded.All();
   EXPECT_EQ(loaded.result.manifest->Find("app")->dependencies, std::vector<std::string>{"base"});
 }
@@ -298,8 +304,9 @@ TEST(ManifestLoader, DependencyScriptMissingOrFailing) {
 
 TEST(ManifestLoader, ProjectNamesMustBeRegistryRepositoryNames) {
   TempRepo repo;
-  auto loaded = Load(repo, "MyApp:\n  buildDir: a\n'with space':\n  buildDir: b\n"
-                           "ok.name-1_x:\n  buildDir: c\n");
+  auto loaded = Load(repo,
+                     "MyApp:\n  buildDir: a\n'with space':\n  buildDir: b\n"
+                     "ok.name-1_x:\n  buildDir: c\n");
   EXPECT_FALSE(loaded.result.manifest);
   const Diagnostic* d = loaded.Find("project name 'MyApp' is not a valid registry repository name");
   ASSERT_NE(d, nullptr) << loaded.All();
@@ -340,8 +347,9 @@ TEST(ManifestLoader, UnknownKeysWarnWithASuggestion) {
 
 TEST(ManifestLoader, WrongTypesAreErrors) {
   TempRepo repo;
-  auto loaded = Load(repo, "a:\n  buildDir: [x]\nb:\n  buildDir: b\n  dependencies: {x: 1}\n"
-                           "c:\n  buildDir: c\n  multiarch: arm\n");
+  auto loaded = Load(repo,
+                     "a:\n  buildDir: [x]\nb:\n  buildDir: b\n  dependencies: {x: 1}\n"
+                     "c:\n  buildDir: c\n  multiarch: arm\n");
   EXPECT_FALSE(loaded.result.manifest);
   EXPECT_NE(loaded.Find("'buildDir' must be a non-empty string, but it is a list"), nullptr)
       << loaded.All();

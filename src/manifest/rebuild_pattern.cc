@@ -21,7 +21,8 @@ size_t FindEmptyAlternative(const std::string& pattern) {
       if (j < n && pattern[j] == '^') ++j;
       if (j < n && pattern[j] == ']') ++j;
       while (j < n && pattern[j] != ']') {
-        if (pattern[j] == '\\') ++j;
+        if (pattern[j] == '\\')
+          ++j;
         else if (pattern[j] == '[' && j + 1 < n && pattern[j + 1] == ':') {
           size_t close = pattern.find(":]", j + 2);
           if (close != std::string::npos) j = close + 1;
@@ -72,11 +73,10 @@ std::optional<PatternProblem> CheckRebuildPattern(const std::string& pattern) {
   }
   size_t empty = FindEmptyAlternative(pattern);
   if (empty != std::string::npos) {
-    return PatternProblem{
-        true,
-        "empty alternative at offset " + std::to_string(empty) +
-            ": an empty branch of '|' matches every file",
-        "remove the stray '|', or write an optional part as (...)?"};
+    return PatternProblem{true,
+                          "empty alternative at offset " + std::to_string(empty) +
+                              ": an empty branch of '|' matches every file",
+                          "remove the stray '|', or write an optional part as (...)?"};
   }
   if (RE2::PartialMatch("", re) && RE2::PartialMatch("hoist/probe/\x7f", re)) {
     return PatternProblem{false, "the pattern matches every file in the repository",

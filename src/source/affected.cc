@@ -15,9 +15,9 @@ bool IsNullOid(const std::string& oid) {
   return oid.empty() || oid.find_first_not_of('0') == std::string::npos;
 }
 
-Status CollectChanges(const GitRepository& repo, const std::string& prefix,
-                      const std::string& base, const std::string& head, int depth,
-                      std::set<std::string>& out, std::vector<std::string>* warnings) {
+Status CollectChanges(const GitRepository& repo, const std::string& prefix, const std::string& base,
+                      const std::string& head, int depth, std::set<std::string>& out,
+                      std::vector<std::string>* warnings) {
   auto changes = repo.DiffTrees(base, head);
   if (!changes) return changes.error();
   for (const auto& change : *changes) {
@@ -57,8 +57,8 @@ Status CollectChanges(const GitRepository& repo, const std::string& prefix,
       if (!listed) return listed.error();
       continue;
     }
-    auto nested = CollectChanges(*sub, path + "/", old_commit, new_commit, depth + 1, out,
-                                 warnings);
+    auto nested =
+        CollectChanges(*sub, path + "/", old_commit, new_commit, depth + 1, out, warnings);
     if (!nested) return nested.error();
   }
   return Ok();
@@ -66,8 +66,8 @@ Status CollectChanges(const GitRepository& repo, const std::string& prefix,
 
 }  // namespace
 
-Expected<std::vector<std::string>> ChangedFiles(const GitRepository& repo,
-                                                const std::string& base, const std::string& head,
+Expected<std::vector<std::string>> ChangedFiles(const GitRepository& repo, const std::string& base,
+                                                const std::string& head,
                                                 std::vector<std::string>* warnings) {
   std::set<std::string> files;
   auto status = CollectChanges(repo, "", base, head, 0, files, warnings);

@@ -29,8 +29,8 @@ struct AffectedReport {
 /// Every changed path between two commits: both sides of renames, and the files changed inside
 /// submodules whose commit moved (prefixed with the submodule path). Submodules that are not
 /// initialised, or lack a commit, count as their gitlink path alone, with a warning.
-Expected<std::vector<std::string>> ChangedFiles(const GitRepository& repo,
-                                                const std::string& base, const std::string& head,
+Expected<std::vector<std::string>> ChangedFiles(const GitRepository& repo, const std::string& base,
+                                                const std::string& head,
                                                 std::vector<std::string>* warnings);
 
 /// The projects whose (transitive) rebuild patterns or Dockerfiles match a changed file.

@@ -49,8 +49,7 @@ std::string FileRecord(const SourceSnapshot::File& file) {
   return record;
 }
 
-std::string DockerfileRecord(const SourceSnapshot& snapshot, const Project& project,
-                             bool* dirty) {
+std::string DockerfileRecord(const SourceSnapshot& snapshot, const Project& project, bool* dirty) {
   auto file = snapshot.Find(project.dockerfile_path);
   if (file && dirty) *dirty = *dirty || file->dirty;
   return project.dockerfile_path + " " + (file ? std::string(file->oid) : "absent");
@@ -93,7 +92,7 @@ std::vector<ProjectHash> HashAztec(const Manifest& manifest, const PatternIndex&
 }
 
 std::vector<std::pair<std::string, int>> SortedDependencies(const DependencyGraph& graph,
-                                                             int project) {
+                                                            int project) {
   std::vector<std::pair<std::string, int>> deps;
   for (int d : graph.Dependencies(project)) deps.push_back({graph.Name(d), d});
   std::sort(deps.begin(), deps.end());
@@ -167,16 +166,14 @@ std::vector<ProjectHash> HashProjects(const Manifest& manifest, const Dependency
 }
 
 HashInputs CollectHashInputs(const Manifest& manifest, const DependencyGraph& graph,
-                             const PatternIndex& index, const SourceSnapshot& snapshot,
-                             int project, const std::vector<ProjectHash>& hashes,
-                             const std::string& platform) {
+                             const PatternIndex& index, const SourceSnapshot& snapshot, int project,
+                             const std::vector<ProjectHash>& hashes, const std::string& platform) {
   HashInputs inputs;
   const auto& own = index.OwnPatterns(project);
   for (size_t i = 0; i < snapshot.size(); ++i) {
     auto file = snapshot.file(i);
-    bool hit = std::any_of(file.patterns->begin(), file.patterns->end(), [&](int id) {
-      return std::binary_search(own.begin(), own.end(), id);
-    });
+    bool hit = std::any_of(file.patterns->begin(), file.patterns->end(),
+                           [&](int id) { return std::binary_search(own.begin(), own.end(), id); });
     if (hit) inputs.files.push_back(FileRecord(file));
   }
   inputs.dockerfile = DockerfileRecord(snapshot, manifest.projects[project], nullptr);

@@ -25,8 +25,8 @@ struct ProjectHash {
 
 /// Everything that goes into one project's hash, as the records that are digested.
 struct HashInputs {
-  std::vector<std::string> files;  ///< "<mode> <oid> <path>", sorted by path
-  std::string dockerfile;          ///< "<path> <oid>" (or "<path> absent")
+  std::vector<std::string> files;       ///< "<mode> <oid> <path>", sorted by path
+  std::string dockerfile;               ///< "<path> <oid>" (or "<path> absent")
   std::vector<std::string> build_args;  ///< "NAME=value", sorted
   std::string platform;
   std::vector<std::pair<std::string, std::string>> dependencies;  ///< (name, hash), sorted
@@ -39,8 +39,8 @@ std::vector<ProjectHash> HashProjects(const Manifest& manifest, const Dependency
 
 /// The v1 inputs of one project, given the hashes of all projects (for its dependencies).
 HashInputs CollectHashInputs(const Manifest& manifest, const DependencyGraph& graph,
-                             const PatternIndex& index, const SourceSnapshot& snapshot,
-                             int project, const std::vector<ProjectHash>& hashes,
+                             const PatternIndex& index, const SourceSnapshot& snapshot, int project,
+                             const std::vector<ProjectHash>& hashes,
                              const std::string& platform = "");
 
 }  // namespace hoist

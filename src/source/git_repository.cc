@@ -181,8 +181,8 @@ Expected<std::vector<WorkingTreeChange>> GitRepository::WorkingTreeChanges() con
     WorkingTreeChange change;
     change.path = std::string(record.substr(start));
     change.submodule = parts[2].front() == 'S';
-    change.kind = mode == "000000" ? WorkingTreeChange::Kind::kDeleted
-                                   : WorkingTreeChange::Kind::kModified;
+    change.kind =
+        mode == "000000" ? WorkingTreeChange::Kind::kDeleted : WorkingTreeChange::Kind::kModified;
     change.mode = change.kind == WorkingTreeChange::Kind::kDeleted ? "" : mode;
     changes.push_back(std::move(change));
   }

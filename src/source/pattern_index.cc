@@ -16,8 +16,7 @@ void SortUnique(std::vector<int>& ids) {
 
 }  // namespace
 
-Expected<PatternIndex> PatternIndex::Build(const Manifest& manifest,
-                                           const DependencyGraph& graph) {
+Expected<PatternIndex> PatternIndex::Build(const Manifest& manifest, const DependencyGraph& graph) {
   PatternIndex index;
   RE2::Options options;
   options.set_log_errors(false);
@@ -32,8 +31,8 @@ Expected<PatternIndex> PatternIndex::Build(const Manifest& manifest,
       if (added) {
         std::string error;
         if (index.set_->Add(pattern, &error) != it->second) {
-          return Error{"project '" + manifest.projects[p].name + "', rebuild pattern '" +
-                       pattern + "': " + error};
+          return Error{"project '" + manifest.projects[p].name + "', rebuild pattern '" + pattern +
+                       "': " + error};
         }
         index.patterns_.push_back(pattern);
       }

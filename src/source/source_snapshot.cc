@@ -10,7 +10,9 @@
 namespace hoist {
 namespace {
 
-bool NeedsQuoting(unsigned char c) { return c < 0x20 || c == '"' || c == '\\' || c >= 0x7f; }
+bool NeedsQuoting(unsigned char c) {
+  return c < 0x20 || c == '"' || c == '\\' || c >= 0x7f;
+}
 
 std::string ModeOfWorkingFile(const std::string& full_path) {
   struct stat info {};
@@ -31,15 +33,33 @@ std::string AwkFieldOfTreePath(std::string_view path) {
     for (char ch : path) {
       unsigned char c = static_cast<unsigned char>(ch);
       switch (c) {
-        case '\a': shown += "\\a"; break;
-        case '\b': shown += "\\b"; break;
-        case '\t': shown += "\\t"; break;
-        case '\n': shown += "\\n"; break;
-        case '\v': shown += "\\v"; break;
-        case '\f': shown += "\\f"; break;
-        case '\r': shown += "\\r"; break;
-        case '"': shown += "\\\""; break;
-        case '\\': shown += "\\\\"; break;
+        case '\a':
+          shown += "\\a";
+          break;
+        case '\b':
+          shown += "\\b";
+          break;
+        case '\t':
+          shown += "\\t";
+          break;
+        case '\n':
+          shown += "\\n";
+          break;
+        case '\v':
+          shown += "\\v";
+          break;
+        case '\f':
+          shown += "\\f";
+          break;
+        case '\r':
+          shown += "\\r";
+          break;
+        case '"':
+          shown += "\\\"";
+          break;
+        case '\\':
+          shown += "\\\\";
+          break;
         default:
           if (NeedsQuoting(c)) {
             char octal[5];
@@ -99,9 +119,13 @@ std::string_view SourceSnapshot::PathOf(const Row& row) const {
   return std::string_view(arena_).substr(row.path_offset, row.path_length);
 }
 
-SourceSnapshot::File SourceSnapshot::file(size_t i) const { return FileOf(rows_[i]); }
+SourceSnapshot::File SourceSnapshot::file(size_t i) const {
+  return FileOf(rows_[i]);
+}
 
-SourceSnapshot::File SourceSnapshot::removed_file(size_t i) const { return FileOf(removed_[i]); }
+SourceSnapshot::File SourceSnapshot::removed_file(size_t i) const {
+  return FileOf(removed_[i]);
+}
 
 SourceSnapshot::File SourceSnapshot::FileOf(const Row& row) const {
   std::string_view arena(arena_);
@@ -180,8 +204,7 @@ Expected<SourceSnapshot> SourceSnapshot::Take(const GitRepository& repo, const P
 
 Status SourceSnapshot::ApplyWorkingTree(const GitRepository& repo, const PatternIndex& index,
                                         const std::vector<std::string>& dockerfiles,
-                                        std::vector<WorkingTreeChange> changes,
-                                        bool aztec_paths) {
+                                        std::vector<WorkingTreeChange> changes, bool aztec_paths) {
   std::vector<int> matched, aztec_matched;
   struct Pending {
     WorkingTreeChange change;
@@ -210,8 +233,8 @@ Status SourceSnapshot::ApplyWorkingTree(const GitRepository& repo, const Pattern
   for (size_t i = 0; i < relevant.size(); ++i) {
     const auto& change = relevant[i].change;
     if (change.kind == WorkingTreeChange::Kind::kDeleted) continue;
-    std::string mode = change.mode.empty() ? ModeOfWorkingFile(repo.root() + "/" + change.path)
-                                           : change.mode;
+    std::string mode =
+        change.mode.empty() ? ModeOfWorkingFile(repo.root() + "/" + change.path) : change.mode;
     if (mode.empty()) continue;  // vanished since git looked
     modes[i] = mode;
     if (mode == "160000" || change.submodule) {
@@ -233,9 +256,8 @@ Status SourceSnapshot::ApplyWorkingTree(const GitRepository& repo, const Pattern
   for (size_t i = 0; i < relevant.size(); ++i) {
     const auto& pending = relevant[i];
     auto sorted_end = rows_.begin() + static_cast<std::ptrdiff_t>(sorted_rows);
-    auto it = std::lower_bound(
-        rows_.begin(), sorted_end, std::string_view(pending.change.path),
-        [&](const Row& row, std::string_view p) { return PathOf(row) < p; });
+    auto it = std::lower_bound(rows_.begin(), sorted_end, std::string_view(pending.change.path),
+                               [&](const Row& row, std::string_view p) { return PathOf(row) < p; });
     bool present = it != sorted_end && PathOf(*it) == pending.change.path;
     if (oids[i].empty()) {  // deleted from the working tree
       if (present) {
@@ -253,8 +275,7 @@ Status SourceSnapshot::ApplyWorkingTree(const GitRepository& repo, const Pattern
       it->removed = true;  // replaced by a new row below
     }
     for (int id : pending.patterns) ++pattern_hits_[id];
-    AddRow(pending.change.path, modes[i], oids[i], pending.patterns, pending.aztec_patterns,
-           true);
+    AddRow(pending.change.path, modes[i], oids[i], pending.patterns, pending.aztec_patterns, true);
     dirty_ = true;
     inserted = true;
   }

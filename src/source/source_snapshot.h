@@ -32,8 +32,8 @@ class SourceSnapshot {
     std::string_view path;
     std::string_view mode;
     std::string_view oid;
-    bool dirty;                          ///< taken from the working tree, not from the commit
-    const std::vector<int>* patterns;    ///< ids of the patterns matching the path
+    bool dirty;                              ///< taken from the working tree, not from the commit
+    const std::vector<int>* patterns;        ///< ids of the patterns matching the path
     const std::vector<int>* aztec_patterns;  ///< the same, for the path as the seed's awk saw it
   };
 
@@ -72,8 +72,7 @@ class SourceSnapshot {
 
   int Intern(const std::vector<int>& patterns);
   void AddRow(std::string_view path, std::string_view mode, std::string_view oid,
-              const std::vector<int>& patterns, const std::vector<int>& aztec_patterns,
-              bool dirty);
+              const std::vector<int>& patterns, const std::vector<int>& aztec_patterns, bool dirty);
   std::string_view PathOf(const Row& row) const;
   File FileOf(const Row& row) const;
   Status ApplyWorkingTree(const GitRepository& repo, const PatternIndex& index,

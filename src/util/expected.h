@@ -35,6 +35,8 @@ class Expected {
 /// The result of a fallible call that returns nothing.
 struct Unit {};
 using Status = Expected<Unit>;
-inline Status Ok() { return Unit{}; }
+inline Status Ok() {
+  return Unit{};
+}
 
 }  // namespace hoist

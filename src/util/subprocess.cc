@@ -42,7 +42,8 @@ std::string FormatCommand(const std::vector<std::string>& argv) {
   std::string out;
   for (const auto& arg : argv) {
     if (!out.empty()) out += ' ';
-    bool plain = !arg.empty() && arg.find_first_of(" \t\n'\"\\$`*?[]{}()<>|&;") == std::string::npos;
+    bool plain =
+        !arg.empty() && arg.find_first_of(" \t\n'\"\\$`*?[]{}()<>|&;") == std::string::npos;
     if (plain) {
       out += arg;
     } else {
@@ -95,7 +96,8 @@ Expected<ProcessResult> RunProcess(const ProcessSpec& spec) {
     fcntl(in.write, F_SETFL, O_NONBLOCK);
   }
   // A child that exits early must not kill us with SIGPIPE while we feed its stdin.
-  struct sigaction ignore {}, previous{};
+  struct sigaction ignore {
+  }, previous{};
   ignore.sa_handler = SIG_IGN;
   sigaction(SIGPIPE, &ignore, &previous);
 
@@ -112,8 +114,8 @@ Expected<ProcessResult> RunProcess(const ProcessSpec& spec) {
       break;
     }
     if (in_slot >= 0 && fds[in_slot].revents) {
-      ssize_t n = write(in.write, spec.stdin_data.data() + written,
-                        spec.stdin_data.size() - written);
+      ssize_t n =
+          write(in.write, spec.stdin_data.data() + written, spec.stdin_data.size() - written);
       if (n > 0) written += static_cast<size_t>(n);
       if (n < 0 && errno != EAGAIN && errno != EINTR) written = spec.stdin_data.size();
       if (written >= spec.stdin_data.size()) CloseFd(in.write);

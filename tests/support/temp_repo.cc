@@ -32,7 +32,9 @@ void TempRepo::Write(const std::string& path, const std::string& content) const 
   std::ofstream(full, std::ios::binary) << content;
 }
 
-void TempRepo::Remove(const std::string& path) const { fs::remove_all(fs::path(root_) / path); }
+void TempRepo::Remove(const std::string& path) const {
+  fs::remove_all(fs::path(root_) / path);
+}
 
 std::string TempRepo::Git(const std::vector<std::string>& args) const {
   std::vector<std::string> argv = {"git"};

@@ -23,34 +23,32 @@ const std::string& DependencyGraph::Name(int project) const {
   return manifest_.projects[static_cast<size_t>(project)].name;
 }
 
-std::vector<int> DependencyGraph::TransitiveDependencies(int project) const {
-  std::vector<bool> seen(size(), false);
-  std::vector<int> stack = dependencies_[project];
+namespace {
+
+/// Every node reachable from `start` along `edges`, never `start` itself.
+std::vector<int> Reachable(const std::vector<std::vector<int>>& edges, int start) {
+  std::vector<bool> seen(edges.size(), false);
+  std::vector<int> stack = edges[start];
   std::vector<int> out;
   while (!stack.empty()) {
     int p = stack.back();
     stack.pop_back();
-    if (seen[p] || p == project) continue;
+    if (seen[p] || p == start) continue;
     seen[p] = true;
     out.push_back(p);
-    for (int d : dependencies_[p]) stack.push_back(d);
+    for (int next : edges[p]) stack.push_back(next);
   }
   return out;
 }
 
+}  // namespace
+
+std::vector<int> DependencyGraph::TransitiveDependencies(int project) const {
+  return Reachable(dependencies_, project);
+}
+
 std::vector<int> DependencyGraph::TransitiveDependents(int project) const {
-  std::vector<bool> seen(size(), false);
-  std::vector<int> stack = dependents_[project];
-  std::vector<int> out;
-  while (!stack.empty()) {
-    int p = stack.back();
-    stack.pop_back();
-    if (seen[p] || p == project) continue;
-    seen[p] = true;
-    out.push_back(p);
-    for (int d : dependents_[p]) stack.push_back(d);
-  }
-  return out;
+  return Reachable(dependents_, project);
 }
 
 std::vector<int> DependencyGraph::DependenciesFirst(int project) const {

@@ -104,6 +104,25 @@ TEST_F(ContentHash, MatchingFileChangeRehashesItAndItsDependents) {
   EXPECT_EQ(Changed(Hashes(repo)), (std::vector<std::string>{"app", "lib"}));
 }
 
+TEST_F(ContentHash, ADepthOneCloneGivesTheSameHashes) {
+  repo.Write("app/main.c", "int main = 3;\n");
+  repo.Commit();
+  auto full = Hashes(repo);
+  TempRepo holder;
+  RunOk(holder.root(), {"git", "clone", "-q", "--depth", "1", "file://" + repo.root(), "shallow"});
+  auto run = RunHoist(holder.root() + "/shallow", {"hash"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, RunHoist(repo.root(), {"hash"}).out);
+}
+
+TEST(ContentHashErrors, ARepositoryWithoutCommits) {
+  TempRepo repo;
+  repo.Write("build_manifest.yml", "a:\n  buildDir: a\n");
+  auto run = RunHoist(repo.root(), {"hash"});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("'HEAD' does not name a commit"), std::string::npos) << run.err;
+}
+
 TEST_F(ContentHash, NonMatchingFileKeepsTheHash) {
   repo.Write("lib/README.md", "still not an input\n");
   repo.Write("docs/guide.md", "new\n");

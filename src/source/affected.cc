@@ -79,12 +79,10 @@ Expected<AffectedReport> FindAffected(const Manifest& manifest, const Dependency
                                       const PatternIndex& index, const GitRepository& repo,
                                       const std::string& base, const std::string& head) {
   AffectedReport report;
-  auto base_commit = repo.ResolveCommit(base);
-  if (!base_commit) return base_commit.error();
-  auto head_commit = repo.ResolveCommit(head);
-  if (!head_commit) return head_commit.error();
-  report.base = *base_commit;
-  report.head = *head_commit;
+  auto commits = repo.ResolveCommits({base, head});
+  if (!commits) return commits.error();
+  report.base = (*commits)[0];
+  report.head = (*commits)[1];
   auto files = ChangedFiles(repo, report.base, report.head, &report.warnings);
   if (!files) return files.error();
   report.changed_files = std::move(*files);

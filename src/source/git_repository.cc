@@ -70,10 +70,40 @@ Expected<std::string> GitRepository::ResolveCommit(const std::string& rev) const
   auto result = RunProcess(spec);
   if (!result) return result.error();
   if (result->exit_code != 0) {
+    if (rev == "HEAD") {
+      return Error{"'HEAD' does not name a commit in " + root_ +
+                   ": the repository has no commits yet (commit the manifest and projects)"};
+    }
     return Error{"'" + rev + "' does not name a commit in " + root_ +
-                 " (in a shallow clone, fetch it first: git fetch --depth=1 origin " + rev + ")"};
+                 " (check the name; in a shallow clone, fetch it first: git fetch --depth=1 "
+                 "origin " +
+                 rev + ")"};
   }
   return Trim(result->stdout_text);
+}
+
+Expected<std::vector<std::string>> GitRepository::ResolveCommits(
+    const std::vector<std::string>& revs) const {
+  std::vector<std::string> args = {"rev-parse", "--end-of-options"};
+  for (const auto& rev : revs) args.push_back(rev + "^{commit}");
+  auto output = Run(args);
+  std::vector<std::string> ids;
+  if (output) {
+    std::string text = *output;
+    for (size_t start = 0, end; (end = text.find('\n', start)) != std::string::npos;
+         start = end + 1) {
+      ids.push_back(text.substr(start, end - start));
+    }
+  }
+  if (ids.size() == revs.size()) return ids;
+  // Find the one that does not resolve, for the message.
+  ids.clear();
+  for (const auto& rev : revs) {
+    auto id = ResolveCommit(rev);
+    if (!id) return id.error();
+    ids.push_back(*id);
+  }
+  return ids;
 }
 
 bool GitRepository::HasCommit(const std::string& commit) const {

@@ -45,6 +45,8 @@ class GitRepository {
 
   /// The commit id `rev` names.
   Expected<std::string> ResolveCommit(const std::string& rev) const;
+  /// The commit ids of several revisions, with one git call when all of them resolve.
+  Expected<std::vector<std::string>> ResolveCommits(const std::vector<std::string>& revs) const;
   /// True when `commit` exists in this repository's object store.
   bool HasCommit(const std::string& commit) const;
 

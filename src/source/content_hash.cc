@@ -42,11 +42,10 @@ void AddRecord(Digest& digest, std::string_view record) {
   digest.Update(std::string_view("\0", 1));
 }
 
-std::string FileRecord(const SourceSnapshot::File& file) {
-  std::string record;
-  record.reserve(file.mode.size() + file.oid.size() + file.path.size() + 2);
+/// "<mode> <oid> <path>" into `record`, whose buffer is reused from file to file.
+void FileRecord(const SourceSnapshot::File& file, std::string& record) {
+  record.clear();
   record.append(file.mode).append(" ").append(file.oid).append(" ").append(file.path);
-  return record;
 }
 
 std::string DockerfileRecord(const SourceSnapshot& snapshot, const Project& project, bool* dirty) {
@@ -111,11 +110,12 @@ std::vector<ProjectHash> HashProjects(const Manifest& manifest, const Dependency
   std::vector<Digest> digests(n);
   for (auto& digest : digests) AddRecord(digest, kV1Header);
   OwnerCache owners(index, /*transitive=*/false, n);
+  std::string record;
   for (size_t i = 0; i < snapshot.size(); ++i) {
     auto file = snapshot.file(i);
     const auto& hit = owners.Owners(file.patterns);
     if (hit.empty()) continue;
-    std::string record = FileRecord(file);
+    FileRecord(file, record);
     for (int p : hit) {
       AddRecord(digests[p], record);
       if (file.dirty) hashes[p].dirty = true;
@@ -174,7 +174,11 @@ HashInputs CollectHashInputs(const Manifest& manifest, const DependencyGraph& gr
     auto file = snapshot.file(i);
     bool hit = std::any_of(file.patterns->begin(), file.patterns->end(),
                            [&](int id) { return std::binary_search(own.begin(), own.end(), id); });
-    if (hit) inputs.files.push_back(FileRecord(file));
+    if (hit) {
+      std::string record;
+      FileRecord(file, record);
+      inputs.files.push_back(std::move(record));
+    }
   }
   inputs.dockerfile = DockerfileRecord(snapshot, manifest.projects[project], nullptr);
   for (const auto& [name, value] : manifest.projects[project].build_args) {

@@ -10,6 +10,8 @@
 namespace hoist {
 namespace {
 
+constexpr size_t kArenaBlock = 4 << 20;
+
 bool NeedsQuoting(unsigned char c) {
   return c < 0x20 || c == '"' || c == '\\' || c >= 0x7f;
 }
@@ -100,9 +102,8 @@ void SourceSnapshot::AddRow(std::string_view path, std::string_view mode, std::s
                             const std::vector<int>& patterns,
                             const std::vector<int>& aztec_patterns, bool dirty) {
   Row row{};
-  row.path_offset = arena_.size();
+  row.path = Store(path, oid);
   row.path_length = static_cast<uint32_t>(path.size());
-  row.oid_offset_delta = static_cast<uint32_t>(path.size());
   row.oid_length = static_cast<uint16_t>(oid.size());
   std::memset(row.mode, '0', sizeof row.mode);
   std::memcpy(row.mode, mode.data(), std::min(mode.size(), sizeof row.mode));
@@ -110,13 +111,27 @@ void SourceSnapshot::AddRow(std::string_view path, std::string_view mode, std::s
   row.removed = false;
   row.matchset = Intern(patterns);
   row.aztec_matchset = &aztec_patterns == &patterns ? row.matchset : Intern(aztec_patterns);
-  arena_.append(path);
-  arena_.append(oid);
   rows_.push_back(row);
 }
 
+const char* SourceSnapshot::Store(std::string_view a, std::string_view b) {
+  const size_t size = a.size() + b.size();
+  if (size > arena_free_) {
+    const size_t block = std::max(kArenaBlock, size);
+    arena_.push_back(std::make_unique<char[]>(block));
+    arena_next_ = arena_.back().get();
+    arena_free_ = block;
+  }
+  char* start = arena_next_;
+  std::memcpy(start, a.data(), a.size());
+  std::memcpy(start + a.size(), b.data(), b.size());
+  arena_next_ += size;
+  arena_free_ -= size;
+  return start;
+}
+
 std::string_view SourceSnapshot::PathOf(const Row& row) const {
-  return std::string_view(arena_).substr(row.path_offset, row.path_length);
+  return std::string_view(row.path, row.path_length);
 }
 
 SourceSnapshot::File SourceSnapshot::file(size_t i) const {
@@ -128,10 +143,9 @@ SourceSnapshot::File SourceSnapshot::removed_file(size_t i) const {
 }
 
 SourceSnapshot::File SourceSnapshot::FileOf(const Row& row) const {
-  std::string_view arena(arena_);
   return File{PathOf(row),
               std::string_view(row.mode, sizeof row.mode),
-              arena.substr(row.path_offset + row.oid_offset_delta, row.oid_length),
+              std::string_view(row.path + row.path_length, row.oid_length),
               row.dirty,
               &matchsets_[row.matchset],
               &matchsets_[row.aztec_matchset]};
@@ -269,8 +283,7 @@ Status SourceSnapshot::ApplyWorkingTree(const GitRepository& repo, const Pattern
       continue;
     }
     if (present) {
-      std::string_view old_oid(arena_.data() + it->path_offset + it->oid_offset_delta,
-                               it->oid_length);
+      std::string_view old_oid(it->path + it->path_length, it->oid_length);
       if (old_oid == oids[i] && std::string_view(it->mode, 6) == modes[i]) continue;
       it->removed = true;  // replaced by a new row below
     }

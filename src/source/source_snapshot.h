@@ -1,6 +1,8 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -59,9 +61,8 @@ class SourceSnapshot {
 
  private:
   struct Row {
-    uint64_t path_offset;
+    const char* path;  ///< in the arena; the oid follows the path
     uint32_t path_length;
-    uint32_t oid_offset_delta;  ///< the oid follows the path in the arena
     uint16_t oid_length;
     char mode[6];
     bool dirty;
@@ -82,8 +83,13 @@ class SourceSnapshot {
   std::string commit_;
   bool dirty_ = false;
   size_t tree_size_ = 0;
-  std::string arena_;
-  std::vector<Row> rows_;
+  /// Appends bytes to the arena, which grows by blocks so nothing moves (or is copied).
+  const char* Store(std::string_view a, std::string_view b);
+
+  std::vector<std::unique_ptr<char[]>> arena_;
+  size_t arena_free_ = 0;
+  char* arena_next_ = nullptr;
+  std::deque<Row> rows_;
   std::vector<Row> removed_;
   std::vector<std::vector<int>> matchsets_;
   std::unordered_map<std::string, int> intern_;

@@ -10,13 +10,16 @@
 #include <unistd.h>
 
 #include <array>
+#include <vector>
 
 extern char** environ;
 
 namespace hoist {
 namespace {
 
+// Large pipe buffers and reads: streaming a big `git ls-tree` costs far fewer wake-ups.
 constexpr size_t kReadChunk = 1 << 16;
+constexpr int kPipeSize = 1 << 20;
 
 struct Pipe {
   int read = -1;
@@ -61,6 +64,7 @@ Expected<ProcessResult> RunProcess(const ProcessSpec& spec) {
   if (!MakePipe(in) || !MakePipe(out) || !MakePipe(err)) {
     return Error{std::string("cannot create pipes: ") + strerror(errno)};
   }
+  fcntl(out.write, F_SETPIPE_SZ, kPipeSize);  // best effort: the limit may be lower
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -101,7 +105,7 @@ Expected<ProcessResult> RunProcess(const ProcessSpec& spec) {
   ignore.sa_handler = SIG_IGN;
   sigaction(SIGPIPE, &ignore, &previous);
 
-  std::array<char, kReadChunk> buffer;
+  std::vector<char> buffer(kReadChunk);
   while (out.read >= 0 || err.read >= 0) {
     std::array<pollfd, 3> fds{};
     nfds_t count = 0;

@@ -240,6 +240,18 @@ TEST_F(ContentHash, CompatAztecReproducesTheSeedBitForBit) {
             "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391");
 }
 
+TEST_F(ContentHash, CompatAztecHashesTheCommitAndFlagsUncommittedChanges) {
+  auto clean = Hashes(repo, {"--compat", "aztec"});
+  repo.Write("lib/src/lib.c", "int lib = 42;\n");  // modified
+  repo.Remove("base/rootfs.txt");                  // deleted
+  repo.Write("tool/new.sh", "echo new\n");         // untracked
+  auto dirty = Hashes(repo, {"--compat", "aztec"});
+  for (const auto& name : {"lib", "app", "base", "tool"}) {
+    EXPECT_EQ(dirty.at(name), clean.at(name) + " dirty") << name;
+    EXPECT_EQ(clean.at(name), SeedHash(repo, name)) << name;
+  }
+}
+
 TEST_F(ContentHash, WarnsAboutPatternsThatMatchNoFile) {
   repo.Write("build_manifest.yml", std::string(kManifest) + "  rebuildPatterns: ['^tools/']\n");
   auto run = RunHoist(repo.root(), {"hash"});

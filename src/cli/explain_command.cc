@@ -18,6 +18,7 @@ struct Explanation {
 Explanation Explain(CommandContext& context, int project, const SnapshotOptions& options,
                     const std::string& platform) {
   SourceSnapshot snapshot = context.Snapshot(options);
+  context.WarnUnmatchedPatterns(snapshot, {project});
   auto hashes = HashProjects(context.manifest(), context.graph(), context.patterns(), snapshot,
                              HashScheme::kV1, platform);
   return {snapshot.commit(), hashes[project],

@@ -22,8 +22,10 @@ void AddHashCommand(CLI::App& app, CommandContext& context, int& exit_code) {
                    "Hash this commit's tree (default: HEAD plus working-tree changes)")
       ->option_text("REV");
   command
-      ->add_option("--compat", options->compat,
-                   "'aztec': the seed's calculate_content_hash, bit for bit")
+      ->add_option(
+          "--compat", options->compat,
+          "'aztec': the seed's calculate_content_hash, bit for bit (of the commit; uncommitted "
+          "changes only mark a hash dirty)")
       ->check(CLI::IsMember({"aztec"}))
       ->option_text("SCHEME");
   command
@@ -42,6 +44,8 @@ void AddHashCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     snapshot_options.rev = options->rev.empty() ? "HEAD" : options->rev;
     snapshot_options.working_tree = options->rev.empty();
     snapshot_options.aztec_paths = options->compat == "aztec";
+    // The seed hashed the commit; uncommitted changes only mark its hashes dirty.
+    snapshot_options.flag_only = options->compat == "aztec";
     SourceSnapshot snapshot = context.Snapshot(snapshot_options);
     context.WarnUnmatchedPatterns(snapshot, selected);
     HashScheme scheme = options->compat == "aztec" ? HashScheme::kAztec : HashScheme::kV1;

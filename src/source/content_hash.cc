@@ -67,8 +67,8 @@ std::vector<ProjectHash> HashAztec(const Manifest& manifest, const PatternIndex&
       hashes[p].dirty = hashes[p].dirty || file.dirty;
     }
   }
-  for (size_t i = 0; i < snapshot.removed_size(); ++i) {
-    for (int p : owners.Owners(snapshot.removed_file(i).aztec_patterns)) hashes[p].dirty = true;
+  for (size_t i = 0; i < snapshot.dirty_only_size(); ++i) {
+    for (int p : owners.Owners(snapshot.dirty_only_file(i).aztec_patterns)) hashes[p].dirty = true;
   }
   // `awk '{print $3}' | git hash-object --stdin`: a blob of one object id per line.
   std::vector<Digest> digests;
@@ -122,8 +122,12 @@ std::vector<ProjectHash> HashProjects(const Manifest& manifest, const Dependency
     }
   }
 
-  for (size_t i = 0; i < snapshot.removed_size(); ++i) {
-    for (int p : owners.Owners(snapshot.removed_file(i).patterns)) hashes[p].dirty = true;
+  for (size_t i = 0; i < snapshot.dirty_only_size(); ++i) {
+    auto file = snapshot.dirty_only_file(i);
+    for (int p : owners.Owners(file.patterns)) hashes[p].dirty = true;
+    for (size_t p = 0; p < n; ++p) {
+      if (manifest.projects[p].dockerfile_path == file.path) hashes[p].dirty = true;
+    }
   }
 
   // Dependencies first, so each project can include its dependencies' hashes.

@@ -138,8 +138,8 @@ SourceSnapshot::File SourceSnapshot::file(size_t i) const {
   return FileOf(rows_[i]);
 }
 
-SourceSnapshot::File SourceSnapshot::removed_file(size_t i) const {
-  return FileOf(removed_[i]);
+SourceSnapshot::File SourceSnapshot::dirty_only_file(size_t i) const {
+  return FileOf(dirty_only_[i]);
 }
 
 SourceSnapshot::File SourceSnapshot::FileOf(const Row& row) const {
@@ -206,7 +206,7 @@ Expected<SourceSnapshot> SourceSnapshot::Take(const GitRepository& repo, const P
     if (!changes) return changes.error();
     if (!status) return status.error();
     auto applied = snapshot.ApplyWorkingTree(repo, index, sorted_dockerfiles, std::move(*changes),
-                                             options.aztec_paths);
+                                             options.aztec_paths, options.flag_only);
     if (!applied) return applied.error();
   }
   if (!status) return status.error();
@@ -218,7 +218,8 @@ Expected<SourceSnapshot> SourceSnapshot::Take(const GitRepository& repo, const P
 
 Status SourceSnapshot::ApplyWorkingTree(const GitRepository& repo, const PatternIndex& index,
                                         const std::vector<std::string>& dockerfiles,
-                                        std::vector<WorkingTreeChange> changes, bool aztec_paths) {
+                                        std::vector<WorkingTreeChange> changes, bool aztec_paths,
+                                        bool flag_only) {
   std::vector<int> matched, aztec_matched;
   struct Pending {
     WorkingTreeChange change;
@@ -238,6 +239,19 @@ Status SourceSnapshot::ApplyWorkingTree(const GitRepository& repo, const Pattern
     relevant.push_back({std::move(change), matched, aztec_matched});
   }
   if (relevant.empty()) return Ok();
+  if (flag_only) {
+    for (const auto& pending : relevant) {
+      Row row{};
+      row.path = Store(pending.change.path, "");
+      row.path_length = static_cast<uint32_t>(pending.change.path.size());
+      row.dirty = true;
+      row.matchset = Intern(pending.patterns);
+      row.aztec_matchset = Intern(pending.aztec_patterns);
+      dirty_only_.push_back(row);
+    }
+    dirty_ = true;
+    return Ok();
+  }
 
   // Hash what is on disk: regular files and symlinks in one git call, submodules by HEAD.
   std::vector<std::string> to_hash;
@@ -276,8 +290,8 @@ Status SourceSnapshot::ApplyWorkingTree(const GitRepository& repo, const Pattern
     if (oids[i].empty()) {  // deleted from the working tree
       if (present) {
         it->removed = true;
-        removed_.push_back(*it);
-        removed_.back().dirty = true;
+        dirty_only_.push_back(*it);
+        dirty_only_.back().dirty = true;
         dirty_ = true;
       }
       continue;

@@ -20,6 +20,9 @@ struct SnapshotOptions {
   std::string rev = "HEAD";
   /// Overlay the working tree (modified, deleted and untracked files) on `rev`'s tree.
   bool working_tree = false;
+  /// With working_tree: keep `rev`'s files as they are and only record which paths the
+  /// working tree changes (for hashes that must be the commit's, like the seed's).
+  bool flag_only = false;
   /// Also match paths as the seed's awk saw them (for --compat aztec).
   bool aztec_paths = false;
 };
@@ -48,9 +51,10 @@ class SourceSnapshot {
   /// The file at `path`, if the snapshot holds it.
   std::optional<File> Find(std::string_view path) const;
 
-  /// Files of the commit that the working tree deleted: they make their projects dirty.
-  size_t removed_size() const { return removed_.size(); }
-  File removed_file(size_t i) const;
+  /// Working-tree changes that no file of the snapshot shows (deleted files; with flag_only,
+  /// every change): they make their projects dirty.
+  size_t dirty_only_size() const { return dirty_only_.size(); }
+  File dirty_only_file(size_t i) const;
 
   const std::string& commit() const { return commit_; }
   /// True when any file of the snapshot came from the working tree.
@@ -78,7 +82,7 @@ class SourceSnapshot {
   File FileOf(const Row& row) const;
   Status ApplyWorkingTree(const GitRepository& repo, const PatternIndex& index,
                           const std::vector<std::string>& dockerfiles,
-                          std::vector<WorkingTreeChange> changes, bool aztec_paths);
+                          std::vector<WorkingTreeChange> changes, bool aztec_paths, bool flag_only);
 
   std::string commit_;
   bool dirty_ = false;
@@ -90,7 +94,7 @@ class SourceSnapshot {
   size_t arena_free_ = 0;
   char* arena_next_ = nullptr;
   std::deque<Row> rows_;
-  std::vector<Row> removed_;
+  std::vector<Row> dirty_only_;
   std::vector<std::vector<int>> matchsets_;
   std::unordered_map<std::string, int> intern_;
   std::vector<size_t> pattern_hits_;

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "manifest/manifest_loader.h"
+#include "registry/local_engine_store.h"
 #include "util/edit_distance.h"
 
 namespace hoist {
@@ -100,6 +101,60 @@ int CommandContext::ProjectIndex(const std::string& name) {
       kExitFailure,
       "hoist: error: unknown project '" + name + "' in " + manifest().file +
           (close.empty() ? "; 'hoist projects' lists them" : "; did you mean '" + close + "'?")};
+}
+
+}  // namespace hoist
+
+namespace hoist {
+
+std::unique_ptr<DistributionClient> CommandContext::ClientFor(const std::string& host) {
+  if (!http_) {
+    HttpOptions options;
+    options.http2 = http2;
+    options.ca_file = registry_ca;
+    http_ = std::make_unique<HttpClient>(options);
+  }
+  auto credentials = CredentialStore::Load();
+  if (!credentials)
+    throw CommandFailure{kExitFailure, "hoist: error: " + credentials.error().message};
+  RegistryOptions options;
+  options.insecure_hosts = insecure_registries;
+  if (verbose)
+    options.log = [](const std::string& line) { std::cerr << "hoist: " << line << "\n"; };
+  return std::make_unique<DistributionClient>(host, *http_, std::move(*credentials), options);
+}
+
+std::unique_ptr<RegistryStore> CommandContext::OpenRegistry(const std::string& text,
+                                                            const std::string& what) {
+  auto location = RegistryLocation::Parse(text);
+  if (!location) {
+    throw CommandFailure{kExitUsage, "hoist: error: " + what + ": " + location.error().message};
+  }
+  auto client = ClientFor(location->host);
+  return std::make_unique<RegistryStore>(*location, std::move(client));
+}
+
+ImageStore& CommandContext::Store() {
+  if (!store_) {
+    if (registry.empty()) {
+      store_ = std::make_unique<LocalEngineStore>();
+    } else {
+      store_ = OpenRegistry(registry, "--registry");
+    }
+  }
+  return *store_;
+}
+
+RegistryStore& CommandContext::DeployStore() {
+  if (!deploy_store_) {
+    if (deploy_registry.empty()) {
+      throw CommandFailure{kExitUsage,
+                           "hoist: error: no deploy registry; give --deploy-registry HOST[/PREFIX] "
+                           "or set HOIST_DEPLOY_REGISTRY"};
+    }
+    deploy_store_ = OpenRegistry(deploy_registry, "--deploy-registry");
+  }
+  return *deploy_store_;
 }
 
 }  // namespace hoist

@@ -6,6 +6,9 @@
 
 #include "graph/dependency_graph.h"
 #include "manifest/manifest.h"
+#include "registry/http_client.h"
+#include "registry/image_store.h"
+#include "registry/registry_store.h"
 #include "source/git_repository.h"
 #include "source/pattern_index.h"
 #include "source/source_snapshot.h"
@@ -29,6 +32,18 @@ class CommandContext {
   std::string manifest_path;
   bool json = false;
   bool verbose = false;
+  std::string registry;                          ///< --registry or HOIST_REGISTRY
+  std::string deploy_registry;                   ///< --deploy-registry or HOIST_DEPLOY_REGISTRY
+  std::vector<std::string> insecure_registries;  ///< --insecure-registry (repeatable)
+  std::string registry_ca;                       ///< --registry-ca or HOIST_REGISTRY_CA
+  bool http2 = false;
+
+  /// The cache store: the registry when one is configured, else the local Docker engine.
+  ImageStore& Store();
+  /// The deploy registry; a CommandFailure when none is configured.
+  RegistryStore& DeployStore();
+  /// A registry client for an arbitrary host (for image copy between registries).
+  std::unique_ptr<DistributionClient> ClientFor(const std::string& host);
 
   /// The repository; throws CommandFailure when there is none.
   const GitRepository& repo();
@@ -48,6 +63,10 @@ class CommandContext {
   std::optional<Manifest> manifest_;
   std::unique_ptr<DependencyGraph> graph_;
   std::optional<PatternIndex> patterns_;
+  std::unique_ptr<HttpClient> http_;
+  std::unique_ptr<ImageStore> store_;
+  std::unique_ptr<RegistryStore> deploy_store_;
+  std::unique_ptr<RegistryStore> OpenRegistry(const std::string& text, const std::string& what);
 };
 
 /// Prints a warning line to stderr ("hoist: warning: ...").

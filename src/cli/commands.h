@@ -14,5 +14,8 @@ void AddGraphCommand(CLI::App& app, CommandContext& context, int& exit_code);
 void AddHashCommand(CLI::App& app, CommandContext& context, int& exit_code);
 void AddAffectedCommand(CLI::App& app, CommandContext& context, int& exit_code);
 void AddExplainCommand(CLI::App& app, CommandContext& context, int& exit_code);
+void AddImageCommand(CLI::App& app, CommandContext& context, int& exit_code);
+void AddTaintCommand(CLI::App& app, CommandContext& context, int& exit_code);
+void AddStatusCommand(CLI::App& app, CommandContext& context, int& exit_code);
 
 }  // namespace hoist

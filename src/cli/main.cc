@@ -18,6 +18,21 @@ int main(int argc, char** argv) {
       ->option_text("FILE");
   app.add_flag("--json", context.json, "Print results as JSON");
   app.add_flag("-v,--verbose", context.verbose, "Say more about what happens");
+  app.add_option("--registry", context.registry,
+                 "Cache registry HOST[:PORT][/PREFIX] (default: the local Docker engine)")
+      ->envname("HOIST_REGISTRY")
+      ->option_text("HOST");
+  app.add_option("--deploy-registry", context.deploy_registry,
+                 "Deploy registry HOST[:PORT][/PREFIX]")
+      ->envname("HOIST_DEPLOY_REGISTRY")
+      ->option_text("HOST");
+  app.add_option("--insecure-registry", context.insecure_registries,
+                 "Allow plain HTTP to this registry host (loopback hosts always may)")
+      ->option_text("HOST");
+  app.add_option("--registry-ca", context.registry_ca, "Also trust this CA bundle for registry TLS")
+      ->envname("HOIST_REGISTRY_CA")
+      ->option_text("FILE");
+  app.add_flag("--http2", context.http2, "Use HTTP/2 with registries (default HTTP/1.1)");
 
   AddProjectsCommand(app, context, exit_code);
   AddQueryCommand(app, context, exit_code);
@@ -25,6 +40,9 @@ int main(int argc, char** argv) {
   AddHashCommand(app, context, exit_code);
   AddAffectedCommand(app, context, exit_code);
   AddExplainCommand(app, context, exit_code);
+  AddImageCommand(app, context, exit_code);
+  AddTaintCommand(app, context, exit_code);
+  AddStatusCommand(app, context, exit_code);
 
   try {
     app.parse(argc, argv);

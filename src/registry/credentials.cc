@@ -1,10 +1,11 @@
 #include "registry/credentials.h"
 
+#include <openssl/evp.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <openssl/evp.h>
 #include <sstream>
 
 #include "util/subprocess.h"
@@ -41,12 +42,14 @@ Expected<std::optional<Credentials>> FromHelper(const std::string& helper,
   auto result = RunProcess(spec);
   if (!result) {
     return Error{"credential helper docker-credential-" + helper + " could not run (" +
-                 result.error().message + "); install it or fix credHelpers/credsStore in the "
+                 result.error().message +
+                 "); install it or fix credHelpers/credsStore in the "
                  "docker config"};
   }
   if (result->exit_code != 0) {
     std::string said = result->stdout_text + result->stderr_text;
-    if (said.find("credentials not found") != std::string::npos) return std::optional<Credentials>();
+    if (said.find("credentials not found") != std::string::npos)
+      return std::optional<Credentials>();
     return Error{"credential helper docker-credential-" + helper + " failed for " + host +
                  " (exit status " + std::to_string(result->exit_code) + ")"};
   }
@@ -102,8 +105,8 @@ Expected<std::optional<Credentials>> CredentialStore::Lookup(const std::string& 
       }
     }
   }
-  if (auto store = config.find("credsStore"); store != config.end() && store->is_string() &&
-                                               !store->get<std::string>().empty()) {
+  if (auto store = config.find("credsStore");
+      store != config.end() && store->is_string() && !store->get<std::string>().empty()) {
     auto found = FromHelper(store->get<std::string>(), host);
     if (!found || *found) return found;
   }

@@ -55,7 +55,9 @@ std::string MediaTypeOf(const HttpResponse& response) {
   return type;
 }
 
-bool IsRetryable(long status) { return status == 429 || (status >= 500 && status <= 599); }
+bool IsRetryable(long status) {
+  return status == 429 || (status >= 500 && status <= 599);
+}
 
 std::string WithQuery(const std::string& url, const std::string& query) {
   return url + (url.find('?') == std::string::npos ? "?" : "&") + query;
@@ -63,7 +65,8 @@ std::string WithQuery(const std::string& url, const std::string& query) {
 
 /// The next page of a tag list, from `Link: <url>; rel="next"`.
 std::string NextLink(const std::string& link) {
-  if (link.find("rel=\"next\"") == std::string::npos && link.find("rel=next") == std::string::npos) {
+  if (link.find("rel=\"next\"") == std::string::npos &&
+      link.find("rel=next") == std::string::npos) {
     return "";
   }
   size_t open = link.find('<');
@@ -168,9 +171,9 @@ Status DistributionClient::EnsureScheme() {
     if (!scheme_.empty() && (!realm_.empty() || !auth_scheme_.empty() || pinged_)) return Ok();
   }
   const bool plain_allowed =
-      IsLoopbackHost(host_) || std::find(options_.insecure_hosts.begin(),
-                                         options_.insecure_hosts.end(),
-                                         host_) != options_.insecure_hosts.end();
+      IsLoopbackHost(host_) ||
+      std::find(options_.insecure_hosts.begin(), options_.insecure_hosts.end(), host_) !=
+          options_.insecure_hosts.end();
   std::vector<std::string> schemes;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -211,8 +214,9 @@ Status DistributionClient::EnsureScheme() {
         last_kind = sent ? HttpFailure::Kind::kOther : failure.kind;
         break;
       }
-      std::this_thread::sleep_for(options_.retry.Delay(
-          attempt, sent ? ParseRetryAfter(sent->Header("retry-after")) : std::chrono::milliseconds(0)));
+      std::this_thread::sleep_for(
+          options_.retry.Delay(attempt, sent ? ParseRetryAfter(sent->Header("retry-after"))
+                                             : std::chrono::milliseconds(0)));
     }
     if (!answered) continue;
     if (response.status != 200 && response.status != 401) {
@@ -297,9 +301,8 @@ Expected<std::string> DistributionClient::FetchToken(const std::vector<std::stri
   } else {
     request.url = query.empty() ? realm : WithQuery(realm, query);
     if (*credentials) {
-      request.headers.push_back(
-          {"Authorization",
-           "Basic " + Base64((*credentials)->username + ":" + (*credentials)->secret)});
+      request.headers.push_back({"Authorization", "Basic " + Base64((*credentials)->username + ":" +
+                                                                    (*credentials)->secret)});
     }
   }
   HttpFailure failure;
@@ -309,8 +312,8 @@ Expected<std::string> DistributionClient::FetchToken(const std::vector<std::stri
                  (response ? std::to_string(response->status) : failure.message));
   }
   if (!response) {
-    return Error{"registry " + host_ + ": token service " + realm + " cannot be reached: " +
-                 failure.message};
+    return Error{"registry " + host_ + ": token service " + realm +
+                 " cannot be reached: " + failure.message};
   }
   if (response->status != 200) {
     return Error{"registry " + host_ + ": token service " + realm + " refused: HTTP " +
@@ -330,9 +333,9 @@ Expected<std::string> DistributionClient::FetchToken(const std::vector<std::stri
     return Error{"registry " + host_ + ": token service " + realm + " returned no token"};
   }
   std::lock_guard<std::mutex> lock(mutex_);
-  tokens_.push_back({std::set<std::string>(scopes.begin(), scopes.end()), token,
-                     std::chrono::steady_clock::now() + std::chrono::seconds(lifetime) -
-                         kTokenMargin});
+  tokens_.push_back(
+      {std::set<std::string>(scopes.begin(), scopes.end()), token,
+       std::chrono::steady_clock::now() + std::chrono::seconds(lifetime) - kTokenMargin});
   return token;
 }
 
@@ -369,8 +372,7 @@ Status DistributionClient::Authenticate(const HttpResponse& unauthorized,
   return Error{"registry " + host_ + " asks for authentication it does not describe"};
 }
 
-Expected<HttpResponse> DistributionClient::SendWithRetries(HttpRequest& request,
-                                                           const Call& call) {
+Expected<HttpResponse> DistributionClient::SendWithRetries(HttpRequest& request, const Call& call) {
   const auto start = std::chrono::steady_clock::now();
   for (int attempt = 1;; ++attempt) {
     HttpFailure failure;
@@ -386,13 +388,13 @@ Expected<HttpResponse> DistributionClient::SendWithRetries(HttpRequest& request,
       if (!response) return Failure(call, request.method + " failed: " + failure.message, nullptr);
       return response;
     }
-    auto delay = options_.retry.Delay(
-        attempt, response ? ParseRetryAfter(response->Header("retry-after"))
-                          : std::chrono::milliseconds(0));
+    auto delay =
+        options_.retry.Delay(attempt, response ? ParseRetryAfter(response->Header("retry-after"))
+                                               : std::chrono::milliseconds(0));
     auto elapsed = std::chrono::steady_clock::now() - start;
     if (attempt >= options_.retry.max_attempts || elapsed + delay > options_.retry.max_total) {
-      std::string why = "gave up after " + std::to_string(attempt) + " attempt" +
-                        (attempt == 1 ? "" : "s");
+      std::string why =
+          "gave up after " + std::to_string(attempt) + " attempt" + (attempt == 1 ? "" : "s");
       if (!response) return Failure(call, why + ": " + failure.message, nullptr);
       return response;  // the caller reports the status and error code
     }
@@ -419,9 +421,8 @@ Expected<HttpResponse> DistributionClient::Execute(HttpRequest request, const Ca
       auto credentials = credentials_.Lookup(host_);
       if (!credentials) return credentials.error();
       if (*credentials) {
-        r.headers.push_back(
-            {"Authorization",
-             "Basic " + Base64((*credentials)->username + ":" + (*credentials)->secret)});
+        r.headers.push_back({"Authorization", "Basic " + Base64((*credentials)->username + ":" +
+                                                                (*credentials)->secret)});
       }
     } else if (scheme == "bearer" && !scopes.empty()) {
       auto header = AuthorizationFor(scopes);
@@ -470,7 +471,9 @@ Expected<HttpResponse> DistributionClient::Execute(HttpRequest request, const Ca
   return response;
 }
 
-Status DistributionClient::Ping() { return EnsureScheme(); }
+Status DistributionClient::Ping() {
+  return EnsureScheme();
+}
 
 Status DistributionClient::Authorize(const std::vector<std::string>& repositories, bool push) {
   auto ready = EnsureScheme();
@@ -527,8 +530,8 @@ Expected<ManifestBlob> DistributionClient::GetManifest(const std::string& reposi
     if (json.is_object()) manifest.media_type = json.value("mediaType", kOciManifest);
   }
   if (reference.rfind("sha256:", 0) == 0 && manifest.digest != reference) {
-    return Failure(call, "the manifest's content does not match its digest (" + manifest.digest +
-                             ")",
+    return Failure(call,
+                   "the manifest's content does not match its digest (" + manifest.digest + ")",
                    nullptr);
   }
   return manifest;
@@ -563,8 +566,9 @@ Status DistributionClient::DeleteManifest(const std::string& repository,
   if (response->status == 202 || response->status == 200 || response->status == 404) return Ok();
   auto error = Failure(call, "cannot delete the manifest", &*response);
   if (response->status == 405) {
-    error.message += "; the registry does not allow deletes (Distribution: storage: delete: "
-                     "enabled: true)";
+    error.message +=
+        "; the registry does not allow deletes (Distribution: storage: delete: "
+        "enabled: true)";
   }
   return error;
 }
@@ -599,16 +603,17 @@ Status DistributionClient::DeleteTag(const std::string& repository, const std::s
   std::string layer_digest = Sha256Digest(layer);
   auto put_layer = PutBlob(repository, layer_digest, layer);
   if (!put_layer) return put_layer;
-  nlohmann::json manifest = {
-      {"schemaVersion", 2},
-      {"mediaType", kOciManifest},
-      {"artifactType", "application/vnd.hoist.untag.v1+json"},
-      {"config",
-       {{"mediaType", "application/vnd.oci.empty.v1+json"}, {"digest", config_digest}, {"size", 2}}},
-      {"layers",
-       {{{"mediaType", "application/vnd.hoist.untag.v1+json"},
-         {"digest", layer_digest},
-         {"size", layer.size()}}}}};
+  nlohmann::json manifest = {{"schemaVersion", 2},
+                             {"mediaType", kOciManifest},
+                             {"artifactType", "application/vnd.hoist.untag.v1+json"},
+                             {"config",
+                              {{"mediaType", "application/vnd.oci.empty.v1+json"},
+                               {"digest", config_digest},
+                               {"size", 2}}},
+                             {"layers",
+                              {{{"mediaType", "application/vnd.hoist.untag.v1+json"},
+                                {"digest", layer_digest},
+                                {"size", layer.size()}}}}};
   auto digest = PutManifest(repository, tag, kOciManifest, manifest.dump());
   if (!digest) return digest.error();
   return DeleteManifest(repository, *digest);
@@ -631,9 +636,10 @@ Expected<std::vector<std::string>> DistributionClient::ListTags(const std::strin
       for (const auto& tag : json["tags"]) tags.push_back(tag.get<std::string>());
     }
     std::string next = NextLink(response->Header("link"));
-    url = next.empty() ? "" : ResolveUrl(request.url.rfind("http", 0) == 0 ? request.url
-                                                                            : Url(request.url),
-                                         next);
+    url =
+        next.empty()
+            ? ""
+            : ResolveUrl(request.url.rfind("http", 0) == 0 ? request.url : Url(request.url), next);
     if (page > 100000) return Failure(call, "the tag list does not end", nullptr);
   }
   return tags;
@@ -683,9 +689,9 @@ Status DistributionClient::DownloadBlob(const std::string& repository, const std
   return Ok();
 }
 
-Status DistributionClient::FinishUpload(const std::string& repository,
-                                        const std::string& location, const std::string& digest,
-                                        const std::string& data, const std::string& path) {
+Status DistributionClient::FinishUpload(const std::string& repository, const std::string& location,
+                                        const std::string& digest, const std::string& data,
+                                        const std::string& path) {
   Call call{repository, digest, /*push=*/true};
   if (path.empty() && options_.chunk_size > 0 && data.size() > options_.chunk_size) {
     return UploadChunked(repository, location, digest, data, call);
@@ -702,9 +708,9 @@ Status DistributionClient::FinishUpload(const std::string& repository,
   return Ok();
 }
 
-Status DistributionClient::UploadChunked(const std::string& repository,
-                                         const std::string& location, const std::string& digest,
-                                         const std::string& data, const Call& call) {
+Status DistributionClient::UploadChunked(const std::string& repository, const std::string& location,
+                                         const std::string& digest, const std::string& data,
+                                         const Call& call) {
   std::string url = location;
   for (size_t offset = 0; offset < data.size(); offset += options_.chunk_size) {
     size_t size = std::min(options_.chunk_size, data.size() - offset);
@@ -712,8 +718,8 @@ Status DistributionClient::UploadChunked(const std::string& repository,
     request.method = "PATCH";
     request.url = url;
     request.headers.push_back({"Content-Type", "application/octet-stream"});
-    request.headers.push_back({"Content-Range", std::to_string(offset) + "-" +
-                                                    std::to_string(offset + size - 1)});
+    request.headers.push_back(
+        {"Content-Range", std::to_string(offset) + "-" + std::to_string(offset + size - 1)});
     request.body = data.substr(offset, size);
     auto response = Execute(request, call);
     if (!response) return response.error();

@@ -16,7 +16,8 @@
 namespace hoist {
 
 /// Manifest media types hoist reads and writes.
-inline constexpr const char* kDockerManifest = "application/vnd.docker.distribution.manifest.v2+json";
+inline constexpr const char* kDockerManifest =
+    "application/vnd.docker.distribution.manifest.v2+json";
 inline constexpr const char* kDockerManifestList =
     "application/vnd.docker.distribution.manifest.list.v2+json";
 inline constexpr const char* kOciManifest = "application/vnd.oci.image.manifest.v1+json";
@@ -74,8 +75,8 @@ class DistributionClient {
   Status DownloadBlob(const std::string& repository, const std::string& digest,
                       const std::string& path);
   /// Uploads a blob held in memory (or, with `path`, in a file).
-  Status PutBlob(const std::string& repository, const std::string& digest,
-                 const std::string& data, const std::string& path = "");
+  Status PutBlob(const std::string& repository, const std::string& digest, const std::string& data,
+                 const std::string& path = "");
   /// Mounts a blob from another repository of this registry. nullopt when mounted; otherwise
   /// the registry started an upload instead, and this is its location (see FinishUpload).
   Expected<std::optional<std::string>> MountBlob(const std::string& repository,

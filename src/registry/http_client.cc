@@ -96,7 +96,9 @@ HttpClient::~HttpClient() {
   curl_share_cleanup(shared_->share);
 }
 
-size_t HttpClient::requests_sent() const { return shared_->requests.load(); }
+size_t HttpClient::requests_sent() const {
+  return shared_->requests.load();
+}
 
 void* HttpClient::Acquire() {
   {
@@ -137,7 +139,8 @@ Expected<HttpResponse> HttpClient::Send(const HttpRequest& request, HttpFailure*
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, options_.connect_timeout_ms);
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
   curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, options_.stall_timeout_s);
-  if (options_.total_timeout_s > 0) curl_easy_setopt(curl, CURLOPT_TIMEOUT, options_.total_timeout_s);
+  if (options_.total_timeout_s > 0)
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT, options_.total_timeout_s);
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
   if (!options_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());

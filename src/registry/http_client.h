@@ -40,8 +40,8 @@ struct HttpFailure {
 
 /// Settings for every request of one client.
 struct HttpOptions {
-  bool http2 = false;        ///< HTTP/1.1 with keep-alive unless asked (see DESIGN "Field notes")
-  std::string ca_file;       ///< extra CA bundle to trust ("" = the system's)
+  bool http2 = false;   ///< HTTP/1.1 with keep-alive unless asked (see DESIGN "Field notes")
+  std::string ca_file;  ///< extra CA bundle to trust ("" = the system's)
   long connect_timeout_ms = 10'000;
   long stall_timeout_s = 30;  ///< abort when under 1 byte/s for this long
   long total_timeout_s = 0;   ///< 0 = no limit on the whole transfer

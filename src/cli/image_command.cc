@@ -1,0 +1,100 @@
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/image_reference.h"
+
+namespace hoist {
+namespace {
+
+// `hoist image exists` answers three ways; "could not tell" is never "absent".
+constexpr int kExitAbsent = 1;
+constexpr int kExitUnknown = 2;
+
+void Fail(const Error& error) {
+  throw CommandFailure{kExitFailure, "hoist: error: " + error.message};
+}
+
+}  // namespace
+
+void AddImageCommand(CLI::App& app, CommandContext& context, int& exit_code) {
+  auto* image = app.add_subcommand("image", "Images in the cache registry (or local engine)");
+  image->require_subcommand(1);
+  auto args = std::make_shared<std::vector<std::string>>();
+
+  auto* exists = image->add_subcommand(
+      "exists", "Exit 0 when PROJECT:TAG exists, 1 when it does not, 2 when that cannot be told");
+  exists->add_option("PROJECT TAG", *args)->expected(2)->required();
+  exists->callback([&context, &exit_code, args] {
+    auto answer = context.Store().Exists((*args)[0], (*args)[1]);
+    if (!answer) {
+      std::cerr << "hoist: error: " << answer.error().message << "\n";
+      if (context.json)
+        std::cout << nlohmann::json{{"present", nullptr}, {"error", answer.error().message}}.dump()
+                  << "\n";
+      exit_code = kExitUnknown;
+      return;
+    }
+    bool present = *answer == Presence::kPresent;
+    if (context.json) std::cout << nlohmann::json{{"present", present}}.dump() << "\n";
+    exit_code = present ? kExitOk : kExitAbsent;
+  });
+
+  auto* tag = image->add_subcommand("tag", "Tag PROJECT:FROM as PROJECT:TO (no layers move)");
+  tag->add_option("PROJECT FROM TO", *args)->expected(3)->required();
+  tag->callback([&context, &exit_code, args] {
+    auto done = context.Store().Tag((*args)[0], (*args)[1], (*args)[2]);
+    if (!done) Fail(done.error());
+    if (context.json) std::cout << nlohmann::json{{"tagged", (*args)[2]}}.dump() << "\n";
+    exit_code = kExitOk;
+  });
+
+  auto* untag = image->add_subcommand("untag", "Remove tag PROJECT:TAG (the image stays)");
+  untag->add_option("PROJECT TAG", *args)->expected(2)->required();
+  untag->callback([&context, &exit_code, args] {
+    auto done = context.Store().Untag((*args)[0], (*args)[1]);
+    if (!done) Fail(done.error());
+    if (context.json) std::cout << nlohmann::json{{"untagged", (*args)[1]}}.dump() << "\n";
+    exit_code = kExitOk;
+  });
+
+  auto* copy = image->add_subcommand(
+      "copy",
+      "Copy an image (index included) between repositories or registries, moving only "
+      "the blobs the target lacks. SRC and DST: [HOST/]REPOSITORY[:TAG]; without HOST, "
+      "the cache registry's PREFIX/REPOSITORY");
+  copy->add_option("SRC DST", *args)->expected(2)->required();
+  copy->callback([&context, &exit_code, args] {
+    std::vector<std::unique_ptr<DistributionClient>> clients;
+    struct Side {
+      DistributionClient* client;
+      std::string repository, reference;
+    };
+    auto side = [&](const std::string& text) -> Side {
+      auto parsed = ImageReference::Parse(text);
+      if (!parsed) throw CommandFailure{kExitUsage, "hoist: error: " + parsed.error().message};
+      if (parsed->host.empty()) {
+        auto* store = dynamic_cast<RegistryStore*>(&context.Store());
+        if (!store) {
+          throw CommandFailure{kExitUsage,
+                               "hoist: error: '" + text +
+                                   "' names no registry and no cache "
+                                   "registry is configured; give HOST/REPOSITORY or --registry"};
+        }
+        return {&store->client(), store->location().Repository(parsed->repository),
+                parsed->reference};
+      }
+      clients.push_back(context.ClientFor(parsed->host));
+      return {clients.back().get(), parsed->repository, parsed->reference};
+    };
+    Side source = side((*args)[0]);
+    Side target = side((*args)[1]);
+    auto done = CopyImage(*source.client, source.repository, source.reference, *target.client,
+                          target.repository, target.reference);
+    if (!done) Fail(done.error());
+    if (context.json) std::cout << nlohmann::json{{"copied", (*args)[1]}}.dump() << "\n";
+    exit_code = kExitOk;
+  });
+}
+
+}  // namespace hoist

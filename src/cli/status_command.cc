@@ -1,0 +1,130 @@
+#include <algorithm>
+#include <atomic>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "cli/commands.h"
+#include "source/content_hash.h"
+
+namespace hoist {
+namespace {
+
+// Questions to the store in flight at once.
+constexpr size_t kParallelQueries = 8;
+
+struct ProjectStatus {
+  std::string project;
+  std::string hash;
+  bool dirty = false;
+  std::optional<bool> present;  ///< nullopt: could not tell
+  std::vector<std::string> markers;
+  std::string error;
+};
+
+/// Runs `work(i)` for i in [0, count) on a few threads.
+void ForEachParallel(size_t count, const std::function<void(size_t)>& work) {
+  std::atomic<size_t> next{0};
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < std::min(count, kParallelQueries); ++t) {
+    threads.emplace_back([&] {
+      for (size_t i; (i = next++) < count;) work(i);
+    });
+  }
+  for (auto& thread : threads) thread.join();
+}
+
+}  // namespace
+
+void AddStatusCommand(CLI::App& app, CommandContext& context, int& exit_code) {
+  auto* command = app.add_subcommand(
+      "status", "For each project: its hash, whether its image cache-<hash> exists, its markers");
+  struct Options {
+    std::vector<std::string> projects;
+    std::string compat;
+  };
+  auto options = std::make_shared<Options>();
+  command->add_option("PROJECT", options->projects, "Projects (default: all)");
+  command->add_option("--compat", options->compat, "'aztec': the seed's hashes and tags")
+      ->check(CLI::IsMember({"aztec"}));
+  command->callback([&context, &exit_code, options] {
+    std::vector<int> selected;
+    for (const auto& name : options->projects) selected.push_back(context.ProjectIndex(name));
+    if (selected.empty()) {
+      for (size_t p = 0; p < context.manifest().projects.size(); ++p) {
+        selected.push_back(static_cast<int>(p));
+      }
+    }
+    SnapshotOptions snapshot_options;
+    snapshot_options.working_tree = true;
+    snapshot_options.aztec_paths = options->compat == "aztec";
+    snapshot_options.flag_only = options->compat == "aztec";
+    SourceSnapshot snapshot = context.Snapshot(snapshot_options);
+    auto hashes = HashProjects(context.manifest(), context.graph(), context.patterns(), snapshot,
+                               options->compat == "aztec" ? HashScheme::kAztec : HashScheme::kV1);
+
+    ImageStore& store = context.Store();
+    std::vector<ProjectStatus> rows(selected.size());
+    std::vector<std::string> names;
+    for (size_t i = 0; i < selected.size(); ++i) {
+      rows[i].project = context.manifest().projects[selected[i]].name;
+      rows[i].hash = hashes[selected[i]].hash;
+      rows[i].dirty = hashes[selected[i]].dirty;
+      rows[i].error = hashes[selected[i]].error;
+      names.push_back(rows[i].project);
+    }
+    auto prepared = store.Prepare(names);
+    if (!prepared) throw CommandFailure{kExitFailure, "hoist: error: " + prepared.error().message};
+    // One tag listing per project answers both questions: the image and its markers.
+    ForEachParallel(rows.size(), [&](size_t i) {
+      ProjectStatus& row = rows[i];
+      if (!row.error.empty()) return;
+      auto tags = store.Tags(row.project);
+      if (!tags) {
+        row.error = tags.error().message;
+        return;
+      }
+      const std::string image = "cache-" + row.hash;
+      row.present = std::find(tags->begin(), tags->end(), image) != tags->end();
+      for (const auto& tag : *tags) {
+        if (tag.rfind(image + "-", 0) == 0 || tag == "tainted" || tag.rfind("deployed-", 0) == 0) {
+          row.markers.push_back(tag == "tainted" || tag.rfind("deployed-", 0) == 0
+                                    ? tag
+                                    : tag.substr(image.size() + 1));
+        }
+      }
+      std::sort(row.markers.begin(), row.markers.end());
+    });
+
+    exit_code = kExitOk;
+    nlohmann::json out = nlohmann::json::array();
+    if (!context.json) {
+      std::printf("%-32s %-14s %-8s %s\n", "PROJECT", "HASH", "IMAGE", "MARKERS");
+    }
+    for (const auto& row : rows) {
+      if (!row.error.empty()) exit_code = kExitFailure;
+      if (context.json) {
+        out.push_back({{"project", row.project},
+                       {"hash", row.hash},
+                       {"dirty", row.dirty},
+                       {"image", row.present ? nlohmann::json(*row.present) : nlohmann::json()},
+                       {"markers", row.markers},
+                       {"error", row.error}});
+        continue;
+      }
+      std::string image = !row.present ? "?" : (*row.present ? "yes" : "no");
+      std::string markers;
+      for (const auto& marker : row.markers) markers += (markers.empty() ? "" : " ") + marker;
+      std::printf("%-32s %-14s %-8s %s\n", row.project.c_str(),
+                  (row.hash.substr(0, 12) + (row.dirty ? "+" : "")).c_str(), image.c_str(),
+                  markers.c_str());
+      if (!row.error.empty()) std::fprintf(stderr, "hoist: error: %s\n", row.error.c_str());
+    }
+    std::fflush(stdout);
+    if (context.json) {
+      std::cout << nlohmann::json{{"store", store.Describe()}, {"projects", out}}.dump(2) << "\n";
+    }
+  });
+}
+
+}  // namespace hoist

@@ -1,0 +1,199 @@
+#include "registry/local_engine_store.h"
+
+#include <openssl/evp.h>
+
+#include "util/subprocess.h"
+
+namespace hoist {
+namespace {
+
+constexpr const char* kMarkerLabel = "dev.hoist.marker";
+
+std::string Trim(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
+    text.pop_back();
+  }
+  return text;
+}
+
+std::string Base64(const std::string& text) {
+  std::string out(4 * ((text.size() + 2) / 3) + 1, '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(text.data()),
+                          static_cast<int>(text.size()));
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+std::string Unbase64(const std::string& text) {
+  std::string out(text.size(), '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(text.data()),
+                          static_cast<int>(text.size()));
+  if (n < 0) return "";
+  size_t padding = 0;
+  for (size_t i = text.size(); i > 0 && text[i - 1] == '='; --i) ++padding;
+  out.resize(static_cast<size_t>(n) - std::min<size_t>(padding, static_cast<size_t>(n)));
+  return out;
+}
+
+/// Runs `docker ARGS...`; an Error that says how to start an engine when none answers.
+Expected<ProcessResult> Docker(const std::vector<std::string>& args,
+                               const std::string& stdin_data = "") {
+  ProcessSpec spec;
+  spec.argv = {"docker"};
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  spec.stdin_data = stdin_data;
+  auto result = RunProcess(spec);
+  if (!result) {
+    return Error{"the docker CLI is needed for the local engine store (" + result.error().message +
+                 "); install it with: apt-get install docker.io"};
+  }
+  const std::string& err = result->stderr_text;
+  if (result->exit_code != 0 &&
+      (err.find("Cannot connect to the Docker daemon") != std::string::npos ||
+       err.find("Is the docker daemon running") != std::string::npos)) {
+    return Error{"no Docker engine answers (" + Trim(err) +
+                 "); start one, e.g.: dockerd --bridge=none --iptables=false --ip-masq=false &, "
+                 "or give a registry with --registry HOST"};
+  }
+  return result;
+}
+
+bool IsNoSuchImage(const std::string& err) {
+  return err.find("No such image") != std::string::npos ||
+         err.find("No such object") != std::string::npos;
+}
+
+/// An empty tar archive: two zero blocks.
+const std::string kEmptyTar(1024, '\0');
+
+}  // namespace
+
+LocalEngineStore::LocalEngineStore(std::string prefix) : prefix_(std::move(prefix)) {}
+
+std::string LocalEngineStore::Describe() const {
+  return "the local Docker engine";
+}
+
+std::string LocalEngineStore::Reference(const std::string& project, const std::string& tag) const {
+  return (prefix_.empty() ? project : prefix_ + "/" + project) + ":" + tag;
+}
+
+Status LocalEngineStore::Prepare(const std::vector<std::string>&) {
+  return Ok();
+}
+
+Expected<Presence> LocalEngineStore::Exists(const std::string& project, const std::string& tag) {
+  auto result = Docker({"image", "inspect", "--format", "{{.Id}}", Reference(project, tag)});
+  if (!result) return result.error();
+  if (result->exit_code == 0) return Presence::kPresent;
+  if (IsNoSuchImage(result->stderr_text)) return Presence::kAbsent;
+  return Error{"the local Docker engine cannot tell whether " + Reference(project, tag) +
+               " exists: " + Trim(result->stderr_text)};
+}
+
+Status LocalEngineStore::Tag(const std::string& project, const std::string& from,
+                             const std::string& to) {
+  auto result = Docker({"tag", Reference(project, from), Reference(project, to)});
+  if (!result) return result.error();
+  if (result->exit_code != 0) {
+    return Error{"the local Docker engine cannot tag " + Reference(project, from) + " as " +
+                 Reference(project, to) + ": " + Trim(result->stderr_text)};
+  }
+  return Ok();
+}
+
+Status LocalEngineStore::Untag(const std::string& project, const std::string& tag) {
+  // --no-prune: the parent layers stay even when this was the image's last tag.
+  auto result = Docker({"image", "rm", "--no-prune", Reference(project, tag)});
+  if (!result) return result.error();
+  if (result->exit_code != 0 && !IsNoSuchImage(result->stderr_text)) {
+    return Error{"the local Docker engine cannot untag " + Reference(project, tag) + ": " +
+                 Trim(result->stderr_text)};
+  }
+  return Ok();
+}
+
+Expected<std::vector<std::string>> LocalEngineStore::Tags(const std::string& project) {
+  std::string repository = prefix_.empty() ? project : prefix_ + "/" + project;
+  auto result = Docker({"image", "ls", "--format", "{{.Tag}}", repository});
+  if (!result) return result.error();
+  if (result->exit_code != 0) {
+    return Error{"the local Docker engine cannot list " + repository + ": " +
+                 Trim(result->stderr_text)};
+  }
+  std::vector<std::string> tags;
+  size_t start = 0;
+  const std::string& out = result->stdout_text;
+  for (size_t end; (end = out.find('\n', start)) != std::string::npos; start = end + 1) {
+    std::string tag = out.substr(start, end - start);
+    if (!tag.empty() && tag != "<none>") tags.push_back(tag);
+  }
+  return tags;
+}
+
+Expected<std::optional<std::string>> LocalEngineStore::MarkerLabel(const std::string& reference) {
+  auto result =
+      Docker({"image", "inspect", "--format",
+              std::string("{{index .Config.Labels \"") + kMarkerLabel + "\"}}", reference});
+  if (!result) return result.error();
+  if (result->exit_code != 0) {
+    if (IsNoSuchImage(result->stderr_text)) return std::optional<std::string>();
+    return Error{"the local Docker engine cannot inspect " + reference + ": " +
+                 Trim(result->stderr_text)};
+  }
+  std::string label = Trim(result->stdout_text);
+  if (label == "<no value>") label.clear();
+  return std::optional<std::string>(label);
+}
+
+Status LocalEngineStore::PutMarker(const std::string& project, const std::string& tag,
+                                   const Marker& marker) {
+  const std::string reference = Reference(project, tag);
+  auto existing = MarkerLabel(reference);
+  if (!existing) return existing.error();
+  if (*existing && (*existing)->empty()) {
+    return Error{reference + " names an image, not a hoist marker; hoist leaves it alone"};
+  }
+  Marker stored = marker;
+  stored.tag = tag;
+  if (stored.time.empty()) stored.time = NowRfc3339();
+  auto result = Docker(
+      {"import", "--change",
+       std::string("LABEL ") + kMarkerLabel + "=" + Base64(MarkerToJson(stored)), "-", reference},
+      kEmptyTar);
+  if (!result) return result.error();
+  if (result->exit_code != 0) {
+    return Error{"the local Docker engine cannot store marker " + reference + ": " +
+                 Trim(result->stderr_text)};
+  }
+  return Ok();
+}
+
+Expected<std::optional<Marker>> LocalEngineStore::GetMarker(const std::string& project,
+                                                            const std::string& tag) {
+  const std::string reference = Reference(project, tag);
+  auto label = MarkerLabel(reference);
+  if (!label) return label.error();
+  if (!*label) return std::optional<Marker>();
+  if ((*label)->empty()) {
+    return Error{reference + " names an image, not a hoist marker"};
+  }
+  auto marker = MarkerFromJson(Unbase64(**label));
+  if (!marker) return Error{reference + ": " + marker.error().message};
+  return std::optional<Marker>(std::move(*marker));
+}
+
+Status LocalEngineStore::DeleteMarker(const std::string& project, const std::string& tag) {
+  const std::string reference = Reference(project, tag);
+  auto label = MarkerLabel(reference);
+  if (!label) return label.error();
+  if (!*label) return Ok();
+  if ((*label)->empty()) {
+    return Error{reference + " names an image, not a hoist marker; hoist leaves it alone"};
+  }
+  return Untag(project, tag);
+}
+
+}  // namespace hoist

@@ -203,6 +203,11 @@ Status DistributionClient::EnsureScheme() {
         answered = true;
         break;
       }
+      if (!sent && failure.kind == HttpFailure::Kind::kTlsVerify) {
+        return Error{"registry " + host_ + ": its TLS certificate is not trusted (" +
+                     failure.message +
+                     "); trust its CA with --registry-ca FILE (or HOIST_REGISTRY_CA)"};
+      }
       // Another scheme is worth trying at once when this one cannot even shake hands.
       if (!sent && (failure.kind == HttpFailure::Kind::kTls || scheme != schemes.back())) {
         last_error = failure.message;

@@ -208,10 +208,12 @@ Expected<HttpResponse> HttpClient::Send(const HttpRequest& request, HttpFailure*
         what.kind = HttpFailure::Kind::kTimeout;
         break;
       case CURLE_SSL_CONNECT_ERROR:
+        what.kind = HttpFailure::Kind::kTls;
+        break;
       case CURLE_PEER_FAILED_VERIFICATION:
       case CURLE_SSL_CACERT_BADFILE:
       case CURLE_SSL_CERTPROBLEM:
-        what.kind = HttpFailure::Kind::kTls;
+        what.kind = HttpFailure::Kind::kTlsVerify;
         break;
       default:
         what.kind = HttpFailure::Kind::kOther;

@@ -33,7 +33,9 @@ struct HttpResponse {
 
 /// How a request failed before any HTTP status came back.
 struct HttpFailure {
-  enum class Kind { kConnect, kTimeout, kTls, kOther };
+  /// kTls: the handshake failed (e.g. the server speaks plain HTTP); kTlsVerify: the server
+  /// speaks TLS but its certificate is not trusted.
+  enum class Kind { kConnect, kTimeout, kTls, kTlsVerify, kOther };
   Kind kind = Kind::kOther;
   std::string message;
 };

@@ -91,7 +91,8 @@ TEST(Registry, TagListsFollowLinkPagination) {
   HttpClient http;
   auto direct = registry.Client(http);
   PushTestImage(*direct, "app", "t1", "x");
-  for (const char* tag : {"t2", "t3", "t4", "t5"}) ASSERT_TRUE(direct->Retag("app", "t1", tag).ok());
+  for (const char* tag : {"t2", "t3", "t4", "t5"})
+    ASSERT_TRUE(direct->Retag("app", "t1", tag).ok());
   proxy.Configure(R"({"page_size": 2})");
   auto through_proxy = registry.Client(http, proxy.host());
   auto tags = through_proxy->ListTags("app");
@@ -122,7 +123,7 @@ TEST(Registry, OneTokenServesEveryRepositoryOnceAuthorized) {
     EXPECT_TRUE(present->has_value());
   }
   EXPECT_EQ(http.requests_sent() - before, repositories.size());  // one request per project
-  EXPECT_EQ(registry.tokens_issued(), tokens);                      // and no new token
+  EXPECT_EQ(registry.tokens_issued(), tokens);                    // and no new token
 }
 
 TEST(Registry, WrongCredentialsAreAnErrorNeverAbsent) {
@@ -162,11 +163,15 @@ TEST(Registry, CredentialsNeverAppearInOutput) {
     repo.Write("app/Dockerfile", "FROM scratch\n");
     repo.Commit();
     std::string env = "DOCKER_CONFIG=" + registry.docker_config_dir();
-    std::vector<std::string> prefix = {"env", env, "HOIST_REGISTRY_CA=" + registry.ca_file(),
-                                       HOIST_BINARY, "-v", "--registry", registry.host()};
-    for (std::vector<std::string> command :
-         {std::vector<std::string>{"taint", "app"}, {"status"}, {"image", "exists", "app", "tainted"},
-          {"image", "exists", "app", "nope"}, {"--json", "status"}}) {
+    std::vector<std::string> prefix = {
+        "env",          env,  "HOIST_REGISTRY_CA=" + registry.ca_file(),
+        HOIST_BINARY,   "-v", "--registry",
+        registry.host()};
+    for (std::vector<std::string> command : {std::vector<std::string>{"taint", "app"},
+                                             {"status"},
+                                             {"image", "exists", "app", "tainted"},
+                                             {"image", "exists", "app", "nope"},
+                                             {"--json", "status"}}) {
       std::vector<std::string> argv = prefix;
       argv.insert(argv.end(), command.begin(), command.end());
       ProcessSpec spec;

@@ -508,7 +508,15 @@ Expected<std::optional<std::string>> DistributionClient::HeadManifest(
   if (!response) return response.error();
   if (response->status == 404) return std::optional<std::string>();
   if (response->status != 200) {
-    return Failure(call, "cannot tell whether the manifest exists", &*response);
+    // A HEAD answer has no body; for a client error, one GET tells the registry's error code.
+    if (IsRetryable(response->status)) {
+      return Failure(call, "cannot tell whether the manifest exists", &*response);
+    }
+    request.method = "GET";
+    auto detailed = Execute(request, call);
+    const HttpResponse& shown =
+        detailed && detailed->status == response->status ? *detailed : *response;
+    return Failure(call, "cannot tell whether the manifest exists", &shown);
   }
   std::string digest = response->Header("docker-content-digest");
   if (digest.empty()) {

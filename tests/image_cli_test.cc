@@ -23,7 +23,8 @@ class ImageCli : public ::testing::Test {
     repo.Write("app/Dockerfile", "FROM base\n");
     repo.Commit();
     auto hashes = Lines(RunHoist(repo.root(), {"hash"}).out);
-    for (const auto& line : hashes) hash[line.substr(0, line.find('\t'))] = line.substr(line.find('\t') + 1);
+    for (const auto& line : hashes)
+      hash[line.substr(0, line.find('\t'))] = line.substr(line.find('\t') + 1);
     HttpClient http;
     auto client = registry.Client(http);
     testing::PushTestImage(*client, "ci/app", "cache-" + hash["app"], "app");
@@ -67,8 +68,8 @@ TEST_F(ImageCli, TagUntagAndCopy) {
   RegistryFixture deploy;
   auto copy = Hoist({"image", "copy", "app:" + cache, deploy.host() + "/prod/app:v1"});
   ASSERT_EQ(copy.exit_code, 0) << copy.err;
-  auto there = RunHoist(repo.root(), {"--registry", deploy.host() + "/prod", "image", "exists",
-                                      "app", "v1"});
+  auto there = RunHoist(repo.root(),
+                        {"--registry", deploy.host() + "/prod", "image", "exists", "app", "v1"});
   EXPECT_EQ(there.exit_code, 0) << there.err;
 
   auto missing = Hoist({"image", "tag", "app", "cache-nope", "x"});

@@ -85,6 +85,40 @@ INSTANTIATE_TEST_SUITE_P(Registry, RegistryAuthModes,
                                            RegistryAuth::kToken),
                          AuthModeName);
 
+TEST(Registry, LargeBlobsUploadInChunks) {
+  RegistryFixture registry;
+  HttpClient http;
+  RegistryOptions options;
+  options.chunk_size = 1000;
+  std::vector<std::string> log;
+  options.log = [&log](const std::string& line) { log.push_back(line); };
+  auto client = registry.Client(http, "", options);
+  std::string blob;
+  for (int i = 0; i < 3500; ++i) blob += static_cast<char>('a' + i % 26);
+  std::string digest = Sha256Digest(blob);
+  ASSERT_TRUE(client->PutBlob("app", digest, blob).ok());
+  auto patches = std::count_if(
+      log.begin(), log.end(), [](const std::string& line) { return line.rfind("PATCH ", 0) == 0; });
+  EXPECT_EQ(patches, 4);
+  auto back = client->GetBlob("app", digest);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(*back, blob);
+  // A wrong digest is refused by the registry and reported.
+  auto wrong = client->PutBlob("app", Sha256Digest("other"), blob);
+  EXPECT_FALSE(wrong.ok());
+}
+
+TEST(Registry, Http2IsAnOption) {
+  RegistryFixture registry(RegistryAuth::kBasicTls);
+  HttpOptions options = registry.http_options();
+  options.http2 = true;
+  HttpClient http(options);
+  auto client = registry.Client(http);
+  std::string image = PushTestImage(*client, "app", "cache-1", "h2");
+  ASSERT_TRUE(CopyImage(*client, "app", "cache-1", *client, "copy", "v1").ok());
+  EXPECT_EQ(client->HeadManifest("copy", "v1")->value_or(""), image);
+}
+
 TEST(Registry, TagListsFollowLinkPagination) {
   RegistryFixture registry;
   FaultProxy proxy(registry.host());

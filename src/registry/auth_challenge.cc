@@ -56,7 +56,10 @@ std::vector<AuthChallenge> ParseAuthChallenges(const std::string& header) {
         }
         ++i;  // closing quote
       } else {
-        value = read_token();
+        // Unquoted: up to the next ',' or blank (lenient: realms are URLs with ':' and '/').
+        size_t start = i;
+        while (i < n && header[i] != ',' && header[i] != ' ' && header[i] != '\t') ++i;
+        value = header.substr(start, i - start);
       }
       challenge.params[Lower(name)] = value;
       skip_space();

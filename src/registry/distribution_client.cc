@@ -118,7 +118,8 @@ bool IsLoopbackHost(const std::string& host) {
   } else if (std::count(name.begin(), name.end(), ':') == 1) {
     name = name.substr(0, name.find(':'));
   }
-  return name == "localhost" || name == "::1" || name.rfind("127.", 0) == 0;
+  const bool ipv4 = !name.empty() && name.find_first_not_of("0123456789.") == std::string::npos;
+  return name == "localhost" || name == "::1" || (ipv4 && name.rfind("127.", 0) == 0);
 }
 
 DistributionClient::DistributionClient(std::string host, HttpClient& http,

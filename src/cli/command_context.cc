@@ -93,6 +93,15 @@ void CommandContext::WarnUnmatchedPatterns(const SourceSnapshot& snapshot,
   }
 }
 
+std::vector<int> CommandContext::SelectProjects(const std::vector<std::string>& names) {
+  std::vector<int> selected;
+  for (const auto& name : names) selected.push_back(ProjectIndex(name));
+  if (names.empty()) {
+    for (size_t p = 0; p < manifest().projects.size(); ++p) selected.push_back(static_cast<int>(p));
+  }
+  return selected;
+}
+
 int CommandContext::ProjectIndex(const std::string& name) {
   int index = manifest().IndexOf(name);
   if (index >= 0) return index;

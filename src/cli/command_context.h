@@ -55,6 +55,8 @@ class CommandContext {
   SourceSnapshot Snapshot(const SnapshotOptions& options);
   /// Warns about each rebuild pattern that matched no file of `snapshot`'s tree.
   void WarnUnmatchedPatterns(const SourceSnapshot& snapshot, const std::vector<int>& projects);
+  /// The indexes of the projects `names` (every project when empty).
+  std::vector<int> SelectProjects(const std::vector<std::string>& names);
   /// The index of project `name`, or a CommandFailure suggesting the closest name.
   int ProjectIndex(const std::string& name);
 

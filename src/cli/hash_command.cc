@@ -33,13 +33,7 @@ void AddHashCommand(CLI::App& app, CommandContext& context, int& exit_code) {
                    "Target platform to include in the hash, e.g. linux/arm64")
       ->option_text("PLATFORM");
   command->callback([&context, &exit_code, options] {
-    std::vector<int> selected;
-    for (const auto& name : options->projects) selected.push_back(context.ProjectIndex(name));
-    if (selected.empty()) {
-      for (size_t p = 0; p < context.manifest().projects.size(); ++p) {
-        selected.push_back(static_cast<int>(p));
-      }
-    }
+    std::vector<int> selected = context.SelectProjects(options->projects);
     SnapshotOptions snapshot_options;
     snapshot_options.rev = options->rev.empty() ? "HEAD" : options->rev;
     snapshot_options.working_tree = options->rev.empty();

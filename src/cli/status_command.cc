@@ -48,13 +48,7 @@ void AddStatusCommand(CLI::App& app, CommandContext& context, int& exit_code) {
   command->add_option("--compat", options->compat, "'aztec': the seed's hashes and tags")
       ->check(CLI::IsMember({"aztec"}));
   command->callback([&context, &exit_code, options] {
-    std::vector<int> selected;
-    for (const auto& name : options->projects) selected.push_back(context.ProjectIndex(name));
-    if (selected.empty()) {
-      for (size_t p = 0; p < context.manifest().projects.size(); ++p) {
-        selected.push_back(static_cast<int>(p));
-      }
-    }
+    std::vector<int> selected = context.SelectProjects(options->projects);
     SnapshotOptions snapshot_options;
     snapshot_options.working_tree = true;
     snapshot_options.aztec_paths = options->compat == "aztec";

@@ -1,6 +1,5 @@
 #include "registry/credentials.h"
 
-#include <openssl/evp.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -8,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "util/base64.h"
 #include "util/subprocess.h"
 
 namespace hoist {
@@ -20,18 +20,6 @@ std::string NormalizeHost(std::string key) {
   size_t slash = key.find('/');
   if (slash != std::string::npos) key = key.substr(0, slash);
   return key;
-}
-
-std::string Base64Decode(const std::string& text) {
-  std::string out(text.size(), '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(text.data()),
-                          static_cast<int>(text.size()));
-  if (n < 0) return "";
-  size_t padding = 0;
-  for (size_t i = text.size(); i > 0 && text[i - 1] == '='; --i) ++padding;
-  out.resize(static_cast<size_t>(n) - std::min<size_t>(padding, static_cast<size_t>(n)));
-  return out;
 }
 
 Expected<std::optional<Credentials>> FromHelper(const std::string& helper,

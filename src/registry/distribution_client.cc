@@ -11,6 +11,7 @@
 
 #include "registry/auth_challenge.h"
 #include "source/digest.h"
+#include "util/base64.h"
 
 namespace hoist {
 namespace {
@@ -35,15 +36,6 @@ std::string PercentEncode(const std::string& text) {
       out += kHex[c & 15];
     }
   }
-  return out;
-}
-
-std::string Base64(const std::string& text) {
-  std::string out(4 * ((text.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(text.data()),
-                          static_cast<int>(text.size()));
-  out.resize(static_cast<size_t>(n));
   return out;
 }
 
@@ -307,7 +299,7 @@ Expected<std::string> DistributionClient::FetchToken(const std::vector<std::stri
   } else {
     request.url = query.empty() ? realm : WithQuery(realm, query);
     if (*credentials) {
-      request.headers.push_back({"Authorization", "Basic " + Base64((*credentials)->username + ":" +
+      request.headers.push_back({"Authorization", "Basic " + Base64Encode((*credentials)->username + ":" +
                                                                     (*credentials)->secret)});
     }
   }
@@ -427,7 +419,7 @@ Expected<HttpResponse> DistributionClient::Execute(HttpRequest request, const Ca
       auto credentials = credentials_.Lookup(host_);
       if (!credentials) return credentials.error();
       if (*credentials) {
-        r.headers.push_back({"Authorization", "Basic " + Base64((*credentials)->username + ":" +
+        r.headers.push_back({"Authorization", "Basic " + Base64Encode((*credentials)->username + ":" +
                                                                 (*credentials)->secret)});
       }
     } else if (scheme == "bearer" && !scopes.empty()) {

@@ -1,7 +1,6 @@
 #include "registry/local_engine_store.h"
 
-#include <openssl/evp.h>
-
+#include "util/base64.h"
 #include "util/subprocess.h"
 
 namespace hoist {
@@ -14,27 +13,6 @@ std::string Trim(std::string text) {
     text.pop_back();
   }
   return text;
-}
-
-std::string Base64(const std::string& text) {
-  std::string out(4 * ((text.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(text.data()),
-                          static_cast<int>(text.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
-std::string Unbase64(const std::string& text) {
-  std::string out(text.size(), '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(text.data()),
-                          static_cast<int>(text.size()));
-  if (n < 0) return "";
-  size_t padding = 0;
-  for (size_t i = text.size(); i > 0 && text[i - 1] == '='; --i) ++padding;
-  out.resize(static_cast<size_t>(n) - std::min<size_t>(padding, static_cast<size_t>(n)));
-  return out;
 }
 
 /// Runs `docker ARGS...`; an Error that says how to start an engine when none answers.
@@ -161,7 +139,7 @@ Status LocalEngineStore::PutMarker(const std::string& project, const std::string
   if (stored.time.empty()) stored.time = NowRfc3339();
   auto result = Docker(
       {"import", "--change",
-       std::string("LABEL ") + kMarkerLabel + "=" + Base64(MarkerToJson(stored)), "-", reference},
+       std::string("LABEL ") + kMarkerLabel + "=" + Base64Encode(MarkerToJson(stored)), "-", reference},
       kEmptyTar);
   if (!result) return result.error();
   if (result->exit_code != 0) {
@@ -180,7 +158,7 @@ Expected<std::optional<Marker>> LocalEngineStore::GetMarker(const std::string& p
   if ((*label)->empty()) {
     return Error{reference + " names an image, not a hoist marker"};
   }
-  auto marker = MarkerFromJson(Unbase64(**label));
+  auto marker = MarkerFromJson(Base64Decode(**label));
   if (!marker) return Error{reference + ": " + marker.error().message};
   return std::optional<Marker>(std::move(*marker));
 }

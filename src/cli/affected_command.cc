@@ -24,7 +24,7 @@ void AddAffectedCommand(CLI::App& app, CommandContext& context, int& exit_code) 
   command->callback([&context, &exit_code, options] {
     const Manifest& manifest = context.manifest();
     auto report = FindAffected(manifest, context.graph(), context.patterns(), context.repo(),
-                               options->base, options->head);
+                               options->base, options->head, /*resolve_commits=*/context.json);
     if (!report) throw CommandFailure{kExitFailure, "hoist: error: " + report.error().message};
     for (const auto& warning : report->warnings) Warn(warning);
     if (context.json) {

@@ -1,6 +1,5 @@
 #include "registry/credentials.h"
 
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>

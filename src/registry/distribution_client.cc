@@ -299,8 +299,9 @@ Expected<std::string> DistributionClient::FetchToken(const std::vector<std::stri
   } else {
     request.url = query.empty() ? realm : WithQuery(realm, query);
     if (*credentials) {
-      request.headers.push_back({"Authorization", "Basic " + Base64Encode((*credentials)->username + ":" +
-                                                                    (*credentials)->secret)});
+      request.headers.push_back(
+          {"Authorization",
+           "Basic " + Base64Encode((*credentials)->username + ":" + (*credentials)->secret)});
     }
   }
   HttpFailure failure;
@@ -419,8 +420,9 @@ Expected<HttpResponse> DistributionClient::Execute(HttpRequest request, const Ca
       auto credentials = credentials_.Lookup(host_);
       if (!credentials) return credentials.error();
       if (*credentials) {
-        r.headers.push_back({"Authorization", "Basic " + Base64Encode((*credentials)->username + ":" +
-                                                                (*credentials)->secret)});
+        r.headers.push_back(
+            {"Authorization",
+             "Basic " + Base64Encode((*credentials)->username + ":" + (*credentials)->secret)});
       }
     } else if (scheme == "bearer" && !scopes.empty()) {
       auto header = AuthorizationFor(scopes);

@@ -137,10 +137,11 @@ Status LocalEngineStore::PutMarker(const std::string& project, const std::string
   Marker stored = marker;
   stored.tag = tag;
   if (stored.time.empty()) stored.time = NowRfc3339();
-  auto result = Docker(
-      {"import", "--change",
-       std::string("LABEL ") + kMarkerLabel + "=" + Base64Encode(MarkerToJson(stored)), "-", reference},
-      kEmptyTar);
+  auto result =
+      Docker({"import", "--change",
+              std::string("LABEL ") + kMarkerLabel + "=" + Base64Encode(MarkerToJson(stored)), "-",
+              reference},
+             kEmptyTar);
   if (!result) return result.error();
   if (result->exit_code != 0) {
     return Error{"the local Docker engine cannot store marker " + reference + ": " +

@@ -77,14 +77,23 @@ Expected<std::vector<std::string>> ChangedFiles(const GitRepository& repo, const
 
 Expected<AffectedReport> FindAffected(const Manifest& manifest, const DependencyGraph& graph,
                                       const PatternIndex& index, const GitRepository& repo,
-                                      const std::string& base, const std::string& head) {
-  AffectedReport report;
-  auto commits = repo.ResolveCommits({base, head});
-  if (!commits) return commits.error();
-  report.base = (*commits)[0];
-  report.head = (*commits)[1];
-  auto files = ChangedFiles(repo, report.base, report.head, &report.warnings);
-  if (!files) return files.error();
+                                      const std::string& base, const std::string& head,
+                                      bool resolve_commits) {
+  AffectedReport report{base, head, {}, {}, {}};
+  if (resolve_commits) {
+    auto commits = repo.ResolveCommits({base, head});
+    if (!commits) return commits.error();
+    report.base = (*commits)[0];
+    report.head = (*commits)[1];
+  }
+  auto files =
+      ChangedFiles(repo, report.base + "^{commit}", report.head + "^{commit}", &report.warnings);
+  if (!files) {
+    // Say which name does not resolve, rather than git's diff-tree message.
+    auto commits = repo.ResolveCommits({base, head});
+    if (!commits) return commits.error();
+    return files.error();
+  }
   report.changed_files = std::move(*files);
 
   const size_t n = manifest.projects.size();

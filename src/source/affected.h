@@ -20,7 +20,7 @@ struct AffectedProject {
 
 /// The outcome of comparing two commits.
 struct AffectedReport {
-  std::string base, head;                  ///< resolved commit ids
+  std::string base, head;                  ///< commit ids (as given unless resolved)
   std::vector<std::string> changed_files;  ///< every changed path, submodule contents included
   std::vector<AffectedProject> projects;   ///< dependencies before dependents
   std::vector<std::string> warnings;
@@ -34,8 +34,10 @@ Expected<std::vector<std::string>> ChangedFiles(const GitRepository& repo, const
                                                 std::vector<std::string>* warnings);
 
 /// The projects whose (transitive) rebuild patterns or Dockerfiles match a changed file.
+/// With `resolve_commits`, the report names both commits by id (one more git call).
 Expected<AffectedReport> FindAffected(const Manifest& manifest, const DependencyGraph& graph,
                                       const PatternIndex& index, const GitRepository& repo,
-                                      const std::string& base, const std::string& head);
+                                      const std::string& base, const std::string& head,
+                                      bool resolve_commits = true);
 
 }  // namespace hoist

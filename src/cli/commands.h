@@ -17,5 +17,6 @@ void AddExplainCommand(CLI::App& app, CommandContext& context, int& exit_code);
 void AddImageCommand(CLI::App& app, CommandContext& context, int& exit_code);
 void AddTaintCommand(CLI::App& app, CommandContext& context, int& exit_code);
 void AddStatusCommand(CLI::App& app, CommandContext& context, int& exit_code);
+void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code);
 
 }  // namespace hoist

@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   AddImageCommand(app, context, exit_code);
   AddTaintCommand(app, context, exit_code);
   AddStatusCommand(app, context, exit_code);
+  AddBuildCommand(app, context, exit_code);
 
   try {
     app.parse(argc, argv);

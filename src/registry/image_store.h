@@ -23,6 +23,10 @@ class ImageStore {
   /// The image reference of `project:tag` for docker commands.
   virtual std::string Reference(const std::string& project, const std::string& tag) const = 0;
 
+  /// True when Reference() names images in the local Docker engine itself (nothing to pull
+  /// or push); false for a registry.
+  virtual bool InEngine() const { return false; }
+
   /// Answers several existence questions faster when asked at once (e.g. one token for all).
   virtual Status Prepare(const std::vector<std::string>& projects) = 0;
   virtual Expected<Presence> Exists(const std::string& project, const std::string& tag) = 0;

@@ -14,6 +14,7 @@ class LocalEngineStore : public ImageStore {
   explicit LocalEngineStore(std::string prefix = "hoist");
 
   std::string Describe() const override;
+  bool InEngine() const override { return true; }
   std::string Reference(const std::string& project, const std::string& tag) const override;
   Status Prepare(const std::vector<std::string>& projects) override;
   Expected<Presence> Exists(const std::string& project, const std::string& tag) override;

@@ -205,8 +205,9 @@ Expected<std::vector<TreeChange>> GitRepository::DiffTrees(const std::string& ba
 }
 
 Expected<std::vector<WorkingTreeChange>> GitRepository::WorkingTreeChanges() const {
+  // hoist's own logs (.hoist/) are never an input.
   auto output = Run({"status", "--porcelain=v2", "-z", "--no-renames", "--untracked-files=all",
-                     "--ignore-submodules=none"});
+                     "--ignore-submodules=none", "--", ".", ":(exclude).hoist"});
   if (!output) return output.error();
   std::vector<WorkingTreeChange> changes;
   for (std::string_view record : SplitNul(*output)) {

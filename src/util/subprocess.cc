@@ -10,12 +10,35 @@
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
+#include <mutex>
+#include <set>
 #include <vector>
 
 extern char** environ;
 
 namespace hoist {
 namespace {
+
+std::mutex running_mutex;
+std::set<pid_t> running_groups;
+std::atomic<bool> stopped{false};
+
+/// environ with `extra` ("NAME=value") added or replacing same-named entries.
+std::vector<std::string> MergedEnvironment(const std::vector<std::string>& extra) {
+  std::vector<std::string> out;
+  for (char** entry = environ; *entry; ++entry) {
+    std::string_view item(*entry);
+    std::string_view name = item.substr(0, item.find('='));
+    bool replaced = false;
+    for (const auto& e : extra) {
+      if (std::string_view(e).substr(0, e.find('=')) == name) replaced = true;
+    }
+    if (!replaced) out.emplace_back(item);
+  }
+  out.insert(out.end(), extra.begin(), extra.end());
+  return out;
+}
 
 // Large pipe buffers and reads: streaming a big `git ls-tree` costs far fewer wake-ups.
 constexpr size_t kReadChunk = 1 << 16;
@@ -40,6 +63,16 @@ void CloseFd(int& fd) {
 }
 
 }  // namespace
+
+void StopAllProcesses() {
+  std::lock_guard<std::mutex> lock(running_mutex);
+  stopped = true;
+  for (pid_t group : running_groups) kill(-group, SIGTERM);
+}
+
+bool ProcessesStopped() {
+  return stopped;
+}
 
 std::string FormatCommand(const std::vector<std::string>& argv) {
   std::string out;
@@ -76,9 +109,51 @@ Expected<ProcessResult> RunProcess(const ProcessSpec& spec) {
   std::vector<char*> argv;
   for (const auto& arg : spec.argv) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
+  std::vector<std::string> env_storage;
+  std::vector<char*> envp;
+  if (!spec.env.empty()) {
+    env_storage = MergedEnvironment(spec.env);
+    for (auto& entry : env_storage) envp.push_back(entry.data());
+    envp.push_back(nullptr);
+  }
+  // A child that exits early must not kill us with SIGPIPE while we feed its stdin: hoist
+  // ignores SIGPIPE; children get default dispositions and an empty signal mask back.
+  static const bool sigpipe_ignored = [] {
+    signal(SIGPIPE, SIG_IGN);
+    return true;
+  }();
+  (void)sigpipe_ignored;
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  sigset_t no_signals, default_signals;
+  sigemptyset(&no_signals);
+  sigemptyset(&default_signals);
+  sigaddset(&default_signals, SIGPIPE);
+  sigaddset(&default_signals, SIGINT);
+  sigaddset(&default_signals, SIGTERM);
+  posix_spawnattr_setsigmask(&attributes, &no_signals);
+  posix_spawnattr_setsigdefault(&attributes, &default_signals);
+  short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+  if (spec.stoppable) flags |= POSIX_SPAWN_SETPGROUP;
+  posix_spawnattr_setflags(&attributes, flags);
+  if (spec.stoppable) {
+    posix_spawnattr_setpgroup(&attributes, 0);
+  }
 
   pid_t pid = -1;
-  int rc = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  int rc = 0;
+  {
+    // Registering under the lock closes the race with StopAllProcesses().
+    std::lock_guard<std::mutex> lock(running_mutex);
+    if (spec.stoppable && stopped) {
+      rc = ECANCELED;
+    } else {
+      rc = posix_spawnp(&pid, argv[0], &actions, &attributes, argv.data(),
+                        envp.empty() ? environ : envp.data());
+      if (rc == 0 && spec.stoppable) running_groups.insert(pid);
+    }
+  }
+  posix_spawnattr_destroy(&attributes);
   posix_spawn_file_actions_destroy(&actions);
   CloseFd(in.read);
   CloseFd(out.write);
@@ -99,12 +174,6 @@ Expected<ProcessResult> RunProcess(const ProcessSpec& spec) {
   } else {
     fcntl(in.write, F_SETFL, O_NONBLOCK);
   }
-  // A child that exits early must not kill us with SIGPIPE while we feed its stdin.
-  struct sigaction ignore {
-  }, previous{};
-  ignore.sa_handler = SIG_IGN;
-  sigaction(SIGPIPE, &ignore, &previous);
-
   std::vector<char> buffer(kReadChunk);
   while (out.read >= 0 || err.read >= 0) {
     std::array<pollfd, 3> fds{};
@@ -140,17 +209,24 @@ Expected<ProcessResult> RunProcess(const ProcessSpec& spec) {
     if (err_slot >= 0 && fds[err_slot].revents) {
       ssize_t n = read(err.read, buffer.data(), buffer.size());
       if (n > 0) {
-        result.stderr_text.append(buffer.data(), static_cast<size_t>(n));
+        if (spec.on_stderr) {
+          spec.on_stderr(std::string_view(buffer.data(), static_cast<size_t>(n)));
+        } else {
+          result.stderr_text.append(buffer.data(), static_cast<size_t>(n));
+        }
       } else if (n == 0 || errno != EINTR) {
         CloseFd(err.read);
       }
     }
   }
   CloseFd(in.write);
-  sigaction(SIGPIPE, &previous, nullptr);
 
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (spec.stoppable) {
+    std::lock_guard<std::mutex> lock(running_mutex);
+    running_groups.erase(pid);
   }
   if (WIFEXITED(status)) {
     result.exit_code = WEXITSTATUS(status);

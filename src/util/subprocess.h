@@ -16,6 +16,12 @@ struct ProcessSpec {
   std::string stdin_data;  ///< written to the child's stdin, which is then closed
   /// When set, stdout is handed over in chunks as it arrives instead of being collected.
   std::function<void(std::string_view)> on_stdout;
+  /// When set, stderr is handed over in chunks as it arrives instead of being collected.
+  std::function<void(std::string_view)> on_stderr;
+  /// Extra environment variables ("NAME=value"), added to (or replacing) the inherited ones.
+  std::vector<std::string> env;
+  /// Run in a process group of its own, registered so StopAllProcesses() can end it.
+  bool stoppable = false;
 };
 
 /// How a finished program ended and what it printed.
@@ -27,6 +33,12 @@ struct ProcessResult {
 
 /// Runs a program to completion; an Error only when it could not be started at all.
 Expected<ProcessResult> RunProcess(const ProcessSpec& spec);
+
+/// Ends every running stoppable process (and its process group) with SIGTERM, and makes any
+/// later RunProcess of a stoppable process fail at once: for Ctrl-C and --fail-fast.
+void StopAllProcesses();
+/// True once StopAllProcesses() was called.
+bool ProcessesStopped();
 
 /// The argv joined for messages, quoted where needed.
 std::string FormatCommand(const std::vector<std::string>& argv);

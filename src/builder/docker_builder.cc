@@ -1,0 +1,166 @@
+#include "builder/docker_builder.h"
+
+#include <cstdlib>
+#include <deque>
+
+#include "util/subprocess.h"
+
+namespace hoist {
+namespace {
+
+constexpr size_t kErrorTailLines = 15;
+constexpr const char* kNoBuildx = "buildx component is missing";
+
+/// Splits a byte stream into lines for a sink (and keeps the last few for messages).
+class LineSplitter {
+ public:
+  explicit LineSplitter(const LineSink& sink) : sink_(sink) {}
+  void Feed(std::string_view chunk) {
+    for (char c : chunk) {
+      if (c == '\n' || c == '\r') {
+        Flush();
+      } else {
+        partial_ += c;
+      }
+    }
+  }
+  void Flush() {
+    if (partial_.empty()) return;
+    if (sink_) sink_(partial_);
+    all_ += partial_ + "\n";
+    tail_.push_back(std::move(partial_));
+    if (tail_.size() > kErrorTailLines) tail_.pop_front();
+    partial_.clear();
+  }
+  std::string Tail() const {
+    std::string out;
+    for (const auto& line : tail_) out += "\n    " + line;
+    return out;
+  }
+  const std::string& all() const { return all_; }
+
+ private:
+  const LineSink& sink_;
+  std::string partial_;
+  std::string all_;
+  std::deque<std::string> tail_;
+};
+
+}  // namespace
+
+DockerBuilder::DockerBuilder() {
+  const char* configured = std::getenv("HOIST_DOCKER");
+  docker_ = configured && *configured ? configured : "docker";
+}
+
+std::string DockerBuilder::Describe() const {
+  int mode = buildkit_.load();
+  return std::string("docker") + (mode == 1   ? " (BuildKit)"
+                                  : mode == 0 ? " (classic builder)"
+                                              : "");
+}
+
+Status DockerBuilder::Run(const std::vector<std::string>& args, const std::vector<std::string>& env,
+                          const LineSink& on_line, const std::string& what, std::string* output) {
+  ProcessSpec spec;
+  spec.argv = {docker_};
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  spec.env = env;
+  spec.stoppable = true;
+  LineSplitter lines(on_line);
+  std::mutex mutex;
+  auto feed = [&](std::string_view chunk) {
+    std::lock_guard<std::mutex> lock(mutex);
+    lines.Feed(chunk);
+  };
+  spec.on_stdout = feed;
+  spec.on_stderr = feed;
+  auto result = RunProcess(spec);
+  lines.Flush();
+  if (output) *output = lines.all();
+  if (!result) {
+    if (ProcessesStopped()) return Error{what + ": interrupted"};
+    return Error{what + ": cannot run " + docker_ + " (" + result.error().message +
+                 "); install the docker CLI: apt-get install docker.io"};
+  }
+  if (result->exit_code != 0) {
+    if (ProcessesStopped()) return Error{what + ": interrupted"};
+    return Error{what + " failed (exit status " + std::to_string(result->exit_code) +
+                 "):" + lines.Tail()};
+  }
+  return Ok();
+}
+
+Status DockerBuilder::Check() {
+  ProcessSpec spec;
+  spec.argv = {docker_, "version", "--format", "{{.Server.Version}}"};
+  auto result = RunProcess(spec);
+  if (!result) {
+    return Error{"the docker CLI (" + docker_ + ") cannot run: " + result.error().message +
+                 "; install it: apt-get install docker.io"};
+  }
+  if (result->exit_code != 0) {
+    return Error{"no Docker engine answers (" +
+                 result->stderr_text.substr(0, result->stderr_text.find('\n')) +
+                 "); start one, e.g.: sudo dockerd --bridge=none --iptables=false "
+                 "--ip-masq=false &"};
+  }
+  return Ok();
+}
+
+Status DockerBuilder::Build(const BuildRequest& request, const LineSink& on_line) {
+  std::vector<std::string> args = {"build", "--file", request.dockerfile};
+  if (!request.network.empty()) args.push_back("--network=" + request.network);
+  if (!request.platform.empty()) args.push_back("--platform=" + request.platform);
+  if (!request.target.empty()) args.insert(args.end(), {"--target", request.target});
+  for (const auto& tag : request.tags) args.insert(args.end(), {"--tag", tag});
+  for (const auto& [name, value] : request.build_args) {
+    args.insert(args.end(), {"--build-arg", name + "=" + value});
+  }
+  for (const auto& [name, value] : request.labels) {
+    args.insert(args.end(), {"--label", name + "=" + value});
+  }
+  for (const auto& image : request.cache_from) args.insert(args.end(), {"--cache-from", image});
+  std::vector<std::string> buildkit_args = args;
+  // Inline cache metadata makes the pushed image usable as --cache-from elsewhere.
+  buildkit_args.insert(buildkit_args.end(), {"--build-arg", "BUILDKIT_INLINE_CACHE=1",
+                                             "--progress=plain", request.context_dir});
+  args.push_back(request.context_dir);
+
+  if (buildkit_.load() != 0) {
+    std::string output;
+    auto status = Run(buildkit_args, {"DOCKER_BUILDKIT=1"}, on_line, "docker build", &output);
+    if (status || output.find(kNoBuildx) == std::string::npos) {
+      if (status) buildkit_ = 1;
+      return status;
+    }
+    buildkit_ = 0;  // this CLI cannot use BuildKit: the classic builder from now on
+    if (on_line) on_line("hoist: BuildKit is unavailable (no buildx); using the classic builder");
+  }
+  return Run(args, {"DOCKER_BUILDKIT=0"}, on_line, "docker build");
+}
+
+Status DockerBuilder::Pull(const std::string& reference, const LineSink& on_line) {
+  return Run({"pull", "--quiet", reference}, {}, on_line, "docker pull " + reference);
+}
+
+Status DockerBuilder::Push(const std::string& reference, const LineSink& on_line) {
+  return Run({"push", "--quiet", reference}, {}, on_line, "docker push " + reference);
+}
+
+Status DockerBuilder::Tag(const std::string& source, const std::string& target) {
+  return Run({"tag", source, target}, {}, nullptr, "docker tag " + source + " " + target);
+}
+
+Expected<std::string> DockerBuilder::Architecture() {
+  std::string output;
+  auto status =
+      Run({"version", "--format", "{{.Server.Arch}}"}, {}, nullptr, "docker version", &output);
+  if (!status) return status.error();
+  while (!output.empty() && (output.back() == '\n' || output.back() == ' ')) output.pop_back();
+  if (output == "x86_64") return std::string("amd64");
+  if (output == "aarch64") return std::string("arm64");
+  return output;
+}
+
+}  // namespace hoist

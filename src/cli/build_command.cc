@@ -1,0 +1,305 @@
+#include <pthread.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <atomic>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "builder/docker_builder.h"
+#include "builder/project_build.h"
+#include "cli/build_output.h"
+#include "cli/commands.h"
+#include "run/scheduler.h"
+#include "source/affected.h"
+#include "source/content_hash.h"
+#include "util/subprocess.h"
+
+namespace hoist {
+namespace {
+
+// Store questions in flight at once while deciding what to build.
+constexpr size_t kParallelDecisions = 8;
+constexpr int kExitInterrupted = 130;
+
+struct Options {
+  std::vector<std::string> projects;
+  bool all = false;
+  std::string affected_base;
+  int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  bool fail_fast = false;
+  bool force = false;
+  bool dry_run = false;
+  bool allow_dirty = false;
+  std::string network = "none";
+  std::string platform;
+  std::string commit_tag;
+};
+
+std::string GitOutput(const GitRepository& repo, const std::vector<std::string>& args) {
+  auto out = repo.Run(args);
+  if (!out) return "";
+  std::string text = *out;
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  return text;
+}
+
+/// A remote URL without credentials ("https://user:token@host/x" -> "https://host/x").
+std::string WithoutCredentials(std::string url) {
+  size_t scheme = url.find("://");
+  size_t at = url.find('@', scheme == std::string::npos ? 0 : scheme + 3);
+  size_t slash = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  if (scheme != std::string::npos && at != std::string::npos && at < slash) {
+    url.erase(scheme + 3, at - scheme - 2);
+  }
+  return url;
+}
+
+/// `[ci rebuild]` and `[ci rebuild <project>]` in the commit message, as the seed read them.
+void ReadRebuildRequests(const std::string& message, BuildSettings& settings) {
+  if (message.find("[ci rebuild]") != std::string::npos) settings.force = true;
+  const std::string marker = "[ci rebuild ";
+  for (size_t at = message.find(marker); at != std::string::npos;
+       at = message.find(marker, at + 1)) {
+    size_t end = message.find(']', at);
+    if (end != std::string::npos) {
+      settings.force_projects.push_back(
+          message.substr(at + marker.size(), end - at - marker.size()));
+    }
+  }
+}
+
+/// Waits for SIGINT/SIGTERM on a thread of its own while a build runs, then stops it.
+class InterruptWatch {
+ public:
+  explicit InterruptWatch(Scheduler& scheduler) {
+    sigemptyset(&signals_);
+    sigaddset(&signals_, SIGINT);
+    sigaddset(&signals_, SIGTERM);
+    sigaddset(&signals_, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &signals_, &previous_);
+    thread_ = std::thread([this, &scheduler] {
+      int signal = 0;
+      sigwait(&signals_, &signal);
+      if (signal == SIGUSR1) return;
+      interrupted_ = true;
+      scheduler.Interrupt();
+      StopAllProcesses();
+    });
+  }
+  ~InterruptWatch() {
+    if (!interrupted_) pthread_kill(thread_.native_handle(), SIGUSR1);
+    thread_.join();
+    pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
+  }
+  bool interrupted() const { return interrupted_; }
+
+ private:
+  sigset_t signals_, previous_;
+  std::atomic<bool> interrupted_{false};
+  std::thread thread_;
+};
+
+std::string OutcomeName(JobOutcome outcome) {
+  switch (outcome) {
+    case JobOutcome::kDone:
+      return "built";
+    case JobOutcome::kCached:
+      return "cached";
+    case JobOutcome::kFailed:
+      return "failed";
+    case JobOutcome::kSkipped:
+      return "skipped";
+    case JobOutcome::kInterrupted:
+      return "interrupted";
+  }
+  return "?";
+}
+
+}  // namespace
+
+void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
+  auto* command = app.add_subcommand(
+      "build", "Build the images of projects whose inputs changed, in dependency order");
+  auto options = std::make_shared<Options>();
+  command->add_option("PROJECT", options->projects, "Projects to build (with their dependencies)");
+  command->add_flag("--all", options->all, "Build every project");
+  command->add_option("--affected", options->affected_base, "Build the projects affected since REV")
+      ->option_text("REV");
+  command->add_option("-j,--jobs", options->jobs, "Builds at once (default: cores)")
+      ->check(CLI::Range(1, 256));
+  command->add_flag("--fail-fast", options->fail_fast, "Stop everything at the first failure");
+  command->add_flag("--force", options->force, "Rebuild even what is cached");
+  command->add_flag("--dry-run", options->dry_run, "Print what would be built and why");
+  command->add_flag("--allow-dirty", options->allow_dirty,
+                    "Push images of uncommitted changes to the registry");
+  command
+      ->add_option("--network", options->network,
+                   "docker build --network (default: none, hermetic)")
+      ->capture_default_str();
+  command->add_option("--platform", options->platform, "docker build --platform");
+  command->add_option("--commit-tag", options->commit_tag, "COMMIT_TAG build arg")
+      ->envname("COMMIT_TAG");
+  command->callback([&context, &exit_code, options] {
+    const Manifest& manifest = context.manifest();
+    const DependencyGraph& graph = context.graph();
+    int ways = (!options->projects.empty()) + options->all + (!options->affected_base.empty());
+    if (ways != 1) {
+      throw CommandFailure{kExitUsage,
+                           "hoist: error: say what to build: PROJECT…, --all or --affected REV"};
+    }
+    std::vector<bool> selected(manifest.projects.size(), false);
+    if (options->all) std::fill(selected.begin(), selected.end(), true);
+    for (int p : context.SelectProjects(options->projects)) {
+      if (!options->projects.empty()) selected[p] = true;
+    }
+    if (!options->affected_base.empty()) {
+      auto report = FindAffected(manifest, graph, context.patterns(), context.repo(),
+                                 options->affected_base, "HEAD", false);
+      if (!report) throw CommandFailure{kExitFailure, "hoist: error: " + report.error().message};
+      for (const auto& entry : report->projects) selected[entry.project] = true;
+    }
+    // A project needs its dependencies' images: they are part of the run (cached if present).
+    for (size_t p = 0; p < selected.size(); ++p) {
+      if (!selected[p]) continue;
+      for (int d : graph.TransitiveDependencies(static_cast<int>(p))) selected[d] = true;
+    }
+    auto order = graph.TopologicalOrder(selected);
+    if (!order) throw CommandFailure{kExitFailure, "hoist: error: " + order.error().message};
+
+    SnapshotOptions snapshot_options;
+    snapshot_options.working_tree = true;
+    SourceSnapshot snapshot = context.Snapshot(snapshot_options);
+    auto hashes = HashProjects(manifest, graph, context.patterns(), snapshot, HashScheme::kV1,
+                               options->platform);
+
+    const GitRepository& repo = context.repo();
+    BuildSettings settings;
+    settings.network = options->network;
+    settings.platform = options->platform;
+    settings.force = options->force;
+    settings.allow_dirty = options->allow_dirty;
+    settings.commit = snapshot.commit();
+    settings.commit_tag = options->commit_tag;
+    settings.branch = GitOutput(repo, {"rev-parse", "--abbrev-ref", "HEAD"});
+    settings.source_url =
+        WithoutCredentials(GitOutput(repo, {"config", "--get", "remote.origin.url"}));
+    ReadRebuildRequests(GitOutput(repo, {"log", "-1", "--format=%B"}), settings);
+
+    ImageStore& store = context.Store();
+    DockerBuilder builder;
+    if (!options->dry_run || store.InEngine()) {
+      auto engine = builder.Check();
+      if (!engine) throw CommandFailure{kExitFailure, "hoist: error: " + engine.error().message};
+    }
+    BuildEnvironment env{manifest, graph, hashes, repo, store, builder, settings};
+
+    // Decide everything up front, many questions at once.
+    std::vector<std::string> names;
+    for (int p : *order) names.push_back(manifest.projects[p].name);
+    auto prepared = store.Prepare(names);
+    if (!prepared) throw CommandFailure{kExitFailure, "hoist: error: " + prepared.error().message};
+    std::vector<std::optional<BuildDecision>> decisions(manifest.projects.size());
+    std::vector<std::string> decision_errors(manifest.projects.size());
+    {
+      std::atomic<size_t> next{0};
+      std::vector<std::thread> threads;
+      for (size_t t = 0; t < std::min(order->size(), kParallelDecisions); ++t) {
+        threads.emplace_back([&] {
+          for (size_t i; (i = next++) < order->size();) {
+            int p = (*order)[i];
+            auto decision = DecideBuild(env, p);
+            if (decision) {
+              decisions[p] = *decision;
+            } else {
+              decision_errors[p] = decision.error().message;
+            }
+          }
+        });
+      }
+      for (auto& thread : threads) thread.join();
+    }
+
+    if (options->dry_run) {
+      nlohmann::json plan = nlohmann::json::array();
+      for (int p : *order) {
+        const std::string& name = manifest.projects[p].name;
+        std::string action = !decision_errors[p].empty() ? "error"
+                             : decisions[p]->build       ? "build"
+                                                         : "cached";
+        std::string why = decision_errors[p].empty() ? decisions[p]->reason : decision_errors[p];
+        if (context.json) {
+          plan.push_back(
+              {{"project", name}, {"action", action}, {"reason", why}, {"hash", hashes[p].hash}});
+        } else {
+          std::printf("%-7s %-32s %s\n", action.c_str(), name.c_str(), why.c_str());
+        }
+      }
+      if (context.json) std::cout << plan.dump(2) << "\n";
+      exit_code = kExitOk;
+      for (int p : *order) {
+        if (!decision_errors[p].empty()) exit_code = kExitFailure;
+      }
+      return;
+    }
+
+    std::vector<std::string> all_names = manifest.Names();
+    BuildOutput output(all_names, order->size(), repo.root() + "/.hoist/logs", false);
+    Scheduler scheduler(graph, {options->jobs, options->fail_fast});
+    InterruptWatch interrupts(scheduler);
+    auto results = scheduler.Run(
+        *order,
+        [&](int p) -> JobResult {
+          if (!decision_errors[p].empty()) return {JobOutcome::kFailed, decision_errors[p]};
+          if (!decisions[p]->build) return {JobOutcome::kCached, decisions[p]->reason};
+          output.Line(p, "hoist: building " + manifest.projects[p].name + " (" +
+                             decisions[p]->reason + ")");
+          auto built = BuildProject(env, p, [&](const std::string& line) { output.Line(p, line); });
+          if (!built) return {JobOutcome::kFailed, built.error().message};
+          return {JobOutcome::kDone, decisions[p]->reason};
+        },
+        [&](const JobEvent& event) { output.Event(event); });
+    output.Finish();
+
+    // The summary: what happened to each project.
+    exit_code = kExitOk;
+    nlohmann::json summary = nlohmann::json::array();
+    size_t built = 0, cached = 0, failed = 0;
+    if (!context.json) std::printf("%-32s %-12s %-14s %s\n", "PROJECT", "RESULT", "HASH", "IMAGE");
+    for (size_t i = 0; i < order->size(); ++i) {
+      int p = (*order)[i];
+      const JobResult& result = results[i];
+      std::string image = store.Reference(manifest.projects[p].name, CacheTag(hashes[p].hash));
+      bool has_image = result.outcome == JobOutcome::kDone || result.outcome == JobOutcome::kCached;
+      built += result.outcome == JobOutcome::kDone;
+      cached += result.outcome == JobOutcome::kCached;
+      failed += !has_image;
+      if (context.json) {
+        summary.push_back({{"project", manifest.projects[p].name},
+                           {"result", OutcomeName(result.outcome)},
+                           {"hash", hashes[p].hash},
+                           {"image", has_image ? image : ""},
+                           {"reason", result.message}});
+      } else {
+        std::printf("%-32s %-12s %-14s %s\n", manifest.projects[p].name.c_str(),
+                    OutcomeName(result.outcome).c_str(), hashes[p].hash.substr(0, 12).c_str(),
+                    has_image ? image.c_str() : "-");
+      }
+    }
+    if (context.json) {
+      std::cout << nlohmann::json{{"store", store.Describe()},
+                                  {"builder", builder.Describe()},
+                                  {"projects", summary}}
+                       .dump(2)
+                << "\n";
+    }
+    std::fflush(stdout);
+    std::fprintf(stderr, "hoist: %zu built, %zu cached, %zu failed or skipped; logs in %s\n", built,
+                 cached, failed, (repo.root() + "/.hoist/logs").c_str());
+    if (failed > 0) exit_code = kExitFailure;
+    if (interrupts.interrupted()) exit_code = kExitInterrupted;
+  });
+}
+
+}  // namespace hoist

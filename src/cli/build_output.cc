@@ -1,0 +1,135 @@
+#include "cli/build_output.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+
+namespace hoist {
+namespace {
+
+std::string Clock(std::chrono::steady_clock::duration elapsed) {
+  long seconds = std::chrono::duration_cast<std::chrono::seconds>(elapsed).count();
+  char text[32];
+  std::snprintf(text, sizeof text, "%ld:%02ld", seconds / 60, seconds % 60);
+  return text;
+}
+
+}  // namespace
+
+BuildOutput::BuildOutput(std::vector<std::string> names, size_t total, std::string log_dir,
+                         bool quiet)
+    : names_(std::move(names)),
+      total_(total),
+      log_dir_(std::move(log_dir)),
+      tty_(isatty(STDERR_FILENO) && std::getenv("TERM") &&
+           std::string(std::getenv("TERM")) != "dumb"),
+      quiet_(quiet) {
+  std::filesystem::create_directories(log_dir_);
+  if (tty_) {
+    ticker_ = std::thread([this] {
+      std::unique_lock<std::mutex> lock(mutex_);
+      while (!stop_) {
+        lock.unlock();
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        lock.lock();
+        if (!stop_ && !running_.empty()) Redraw();
+      }
+    });
+  }
+}
+
+BuildOutput::~BuildOutput() {
+  Finish();
+}
+
+std::string BuildOutput::LogPath(int project) const {
+  return log_dir_ + "/" + names_[project] + ".log";
+}
+
+void BuildOutput::Print(const std::string& text) {
+  if (tty_ && status_shown_) std::fputs("\r\x1b[K", stderr);
+  std::fputs(text.c_str(), stderr);
+  status_shown_ = false;
+}
+
+void BuildOutput::Redraw() {
+  if (!tty_) return;
+  std::string line = "[" + std::to_string(finished_) + "/" + std::to_string(total_) + "]";
+  if (!running_.empty()) {
+    auto now = std::chrono::steady_clock::now();
+    auto oldest = running_.begin();
+    for (auto it = running_.begin(); it != running_.end(); ++it) {
+      if (it->second < oldest->second) oldest = it;
+    }
+    line += " building " + names_[oldest->first] + " " + Clock(now - oldest->second);
+    if (running_.size() > 1) {
+      line += " (+";
+      bool first = true;
+      for (const auto& [project, since] : running_) {
+        if (project == oldest->first) continue;
+        line += (first ? "" : ", ") + names_[project];
+        first = false;
+      }
+      line += ")";
+    }
+  }
+  std::fprintf(stderr, "\r\x1b[K%s", line.substr(0, 200).c_str());
+  std::fflush(stderr);
+  status_shown_ = true;
+}
+
+void BuildOutput::Line(int project, const std::string& line) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto& log = logs_[project];
+  if (!log.is_open()) log.open(LogPath(project), std::ios::app);
+  log << line << "\n";
+  if (!tty_ && !quiet_) {
+    std::fprintf(stderr, "[%s] %s\n", names_[project].c_str(), line.c_str());
+  }
+}
+
+void BuildOutput::Event(const JobEvent& event) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (event.kind == JobEvent::Kind::kStarted) {
+    running_[event.project] = std::chrono::steady_clock::now();
+    auto& log = logs_[event.project];
+    log.close();
+    log.open(LogPath(event.project), std::ios::trunc);
+    if (!tty_) std::fprintf(stderr, "[%s] hoist: building\n", names_[event.project].c_str());
+    Redraw();
+    return;
+  }
+  running_.erase(event.project);
+  ++finished_;
+  if (logs_.count(event.project)) logs_[event.project].flush();
+  const std::string& name = names_[event.project];
+  if (event.result.outcome == JobOutcome::kFailed) {
+    std::ostringstream text;
+    text << "FAILED: " << name << " (" << Clock(event.elapsed) << ")\n";
+    if (tty_) {
+      // The full log of what failed, as ninja prints a failed command's output.
+      std::ifstream log(LogPath(event.project));
+      text << log.rdbuf();
+    }
+    text << event.result.message << "\n";
+    Print(text.str());
+  } else if (!tty_ && event.result.outcome == JobOutcome::kDone) {
+    std::fprintf(stderr, "[%s] hoist: built in %s\n", name.c_str(), Clock(event.elapsed).c_str());
+  }
+  Redraw();
+}
+
+void BuildOutput::Finish() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stop_) return;
+    stop_ = true;
+    if (tty_ && status_shown_) std::fputs("\r\x1b[K", stderr);
+    std::fflush(stderr);
+  }
+  if (ticker_.joinable()) ticker_.join();
+}
+
+}  // namespace hoist

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "run/scheduler.h"
+
+namespace hoist {
+
+/// Shows a build as ninja does: on a terminal one status line rewritten in place
+/// ("[3/17] building falafel 0:42") and the full log of what failed; elsewhere (CI) every
+/// output line prefixed with its project. Every project's output also goes to its log file.
+class BuildOutput {
+ public:
+  BuildOutput(std::vector<std::string> names, size_t total, std::string log_dir, bool quiet);
+  ~BuildOutput();
+
+  /// A line of output from `project`'s build (any thread).
+  void Line(int project, const std::string& line);
+  /// A scheduler event (any thread).
+  void Event(const JobEvent& event);
+  /// Clears the status line (before the summary).
+  void Finish();
+  std::string LogPath(int project) const;
+
+ private:
+  void Redraw();                        // with mutex_ held
+  void Print(const std::string& text);  // with mutex_ held: above the status line
+
+  std::vector<std::string> names_;
+  size_t total_;
+  std::string log_dir_;
+  bool tty_;
+  bool quiet_;
+  std::mutex mutex_;
+  size_t finished_ = 0;
+  std::map<int, std::chrono::steady_clock::time_point> running_;
+  std::map<int, std::ofstream> logs_;
+  bool status_shown_ = false;
+  bool stop_ = false;
+  std::thread ticker_;
+};
+
+}  // namespace hoist

@@ -1,0 +1,213 @@
+// hoist build against a real Docker engine and a real registry.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "support/docker_engine.h"
+#include "support/registry_fixture.h"
+#include "support/temp_repo.h"
+
+namespace hoist {
+namespace {
+
+using testing::RegistryFixture;
+using testing::RunOk;
+using testing::TempRepo;
+
+const char* kManifest = R"(
+lib:
+  buildDir: lib
+app:
+  buildDir: app
+  dependencies: [lib]
+other:
+  buildDir: other
+)";
+
+class Build : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string why = testing::EnsureDockerEngine();
+    ASSERT_EQ(why, "") << "hoist build needs a Docker engine";
+    RunOk(HOIST_SOURCE_DIR, {"bash", "scripts/make-busybox-image.sh"});
+    repo.Write("build_manifest.yml", kManifest);
+    // lib has a named stage whose output carries a random stamp: reuse shows as the same stamp.
+    repo.Write("lib/Dockerfile",
+               "FROM hoist-example/busybox:1 AS build\nCOPY src/ /src/\n"
+               "RUN cat /proc/sys/kernel/random/uuid > /stamp\n"
+               "FROM hoist-example/busybox:1\nCOPY --from=build /stamp /stamp\n"
+               "COPY final.txt /final.txt\n");
+    repo.Write("lib/src/lib.c", "int lib;\n");
+    repo.Write("lib/final.txt", "v1\n");
+    repo.Write("app/Dockerfile", "FROM lib\nCOPY main.c /main.c\n");
+    repo.Write("app/main.c", "int main;\n");
+    repo.Write("other/Dockerfile", "FROM hoist-example/busybox:1\nCOPY x /x\n");
+    repo.Write("other/x", "x\n");
+    repo.Commit("initial");
+  }
+
+  /// Runs `hoist --json --registry R build ARGS`; returns project -> result.
+  std::map<std::string, std::string> BuildResults(std::vector<std::string> args,
+                                                  int expected_exit = 0) {
+    std::vector<std::string> full = {"--json", "--registry", registry.host() + "/t", "build"};
+    full.insert(full.end(), args.begin(), args.end());
+    last = testing::RunHoist(repo.root(), full);
+    EXPECT_EQ(last.exit_code, expected_exit) << last.err;
+    std::map<std::string, std::string> out;
+    auto json = nlohmann::json::parse(last.out, nullptr, false);
+    if (!json.is_object()) return out;
+    for (const auto& project : json["projects"]) {
+      out[project["project"].get<std::string>()] = project["result"].get<std::string>();
+    }
+    return out;
+  }
+  std::string Hash(const std::string& project) {
+    auto run = testing::RunHoist(repo.root(), {"hash", project});
+    return run.out.substr(run.out.find('\t') + 1, 64);
+  }
+  int ImageExists(const std::string& project, const std::string& tag) {
+    return testing::RunHoist(
+               repo.root(), {"--registry", registry.host() + "/t", "image", "exists", project, tag})
+        .exit_code;
+  }
+  std::string Stamp(const std::string& project) {
+    std::string image = registry.host() + "/t/" + project + ":cache-" + Hash(project);
+    RunOk("/", {"docker", "pull", "-q", image});
+    return RunOk("/", {"docker", "run", "--rm", "--network=none", image, "cat", "/stamp"});
+  }
+
+  TempRepo repo;
+  RegistryFixture registry;
+  testing::HoistRun last;
+};
+
+using Results = std::map<std::string, std::string>;
+
+TEST_F(Build, FirstBuildsAllThenNothing) {
+  EXPECT_EQ(BuildResults({"--all"}),
+            (Results{{"lib", "built"}, {"app", "built"}, {"other", "built"}}));
+  EXPECT_EQ(ImageExists("lib", "cache-" + Hash("lib")), 0);
+  EXPECT_EQ(ImageExists("lib", "cache-" + Hash("lib") + "-build"), 0);  // the named stage
+  EXPECT_EQ(BuildResults({"--all"}),
+            (Results{{"lib", "cached"}, {"app", "cached"}, {"other", "cached"}}));
+  // A project named alone brings its dependencies (cached here).
+  EXPECT_EQ(BuildResults({"app"}), (Results{{"lib", "cached"}, {"app", "cached"}}));
+}
+
+TEST_F(Build, ALibraryChangeRebuildsItAndItsDependentsOnly) {
+  BuildResults({"--all"});
+  repo.Write("lib/src/lib.c", "int lib = 2;\n");
+  repo.Commit();
+  EXPECT_EQ(BuildResults({"--all"}),
+            (Results{{"lib", "built"}, {"app", "built"}, {"other", "cached"}}));
+}
+
+TEST_F(Build, ADockerfileOnlyChangeRebuilds) {
+  BuildResults({"--all"});
+  repo.Write("other/Dockerfile", "FROM hoist-example/busybox:1\nCOPY x /y\n");
+  repo.Commit();
+  EXPECT_EQ(BuildResults({"--all"}),
+            (Results{{"lib", "cached"}, {"app", "cached"}, {"other", "built"}}));
+}
+
+TEST_F(Build, ATaintRebuildsOnceAndIsCleared) {
+  BuildResults({"--all"});
+  ASSERT_EQ(testing::RunHoist(repo.root(), {"--registry", registry.host() + "/t", "taint", "other"})
+                .exit_code,
+            0);
+  EXPECT_EQ(BuildResults({"other"}), (Results{{"other", "built"}}));
+  EXPECT_EQ(ImageExists("other", "tainted"), 1);
+  EXPECT_EQ(BuildResults({"other"}), (Results{{"other", "cached"}}));
+}
+
+TEST_F(Build, AFailureSkipsDependentsAndTheOthersFinish) {
+  repo.Write("lib/Dockerfile", "FROM hoist-example/busybox:1\nRUN false\n");
+  repo.Commit();
+  auto results = BuildResults({"--all", "-j", "1"}, 1);
+  EXPECT_EQ(results, (Results{{"lib", "failed"}, {"app", "skipped"}, {"other", "built"}}));
+  EXPECT_EQ(ImageExists("lib", "cache-" + Hash("lib")), 1);
+  // The failure's log is kept.
+  EXPECT_NE(RunOk(repo.root(), {"cat", ".hoist/logs/lib.log"}).find("false"), std::string::npos);
+}
+
+TEST_F(Build, ANamedStageIsReusedWhenOnlyTheFinalStageChanges) {
+  BuildResults({"lib"});
+  std::string first = Stamp("lib");
+  repo.Write("lib/final.txt", "v2\n");  // the final stage only
+  repo.Commit();
+  EXPECT_EQ(BuildResults({"lib"}), (Results{{"lib", "built"}}));
+  EXPECT_EQ(Stamp("lib"), first);  // the stage's RUN did not run again
+}
+
+TEST_F(Build, AKilledBuildLeavesNoCacheTagAndTheNextRunRebuilds) {
+  repo.Write("other/Dockerfile", "FROM hoist-example/busybox:1\nCOPY x /x\nRUN sleep 4\n");
+  repo.Commit();
+  // Ctrl-C (SIGINT) to hoist while the RUN step sleeps.
+  ProcessSpec spec;
+  spec.argv = {"bash", "-c",
+               std::string(HOIST_BINARY) + " --registry " + registry.host() +
+                   "/t build other & pid=$!; sleep 1.5; kill -INT $pid; wait $pid"};
+  spec.cwd = repo.root();
+  auto result = RunProcess(spec);
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->exit_code, 130) << result->stderr_text;
+  EXPECT_EQ(ImageExists("other", "cache-" + Hash("other")), 1);
+  EXPECT_EQ(BuildResults({"other"}), (Results{{"other", "built"}}));
+}
+
+TEST_F(Build, DryRunSaysWhatAndWhyWithoutBuilding) {
+  auto plan = testing::RunHoist(
+      repo.root(), {"--registry", registry.host() + "/t", "build", "--all", "--dry-run"});
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  EXPECT_NE(plan.out.find("build   lib"), std::string::npos) << plan.out;
+  EXPECT_NE(plan.out.find("no image cache-"), std::string::npos);
+  EXPECT_EQ(ImageExists("lib", "cache-" + Hash("lib")), 1);
+}
+
+TEST_F(Build, BadInputsGetClearErrors) {
+  repo.Remove("other/Dockerfile");
+  repo.Write("app/Dockerfile", "FROM other\n");
+  repo.Commit();
+  auto results = BuildResults({"--all", "-j", "1"}, 1);
+  EXPECT_EQ(results["other"], "failed");
+  EXPECT_EQ(results["app"], "failed");
+  EXPECT_NE(last.err.find("Dockerfile 'other/Dockerfile' does not exist"), std::string::npos)
+      << last.err;
+  EXPECT_NE(last.err.find("FROM other names project 'other', which is not a dependency of 'app'"),
+            std::string::npos)
+      << last.err;
+
+  auto unreachable = testing::RunHoist(
+      repo.root(),
+      {"--registry", "127.0.0.1:" + std::to_string(testing::FreePort()), "build", "lib"});
+  EXPECT_EQ(unreachable.exit_code, 1);
+  EXPECT_NE(unreachable.err.find("cannot be reached"), std::string::npos) << unreachable.err;
+
+  ProcessSpec spec;
+  spec.argv = {"env", "DOCKER_HOST=unix:///nonexistent/docker.sock", HOIST_BINARY, "build", "lib"};
+  spec.cwd = repo.root();
+  auto no_engine = RunProcess(spec);
+  ASSERT_TRUE(no_engine.ok());
+  EXPECT_EQ(no_engine->exit_code, 1);
+  EXPECT_NE(no_engine->stderr_text.find("no Docker engine answers"), std::string::npos)
+      << no_engine->stderr_text;
+  EXPECT_NE(no_engine->stderr_text.find("dockerd"), std::string::npos);
+}
+
+TEST_F(Build, LocalEngineByDefault) {
+  auto first = testing::RunHoist(repo.root(), {"--json", "build", "other"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  auto json = nlohmann::json::parse(first.out);
+  EXPECT_EQ(json["store"], "the local Docker engine");
+  std::string result = json["projects"][0]["result"];
+  EXPECT_TRUE(result == "built" || result == "cached") << result;
+  RunOk("/", {"docker", "image", "inspect", "hoist/other:cache-" + Hash("other")});
+  auto second =
+      nlohmann::json::parse(testing::RunHoist(repo.root(), {"--json", "build", "other"}).out);
+  EXPECT_EQ(second["projects"][0]["result"], "cached");
+}
+
+}  // namespace
+}  // namespace hoist

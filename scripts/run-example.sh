@@ -1,13 +1,32 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian machine (packages, build) and runs hoist's main job on the bundled
-# example: which projects to rebuild, and why. The example is copied into a scratch git
-# repository, committed, changed, and asked again.
+# example: it builds every image (a Docker engine is started when none runs), then again with
+# everything cached, then the same with a registry on a loopback port; then a library changes
+# and hoist rebuilds exactly what depends on it, and says why.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh >/dev/null
 hoist=$PWD/build/hoist
+scripts=$PWD/scripts
 repo=$(mktemp -d "${TMPDIR:-/tmp}/hoist-example-XXXXXX")
-trap 'rm -rf "$repo"' EXIT
+registry_pid=""
+dockerd_pid=""
+cleanup() {
+  [ -n "$registry_pid" ] && kill "$registry_pid" 2>/dev/null
+  [ -n "$dockerd_pid" ] && kill "$dockerd_pid" 2>/dev/null
+  rm -rf "$repo" "$repo.registry" "$repo.registry.yml" "$repo.dockerd.log"
+}
+trap cleanup EXIT
+
+# A Docker engine (without a bridge: the builds need no network) when none answers.
+if ! docker info >/dev/null 2>&1; then
+  echo "starting dockerd (no bridge, no iptables)" >&2
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo dockerd --bridge=none --iptables=false --ip-masq=false >"$repo.dockerd.log" 2>&1 &
+  dockerd_pid=$!
+  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
+fi
+"$scripts/make-busybox-image.sh"
 cp -r examples/monorepo/. "$repo"
 cd "$repo"
 git init -q -b main
@@ -16,15 +35,35 @@ git -c user.name=hoist -c user.email=example@hoist.invalid commit -q -m "the exa
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
 
 step "$hoist" projects --topo
-step "$hoist" graph --format mermaid
-step "$hoist" query allDependencies api
 step "$hoist" hash
 echo "(each hash names the image cache-<hash>; same inputs, same hash, on any machine)"
+
+# The embedded default: the local Docker engine's image store.
+step "$hoist" build --all
+step "$hoist" build --all
+
+# A registry on a loopback port in a temporary directory: hoist's only state.
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat >"$repo.registry.yml" <<YML
+version: 0.1
+log: {level: error, accesslog: {disabled: true}}
+storage: {filesystem: {rootdirectory: $repo.registry}, delete: {enabled: true}}
+http: {addr: 127.0.0.1:$port}
+YML
+docker-registry serve "$repo.registry.yml" >/dev/null 2>&1 &
+registry_pid=$!
+for _ in $(seq 1 50); do python3 -c "import socket; socket.create_connection(('127.0.0.1',$port))" 2>/dev/null && break; sleep 0.1; done
+export HOIST_REGISTRY=127.0.0.1:$port/example
+step "$hoist" build --all
+step "$hoist" build --all
+step "$hoist" status
 
 echo 'int shout(void) { return 2; }' >libs/greeting/src/shout.c
 git -c user.name=hoist -c user.email=example@hoist.invalid add -A
 git -c user.name=hoist -c user.email=example@hoist.invalid commit -q -m "greeting: add shout"
 step "$hoist" affected --base HEAD~1 --files
 step "$hoist" explain api --base HEAD~1
+step "$hoist" build --dry-run --all
+step "$hoist" build --all
 echo
-echo "Only the library and what depends on it need rebuilding; base and the rest keep their hashes."
+echo "Only the library and what depends on it were rebuilt; base and lint stayed cached."

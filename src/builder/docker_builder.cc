@@ -68,6 +68,11 @@ Status DockerBuilder::Run(const std::vector<std::string>& args, const std::vecto
   spec.env = env;
   spec.stoppable = true;
   LineSplitter lines(on_line);
+  if (on_line) {
+    std::string shown;
+    for (const auto& variable : env) shown += variable + " ";
+    on_line("$ " + shown + FormatCommand(spec.argv));  // as ninja -v shows commands
+  }
   std::mutex mutex;
   auto feed = [&](std::string_view chunk) {
     std::lock_guard<std::mutex> lock(mutex);
@@ -92,20 +97,7 @@ Status DockerBuilder::Run(const std::vector<std::string>& args, const std::vecto
 }
 
 Status DockerBuilder::Check() {
-  ProcessSpec spec;
-  spec.argv = {docker_, "version", "--format", "{{.Server.Version}}"};
-  auto result = RunProcess(spec);
-  if (!result) {
-    return Error{"the docker CLI (" + docker_ + ") cannot run: " + result.error().message +
-                 "; install it: apt-get install docker.io"};
-  }
-  if (result->exit_code != 0) {
-    return Error{"no Docker engine answers (" +
-                 result->stderr_text.substr(0, result->stderr_text.find('\n')) +
-                 "); start one, e.g.: sudo dockerd --bridge=none --iptables=false "
-                 "--ip-masq=false &"};
-  }
-  return Ok();
+  return api_.Ping();
 }
 
 Status DockerBuilder::Build(const BuildRequest& request, const LineSink& on_line) {
@@ -149,7 +141,7 @@ Status DockerBuilder::Push(const std::string& reference, const LineSink& on_line
 }
 
 Status DockerBuilder::Tag(const std::string& source, const std::string& target) {
-  return Run({"tag", source, target}, {}, nullptr, "docker tag " + source + " " + target);
+  return api_.Tag(source, target);
 }
 
 Expected<std::string> DockerBuilder::Architecture() {

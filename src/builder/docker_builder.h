@@ -3,6 +3,7 @@
 #include <atomic>
 #include <string>
 
+#include "builder/docker_engine_api.h"
 #include "builder/image_builder.h"
 
 namespace hoist {
@@ -28,6 +29,7 @@ class DockerBuilder : public ImageBuilder {
              const LineSink& on_line, const std::string& what, std::string* output = nullptr);
 
   std::string docker_;
+  DockerEngineApi api_;
   std::atomic<int> buildkit_{-1};  ///< -1 unknown, 1 BuildKit works, 0 classic builder
 };
 

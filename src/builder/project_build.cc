@@ -28,10 +28,9 @@ std::string Short(const std::string& hash) {
 }
 
 /// Initialises the submodules a build context needs (those in or around buildDir).
-Status InitSubmodules(const GitRepository& repo, const Project& project, const LineSink& on_line) {
-  auto status = repo.Run({"submodule", "status"});
-  if (!status) return Ok();  // no submodules, or none git can list
-  std::istringstream lines(*status);
+Status InitSubmodules(const GitRepository& repo, const std::string& status, const Project& project,
+                      const LineSink& on_line) {
+  std::istringstream lines(status);
   for (std::string line; std::getline(lines, line);) {
     if (line.empty() || line[0] != '-') continue;  // '-': not initialised
     std::istringstream words(line.substr(1));
@@ -75,7 +74,8 @@ Expected<BuildDecision> DecideBuild(BuildEnvironment& env, int p) {
   return BuildDecision{true, "no image cache-" + Short(hash.hash)};
 }
 
-Status BuildProject(BuildEnvironment& env, int p, const LineSink& on_line) {
+Status BuildProject(BuildEnvironment& env, int p, const BuildDecision& decision,
+                    const LineSink& on_line) {
   const Project& project = env.manifest.projects[p];
   const std::string& hash = env.hashes[p].hash;
   ImageStore& store = env.store;
@@ -85,7 +85,7 @@ Status BuildProject(BuildEnvironment& env, int p, const LineSink& on_line) {
     return Error{"project '" + project.name + "': " + why};
   };
 
-  auto submodules = InitSubmodules(env.repo, project, on_line);
+  auto submodules = InitSubmodules(env.repo, env.submodule_status, project, on_line);
   if (!submodules) return fail(submodules.error().message);
 
   const std::string dockerfile = root + "/" + project.dockerfile_path;
@@ -158,6 +158,7 @@ Status BuildProject(BuildEnvironment& env, int p, const LineSink& on_line) {
     std::string image = store.Reference(project.name, CacheTag(hash) + "-" + name);
     std::string previous = store.Reference(project.name, branch + "-" + name);
     stage.tags = {image};
+    if (store.InEngine()) stage.tags.push_back(previous);  // the branch's tag, for free
     stage.cache_from = {previous};
     pull_quietly(stage.cache_from);
     if (on_line) on_line("hoist: building stage " + name);
@@ -174,6 +175,7 @@ Status BuildProject(BuildEnvironment& env, int p, const LineSink& on_line) {
   std::string image = store.Reference(project.name, CacheTag(hash));
   std::string previous = store.Reference(project.name, branch);
   request.tags = {image};
+  if (store.InEngine()) request.tags.push_back(previous);
   std::string arch_tag;
   if (project.multiarch == "host") {
     auto arch = builder.Architecture();
@@ -195,14 +197,18 @@ Status BuildProject(BuildEnvironment& env, int p, const LineSink& on_line) {
     auto pushed = builder.Push(image, on_line);
     if (!pushed) return fail(pushed.error().message);
   }
-  // Bookkeeping after success: the branch's moving tags, and the taint is spent.
-  for (const auto& name : stage_names) {
-    (void)store.Tag(project.name, CacheTag(hash) + "-" + name, branch + "-" + name);
+  // Bookkeeping after success: the branch's moving tags (a registry retag), the taint spent.
+  if (!store.InEngine()) {
+    for (const auto& name : stage_names) {
+      (void)store.Tag(project.name, CacheTag(hash) + "-" + name, branch + "-" + name);
+    }
+    auto moved = store.Tag(project.name, CacheTag(hash), branch);
+    if (!moved && on_line) on_line("hoist: warning: " + moved.error().message);
   }
-  auto moved = store.Tag(project.name, CacheTag(hash), branch);
-  if (!moved && on_line) on_line("hoist: warning: " + moved.error().message);
-  auto untainted = store.DeleteMarker(project.name, "tainted");
-  if (!untainted) return fail(untainted.error().message);
+  if (decision.reason == "tainted") {
+    auto untainted = store.DeleteMarker(project.name, "tainted");
+    if (!untainted) return fail(untainted.error().message);
+  }
   return Ok();
 }
 

@@ -34,6 +34,8 @@ struct BuildEnvironment {
   ImageStore& store;
   ImageBuilder& builder;
   BuildSettings settings;
+  /// `git submodule status` of the repository ("" when it has no .gitmodules).
+  std::string submodule_status;
 };
 
 /// Whether a project needs building, and why (for --dry-run and the summary).
@@ -49,7 +51,9 @@ Expected<BuildDecision> DecideBuild(BuildEnvironment& env, int project);
 /// references its Dockerfile's FROM lines use, each named stage built and stored as
 /// cache-<hash>-<stage>, the final image stored as cache-<hash> last; `tainted` removed.
 /// Nothing is tagged cache-<hash> unless every step succeeded.
-Status BuildProject(BuildEnvironment& env, int project, const LineSink& on_line);
+/// `decision` is DecideBuild's (a `tainted` marker is removed only when there was one).
+Status BuildProject(BuildEnvironment& env, int project, const BuildDecision& decision,
+                    const LineSink& on_line);
 
 /// The image tag of a content hash.
 std::string CacheTag(const std::string& hash);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -193,7 +194,11 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       auto engine = builder.Check();
       if (!engine) throw CommandFailure{kExitFailure, "hoist: error: " + engine.error().message};
     }
-    BuildEnvironment env{manifest, graph, hashes, repo, store, builder, settings};
+    BuildEnvironment env{manifest, graph, hashes, repo, store, builder, settings, ""};
+    if (std::filesystem::exists(repo.root() + "/.gitmodules")) {
+      auto status = repo.Run({"submodule", "status"});
+      if (status) env.submodule_status = *status;
+    }
 
     // Decide everything up front, many questions at once.
     std::vector<std::string> names;
@@ -255,7 +260,8 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
           if (!decisions[p]->build) return {JobOutcome::kCached, decisions[p]->reason};
           output.Line(p, "hoist: building " + manifest.projects[p].name + " (" +
                              decisions[p]->reason + ")");
-          auto built = BuildProject(env, p, [&](const std::string& line) { output.Line(p, line); });
+          auto built = BuildProject(env, p, *decisions[p],
+                                    [&](const std::string& line) { output.Line(p, line); });
           if (!built) return {JobOutcome::kFailed, built.error().message};
           return {JobOutcome::kDone, decisions[p]->reason};
         },

@@ -97,7 +97,6 @@ void BuildOutput::Event(const JobEvent& event) {
     auto& log = logs_[event.project];
     log.close();
     log.open(LogPath(event.project), std::ios::trunc);
-    if (!tty_) std::fprintf(stderr, "[%s] hoist: building\n", names_[event.project].c_str());
     Redraw();
     return;
   }

@@ -47,6 +47,7 @@ struct HttpOptions {
   long connect_timeout_ms = 10'000;
   long stall_timeout_s = 30;  ///< abort when under 1 byte/s for this long
   long total_timeout_s = 0;   ///< 0 = no limit on the whole transfer
+  std::string unix_socket;    ///< connect through this Unix socket (the Docker Engine API)
 };
 
 /// The one way hoist speaks HTTP: libcurl easy handles pooled for reuse (keep-alive), sharing a

@@ -1,5 +1,7 @@
 #include "registry/local_engine_store.h"
 
+#include <nlohmann/json.hpp>
+
 #include "util/base64.h"
 #include "util/subprocess.h"
 
@@ -38,11 +40,6 @@ Expected<ProcessResult> Docker(const std::vector<std::string>& args,
   return result;
 }
 
-bool IsNoSuchImage(const std::string& err) {
-  return err.find("No such image") != std::string::npos ||
-         err.find("No such object") != std::string::npos;
-}
-
 /// An empty tar archive: two zero blocks.
 const std::string kEmptyTar(1024, '\0');
 
@@ -63,34 +60,18 @@ Status LocalEngineStore::Prepare(const std::vector<std::string>&) {
 }
 
 Expected<Presence> LocalEngineStore::Exists(const std::string& project, const std::string& tag) {
-  auto result = Docker({"image", "inspect", "--format", "{{.Id}}", Reference(project, tag)});
-  if (!result) return result.error();
-  if (result->exit_code == 0) return Presence::kPresent;
-  if (IsNoSuchImage(result->stderr_text)) return Presence::kAbsent;
-  return Error{"the local Docker engine cannot tell whether " + Reference(project, tag) +
-               " exists: " + Trim(result->stderr_text)};
+  auto labels = api_.InspectLabels(Reference(project, tag));
+  if (!labels) return labels.error();
+  return *labels ? Presence::kPresent : Presence::kAbsent;
 }
 
 Status LocalEngineStore::Tag(const std::string& project, const std::string& from,
                              const std::string& to) {
-  auto result = Docker({"tag", Reference(project, from), Reference(project, to)});
-  if (!result) return result.error();
-  if (result->exit_code != 0) {
-    return Error{"the local Docker engine cannot tag " + Reference(project, from) + " as " +
-                 Reference(project, to) + ": " + Trim(result->stderr_text)};
-  }
-  return Ok();
+  return api_.Tag(Reference(project, from), Reference(project, to));
 }
 
 Status LocalEngineStore::Untag(const std::string& project, const std::string& tag) {
-  // --no-prune: the parent layers stay even when this was the image's last tag.
-  auto result = Docker({"image", "rm", "--no-prune", Reference(project, tag)});
-  if (!result) return result.error();
-  if (result->exit_code != 0 && !IsNoSuchImage(result->stderr_text)) {
-    return Error{"the local Docker engine cannot untag " + Reference(project, tag) + ": " +
-                 Trim(result->stderr_text)};
-  }
-  return Ok();
+  return api_.Untag(Reference(project, tag));
 }
 
 Expected<std::vector<std::string>> LocalEngineStore::Tags(const std::string& project) {
@@ -112,17 +93,14 @@ Expected<std::vector<std::string>> LocalEngineStore::Tags(const std::string& pro
 }
 
 Expected<std::optional<std::string>> LocalEngineStore::MarkerLabel(const std::string& reference) {
-  auto result =
-      Docker({"image", "inspect", "--format",
-              std::string("{{index .Config.Labels \"") + kMarkerLabel + "\"}}", reference});
-  if (!result) return result.error();
-  if (result->exit_code != 0) {
-    if (IsNoSuchImage(result->stderr_text)) return std::optional<std::string>();
-    return Error{"the local Docker engine cannot inspect " + reference + ": " +
-                 Trim(result->stderr_text)};
+  auto labels = api_.InspectLabels(reference);
+  if (!labels) return labels.error();
+  if (!*labels) return std::optional<std::string>();
+  auto json = nlohmann::json::parse(**labels, nullptr, false);
+  std::string label;
+  if (json.is_object() && json.contains(kMarkerLabel) && json[kMarkerLabel].is_string()) {
+    label = json[kMarkerLabel].get<std::string>();
   }
-  std::string label = Trim(result->stdout_text);
-  if (label == "<no value>") label.clear();
   return std::optional<std::string>(label);
 }
 

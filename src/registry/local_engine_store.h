@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "builder/docker_engine_api.h"
 #include "registry/image_store.h"
 
 namespace hoist {
@@ -31,6 +32,7 @@ class LocalEngineStore : public ImageStore {
   /// The marker label of `reference` ("" for an image without one), or nullopt when absent.
   Expected<std::optional<std::string>> MarkerLabel(const std::string& reference);
   std::string prefix_;
+  DockerEngineApi api_;
 };
 
 }  // namespace hoist

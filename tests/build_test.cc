@@ -132,6 +132,23 @@ TEST_F(Build, AFailureSkipsDependentsAndTheOthersFinish) {
   EXPECT_NE(RunOk(repo.root(), {"cat", ".hoist/logs/lib.log"}).find("false"), std::string::npos);
 }
 
+TEST_F(Build, FailFastStopsEverything) {
+  repo.Write("lib/Dockerfile", "FROM hoist-example/busybox:1\nRUN false\n");
+  repo.Commit();
+  auto results = BuildResults({"--all", "-j", "1", "--fail-fast"}, 1);
+  EXPECT_EQ(results, (Results{{"lib", "failed"}, {"app", "skipped"}, {"other", "skipped"}}));
+}
+
+TEST_F(Build, MultiarchHostTagsTheArchitectureToo) {
+  repo.Write("build_manifest.yml", std::string(kManifest) + "  multiarch: host\n");
+  repo.Commit();
+  EXPECT_EQ(BuildResults({"other"}), (Results{{"other", "built"}}));
+  std::string arch = RunOk("/", {"docker", "version", "--format", "{{.Server.Arch}}"});
+  arch = arch.substr(0, arch.find('\n'));
+  EXPECT_EQ(ImageExists("other", "cache-" + Hash("other") + "-" + arch), 0);
+  EXPECT_EQ(ImageExists("other", "cache-" + Hash("other")), 0);
+}
+
 TEST_F(Build, ANamedStageIsReusedWhenOnlyTheFinalStageChanges) {
   BuildResults({"lib"});
   std::string first = Stamp("lib");

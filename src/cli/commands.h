@@ -18,5 +18,6 @@ void AddImageCommand(CLI::App& app, CommandContext& context, int& exit_code);
 void AddTaintCommand(CLI::App& app, CommandContext& context, int& exit_code);
 void AddStatusCommand(CLI::App& app, CommandContext& context, int& exit_code);
 void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code);
+void AddEnvCommand(CLI::App& app, CommandContext& context, int& exit_code);
 
 }  // namespace hoist

@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   AddTaintCommand(app, context, exit_code);
   AddStatusCommand(app, context, exit_code);
   AddBuildCommand(app, context, exit_code);
+  AddEnvCommand(app, context, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "source/git_repository.h"
+#include "util/expected.h"
+
+namespace hoist {
+
+/// What a CI run is about, from flags, the CI vendor's variables, or git.
+struct PipelineFacts {
+  std::string commit;          ///< COMMIT_HASH
+  std::string tag;             ///< COMMIT_TAG ("" when the commit is not tagged)
+  std::string job;             ///< JOB_NAME
+  std::string branch;          ///< BRANCH
+  std::string repository_url;  ///< GIT_REPOSITORY_URL (credentials removed)
+  std::string pull_request;    ///< PULL_REQUEST ("" when none)
+  std::string vendor;          ///< "circleci", "github", "gitlab", "buildkite" or "local"
+};
+
+/// Reads an environment variable ("" when unset); injectable for tests.
+using EnvLookup = std::function<std::string(const std::string&)>;
+
+/// The facts from the CI vendor's variables (CircleCI, GitHub Actions, GitLab CI,
+/// Buildkite), completed from git where the vendor says nothing. `given` fields win.
+Expected<PipelineFacts> DetectPipelineFacts(const GitRepository& repo, const PipelineFacts& given,
+                                            const EnvLookup& env);
+
+/// The environment of the seed's setup_env, in order: ROOT_PATH, PROJECT, VERSION,
+/// COMMIT_HASH, COMMIT_TAG, JOB_NAME, BRANCH, GIT_REPOSITORY_URL, PULL_REQUEST, VERSION_TAG,
+/// DEPLOY_TAG. Errors: no PROJECT file; a version tag whose vMAJ.MIN is not VERSION.
+Expected<std::vector<std::pair<std::string, std::string>>> PipelineEnvironment(
+    const std::string& root, const PipelineFacts& facts);
+
+/// "https://user:token@host/x" -> "https://host/x".
+std::string UrlWithoutCredentials(std::string url);
+
+}  // namespace hoist

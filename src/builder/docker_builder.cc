@@ -144,6 +144,15 @@ Status DockerBuilder::Tag(const std::string& source, const std::string& target) 
   return api_.Tag(source, target);
 }
 
+Status DockerBuilder::RunContainer(const std::string& image,
+                                   const std::vector<std::string>& command,
+                                   const std::string& network, const LineSink& on_line) {
+  std::vector<std::string> args = {"run", "--rm",
+                                   "--network=" + (network.empty() ? "none" : network), image};
+  args.insert(args.end(), command.begin(), command.end());
+  return Run(args, {}, on_line, "docker run " + image);
+}
+
 Expected<std::string> DockerBuilder::Architecture() {
   std::string output;
   auto status =

@@ -21,6 +21,8 @@ class DockerBuilder : public ImageBuilder {
   Status Pull(const std::string& reference, const LineSink& on_line) override;
   Status Push(const std::string& reference, const LineSink& on_line) override;
   Status Tag(const std::string& source, const std::string& target) override;
+  Status RunContainer(const std::string& image, const std::vector<std::string>& command,
+                      const std::string& network, const LineSink& on_line) override;
   Expected<std::string> Architecture() override;
 
  private:

@@ -37,6 +37,10 @@ class ImageBuilder {
   virtual Status Pull(const std::string& reference, const LineSink& on_line) = 0;
   virtual Status Push(const std::string& reference, const LineSink& on_line) = 0;
   virtual Status Tag(const std::string& source, const std::string& target) = 0;
+  /// Runs `command` in a fresh container of `image` (removed afterwards), without network
+  /// unless `network` says otherwise.
+  virtual Status RunContainer(const std::string& image, const std::vector<std::string>& command,
+                              const std::string& network, const LineSink& on_line) = 0;
   /// The engine's architecture as image tags name it ("amd64", "arm64").
   virtual Expected<std::string> Architecture() = 0;
 };

@@ -37,6 +37,7 @@ class CommandContext {
   std::vector<std::string> insecure_registries;  ///< --insecure-registry (repeatable)
   std::string registry_ca;                       ///< --registry-ca or HOIST_REGISTRY_CA
   bool http2 = false;
+  std::vector<std::string> trailing_command;  ///< the words after "--"
 
   /// The cache store: the registry when one is configured, else the local Docker engine.
   ImageStore& Store();

@@ -19,5 +19,6 @@ void AddTaintCommand(CLI::App& app, CommandContext& context, int& exit_code);
 void AddStatusCommand(CLI::App& app, CommandContext& context, int& exit_code);
 void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code);
 void AddEnvCommand(CLI::App& app, CommandContext& context, int& exit_code);
+void AddTestCommand(CLI::App& app, CommandContext& context, int& exit_code);
 
 }  // namespace hoist

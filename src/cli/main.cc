@@ -1,4 +1,5 @@
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <iostream>
 
 #include "cli/command_context.h"
@@ -45,9 +46,18 @@ int main(int argc, char** argv) {
   AddStatusCommand(app, context, exit_code);
   AddBuildCommand(app, context, exit_code);
   AddEnvCommand(app, context, exit_code);
+  AddTestCommand(app, context, exit_code);
 
+  // Everything after "--" is a command for `hoist test` (CLI11 would take it as positionals).
+  std::vector<std::string> args(argv + 1, argv + argc);
+  auto dashes = std::find(args.begin(), args.end(), "--");
+  if (dashes != args.end()) {
+    context.trailing_command.assign(dashes + 1, args.end());
+    args.erase(dashes, args.end());
+  }
+  std::reverse(args.begin(), args.end());  // CLI11 takes a reversed vector
   try {
-    app.parse(argc, argv);
+    app.parse(args);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
@@ -60,6 +70,9 @@ int main(int argc, char** argv) {
   } catch (const CommandFailure& failure) {
     if (!failure.message.empty()) std::cerr << failure.message << "\n";
     return failure.code;
+  } catch (const std::exception& e) {
+    std::cerr << "hoist: internal error: " << e.what() << "\n";
+    return kExitFailure;
   }
   std::cout.flush();
   return exit_code;

@@ -9,6 +9,14 @@
 
 namespace hoist {
 
+/// A test job declared in the manifest (`tests:`): a command run in the project's image, or on
+/// the host in projectDir.
+struct TestJob {
+  std::string name;
+  std::vector<std::string> command;  ///< argv; a string in the manifest becomes sh -c STRING
+  bool host = false;
+};
+
 /// One project of the manifest, with every default applied and every path made
 /// repository-relative and normalised ("." is the repository root).
 struct Project {
@@ -29,6 +37,7 @@ struct Project {
 
   std::string multiarch;                          ///< "", "host" or "buildx"
   std::map<std::string, std::string> build_args;  ///< hoist extension: extra docker build args
+  std::vector<TestJob> tests;                     ///< hoist extension: declared test jobs
 };
 
 /// The loaded manifest: its projects in the order they appear, and what was found on the way.

@@ -306,8 +306,50 @@ class ManifestBuilder {
       }
     }
 
+    LoadTests(project, field("tests"));
     dependency_nodes_.emplace(name, field("dependencies"));
     manifest_.projects.push_back(std::move(project));
+  }
+
+  /// tests: {JOB: "shell command" | [argv…] | {command: …, host: bool}}
+  void LoadTests(Project& project, const YAML::Node& node) {
+    if (!node.IsDefined() || node.IsNull()) return;
+    const std::string hint =
+        "write tests as a mapping of job names to a command, e.g. "
+        "'tests: {unit: \"make test\"}' or {command: [...], host: true}";
+    if (!node.IsMap()) {
+      Report(Severity::kError, node,
+             "project '" + project.name + "': 'tests' must be a mapping of job names, but it is " +
+                 NodeKind(node),
+             hint);
+      return;
+    }
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      TestJob job;
+      job.name = it->first.Scalar();
+      if (!IsValidRepositoryName(job.name) || job.name.find('/') != std::string::npos) {
+        Report(Severity::kError, it->first,
+               "project '" + project.name + "': test job name '" + job.name +
+                   "' must be lowercase letters, digits, '.', '_' or '-' (it becomes a tag)");
+        continue;
+      }
+      // (Nodes are never reassigned: yaml-cpp's operator= writes through to the tree.)
+      const YAML::Node spec = it->second;
+      const YAML::Node command = spec.IsMap() ? spec["command"] : spec;
+      if (spec.IsMap() && spec["host"] && spec["host"].IsScalar()) {
+        job.host = spec["host"].Scalar() == "true";
+      }
+      if (command.IsScalar() && !command.Scalar().empty()) {
+        job.command = {"sh", "-c", command.Scalar()};
+      } else if (command.IsSequence() && command.size() > 0) {
+        for (const auto& word : command) job.command.push_back(word.Scalar());
+      } else {
+        Report(Severity::kError, spec,
+               "project '" + project.name + "': test job '" + job.name + "' has no command", hint);
+        continue;
+      }
+      project.tests.push_back(std::move(job));
+    }
   }
 
   void CheckPattern(const Project& project, const std::string& pattern, const std::string& file,

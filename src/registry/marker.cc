@@ -6,10 +6,10 @@
 namespace hoist {
 
 std::string MarkerToJson(const Marker& marker) {
-  nlohmann::json json = {{"kind", marker.kind}, {"project", marker.project},
-                         {"hash", marker.hash}, {"commit", marker.commit},
-                         {"job", marker.job},   {"tag", marker.tag},
-                         {"time", marker.time}, {"ciUrl", marker.ci_url}};
+  nlohmann::json json = {
+      {"kind", marker.kind},     {"project", marker.project}, {"hash", marker.hash},
+      {"commit", marker.commit}, {"job", marker.job},         {"tag", marker.tag},
+      {"time", marker.time},     {"ciUrl", marker.ci_url},    {"definition", marker.definition}};
   return json.dump();
 }
 
@@ -27,6 +27,7 @@ Expected<Marker> MarkerFromJson(const std::string& text) {
   marker.tag = json.value("tag", "");
   marker.time = json.value("time", "");
   marker.ci_url = json.value("ciUrl", "");
+  marker.definition = json.value("definition", "");
   return marker;
 }
 

@@ -19,6 +19,7 @@ struct Marker {
   std::string tag;   ///< the tag the marker is stored under (keeps every marker's digest unique)
   std::string time;  ///< RFC 3339, UTC
   std::string ci_url;
+  std::string definition;  ///< digest of what was run (a test job's command), "" otherwise
 };
 
 std::string MarkerToJson(const Marker& marker);

@@ -194,6 +194,13 @@ TEST_F(ContentHash, UntrackedAndDeletedFilesCountIgnoredOnesDoNot) {
   EXPECT_EQ(deleted.at("app"), before.at("app") + " dirty");
 }
 
+TEST_F(ContentHash, AFileRemovedFromTheIndexButOnDiskStillCounts) {
+  repo.Git({"rm", "-q", "--cached", "app/main.c"});  // deleted from the index, now untracked
+  EXPECT_EQ(Hashes(repo, {"--rev", "HEAD"}).at("app"), before.at("app"));
+  auto hashes = Hashes(repo);
+  EXPECT_EQ(hashes.at("app").substr(0, 64), before.at("app"));  // same content on disk
+}
+
 TEST_F(ContentHash, StagedChangesCount) {
   repo.Write("lib/src/new.c", "int n;\n");
   repo.Git({"add", "lib/src/new.c"});

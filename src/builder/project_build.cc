@@ -59,13 +59,14 @@ Expected<BuildDecision> DecideBuild(BuildEnvironment& env, int p) {
                  "image is not pushed to " + env.store.Describe() +
                  " unless you commit them or pass --allow-dirty"};
   }
-  const auto& forced = env.settings.force_projects;
-  if (env.settings.force || std::find(forced.begin(), forced.end(), project.name) != forced.end()) {
-    return BuildDecision{true, "forced"};
-  }
   auto tainted = env.store.Exists(project.name, "tainted");
   if (!tainted) return tainted.error();
-  if (*tainted == Presence::kPresent) return BuildDecision{true, "tainted"};
+  const bool is_tainted = *tainted == Presence::kPresent;
+  const auto& forced = env.settings.force_projects;
+  if (env.settings.force || std::find(forced.begin(), forced.end(), project.name) != forced.end()) {
+    return BuildDecision{true, "forced", is_tainted};
+  }
+  if (is_tainted) return BuildDecision{true, "tainted", true};
   auto present = env.store.Exists(project.name, CacheTag(hash.hash));
   if (!present) return present.error();
   if (*present == Presence::kPresent) {
@@ -205,7 +206,7 @@ Status BuildProject(BuildEnvironment& env, int p, const BuildDecision& decision,
     auto moved = store.Tag(project.name, CacheTag(hash), branch);
     if (!moved && on_line) on_line("hoist: warning: " + moved.error().message);
   }
-  if (decision.reason == "tainted") {
+  if (decision.tainted) {
     auto untainted = store.DeleteMarker(project.name, "tainted");
     if (!untainted) return fail(untainted.error().message);
   }

@@ -41,7 +41,8 @@ struct BuildEnvironment {
 /// Whether a project needs building, and why (for --dry-run and the summary).
 struct BuildDecision {
   bool build = false;
-  std::string reason;  ///< "image cache-<hash> exists", "no image cache-<hash>", "tainted", …
+  std::string reason;    ///< "image cache-<hash> exists", "no image cache-<hash>", "tainted", …
+  bool tainted = false;  ///< a `tainted` marker exists (removed after a successful build)
 };
 
 /// Decides from the store whether `project` must be built; an Error when that cannot be told.

@@ -1,5 +1,6 @@
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -81,17 +82,23 @@ class InterruptWatch {
     sigaddset(&signals_, SIGUSR1);
     pthread_sigmask(SIG_BLOCK, &signals_, &previous_);
     thread_ = std::thread([this, &scheduler] {
-      int signal = 0;
-      sigwait(&signals_, &signal);
-      if (signal == SIGUSR1) return;
-      interrupted_ = true;
-      scheduler.Interrupt();
-      StopAllProcesses();
+      for (int signal = 0;;) {
+        sigwait(&signals_, &signal);
+        if (signal == SIGUSR1) return;
+        if (interrupted_) _exit(kExitInterrupted);  // a second Ctrl-C: leave at once
+        interrupted_ = true;
+        scheduler.Interrupt();
+        StopAllProcesses();
+      }
     });
   }
   ~InterruptWatch() {
-    if (!interrupted_) pthread_kill(thread_.native_handle(), SIGUSR1);
+    pthread_kill(thread_.native_handle(), SIGUSR1);
     thread_.join();
+    // Signals that came after the watch ended must not kill us on unblocking.
+    timespec zero{0, 0};
+    while (sigtimedwait(&signals_, nullptr, &zero) > 0) {
+    }
     pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
   }
   bool interrupted() const { return interrupted_; }
@@ -250,9 +257,11 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     }
 
     std::vector<std::string> all_names = manifest.Names();
-    BuildOutput output(all_names, order->size(), repo.root() + "/.hoist/logs", false);
-    Scheduler scheduler(graph, {options->jobs, options->fail_fast});
+    // The watch blocks SIGINT/SIGTERM first, so every thread made after it (the status line's
+    // ticker, the workers) leaves them to the watch.
+    Scheduler scheduler(graph, {options->jobs, options->fail_fast, [] { StopAllProcesses(); }});
     InterruptWatch interrupts(scheduler);
+    BuildOutput output(all_names, order->size(), repo.root() + "/.hoist/logs", false);
     auto results = scheduler.Run(
         *order,
         [&](int p) -> JobResult {

@@ -16,10 +16,23 @@
 namespace hoist {
 namespace {
 
+/// A URL as -v shows it: without query (signed storage URLs, upload state) or user info.
+std::string Shown(const std::string& url) {
+  std::string out = url.substr(0, url.find('?'));
+  size_t scheme = out.find("://");
+  size_t at = out.find('@', scheme == std::string::npos ? 0 : scheme + 3);
+  size_t slash = out.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  if (scheme != std::string::npos && at != std::string::npos && at < slash) {
+    out.erase(scheme + 3, at - scheme - 2);
+  }
+  return out;
+}
+
 constexpr int kMaxRedirects = 5;
 constexpr auto kTokenMargin = std::chrono::seconds(5);
 constexpr long kDefaultTokenLifetime = 60;  // seconds, when the issuer does not say
 constexpr size_t kTagPageSize = 1000;       // ECR rejects more
+constexpr int kMaxTagPages = 10000;
 
 const std::string kManifestAccept = std::string(kDockerManifest) + ", " + kDockerManifestList +
                                     ", " + kOciManifest + ", " + kOciIndex;
@@ -55,16 +68,22 @@ std::string WithQuery(const std::string& url, const std::string& query) {
   return url + (url.find('?') == std::string::npos ? "?" : "&") + query;
 }
 
-/// The next page of a tag list, from `Link: <url>; rel="next"`.
-std::string NextLink(const std::string& link) {
-  if (link.find("rel=\"next\"") == std::string::npos &&
-      link.find("rel=next") == std::string::npos) {
-    return "";
+/// The next page of a tag list: the link whose own parameters say rel="next".
+std::string NextLink(const std::string& header) {
+  size_t at = 0;
+  while (true) {
+    size_t open = header.find('<', at);
+    if (open == std::string::npos) return "";
+    size_t close = header.find('>', open);
+    if (close == std::string::npos) return "";
+    size_t end = header.find('<', close);
+    std::string params = header.substr(close + 1, end == std::string::npos ? end : end - close - 1);
+    if (params.find("rel=\"next\"") != std::string::npos ||
+        params.find("rel=next") != std::string::npos) {
+      return header.substr(open + 1, close - open - 1);
+    }
+    at = close;
   }
-  size_t open = link.find('<');
-  size_t close = link.find('>', open);
-  if (open == std::string::npos || close == std::string::npos) return "";
-  return link.substr(open + 1, close - open - 1);
 }
 
 Expected<std::string> FileDigest(const std::string& path) {
@@ -134,6 +153,11 @@ std::string DistributionClient::Url(const std::string& path) const {
   return scheme_ + "://" + host_ + path;
 }
 
+bool DistributionClient::SameOrigin(const std::string& url) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return url.rfind(scheme_ + "://", 0) == 0 && UrlAuthority(url) == host_;
+}
+
 Error DistributionClient::Failure(const Call& call, const std::string& what,
                                   const HttpResponse* response) const {
   std::string message = "registry " + host_;
@@ -144,10 +168,12 @@ Error DistributionClient::Failure(const Call& call, const std::string& what,
     message += ": HTTP " + std::to_string(response->status);
     auto json = nlohmann::json::parse(response->body, nullptr, false);
     if (json.is_object() && json.contains("errors") && json["errors"].is_array() &&
-        !json["errors"].empty()) {
+        !json["errors"].empty() && json["errors"][0].is_object()) {
       const auto& first = json["errors"][0];
-      message += " " + first.value("code", std::string("")) + " (" +
-                 first.value("message", std::string("")) + ")";
+      auto text = [&](const char* key) {
+        return first.contains(key) && first[key].is_string() ? first[key].get<std::string>() : "";
+      };
+      message += " " + text("code") + " (" + text("message") + ")";
     }
     if (response->status == 401) {
       message += "; log in with 'docker login " + host_ + "' or check the credentials for it";
@@ -307,7 +333,7 @@ Expected<std::string> DistributionClient::FetchToken(const std::vector<std::stri
   HttpFailure failure;
   auto response = http_.Send(request, &failure);
   if (options_.log) {
-    options_.log(request.method + " " + realm + " (token) -> " +
+    options_.log(request.method + " " + Shown(realm) + " (token) -> " +
                  (response ? std::to_string(response->status) : failure.message));
   }
   if (!response) {
@@ -323,7 +349,11 @@ Expected<std::string> DistributionClient::FetchToken(const std::vector<std::stri
   std::string token;
   long lifetime = kDefaultTokenLifetime;
   if (json.is_object()) {
-    token = json.value("token", json.value("access_token", std::string("")));
+    for (const char* key : {"token", "access_token"}) {
+      if (token.empty() && json.contains(key) && json[key].is_string()) {
+        token = json[key].get<std::string>();
+      }
+    }
     if (json.contains("expires_in") && json["expires_in"].is_number()) {
       lifetime = json["expires_in"].get<long>();
     }
@@ -332,9 +362,14 @@ Expected<std::string> DistributionClient::FetchToken(const std::vector<std::stri
     return Error{"registry " + host_ + ": token service " + realm + " returned no token"};
   }
   std::lock_guard<std::mutex> lock(mutex_);
-  tokens_.push_back(
-      {std::set<std::string>(scopes.begin(), scopes.end()), token,
-       std::chrono::steady_clock::now() + std::chrono::seconds(lifetime) - kTokenMargin});
+  auto now = std::chrono::steady_clock::now();
+  tokens_.erase(std::remove_if(tokens_.begin(), tokens_.end(),
+                               [&](const Token& t) { return t.expires <= now; }),
+                tokens_.end());
+  // Renew a little before expiry, but never treat a short-lived token as expired at once.
+  auto usable = std::max<std::chrono::steady_clock::duration>(
+      std::chrono::seconds(lifetime) - kTokenMargin, std::chrono::seconds(lifetime) / 2);
+  tokens_.push_back({std::set<std::string>(scopes.begin(), scopes.end()), token, now + usable});
   return token;
 }
 
@@ -377,7 +412,7 @@ Expected<HttpResponse> DistributionClient::SendWithRetries(HttpRequest& request,
     HttpFailure failure;
     auto response = http_.Send(request, &failure);
     if (options_.log) {
-      options_.log(request.method + " " + request.url + " -> " +
+      options_.log(request.method + " " + Shown(request.url) + " -> " +
                    (response ? std::to_string(response->status) : failure.message));
     }
     bool retry = !response ? (failure.kind == HttpFailure::Kind::kConnect ||
@@ -416,6 +451,9 @@ Expected<HttpResponse> DistributionClient::Execute(HttpRequest request, const Ca
     r.headers.erase(std::remove_if(r.headers.begin(), r.headers.end(),
                                    [](const auto& h) { return h.first == "Authorization"; }),
                     r.headers.end());
+    // Credentials go only to the registry itself (same scheme and authority), never to a
+    // host a Location or Link header names.
+    if (!SameOrigin(r.url)) return Ok();
     if (scheme == "basic") {
       auto credentials = credentials_.Lookup(host_);
       if (!credentials) return credentials.error();
@@ -458,7 +496,10 @@ Expected<HttpResponse> DistributionClient::Execute(HttpRequest request, const Ca
                      response->status != 304 && !response->Header("location").empty();
        ++hops) {
     std::string next = ResolveUrl(request.url, response->Header("location"));
-    if (UrlAuthority(next) != UrlAuthority(request.url)) {
+    if (next.rfind("http://", 0) != 0 && next.rfind("https://", 0) != 0) {
+      return Failure(call, "the registry redirected to a URL that is not HTTP(S)", nullptr);
+    }
+    if (!SameOrigin(next)) {
       request.headers.erase(
           std::remove_if(request.headers.begin(), request.headers.end(),
                          [](const auto& h) { return h.first == "Authorization"; }),
@@ -622,6 +663,12 @@ Status DistributionClient::DeleteTag(const std::string& repository, const std::s
                               {{{"mediaType", "application/vnd.hoist.untag.v1+json"},
                                 {"digest", layer_digest},
                                 {"size", layer.size()}}}}};
+  // First under a tag of its own: a registry that refuses deletes must not be left with the
+  // user's tag pointing at the throwaway.
+  auto probe = PutManifest(repository, "hoist-untag-" + nonce, kOciManifest, manifest.dump());
+  if (!probe) return probe.error();
+  auto deletable = DeleteManifest(repository, *probe);
+  if (!deletable) return deletable;
   auto digest = PutManifest(repository, tag, kOciManifest, manifest.dump());
   if (!digest) return digest.error();
   return DeleteManifest(repository, *digest);
@@ -631,7 +678,9 @@ Expected<std::vector<std::string>> DistributionClient::ListTags(const std::strin
   Call call{repository, ""};
   std::vector<std::string> tags;
   std::string url = "/v2/" + repository + "/tags/list?n=" + std::to_string(kTagPageSize);
+  std::set<std::string> seen;
   for (int page = 0; !url.empty(); ++page) {
+    if (!seen.insert(url).second) return Failure(call, "the tag list's pages loop", nullptr);
     HttpRequest request;
     request.url = url;
     auto response = Execute(request, call);
@@ -641,14 +690,16 @@ Expected<std::vector<std::string>> DistributionClient::ListTags(const std::strin
     auto json = nlohmann::json::parse(response->body, nullptr, false);
     if (!json.is_object()) return Failure(call, "the tag list is not JSON", nullptr);
     if (json.contains("tags") && json["tags"].is_array()) {
-      for (const auto& tag : json["tags"]) tags.push_back(tag.get<std::string>());
+      for (const auto& tag : json["tags"]) {
+        if (tag.is_string()) tags.push_back(tag.get<std::string>());
+      }
     }
     std::string next = NextLink(response->Header("link"));
     url =
         next.empty()
             ? ""
             : ResolveUrl(request.url.rfind("http", 0) == 0 ? request.url : Url(request.url), next);
-    if (page > 100000) return Failure(call, "the tag list does not end", nullptr);
+    if (page > kMaxTagPages) return Failure(call, "the tag list does not end", nullptr);
   }
   return tags;
 }

@@ -120,6 +120,8 @@ class DistributionClient {
   std::optional<std::string> AuthorizationFor(const std::vector<std::string>& scopes);
   std::vector<std::string> ScopesOf(const Call& call) const;
   std::string Url(const std::string& path) const;
+  /// True when `url` is on this registry's own scheme and authority.
+  bool SameOrigin(const std::string& url);
   Error Failure(const Call& call, const std::string& what, const HttpResponse* response) const;
   Status UploadChunked(const std::string& repository, const std::string& location,
                        const std::string& digest, const std::string& data, const Call& call);

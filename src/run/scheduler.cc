@@ -45,7 +45,10 @@ std::vector<JobResult> Scheduler::Run(const std::vector<int>& order, const Job& 
     if (observer) observer({JobEvent::Kind::kFinished, order[i], result, elapsed});
     bool failed = result.outcome == JobOutcome::kFailed || result.outcome == JobOutcome::kSkipped ||
                   result.outcome == JobOutcome::kInterrupted;
-    if (failed && result.outcome == JobOutcome::kFailed && options_.fail_fast) stop = true;
+    if (failed && result.outcome == JobOutcome::kFailed && options_.fail_fast && !stop) {
+      stop = true;
+      if (options_.on_fail_fast) options_.on_fail_fast();  // e.g. stop running processes
+    }
     for (size_t d : dependents[i]) {
       if (failed) blocked[d] = true;
       if (--waiting[d] == 0) ready.push_back(d);
@@ -70,7 +73,12 @@ std::vector<JobResult> Scheduler::Run(const std::vector<int>& order, const Job& 
       if (observer) observer({JobEvent::Kind::kStarted, order[i], {}, {}});
       lock.unlock();
       auto start = std::chrono::steady_clock::now();
-      JobResult result = job(order[i]);
+      JobResult result;
+      try {
+        result = job(order[i]);
+      } catch (const std::exception& e) {
+        result = {JobOutcome::kFailed, std::string("internal error: ") + e.what()};
+      }
       auto elapsed = std::chrono::steady_clock::now() - start;
       lock.lock();
       --running;

@@ -35,6 +35,8 @@ class Scheduler {
   struct Options {
     int jobs = 1;
     bool fail_fast = false;
+    /// Called once when fail_fast stops the run (with the scheduler's lock held).
+    std::function<void()> on_fail_fast;
   };
   using Job = std::function<JobResult(int project)>;
   using Observer = std::function<void(const JobEvent&)>;

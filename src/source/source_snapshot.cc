@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <future>
+#include <set>
 #include <unordered_map>
 
 namespace hoist {
@@ -226,6 +227,16 @@ Status SourceSnapshot::ApplyWorkingTree(const GitRepository& repo, const Pattern
     std::vector<int> patterns, aztec_patterns;
   };
   std::vector<Pending> relevant;
+  // A path can be reported twice (`git rm --cached f`: deleted from the index, and untracked):
+  // the last report is what is on disk.
+  {
+    std::set<std::string> seen;
+    std::vector<WorkingTreeChange> last;
+    for (auto it = changes.rbegin(); it != changes.rend(); ++it) {
+      if (seen.insert(it->path).second) last.push_back(std::move(*it));
+    }
+    changes.assign(std::make_move_iterator(last.rbegin()), std::make_move_iterator(last.rend()));
+  }
   for (auto& change : changes) {
     index.Match(change.path, &matched);
     aztec_matched = matched;

@@ -95,7 +95,11 @@ Expected<ProcessResult> RunProcess(const ProcessSpec& spec) {
   if (spec.argv.empty()) return Error{"internal error: empty command"};
   Pipe in, out, err;
   if (!MakePipe(in) || !MakePipe(out) || !MakePipe(err)) {
-    return Error{std::string("cannot create pipes: ") + strerror(errno)};
+    std::string why = strerror(errno);
+    for (int* fd : {&in.read, &in.write, &out.read, &out.write, &err.read, &err.write}) {
+      CloseFd(*fd);
+    }
+    return Error{"cannot create pipes: " + why};
   }
   fcntl(out.write, F_SETPIPE_SZ, kPipeSize);  // best effort: the limit may be lower
 

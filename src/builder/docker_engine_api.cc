@@ -3,26 +3,13 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "util/url.h"
+
 namespace hoist {
 namespace {
 
 constexpr const char* kDefaultSocket = "/var/run/docker.sock";
 constexpr const char* kApiVersion = "/v1.41";  // Docker 20.10 and later
-
-std::string Escape(const std::string& text) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 /// "repo/name:tag" -> ("repo/name", "tag"); the tag defaults to "latest".
 std::pair<std::string, std::string> SplitTag(const std::string& reference) {
@@ -83,7 +70,7 @@ Status DockerEngineApi::Ping() {
 }
 
 Expected<std::optional<std::string>> DockerEngineApi::InspectLabels(const std::string& reference) {
-  auto response = Call("GET", "/images/" + Escape(reference) + "/json");
+  auto response = Call("GET", "/images/" + PercentEncode(reference) + "/json");
   if (!response) return response.error();
   if (response->status == 404) return std::optional<std::string>();
   if (response->status != 200) {
@@ -100,8 +87,9 @@ Expected<std::optional<std::string>> DockerEngineApi::InspectLabels(const std::s
 
 Status DockerEngineApi::Tag(const std::string& source, const std::string& target) {
   auto [repository, tag] = SplitTag(target);
-  auto response = Call("POST", "/images/" + Escape(source) + "/tag?repo=" + Escape(repository) +
-                                   "&tag=" + Escape(tag));
+  auto response =
+      Call("POST", "/images/" + PercentEncode(source) + "/tag?repo=" + PercentEncode(repository) +
+                       "&tag=" + PercentEncode(tag));
   if (!response) return response.error();
   if (response->status != 201 && response->status != 200) {
     return Error{"the Docker engine cannot tag " + source + " as " + target + ": " +
@@ -111,7 +99,7 @@ Status DockerEngineApi::Tag(const std::string& source, const std::string& target
 }
 
 Status DockerEngineApi::Untag(const std::string& reference) {
-  auto response = Call("DELETE", "/images/" + Escape(reference) + "?noprune=1");
+  auto response = Call("DELETE", "/images/" + PercentEncode(reference) + "?noprune=1");
   if (!response) return response.error();
   if (response->status == 200 || response->status == 404) return Ok();
   return Error{"the Docker engine cannot untag " + reference + ": " + EngineMessage(*response)};

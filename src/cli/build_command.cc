@@ -17,6 +17,7 @@
 #include "source/affected.h"
 #include "source/content_hash.h"
 #include "util/subprocess.h"
+#include "util/url.h"
 
 namespace hoist {
 namespace {
@@ -45,17 +46,6 @@ std::string GitOutput(const GitRepository& repo, const std::vector<std::string>&
   std::string text = *out;
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   return text;
-}
-
-/// A remote URL without credentials ("https://user:token@host/x" -> "https://host/x").
-std::string WithoutCredentials(std::string url) {
-  size_t scheme = url.find("://");
-  size_t at = url.find('@', scheme == std::string::npos ? 0 : scheme + 3);
-  size_t slash = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
-  if (scheme != std::string::npos && at != std::string::npos && at < slash) {
-    url.erase(scheme + 3, at - scheme - 2);
-  }
-  return url;
 }
 
 /// `[ci rebuild]` and `[ci rebuild <project>]` in the commit message, as the seed read them.
@@ -192,7 +182,7 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     settings.commit_tag = options->commit_tag;
     settings.branch = GitOutput(repo, {"rev-parse", "--abbrev-ref", "HEAD"});
     settings.source_url =
-        WithoutCredentials(GitOutput(repo, {"config", "--get", "remote.origin.url"}));
+        UrlWithoutCredentials(GitOutput(repo, {"config", "--get", "remote.origin.url"}));
     ReadRebuildRequests(GitOutput(repo, {"log", "-1", "--format=%B"}), settings);
 
     ImageStore& store = context.Store();

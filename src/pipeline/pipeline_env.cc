@@ -6,6 +6,8 @@
 #include <optional>
 #include <sstream>
 
+#include "util/url.h"
+
 namespace hoist {
 namespace {
 
@@ -26,17 +28,6 @@ void Fill(std::string& field, const std::string& value) {
 }
 
 }  // namespace
-
-std::string UrlWithoutCredentials(std::string url) {
-  size_t scheme = url.find("://");
-  if (scheme == std::string::npos) return url;
-  size_t at = url.find('@', scheme + 3);
-  size_t slash = url.find('/', scheme + 3);
-  if (at != std::string::npos && (slash == std::string::npos || at < slash)) {
-    url.erase(scheme + 3, at - scheme - 2);
-  }
-  return url;
-}
 
 Expected<PipelineFacts> DetectPipelineFacts(const GitRepository& repo, const PipelineFacts& given,
                                             const EnvLookup& env) {

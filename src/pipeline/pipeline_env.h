@@ -35,7 +35,4 @@ Expected<PipelineFacts> DetectPipelineFacts(const GitRepository& repo, const Pip
 Expected<std::vector<std::pair<std::string, std::string>>> PipelineEnvironment(
     const std::string& root, const PipelineFacts& facts);
 
-/// "https://user:token@host/x" -> "https://host/x".
-std::string UrlWithoutCredentials(std::string url);
-
 }  // namespace hoist

@@ -12,6 +12,7 @@
 #include "registry/auth_challenge.h"
 #include "source/digest.h"
 #include "util/base64.h"
+#include "util/url.h"
 
 namespace hoist {
 namespace {
@@ -36,21 +37,6 @@ constexpr int kMaxTagPages = 10000;
 
 const std::string kManifestAccept = std::string(kDockerManifest) + ", " + kDockerManifestList +
                                     ", " + kOciManifest + ", " + kOciIndex;
-
-std::string PercentEncode(const std::string& text) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 std::string MediaTypeOf(const HttpResponse& response) {
   std::string type = response.Header("content-type");

@@ -20,5 +20,6 @@ void AddStatusCommand(CLI::App& app, CommandContext& context, int& exit_code);
 void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code);
 void AddEnvCommand(CLI::App& app, CommandContext& context, int& exit_code);
 void AddTestCommand(CLI::App& app, CommandContext& context, int& exit_code);
+void AddDeployCommand(CLI::App& app, CommandContext& context, int& exit_code);
 
 }  // namespace hoist

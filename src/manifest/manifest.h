@@ -17,6 +17,17 @@ struct TestJob {
   bool host = false;
 };
 
+/// One step of a project's deploy (`deploy:` list, in order).
+struct DeployStep {
+  std::string type;                  ///< "registry", "terraform" or "command"
+  std::vector<std::string> command;  ///< command: argv (a string becomes sh -c STRING)
+  std::string registry;              ///< registry: HOST[:PORT][/PREFIX] to promote to as well
+  bool only_tagged = false;          ///< registry: only on tagged commits
+  std::string dir;                   ///< terraform: directory relative to projectDir
+  std::vector<std::string> taints;   ///< terraform: resources to taint before apply
+  int line = 0;
+};
+
 /// One project of the manifest, with every default applied and every path made
 /// repository-relative and normalised ("." is the repository root).
 struct Project {
@@ -38,6 +49,7 @@ struct Project {
   std::string multiarch;                          ///< "", "host" or "buildx"
   std::map<std::string, std::string> build_args;  ///< hoist extension: extra docker build args
   std::vector<TestJob> tests;                     ///< hoist extension: declared test jobs
+  std::vector<DeployStep> deploy;                 ///< hoist extension: deploy steps
 };
 
 /// The loaded manifest: its projects in the order they appear, and what was found on the way.

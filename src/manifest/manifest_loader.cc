@@ -307,6 +307,7 @@ class ManifestBuilder {
     }
 
     LoadTests(project, field("tests"));
+    LoadDeploy(project, field("deploy"));
     dependency_nodes_.emplace(name, field("dependencies"));
     manifest_.projects.push_back(std::move(project));
   }
@@ -349,6 +350,69 @@ class ManifestBuilder {
         continue;
       }
       project.tests.push_back(std::move(job));
+    }
+  }
+
+  /// deploy: [{type: registry|terraform|command, …}]
+  void LoadDeploy(Project& project, const YAML::Node& node) {
+    if (!node.IsDefined() || node.IsNull()) return;
+    if (!node.IsSequence()) {
+      Report(Severity::kError, node,
+             "project '" + project.name + "': 'deploy' must be a list of steps, but it is " +
+                 NodeKind(node));
+      return;
+    }
+    const std::vector<std::string> types = {"registry", "terraform", "command"};
+    for (const auto& item : node) {
+      if (!item.IsMap() || !item["type"] || !item["type"].IsScalar()) {
+        Report(Severity::kError, item,
+               "project '" + project.name + "': every deploy step needs a 'type' (" +
+                   "registry, terraform or command)");
+        continue;
+      }
+      DeployStep step;
+      step.type = item["type"].Scalar();
+      step.line = item.Mark().line + 1;
+      if (std::find(types.begin(), types.end(), step.type) == types.end()) {
+        std::string close = ClosestName(step.type, types);
+        Report(
+            Severity::kError, item["type"],
+            "project '" + project.name + "': unknown deploy step type '" + step.type + "'",
+            close.empty() ? "use registry, terraform or command" : "did you mean '" + close + "'?");
+        continue;
+      }
+      if (step.type == "command") {
+        const YAML::Node command = item["command"];
+        if (command && command.IsScalar() && !command.Scalar().empty()) {
+          step.command = {"sh", "-c", command.Scalar()};
+        } else if (command && command.IsSequence() && command.size() > 0) {
+          for (const auto& word : command) step.command.push_back(word.Scalar());
+        } else {
+          Report(Severity::kError, item,
+                 "project '" + project.name + "': a command deploy step needs 'command'");
+          continue;
+        }
+      } else if (step.type == "registry") {
+        if (!item["registry"] || !item["registry"].IsScalar()) {
+          Report(Severity::kError, item,
+                 "project '" + project.name +
+                     "': a registry deploy step needs 'registry: " + "HOST[/PREFIX]'");
+          continue;
+        }
+        step.registry = item["registry"].Scalar();
+        step.only_tagged = item["onlyTagged"] && item["onlyTagged"].Scalar() == "true";
+      } else {
+        step.dir = item["dir"] && item["dir"].IsScalar() ? item["dir"].Scalar() : "terraform";
+        if (!JoinRepoPath(project.project_dir, step.dir)) {
+          Report(Severity::kError, item["dir"],
+                 "project '" + project.name + "': terraform dir points outside the repository");
+          continue;
+        }
+        if (item["taints"] && item["taints"].IsSequence()) {
+          for (const auto& taint : item["taints"]) step.taints.push_back(taint.Scalar());
+        }
+      }
+      project.deploy.push_back(std::move(step));
     }
   }
 

@@ -19,17 +19,7 @@ trap cleanup EXIT
 docker info >/dev/null 2>&1 || { echo "bench: start dockerd first" >&2; exit 1; }
 "$root/scripts/make-busybox-image.sh"
 
-now_ns() { date +%s%N; }
-time_cmd() {  # prints "min median" in ms
-  local samples=() i start
-  for ((i = 0; i < runs; i++)); do
-    start=$(now_ns)
-    "$@" >/dev/null 2>&1
-    samples+=($((($(now_ns) - start) / 1000)))
-  done
-  printf '%s\n' "${samples[@]}" | sort -n | awk '{ v[NR] = $1 } END {
-    printf "%.1f %.1f", v[1] / 1000, v[int((NR + 1) / 2)] / 1000 }'
-}
+. "$here/lib.sh"
 show() {  # show LABEL "min med" BASELINE_LABEL "min med" TARGET
   read -r a b <<<"$2"; read -r c d <<<"$4"
   printf '  %-36s min %8s ms median %8s ms | %-30s min %8s ms median %8s ms | x%s %s\n' \
@@ -37,28 +27,11 @@ show() {  # show LABEL "min med" BASELINE_LABEL "min med" TARGET
 }
 
 # (a) no-op build against a registry holding every image.
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-printf 'version: 0.1\nlog: {level: error, accesslog: {disabled: true}}\nstorage: {filesystem: {rootdirectory: %s}, delete: {enabled: true}}\nhttp: {addr: 127.0.0.1:%s}\n' \
-  "$work/data" "$port" >"$work/registry.yml"
-docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
-registry_pid=$!
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/v2/" >/dev/null && break; sleep 0.1; done
-registry=127.0.0.1:$port
+start_registry
 "$here/generate_monorepo.sh" 200 5 "$work/repo" --checkout >/dev/null
 cd "$work/repo"
 "$hoist" hash >"$work/hashes"
-config='{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}'
-config_digest="sha256:$(printf '%s' "$config" | sha256sum | cut -d' ' -f1)"
-location=$(curl -sf -X POST -D - -o /dev/null "http://$registry/v2/p0000/blobs/uploads/" | tr -d '\r' |
-  awk 'tolower($1) == "location:" { print $2 }')
-case "$location" in http*) ;; *) location="http://$registry$location" ;; esac
-curl -sf -X PUT -H 'Content-Type: application/octet-stream' --data-binary "$config" "$location&digest=$config_digest" >/dev/null
-manifest="{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\",\"config\":{\"mediaType\":\"application/vnd.docker.container.image.v1+json\",\"size\":${#config},\"digest\":\"$config_digest\"},\"layers\":[]}"
-while IFS=$'\t' read -r project hash; do
-  curl -sf -X POST "http://$registry/v2/$project/blobs/uploads/?mount=$config_digest&from=p0000" -o /dev/null
-  curl -sf -X PUT -H 'Content-Type: application/vnd.docker.distribution.manifest.v2+json' \
-    --data-binary "$manifest" "http://$registry/v2/$project/manifests/cache-$hash" >/dev/null
-done <"$work/hashes"
+push_cache_images "$work/hashes"
 cached=$("$hoist" --json --registry "$registry" build --all | grep -c '"result": "cached"')
 echo "== (a) no-op build: 200 projects, all $cached cached in a loopback registry, $runs runs =="
 show "hoist build --all (nothing to do)" "$(time_cmd "$hoist" --registry "$registry" build --all)" \

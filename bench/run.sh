@@ -15,21 +15,7 @@ runs=${RUNS:-15}
 [ -x "$hoist" ] || { echo "bench: build hoist first (cmake --build build)" >&2; exit 1; }
 command -v /usr/bin/time >/dev/null || { echo "bench: needs GNU time: apt-get install time" >&2; exit 1; }
 
-now_ns() { date +%s%N; }
-
-# time_cmd LABEL CMD... -> prints "min median" in ms (stdout of CMD discarded)
-time_cmd() {
-  local samples=() i start end
-  "$@" >/dev/null 2>&1 || true  # warm-up
-  for ((i = 0; i < runs; i++)); do
-    start=$(now_ns)
-    "$@" >/dev/null 2>&1
-    end=$(now_ns)
-    samples+=($(((end - start) / 1000)))
-  done
-  printf '%s\n' "${samples[@]}" | sort -n | awk '{ v[NR] = $1 } END {
-    printf "%.1f %.1f", v[1] / 1000, v[int((NR + 1) / 2)] / 1000 }'
-}
+. "$here/lib.sh"
 
 peak_kb() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
 

@@ -1,4 +1,3 @@
-#include <cstdlib>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -24,11 +23,7 @@ void AddDeployCommand(CLI::App& app, CommandContext& context, int& exit_code) {
                            "give --registry HOST[/PREFIX] (or HOIST_REGISTRY)"};
     }
     RegistryStore& target = context.DeployStore();
-    auto getenv = [](const std::string& name) -> std::string {
-      const char* value = std::getenv(name.c_str());
-      return value ? value : "";
-    };
-    auto facts = DetectPipelineFacts(context.repo(), {}, getenv);
+    auto facts = DetectPipelineFacts(context.repo(), {}, ProcessEnv);
     if (!facts) throw CommandFailure{kExitFailure, "hoist: error: " + facts.error().message};
     auto env = PipelineEnvironment(context.repo().root(), *facts);
     if (!env) throw CommandFailure{kExitFailure, "hoist: error: " + env.error().message};

@@ -1,4 +1,3 @@
-#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -57,17 +56,13 @@ void AddEnvCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       ->check(CLI::IsMember({"shell", "json", "dotenv", "github"}))
       ->capture_default_str();
   command->callback([&context, &exit_code, facts, format] {
-    auto getenv = [](const std::string& name) -> std::string {
-      const char* value = std::getenv(name.c_str());
-      return value ? value : "";
-    };
-    auto detected = DetectPipelineFacts(context.repo(), *facts, getenv);
+    auto detected = DetectPipelineFacts(context.repo(), *facts, ProcessEnv);
     if (!detected) throw CommandFailure{kExitFailure, "hoist: error: " + detected.error().message};
     auto env = PipelineEnvironment(context.repo().root(), *detected);
     if (!env) throw CommandFailure{kExitFailure, "hoist: error: " + env.error().message};
     std::string fmt = context.json ? "json" : *format;
     if (fmt == "github") {
-      std::string file = getenv("GITHUB_ENV");
+      std::string file = ProcessEnv("GITHUB_ENV");
       if (file.empty()) {
         throw CommandFailure{kExitUsage,
                              "hoist: error: --format github appends to $GITHUB_ENV, which is not "
@@ -77,7 +72,7 @@ void AddEnvCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     }
     std::cout << Render(*env, fmt == "github" ? "dotenv" : fmt);
     // As the seed did for CircleCI: later steps source $BASH_ENV.
-    std::string bash_env = getenv("BASH_ENV");
+    std::string bash_env = ProcessEnv("BASH_ENV");
     if (!bash_env.empty()) std::ofstream(bash_env, std::ios::app) << Render(*env, "shell");
     exit_code = kExitOk;
   });

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "pipeline/host_command.h"
 #include "pipeline/test_job.h"
 #include "util/repo_path.h"
 #include "util/subprocess.h"
@@ -31,37 +32,6 @@ Status Promote(DistributionClient& source, const std::string& source_repository,
   for (size_t i = 1; i < tags.size(); ++i) {
     auto tagged = target.Retag(target_repository, tags.front(), tags[i]);
     if (!tagged) return tagged;
-  }
-  return Ok();
-}
-
-Status RunStepProcess(const std::vector<std::string>& argv, const std::string& cwd,
-                      const std::vector<std::string>& env, const LineSink& on_line) {
-  ProcessSpec spec;
-  spec.argv = argv;
-  spec.cwd = cwd;
-  spec.env = env;
-  spec.stoppable = true;
-  std::string partial;
-  auto feed = [&](std::string_view chunk) {
-    for (char c : chunk) {
-      if (c != '\n') {
-        partial += c;
-        continue;
-      }
-      if (on_line) on_line(partial);
-      partial.clear();
-    }
-  };
-  spec.on_stdout = feed;
-  spec.on_stderr = feed;
-  if (on_line) on_line("$ " + FormatCommand(argv));
-  auto result = RunProcess(spec);
-  if (!partial.empty() && on_line) on_line(partial);
-  if (!result) return result.error();
-  if (result->exit_code != 0) {
-    return Error{FormatCommand(argv) + " failed (exit status " + std::to_string(result->exit_code) +
-                 ")"};
   }
   return Ok();
 }
@@ -171,18 +141,18 @@ Expected<DeployOutcome> DeployProject(DeployContext& context, int p, bool dry_ru
       std::vector<std::string> tf_env = env;
       tf_env.push_back("TF_VAR_DEPLOY_TAG=" + deploy_tag);
       tf_env.push_back("TF_VAR_COMMIT_HASH=" + context.Var("COMMIT_HASH"));
-      done = RunStepProcess({"terraform", "init", "-input=false",
+      done = RunHostCommand({"terraform", "init", "-input=false",
                              "-backend-config=key=" + deploy_tag + "/" + project.name},
                             dir, tf_env, on_line);
       for (size_t i = 0; done && i < step.taints.size(); ++i) {
-        done = RunStepProcess({"terraform", "taint", step.taints[i]}, dir, tf_env, on_line);
+        done = RunHostCommand({"terraform", "taint", step.taints[i]}, dir, tf_env, on_line);
       }
       if (done) {
-        done = RunStepProcess({"terraform", "apply", "-input=false", "-auto-approve"}, dir, tf_env,
+        done = RunHostCommand({"terraform", "apply", "-input=false", "-auto-approve"}, dir, tf_env,
                               on_line);
       }
     } else {
-      done = RunStepProcess(step.command, project_dir, env, on_line);
+      done = RunHostCommand(step.command, project_dir, env, on_line);
     }
     if (!done) return fail(step.type + " step failed: " + done.error().message);
   }

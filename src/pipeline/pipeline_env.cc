@@ -2,6 +2,7 @@
 
 #include <re2/re2.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -28,6 +29,11 @@ void Fill(std::string& field, const std::string& value) {
 }
 
 }  // namespace
+
+std::string ProcessEnv(const std::string& name) {
+  const char* value = std::getenv(name.c_str());
+  return value ? value : "";
+}
 
 Expected<PipelineFacts> DetectPipelineFacts(const GitRepository& repo, const PipelineFacts& given,
                                             const EnvLookup& env) {

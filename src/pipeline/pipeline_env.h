@@ -24,6 +24,9 @@ struct PipelineFacts {
 /// Reads an environment variable ("" when unset); injectable for tests.
 using EnvLookup = std::function<std::string(const std::string&)>;
 
+/// The EnvLookup of this process's own environment.
+std::string ProcessEnv(const std::string& name);
+
 /// The facts from the CI vendor's variables (CircleCI, GitHub Actions, GitLab CI,
 /// Buildkite), completed from git where the vendor says nothing. `given` fields win.
 Expected<PipelineFacts> DetectPipelineFacts(const GitRepository& repo, const PipelineFacts& given,

@@ -2,8 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pipeline/host_command.h"
 #include "registry/distribution_client.h"
-#include "util/subprocess.h"
 
 namespace hoist {
 
@@ -28,30 +28,10 @@ Status RunTestJob(ImageStore& store, ImageBuilder& builder, const std::string& p
                   const std::string& hash, const TestJob& job, const std::string& directory,
                   const LineSink& on_line) {
   if (job.host) {
-    ProcessSpec spec;
-    spec.argv = job.command;
-    spec.cwd = directory;
-    spec.stoppable = true;
-    std::string partial;
-    auto feed = [&](std::string_view chunk) {
-      for (char c : chunk) {
-        if (c == '\n') {
-          if (on_line) on_line(partial);
-          partial.clear();
-        } else {
-          partial += c;
-        }
-      }
-    };
-    spec.on_stdout = feed;
-    spec.on_stderr = feed;
-    if (on_line) on_line("$ " + FormatCommand(job.command) + "   (in " + directory + ")");
-    auto result = RunProcess(spec);
-    if (!partial.empty() && on_line) on_line(partial);
-    if (!result) return result.error();
-    if (result->exit_code != 0) {
-      return Error{"test job '" + job.name + "' of '" + project + "' failed (exit status " +
-                   std::to_string(result->exit_code) + ")"};
+    auto ran = RunHostCommand(job.command, directory, {}, on_line);
+    if (!ran) {
+      return Error{"test job '" + job.name + "' of '" + project +
+                   "' failed: " + ran.error().message};
     }
     return Ok();
   }

@@ -107,6 +107,31 @@ TEST_F(Deploy, TheGateWaitsForTestsThenPromotesAndRunsStepsOnce) {
   EXPECT_EQ(Read("deploy.log"), "deployed acme-dev " + commit + "\n");
 }
 
+TEST_F(Deploy, DryRunPrintsThePlanAndChangesNothing) {
+  ASSERT_EQ(Hoist({"test", "api"}).exit_code, 0);
+  auto plan = Hoist({"deploy", "--dry-run"});
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  EXPECT_NE(plan.out.find("planned"), std::string::npos) << plan.out;
+  EXPECT_NE(plan.err.find("[api] promote " + cache.host() + "/ci/api:cache-" + hash +
+                          " to registry " + target.host() + "/prod as " + commit + ", acme-dev"),
+            std::string::npos)
+      << plan.err;
+  EXPECT_NE(plan.err.find("[api] step terraform in api/terraform"), std::string::npos);
+  EXPECT_NE(plan.err.find("[api] step command sh -c"), std::string::npos) << plan.err;
+  EXPECT_EQ(Read("deploy.log"), "");
+  EXPECT_EQ(Read("terraform.log"), "");
+  HttpClient http;
+  auto promoted = target.Client(http)->HeadManifest("prod/api", "acme-dev");
+  ASSERT_TRUE(promoted.ok());
+  EXPECT_FALSE(promoted->has_value());
+  auto marker = cache.Client(http)->HeadManifest("ci/api", "deployed-acme-dev");
+  ASSERT_TRUE(marker.ok());
+  EXPECT_FALSE(marker->has_value());
+  // And the real deploy after it still runs every step.
+  ASSERT_EQ(Hoist({"deploy"}).exit_code, 0);
+  EXPECT_EQ(Read("deploy.log"), "deployed acme-dev " + commit + "\n");
+}
+
 TEST_F(Deploy, AFailedStepLeavesNoDeployedMarker) {
   repo.Write("build_manifest.yml",
              "api:\n  buildDir: api\n  deploy:\n"
@@ -129,6 +154,14 @@ TEST_F(Deploy, BadInputs) {
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_NE(unknown.err.find("unknown deploy step type 'terrafrom'"), std::string::npos);
   EXPECT_NE(unknown.err.find("did you mean 'terraform'?"), std::string::npos) << unknown.err;
+  repo.Write("build_manifest.yml",
+             "api:\n  buildDir: api\n  deploy:\n    - type: registry\n"
+             "      registry: hub.example\n      onlytagged: true\n");
+  auto misspelt = Hoist({"deploy"});
+  EXPECT_EQ(misspelt.exit_code, 1);
+  EXPECT_NE(misspelt.err.find("a registry deploy step has no key 'onlytagged'"), std::string::npos)
+      << misspelt.err;
+  EXPECT_NE(misspelt.err.find("did you mean 'onlyTagged'?"), std::string::npos);
   repo.Write("build_manifest.yml", "api:\n  buildDir: api\n");
   auto no_target = testing::RunHoist(repo.root(), {"--registry", cache.host(), "deploy"});
   EXPECT_EQ(no_target.exit_code, 2);

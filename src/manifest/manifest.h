@@ -19,11 +19,12 @@ struct TestJob {
 
 /// One step of a project's deploy (`deploy:` list, in order).
 struct DeployStep {
-  std::string type;                  ///< "registry", "terraform" or "command"
+  std::string type;                  ///< "registry", "npm", "terraform" or "command"
   std::vector<std::string> command;  ///< command: argv (a string becomes sh -c STRING)
-  std::string registry;              ///< registry: HOST[:PORT][/PREFIX] to promote to as well
+  std::string registry;              ///< registry: HOST[:PORT][/PREFIX]; npm: registry URL
   bool only_tagged = false;          ///< registry: only on tagged commits
-  std::string dir;                   ///< terraform: directory relative to projectDir
+  std::string dir;                   ///< terraform, npm: directory relative to projectDir
+  std::string access;                ///< npm: "public" (default) or "restricted"
   std::vector<std::string> taints;   ///< terraform: resources to taint before apply
   int line = 0;
 };

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -353,7 +354,7 @@ class ManifestBuilder {
     }
   }
 
-  /// deploy: [{type: registry|terraform|command, …}]
+  /// deploy: [{type: registry|npm|terraform|command, …}]
   void LoadDeploy(Project& project, const YAML::Node& node) {
     if (!node.IsDefined() || node.IsNull()) return;
     if (!node.IsSequence()) {
@@ -362,12 +363,17 @@ class ManifestBuilder {
                  NodeKind(node));
       return;
     }
-    const std::vector<std::string> types = {"registry", "terraform", "command"};
+    const std::map<std::string, std::vector<std::string>> step_keys = {
+        {"registry", {"type", "registry", "onlyTagged"}},
+        {"npm", {"type", "dir", "registry", "access"}},
+        {"terraform", {"type", "dir", "taints"}},
+        {"command", {"type", "command"}}};
+    const std::vector<std::string> types = {"registry", "npm", "terraform", "command"};
     for (const auto& item : node) {
       if (!item.IsMap() || !item["type"] || !item["type"].IsScalar()) {
         Report(Severity::kError, item,
                "project '" + project.name + "': every deploy step needs a 'type' (" +
-                   "registry, terraform or command)");
+                   "registry, npm, terraform or command)");
         continue;
       }
       DeployStep step;
@@ -375,12 +381,31 @@ class ManifestBuilder {
       step.line = item.Mark().line + 1;
       if (std::find(types.begin(), types.end(), step.type) == types.end()) {
         std::string close = ClosestName(step.type, types);
-        Report(
-            Severity::kError, item["type"],
-            "project '" + project.name + "': unknown deploy step type '" + step.type + "'",
-            close.empty() ? "use registry, terraform or command" : "did you mean '" + close + "'?");
+        Report(Severity::kError, item["type"],
+               "project '" + project.name + "': unknown deploy step type '" + step.type + "'",
+               close.empty() ? "use registry, npm, terraform or command"
+                             : "did you mean '" + close + "'?");
         continue;
       }
+      // A misspelt key of a deploy step (onlytagged) would change what is deployed: an error.
+      const auto& keys = step_keys.at(step.type);
+      bool bad_key = false;
+      for (auto it = item.begin(); it != item.end(); ++it) {
+        const std::string key = it->first.Scalar();
+        if (std::find(keys.begin(), keys.end(), key) != keys.end()) continue;
+        std::string close = ClosestName(key, keys);
+        std::string known;
+        for (const auto& k : keys) known += (known.empty() ? "" : ", ") + k;
+        Report(Severity::kError, it->first,
+               "project '" + project.name + "': a " + step.type + " deploy step has no key '" +
+                   key + "'",
+               close.empty() ? "its keys are " + known : "did you mean '" + close + "'?");
+        bad_key = true;
+      }
+      if (bad_key) continue;
+      auto scalar = [&](const char* key, const std::string& fallback) {
+        return item[key] && item[key].IsScalar() ? item[key].Scalar() : fallback;
+      };
       if (step.type == "command") {
         const YAML::Node command = item["command"];
         if (command && command.IsScalar() && !command.Scalar().empty()) {
@@ -400,16 +425,35 @@ class ManifestBuilder {
           continue;
         }
         step.registry = item["registry"].Scalar();
-        step.only_tagged = item["onlyTagged"] && item["onlyTagged"].Scalar() == "true";
+        step.only_tagged = scalar("onlyTagged", "false") == "true";
       } else {
-        step.dir = item["dir"] && item["dir"].IsScalar() ? item["dir"].Scalar() : "terraform";
+        step.dir = scalar("dir", step.type == "npm" ? "." : "terraform");
         if (!JoinRepoPath(project.project_dir, step.dir)) {
           Report(Severity::kError, item["dir"],
-                 "project '" + project.name + "': terraform dir points outside the repository");
+                 "project '" + project.name + "': " + step.type +
+                     " dir points outside the repository");
           continue;
         }
         if (item["taints"] && item["taints"].IsSequence()) {
           for (const auto& taint : item["taints"]) step.taints.push_back(taint.Scalar());
+        }
+        if (step.type == "npm") {
+          step.registry = scalar("registry", "");
+          if (!step.registry.empty() && step.registry.rfind("http://", 0) != 0 &&
+              step.registry.rfind("https://", 0) != 0) {
+            Report(
+                Severity::kError, item["registry"],
+                "project '" + project.name + "': npm registry '" + step.registry + "' is not a URL",
+                "write it as npm does, e.g. https://registry.npmjs.org/");
+            continue;
+          }
+          step.access = scalar("access", "public");
+          if (step.access != "public" && step.access != "restricted") {
+            Report(Severity::kError, item["access"],
+                   "project '" + project.name + "': npm access must be public or restricted, " +
+                       "not '" + step.access + "'");
+            continue;
+          }
         }
       }
       project.deploy.push_back(std::move(step));

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "pipeline/host_command.h"
+#include "pipeline/npm_publish.h"
 #include "pipeline/test_job.h"
 #include "util/repo_path.h"
 #include "util/subprocess.h"
@@ -34,6 +35,19 @@ Status Promote(DistributionClient& source, const std::string& source_repository,
     if (!tagged) return tagged;
   }
   return Ok();
+}
+
+/// The names of the npm packages that the manifest's npm steps publish.
+std::vector<std::string> NpmPackagesOf(const DeployContext& context) {
+  std::vector<std::string> names;
+  for (const auto& project : context.manifest.projects) {
+    for (const auto& step : project.deploy) {
+      if (step.type != "npm") continue;
+      auto name = NpmPackageName(context.root + "/" + *JoinRepoPath(project.project_dir, step.dir));
+      if (name) names.push_back(*name);
+    }
+  }
+  return names;
 }
 
 }  // namespace
@@ -106,8 +120,12 @@ Expected<DeployOutcome> DeployProject(DeployContext& context, int p, bool dry_ru
     if (step.type == "registry") {
       bool skip = step.only_tagged && context.Var("COMMIT_TAG").empty();
       say("step registry " + step.registry + (skip ? " (skipped: not a tagged commit)" : ""));
+    } else if (step.type == "npm") {
+      say("step npm in " + *JoinRepoPath(project.project_dir, step.dir) +
+          (context.Var("COMMIT_TAG").empty() ? " (skipped: not a tagged commit)"
+                                             : " as version of " + context.Var("COMMIT_TAG")));
     } else if (step.type == "terraform") {
-      say("step terraform in " + project.project_dir + "/" + step.dir);
+      say("step terraform in " + *JoinRepoPath(project.project_dir, step.dir));
     } else {
       say("step command " + FormatCommand(step.command));
     }
@@ -130,6 +148,16 @@ Expected<DeployOutcome> DeployProject(DeployContext& context, int p, bool dry_ru
       auto client = context.client_for(location->host);
       done = Promote(context.cache.client(), source_repository, CacheTagOf(hash), *client,
                      location->Repository(project.name), tags);
+    } else if (step.type == "npm") {
+      NpmPublish publish;
+      publish.package_dir = context.root + "/" + *JoinRepoPath(project.project_dir, step.dir);
+      publish.registry = step.registry;
+      publish.access = step.access;
+      publish.commit_tag = context.Var("COMMIT_TAG");
+      publish.project_name = context.Var("PROJECT");
+      publish.sibling_packages = NpmPackagesOf(context);
+      publish.env = env;
+      done = PublishNpmPackage(publish, on_line);
     } else if (step.type == "terraform") {
       const std::string dir = context.root + "/" + *JoinRepoPath(project.project_dir, step.dir);
       std::error_code ec;

@@ -9,12 +9,12 @@ scripts/bootstrap.sh >/dev/null
 hoist=$PWD/build/hoist
 scripts=$PWD/scripts
 repo=$(mktemp -d "${TMPDIR:-/tmp}/hoist-example-XXXXXX")
-registry_pid=""
+registry_pids=()
 dockerd_pid=""
 cleanup() {
-  [ -n "$registry_pid" ] && kill "$registry_pid" 2>/dev/null
+  for pid in "${registry_pids[@]}"; do kill "$pid" 2>/dev/null; done
   [ -n "$dockerd_pid" ] && kill "$dockerd_pid" 2>/dev/null
-  rm -rf "$repo" "$repo.registry" "$repo.registry.yml" "$repo.dockerd.log"
+  rm -rf "$repo" "$repo".registry-* "$repo.dockerd.log"
 }
 trap cleanup EXIT
 
@@ -42,18 +42,30 @@ echo "(each hash names the image cache-<hash>; same inputs, same hash, on any ma
 step "$hoist" build --all
 step "$hoist" build --all
 
-# A registry on a loopback port in a temporary directory: hoist's only state.
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat >"$repo.registry.yml" <<YML
+# start_registry NAME: a registry on a loopback port in a temporary directory; prints
+# 127.0.0.1:PORT.
+start_registry() {
+  local dir="$repo.registry-$1" port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  mkdir -p "$dir"
+  cat >"$dir/config.yml" <<YML
 version: 0.1
 log: {level: error, accesslog: {disabled: true}}
-storage: {filesystem: {rootdirectory: $repo.registry}, delete: {enabled: true}}
+storage: {filesystem: {rootdirectory: $dir/data}, delete: {enabled: true}}
 http: {addr: 127.0.0.1:$port}
 YML
-docker-registry serve "$repo.registry.yml" >/dev/null 2>&1 &
-registry_pid=$!
-for _ in $(seq 1 50); do python3 -c "import socket; socket.create_connection(('127.0.0.1',$port))" 2>/dev/null && break; sleep 0.1; done
-export HOIST_REGISTRY=127.0.0.1:$port/example
+  docker-registry serve "$dir/config.yml" >/dev/null 2>&1 &
+  registry_pids+=($!)
+  for _ in $(seq 1 50); do
+    python3 -c "import socket; socket.create_connection(('127.0.0.1',$port))" 2>/dev/null && break
+    sleep 0.1
+  done
+  echo "127.0.0.1:$port"
+}
+
+# The registry: hoist's only state.
+start_registry cache >"$repo.registry-cache.host"
+export HOIST_REGISTRY=$(cat "$repo.registry-cache.host")/example
 step "$hoist" build --all
 step "$hoist" build --all
 step "$hoist" status
@@ -67,3 +79,14 @@ step "$hoist" build --dry-run --all
 step "$hoist" build --all
 echo
 echo "Only the library and what depends on it were rebuilt; base and lint stayed cached."
+
+# The pipeline as CI runs it: env, build (above), test, deploy, with the registry as memory.
+step "$hoist" env
+step "$hoist" test --all
+step "$hoist" test --all
+echo "(the second run found every pass marker: test jobs run only when their inputs changed)"
+start_registry deploy >"$repo.registry-deploy.host"
+export HOIST_DEPLOY_REGISTRY=$(cat "$repo.registry-deploy.host")/prod
+step "$hoist" deploy
+step "$hoist" deploy
+echo "(nothing changed since the last deploy: no step ran again)"

@@ -115,7 +115,7 @@ void BuildOutput::Event(const JobEvent& event) {
     text << event.result.message << "\n";
     Print(text.str());
   } else if (!tty_ && event.result.outcome == JobOutcome::kDone) {
-    std::fprintf(stderr, "[%s] hoist: built in %s\n", name.c_str(), Clock(event.elapsed).c_str());
+    std::fprintf(stderr, "[%s] hoist: done in %s\n", name.c_str(), Clock(event.elapsed).c_str());
   }
   Redraw();
 }

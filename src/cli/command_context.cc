@@ -54,6 +54,15 @@ const DependencyGraph& CommandContext::graph() {
   return *graph_;
 }
 
+const HoistConfig& CommandContext::config() {
+  if (!config_) {
+    auto loaded = LoadHoistConfig(repo().root());
+    if (!loaded) throw CommandFailure{kExitFailure, "hoist: " + loaded.error().message};
+    config_ = std::move(*loaded);
+  }
+  return *config_;
+}
+
 const PatternIndex& CommandContext::patterns() {
   if (!patterns_) {
     auto built = PatternIndex::Build(manifest(), graph());

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "config/hoist_config.h"
 #include "graph/dependency_graph.h"
 #include "manifest/manifest.h"
 #include "registry/http_client.h"
@@ -51,6 +52,8 @@ class CommandContext {
   /// The manifest, its warnings printed once; throws CommandFailure on errors.
   const Manifest& manifest();
   const DependencyGraph& graph();
+  /// hoist.yml (defaults when absent); throws CommandFailure on errors.
+  const HoistConfig& config();
   const PatternIndex& patterns();
   /// The files of a tree that the manifest's patterns and Dockerfiles select.
   SourceSnapshot Snapshot(const SnapshotOptions& options);
@@ -64,6 +67,7 @@ class CommandContext {
  private:
   std::optional<GitRepository> repo_;
   std::optional<Manifest> manifest_;
+  std::optional<HoistConfig> config_;
   std::unique_ptr<DependencyGraph> graph_;
   std::optional<PatternIndex> patterns_;
   std::unique_ptr<HttpClient> http_;

@@ -21,5 +21,6 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code);
 void AddEnvCommand(CLI::App& app, CommandContext& context, int& exit_code);
 void AddTestCommand(CLI::App& app, CommandContext& context, int& exit_code);
 void AddDeployCommand(CLI::App& app, CommandContext& context, int& exit_code);
+void AddCiCommand(CLI::App& app, CommandContext& context, int& exit_code);
 
 }  // namespace hoist

@@ -1,0 +1,105 @@
+#include "ci/ci_pipeline.h"
+
+#include <map>
+
+#include "util/subprocess.h"
+
+namespace hoist {
+namespace {
+
+/// A project name as a job id: GitHub allows [A-Za-z0-9_-] only; '/' and '.' become '_'.
+std::string JobIdPart(const std::string& name) {
+  std::string id = name;
+  for (char& c : id) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '-';
+    if (!ok) c = '_';
+  }
+  return id;
+}
+
+}  // namespace
+
+Expected<CiVendor> ParseCiVendor(const std::string& text) {
+  if (text == "circleci") return CiVendor::kCircleCi;
+  if (text == "github") return CiVendor::kGithub;
+  if (text == "gitlab") return CiVendor::kGitlab;
+  return Error{"unknown CI vendor '" + text + "': use circleci, github or gitlab"};
+}
+
+std::string DefaultCiPath(CiVendor vendor) {
+  switch (vendor) {
+    case CiVendor::kCircleCi:
+      return ".circleci/config.yml";
+    case CiVendor::kGithub:
+      return ".github/workflows/hoist.yml";
+    case CiVendor::kGitlab:
+      return ".gitlab-ci.yml";
+  }
+  return "";
+}
+
+Expected<std::vector<CiJob>> PlanCiJobs(CiVendor vendor, const Manifest& manifest,
+                                        const DependencyGraph& graph, const CiOptions& options) {
+  auto order = graph.TopologicalOrder();
+  if (!order) {
+    return Error{"cannot generate a CI config: " + order.error().message +
+                 " (a CI workflow graph must be acyclic; break the cycle in " + manifest.file +
+                 ")"};
+  }
+  std::map<std::string, std::string> owner;  // job id -> what it came from
+  auto claim = [&](const std::string& id, const std::string& what) -> Status {
+    auto [it, inserted] = owner.emplace(id, what);
+    if (!inserted) {
+      return Error{"cannot generate a CI config: " + what + " and " + it->second +
+                   " would both be CI job '" + id + "'; rename one of them"};
+    }
+    return Ok();
+  };
+  const std::string& hoist = options.hoist;
+  // hoist env in each vendor's way of passing variables to the steps after it: CircleCI's
+  // $BASH_ENV (hoist env appends to it), GitHub's $GITHUB_ENV, GitLab's one script.
+  const std::string env = vendor == CiVendor::kGithub   ? hoist + " env --format github"
+                          : vendor == CiVendor::kGitlab ? "eval \"$(" + hoist + " env)\""
+                                                        : hoist + " env";
+  std::vector<CiJob> jobs;
+  std::vector<std::string> all;
+  for (int p : *order) {
+    const Project& project = manifest.projects[p];
+    CiJob build{
+        CiJob::Kind::kBuild, "build-" + JobIdPart(project.name), "build " + project.name, {}, {}};
+    if (auto claimed = claim(build.id, "project '" + project.name + "'"); !claimed) {
+      return claimed.error();
+    }
+    for (int dependency : graph.Dependencies(p)) {
+      build.needs.push_back("build-" + JobIdPart(graph.Name(dependency)));
+    }
+    build.commands = {env, hoist + " " + FormatCommand({"build", project.name})};
+    all.push_back(build.id);
+    jobs.push_back(std::move(build));
+    for (const auto& test : project.tests) {
+      CiJob job{CiJob::Kind::kTest,
+                "test-" + JobIdPart(project.name) + "-" + JobIdPart(test.name),
+                "test " + project.name + " " + test.name,
+                {"build-" + JobIdPart(project.name)},
+                {}};
+      if (auto claimed = claim(job.id, "test job '" + test.name + "' of '" + project.name + "'");
+          !claimed) {
+        return claimed.error();
+      }
+      job.commands = {env,
+                      hoist + " " + FormatCommand({"test", project.name, "--job", test.name})};
+      all.push_back(job.id);
+      jobs.push_back(std::move(job));
+    }
+  }
+  CiJob deploy{CiJob::Kind::kDeploy, "deploy", "deploy", all, {env, hoist + " deploy"}};
+  if (auto claimed = claim(deploy.id, "the deploy job"); !claimed) return claimed.error();
+  jobs.push_back(std::move(deploy));
+  for (auto& job : jobs) {
+    if (!options.setup.empty()) job.commands.insert(job.commands.begin(), options.setup);
+  }
+  return jobs;
+}
+
+}  // namespace hoist

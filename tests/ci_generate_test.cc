@@ -1,0 +1,271 @@
+// hoist ci generate: configs valid for their vendor (the schemas in ../shared/fixtures), with a
+// job graph equal to the manifest's, on the bundled example and on real manifests.
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "graph/dependency_graph.h"
+#include "manifest/manifest_loader.h"
+#include "support/temp_repo.h"
+
+namespace hoist {
+namespace {
+
+using testing::FixturesDir;
+using testing::RunHoist;
+using testing::TempRepo;
+
+using JobGraph = std::map<std::string, std::set<std::string>>;  // job id -> jobs it needs
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+std::string Id(const std::string& name) {
+  std::string id = name;
+  for (char& c : id) {
+    if (!isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') c = '_';
+  }
+  return id;
+}
+
+/// The graph the manifest says the CI must have: build-P needs the builds of P's direct
+/// dependencies, test-P-J needs build-P, deploy needs every other job.
+JobGraph ExpectedGraph(const std::string& root, const std::string& manifest_file) {
+  auto loaded = ParseManifest(ReadText(root + "/" + manifest_file), manifest_file, root);
+  EXPECT_TRUE(loaded.manifest.has_value());
+  if (!loaded.manifest) return {};
+  DependencyGraph graph(*loaded.manifest);
+  JobGraph expected;
+  std::set<std::string> all;
+  for (size_t p = 0; p < graph.size(); ++p) {
+    const Project& project = loaded.manifest->projects[p];
+    auto& needs = expected["build-" + Id(project.name)];
+    for (int dependency : graph.Dependencies(static_cast<int>(p))) {
+      needs.insert("build-" + Id(graph.Name(dependency)));
+    }
+    all.insert("build-" + Id(project.name));
+    for (const auto& test : project.tests) {
+      expected["test-" + Id(project.name) + "-" + Id(test.name)] = {"build-" + Id(project.name)};
+      all.insert("test-" + Id(project.name) + "-" + Id(test.name));
+    }
+  }
+  expected["deploy"] = all;
+  return expected;
+}
+
+std::set<std::string> Strings(const YAML::Node& node) {
+  std::set<std::string> out;
+  if (node && node.IsSequence()) {
+    for (const auto& item : node) out.insert(item.Scalar());
+  }
+  return out;
+}
+
+/// The job graph a generated config gives its CI, read the way each vendor reads it.
+JobGraph GraphOf(const std::string& vendor, const std::string& text) {
+  YAML::Node config = YAML::Load(text);
+  JobGraph graph;
+  if (vendor == "circleci") {
+    for (const auto& entry : config["workflows"]["hoist"]["jobs"]) {
+      for (auto it = entry.begin(); it != entry.end(); ++it) {
+        const std::string id = it->first.Scalar();
+        EXPECT_TRUE(config["jobs"][id]) << "workflow names undefined job " << id;
+        graph[id] = Strings(it->second["requires"]);
+      }
+    }
+  } else if (vendor == "github") {
+    for (auto it = config["jobs"].begin(); it != config["jobs"].end(); ++it) {
+      graph[it->first.Scalar()] = Strings(it->second["needs"]);
+    }
+  } else {
+    // GitLab: `needs`, or without it every job of the earlier stages.
+    std::vector<std::string> stages;
+    for (const auto& stage : config["stages"]) stages.push_back(stage.Scalar());
+    auto stage_index = [&](const std::string& stage) {
+      return std::find(stages.begin(), stages.end(), stage) - stages.begin();
+    };
+    std::map<std::string, std::string> stage_of;
+    for (auto it = config.begin(); it != config.end(); ++it) {
+      if (it->second.IsMap() && it->second["stage"]) {
+        stage_of[it->first.Scalar()] = it->second["stage"].Scalar();
+      }
+    }
+    for (const auto& [id, stage] : stage_of) {
+      const YAML::Node job = config[id];
+      EXPECT_LT(stage_index(stage), static_cast<long>(stages.size())) << id;
+      if (job["needs"]) {
+        graph[id] = Strings(job["needs"]);
+        for (const auto& need : graph[id]) {
+          EXPECT_LE(stage_index(stage_of[need]), stage_index(stage)) << id << " needs " << need;
+        }
+      } else {
+        for (const auto& [other, other_stage] : stage_of) {
+          if (stage_index(other_stage) < stage_index(stage)) graph[id].insert(other);
+        }
+      }
+    }
+  }
+  return graph;
+}
+
+/// The python3 whose jsonschema and yaml modules work (Debian's python3-jsonschema).
+std::string SchemaPython() {
+  for (const char* python : {"python3", "/usr/bin/python3"}) {
+    ProcessSpec spec;
+    spec.argv = {python, "-c", "import jsonschema, yaml"};
+    auto result = RunProcess(spec);
+    if (result.ok() && result->exit_code == 0) return python;
+  }
+  return "";
+}
+
+/// Validates `file` against ../shared/fixtures/ci-schemas/`schema`; "" when valid.
+std::string SchemaErrors(const std::string& schema, const std::string& file) {
+  const std::string python = SchemaPython();
+  if (python.empty()) return "no python3 with jsonschema and yaml: run scripts/bootstrap.sh";
+  ProcessSpec spec;
+  spec.argv = {python, std::string(HOIST_SOURCE_DIR) + "/tests/fixtures/validate_ci_schema.py",
+               FixturesDir() + "/ci-schemas/" + schema, file};
+  auto result = RunProcess(spec);
+  if (!result.ok()) return result.error().message;
+  return result->exit_code == 0 ? "" : result->stdout_text + result->stderr_text;
+}
+
+#define REQUIRE_FIXTURES()                                                               \
+  if (FixturesDir().empty()) {                                                           \
+    GTEST_SKIP() << "../shared/fixtures is absent (a clone without the shared folder); " \
+                    "these tests read the CI schemas and real manifests there";          \
+  }
+
+/// Generates every vendor's config in `repo` and checks schema and graph.
+void CheckAllVendors(const TempRepo& repo, const std::string& manifest_file) {
+  const JobGraph expected = ExpectedGraph(repo.root(), manifest_file);
+  ASSERT_FALSE(expected.empty());
+  for (const std::string vendor : {"circleci", "github", "gitlab"}) {
+    SCOPED_TRACE(vendor);
+    auto run = RunHoist(repo.root(), {"ci", "generate", "--vendor", vendor});
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    const std::string path = vendor == "circleci" ? ".circleci/config.yml"
+                             : vendor == "github" ? ".github/workflows/hoist.yml"
+                                                  : ".gitlab-ci.yml";
+    const std::string text = ReadText(repo.root() + "/" + path);
+    EXPECT_EQ(GraphOf(vendor, text), expected) << text;
+    if (vendor == "circleci") {
+      EXPECT_EQ(SchemaErrors("circleci-config.schema.json", repo.root() + "/" + path), "");
+    } else if (vendor == "github") {
+      EXPECT_EQ(SchemaErrors("github-workflow.schema.json", repo.root() + "/" + path), "");
+    }
+    auto check = RunHoist(repo.root(), {"ci", "generate", "--vendor", vendor, "--check"});
+    EXPECT_EQ(check.exit_code, 0) << check.err;
+  }
+}
+
+TEST(CiGenerate, BundledExampleForEveryVendor) {
+  REQUIRE_FIXTURES();
+  TempRepo repo;
+  testing::RunOk(repo.root(),
+                 {"cp", "-r", std::string(HOIST_SOURCE_DIR) + "/examples/monorepo/.", repo.root()});
+  repo.Commit("example");
+  CheckAllVendors(repo, "build_manifest.yml");
+  // The test jobs and the deploy job call hoist as a user would.
+  const std::string github = ReadText(repo.root() + "/.github/workflows/hoist.yml");
+  EXPECT_NE(github.find("- run: hoist test api --job smoke"), std::string::npos) << github;
+  EXPECT_NE(github.find("- run: hoist env --format github"), std::string::npos);
+  EXPECT_NE(github.find("if: github.event_name == 'push' && (startsWith(github.ref, "
+                        "'refs/tags/v') || github.ref == 'refs/heads/main')"),
+            std::string::npos);
+}
+
+TEST(CiGenerate, RealManifests) {
+  REQUIRE_FIXTURES();
+  TempRepo repo;
+  repo.Write("build_manifest.yml",
+             ReadText(FixturesDir() + "/manifests/aztec-packages-2024.build_manifest.yml"));
+  repo.Write("noir/.rebuild_patterns", "^noir/\n");
+  repo.Write("barretenberg/cpp/.rebuild_patterns", "^barretenberg/cpp/\n");
+  repo.Write("barretenberg/sol/.rebuild_patterns", "^barretenberg/sol/\n");
+  repo.Commit("manifest");
+  CheckAllVendors(repo, "build_manifest.yml");
+
+  // The 2023 manifest has a real cycle: no CI graph, and the error names it.
+  TempRepo cyclic;
+  cyclic.Write("build_manifest.json",
+               ReadText(FixturesDir() + "/manifests/aztec-packages-2023.build_manifest.json"));
+  cyclic.Commit("manifest");
+  for (const char* vendor : {"circleci", "github", "gitlab"}) {
+    auto run = RunHoist(cyclic.root(), {"ci", "generate", "--vendor", vendor});
+    EXPECT_EQ(run.exit_code, 1);
+    EXPECT_TRUE(run.err.find("circuits.js -> types -> circuits.js") != std::string::npos ||
+                run.err.find("types -> circuits.js -> types") != std::string::npos)
+        << run.err;
+    EXPECT_NE(run.err.find("a CI workflow graph must be acyclic"), std::string::npos);
+  }
+  EXPECT_FALSE(std::ifstream(cyclic.root() + "/.circleci/config.yml").good());
+}
+
+TEST(CiGenerate, CheckFailsWhenTheManifestChanged) {
+  TempRepo repo;
+  repo.Write("build_manifest.yml", "a:\n  buildDir: a\nb:\n  buildDir: b\n  dependencies: [a]\n");
+  auto absent = RunHoist(repo.root(), {"ci", "generate", "--vendor", "gitlab", "--check"});
+  EXPECT_EQ(absent.exit_code, 1);
+  EXPECT_NE(absent.err.find(".gitlab-ci.yml does not exist; run hoist ci generate --vendor gitlab"),
+            std::string::npos)
+      << absent.err;
+  ASSERT_EQ(RunHoist(repo.root(), {"ci", "generate", "--vendor", "gitlab"}).exit_code, 0);
+  EXPECT_EQ(RunHoist(repo.root(), {"ci", "generate", "--vendor", "gitlab", "--check"}).exit_code,
+            0);
+  repo.Write("build_manifest.yml",
+             "a:\n  buildDir: a\nb:\n  buildDir: b\n  dependencies: [a]\nc:\n  buildDir: c\n");
+  auto stale = RunHoist(repo.root(), {"ci", "generate", "--vendor", "gitlab", "--check"});
+  EXPECT_EQ(stale.exit_code, 1);
+  EXPECT_NE(stale.err.find(".gitlab-ci.yml is out of date with build_manifest.yml"),
+            std::string::npos)
+      << stale.err;
+  EXPECT_NE(stale.err.find("run hoist ci generate --vendor gitlab and commit it"),
+            std::string::npos);
+}
+
+TEST(CiGenerate, HoistYmlSettingsAndMistakes) {
+  TempRepo repo;
+  repo.Write("build_manifest.yml", "a/x:\n  buildDir: a\na_x:\n  buildDir: b\n");
+  auto collision = RunHoist(repo.root(), {"ci", "generate", "--vendor", "github", "-o", "-"});
+  EXPECT_EQ(collision.exit_code, 1);
+  EXPECT_NE(collision.err.find("project 'a_x' and project 'a/x' would both be CI job 'build-a_x'"),
+            std::string::npos)
+      << collision.err;
+
+  repo.Write("build_manifest.yml", "a:\n  buildDir: a\n");
+  repo.Write("hoist.yml",
+             "ci:\n  setup: curl -fsSL https://example.invalid/hoist | sh\n"
+             "  deployBranches: [master, release]\n");
+  auto run = RunHoist(repo.root(), {"ci", "generate", "--vendor", "circleci", "-o", "-"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  YAML::Node config = YAML::Load(run.out);
+  for (const char* job : {"build-a", "deploy"}) {
+    EXPECT_EQ(config["jobs"][job]["steps"][1]["run"].Scalar(),
+              "curl -fsSL https://example.invalid/hoist | sh");
+  }
+  EXPECT_EQ(
+      config["workflows"]["hoist"]["jobs"][1]["deploy"]["filters"]["branches"]["only"][1].Scalar(),
+      "release");
+  EXPECT_EQ(config["version"].Scalar(), "2.1");
+
+  repo.Write("hoist.yml", "ci:\n  deployBranch: [main]\n");
+  auto typo = RunHoist(repo.root(), {"ci", "generate", "--vendor", "github"});
+  EXPECT_EQ(typo.exit_code, 1);
+  EXPECT_NE(typo.err.find("hoist.yml:2:3: error: unknown key 'deployBranch' in ci; did you mean "
+                          "'deployBranches'?"),
+            std::string::npos)
+      << typo.err;
+  auto vendor = RunHoist(repo.root(), {"ci", "generate", "--vendor", "jenkins"});
+  EXPECT_EQ(vendor.exit_code, 2);
+  EXPECT_NE(vendor.err.find("jenkins"), std::string::npos) << vendor.err;
+}
+
+}  // namespace
+}  // namespace hoist

@@ -48,7 +48,8 @@ class LineSplitter {
 
 }  // namespace
 
-DockerBuilder::DockerBuilder() {
+DockerBuilder::DockerBuilder(std::string docker_host)
+    : docker_host_(std::move(docker_host)), api_(docker_host_) {
   const char* configured = std::getenv("HOIST_DOCKER");
   docker_ = configured && *configured ? configured : "docker";
 }
@@ -66,11 +67,12 @@ Status DockerBuilder::Run(const std::vector<std::string>& args, const std::vecto
   spec.argv = {docker_};
   spec.argv.insert(spec.argv.end(), args.begin(), args.end());
   spec.env = env;
+  if (!docker_host_.empty()) spec.env.push_back("DOCKER_HOST=" + docker_host_);
   spec.stoppable = true;
   LineSplitter lines(on_line);
   if (on_line) {
     std::string shown;
-    for (const auto& variable : env) shown += variable + " ";
+    for (const auto& variable : spec.env) shown += variable + " ";
     on_line("$ " + shown + FormatCommand(spec.argv));  // as ninja -v shows commands
   }
   std::mutex mutex;

@@ -13,7 +13,9 @@ namespace hoist {
 /// BuildKit (a CLI without buildx).
 class DockerBuilder : public ImageBuilder {
  public:
-  DockerBuilder();
+  /// `docker_host`: the engine to use (DOCKER_HOST for the CLI and the Engine API client);
+  /// "" for the environment's own.
+  explicit DockerBuilder(std::string docker_host = "");
 
   std::string Describe() const override;
   Status Check() override;
@@ -31,6 +33,7 @@ class DockerBuilder : public ImageBuilder {
              const LineSink& on_line, const std::string& what, std::string* output = nullptr);
 
   std::string docker_;
+  std::string docker_host_;
   DockerEngineApi api_;
   std::atomic<int> buildkit_{-1};  ///< -1 unknown, 1 BuildKit works, 0 classic builder
 };

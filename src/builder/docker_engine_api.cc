@@ -29,10 +29,12 @@ std::string EngineMessage(const HttpResponse& response) {
 
 }  // namespace
 
-DockerEngineApi::DockerEngineApi() {
+DockerEngineApi::DockerEngineApi(const std::string& docker_host) {
   HttpOptions options;
   const char* host = std::getenv("DOCKER_HOST");
-  std::string where = host && *host ? host : std::string("unix://") + kDefaultSocket;
+  std::string where = !docker_host.empty() ? docker_host
+                      : host && *host      ? host
+                                           : std::string("unix://") + kDefaultSocket;
   if (where.rfind("unix://", 0) == 0) {
     options.unix_socket = where.substr(7);
     base_url_ = "http://docker";

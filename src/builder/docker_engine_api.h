@@ -14,7 +14,8 @@ namespace hoist {
 /// (unix:// and tcp://); builds, pulls and pushes stay with the docker CLI.
 class DockerEngineApi {
  public:
-  DockerEngineApi();
+  /// `docker_host` as DOCKER_HOST writes it; "" reads DOCKER_HOST (default the local socket).
+  explicit DockerEngineApi(const std::string& docker_host = "");
 
   /// Checks the engine answers; an Error says how to start one.
   Status Ping();

@@ -1,4 +1,5 @@
 #include <pthread.h>
+#include <re2/re2.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -13,6 +14,8 @@
 #include "builder/project_build.h"
 #include "cli/build_output.h"
 #include "cli/commands.h"
+#include "remote/build_machine.h"
+#include "remote/spot_machine.h"
 #include "run/scheduler.h"
 #include "source/affected.h"
 #include "source/content_hash.h"
@@ -38,7 +41,48 @@ struct Options {
   std::string network = "none";
   std::string platform;
   std::string commit_tag;
+  std::vector<std::string> remotes;
 };
+
+/// Where each selected project builds: the --remote default, or the project's own remote:
+/// once any --remote is given. Errors on a mix the pool cannot serve.
+Expected<std::vector<std::string>> PlaceBuilds(const Manifest& manifest,
+                                               const std::vector<std::string>& remotes,
+                                               const HoistConfig& config,
+                                               const std::vector<int>& order) {
+  std::vector<std::string> placement(manifest.projects.size(), "local");
+  if (remotes.empty()) return placement;
+  std::string fallback;
+  size_t ssh_urls = 0;
+  for (const auto& remote : remotes) {
+    if (remote.rfind("ssh://", 0) == 0) {
+      auto target = SshTarget::Parse(remote);
+      if (!target) return target.error();
+      ++ssh_urls;
+    } else if (remote != "local" && remote != "pool" && !RE2::FullMatch(remote, "spot:[1-9]\\d*")) {
+      return Error{"--remote " + remote +
+                   ": use ssh://[USER@]HOST[:PORT] (repeat it for a pool), pool (hoist.yml "
+                   "remotes), spot:CPUS or local"};
+    }
+  }
+  if (ssh_urls > 0 && ssh_urls != remotes.size()) {
+    return Error{"--remote: give either ssh:// hosts (a pool) or one of pool, spot:CPUS, local"};
+  }
+  if (ssh_urls == 0 && remotes.size() > 1) {
+    return Error{"--remote: pool, spot:CPUS and local are given once"};
+  }
+  fallback = ssh_urls > 0 ? "cli" : remotes.front();
+  for (int p : order) {
+    const std::string& own = manifest.projects[p].remote;
+    placement[p] = own.empty() ? fallback : own;
+    if (placement[p] == "pool" && config.remotes.empty()) {
+      return Error{"project '" + manifest.projects[p].name +
+                   "' builds on the pool, but hoist.yml lists no remotes: add remotes: " +
+                   "[ssh://USER@HOST, …]"};
+    }
+  }
+  return placement;
+}
 
 std::string GitOutput(const GitRepository& repo, const std::vector<std::string>& args) {
   auto out = repo.Run(args);
@@ -139,7 +183,14 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
   command->add_option("--platform", options->platform, "docker build --platform");
   command->add_option("--commit-tag", options->commit_tag, "COMMIT_TAG build arg")
       ->envname("COMMIT_TAG");
-  command->callback([&context, &exit_code, options] {
+  auto* jobs_option = command->get_option("--jobs");
+  command->add_option("--remote", options->remotes,
+                      "Build elsewhere: ssh://[USER@]HOST[:PORT] (repeat for a pool, one job per "
+                      "host), pool (hoist.yml remotes), spot:CPUS, or local; projects' own "
+                      "remote: settings then apply")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  command->callback([&context, &exit_code, options, jobs_option] {
     const Manifest& manifest = context.manifest();
     const DependencyGraph& graph = context.graph();
     int ways = (!options->projects.empty()) + options->all + (!options->affected_base.empty());
@@ -187,9 +238,46 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
 
     ImageStore& store = context.Store();
     DockerBuilder builder;
-    if (!options->dry_run || store.InEngine()) {
+    auto placement =
+        PlaceBuilds(manifest, options->remotes,
+                    options->remotes.empty() ? HoistConfig{} : context.config(), *order);
+    if (!placement) throw CommandFailure{kExitUsage, "hoist: error: " + placement.error().message};
+    bool any_local = false, any_remote = false;
+    for (int p : *order) {
+      ((*placement)[p] == "local" ? any_local : any_remote) = true;
+    }
+    if (any_remote && store.InEngine()) {
+      throw CommandFailure{kExitUsage,
+                           "hoist: error: --remote needs a registry (--registry or "
+                           "HOIST_REGISTRY): remote engines push their images there and pull "
+                           "their dependencies from there"};
+    }
+    if ((!options->dry_run && any_local) || store.InEngine()) {
       auto engine = builder.Check();
       if (!engine) throw CommandFailure{kExitFailure, "hoist: error: " + engine.error().message};
+    }
+    SshSettings ssh;
+    if (any_remote) {
+      const HoistConfig& config = context.config();
+      ssh.identity_file = config.ssh_identity_file;
+      ssh.options = config.ssh_options;
+    }
+    MachinePool machines(builder, options->jobs, ssh,
+                         [&context](const std::string& where, const std::string& job) {
+                           return MakeSpotMachine(where, job, context.config());
+                         });
+    if (any_remote) {
+      std::vector<std::string> cli_hosts;
+      for (const auto& remote : options->remotes) {
+        if (remote.rfind("ssh://", 0) == 0) cli_hosts.push_back(remote);
+      }
+      Status added = machines.AddSshPool("cli", cli_hosts);
+      if (added) added = machines.AddSshPool("pool", context.config().remotes);
+      if (!added) throw CommandFailure{kExitUsage, "hoist: error: " + added.error().message};
+      // One job per machine: as many at once as there are machines (spot: one per project).
+      if (jobs_option->count() == 0) {
+        options->jobs = std::max<int>(static_cast<int>(order->size()), 1);
+      }
     }
     BuildEnvironment env{manifest, graph, hashes, repo, store, builder, settings, ""};
     if (std::filesystem::exists(repo.root() + "/.gitmodules")) {
@@ -257,12 +345,34 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
         [&](int p) -> JobResult {
           if (!decision_errors[p].empty()) return {JobOutcome::kFailed, decision_errors[p]};
           if (!decisions[p]->build) return {JobOutcome::kCached, decisions[p]->reason};
-          output.Line(p, "hoist: building " + manifest.projects[p].name + " (" +
-                             decisions[p]->reason + ")");
-          auto built = BuildProject(env, p, *decisions[p],
-                                    [&](const std::string& line) { output.Line(p, line); });
-          if (!built) return {JobOutcome::kFailed, built.error().message};
-          return {JobOutcome::kDone, decisions[p]->reason};
+          auto say = [&](const std::string& line) { output.Line(p, line); };
+          std::string where = (*placement)[p];
+          for (int attempt = 1;; ++attempt) {
+            auto lease = machines.Acquire(where, "build-" + manifest.projects[p].name, say);
+            if (!lease) return {JobOutcome::kFailed, lease.error().message};
+            BuildMachine& machine = lease->machine();
+            auto machine_builder = machine.Prepare(say);
+            if (!machine_builder) return {JobOutcome::kFailed, machine_builder.error().message};
+            say("hoist: building " + manifest.projects[p].name + " on " + machine.Describe() +
+                " (" + decisions[p]->reason + ")");
+            BuildEnvironment job_env{env.manifest, env.graph,           env.hashes,
+                                     env.repo,     env.store,           **machine_builder,
+                                     env.settings, env.submodule_status};
+            auto built = BuildProject(job_env, p, *decisions[p], say);
+            if (built) return {JobOutcome::kDone, decisions[p]->reason};
+            auto health = machine.Health();
+            if (health) return {JobOutcome::kFailed, built.error().message};
+            // The machine went away, not the build: nothing was tagged. A spot machine that
+            // was interrupted gets one more try on an on-demand machine.
+            std::string lost =
+                health.error().message + "; the build did not finish and " + "nothing was tagged";
+            if (attempt == 1 && where.rfind("spot:", 0) == 0 && !ProcessesStopped()) {
+              say("hoist: " + lost + "; retrying on an on-demand machine");
+              where += "/on-demand";
+              continue;
+            }
+            return {JobOutcome::kFailed, lost};
+          }
         },
         [&](const JobEvent& event) { output.Event(event); });
     output.Finish();

@@ -85,6 +85,7 @@ void BuildOutput::Line(int project, const std::string& line) {
   auto& log = logs_[project];
   if (!log.is_open()) log.open(LogPath(project), std::ios::app);
   log << line << "\n";
+  log.flush();  // so `tail -f .hoist/logs/P.log` follows a running build
   if (!tty_ && !quiet_) {
     std::fprintf(stderr, "[%s] %s\n", names_[project].c_str(), line.c_str());
   }

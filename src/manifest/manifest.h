@@ -51,6 +51,9 @@ struct Project {
   std::map<std::string, std::string> build_args;  ///< hoist extension: extra docker build args
   std::vector<TestJob> tests;                     ///< hoist extension: declared test jobs
   std::vector<DeployStep> deploy;                 ///< hoist extension: deploy steps
+  /// hoist extension: where its build runs when `hoist build --remote …` is used: "local",
+  /// "pool" (hoist.yml remotes), an ssh:// URL or "spot:CPUS"; "" for the --remote default.
+  std::string remote;
 };
 
 /// The loaded manifest: its projects in the order they appear, and what was found on the way.

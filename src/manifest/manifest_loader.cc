@@ -1,5 +1,6 @@
 #include "manifest/manifest_loader.h"
 
+#include <re2/re2.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -309,6 +310,7 @@ class ManifestBuilder {
 
     LoadTests(project, field("tests"));
     LoadDeploy(project, field("deploy"));
+    LoadRemote(project, field("remote"));
     dependency_nodes_.emplace(name, field("dependencies"));
     manifest_.projects.push_back(std::move(project));
   }
@@ -352,6 +354,20 @@ class ManifestBuilder {
       }
       project.tests.push_back(std::move(job));
     }
+  }
+
+  /// remote: local | pool | ssh://[USER@]HOST[:PORT][/SOCKET] | spot:CPUS
+  void LoadRemote(Project& project, const YAML::Node& node) {
+    if (!node.IsDefined() || node.IsNull()) return;
+    static const RE2 kRemote(R"(local|pool|spot:[1-9]\d{0,3}|ssh://\S+)");
+    if (!node.IsScalar() || !RE2::FullMatch(node.Scalar(), kRemote)) {
+      Report(Severity::kError, node,
+             "project '" + project.name + "': 'remote' must be local, pool, " +
+                 "ssh://[USER@]HOST[:PORT] or spot:CPUS",
+             "e.g. remote: spot:64 for a project that needs a big machine");
+      return;
+    }
+    project.remote = node.Scalar();
   }
 
   /// deploy: [{type: registry|npm|terraform|command, …}]

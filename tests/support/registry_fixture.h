@@ -6,22 +6,13 @@
 
 #include "registry/distribution_client.h"
 #include "registry/http_client.h"
+#include "util/background_process.h"
 
 namespace hoist::testing {
 
 /// A program started in the background for a test (a registry, a token issuer, a proxy),
 /// stopped when this goes out of scope.
-class BackgroundProcess {
- public:
-  BackgroundProcess(const std::vector<std::string>& argv, const std::string& log_file);
-  ~BackgroundProcess();
-  BackgroundProcess(const BackgroundProcess&) = delete;
-  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
-  bool running() const;
-
- private:
-  int pid_ = -1;
-};
+using hoist::BackgroundProcess;
 
 /// How a test registry authenticates.
 enum class RegistryAuth {

@@ -1,0 +1,133 @@
+#include "remote/build_machine.h"
+
+#include <chrono>
+#include <thread>
+
+namespace hoist {
+
+Expected<ImageBuilder*> SshMachine::Prepare(const LineSink& on_line) {
+  if (tunnel_ && tunnel_->alive()) return builder_.get();
+  builder_.reset();
+  tunnel_.reset();
+  if (on_line) on_line("hoist: connecting to the Docker engine of " + target_.Display());
+  auto tunnel = SshTunnel::Open(target_, settings_);
+  if (!tunnel) return tunnel.error();
+  tunnel_ = std::move(*tunnel);
+  builder_ = std::make_unique<DockerBuilder>(tunnel_->docker_host());
+  if (auto engine = builder_->Check(); !engine) {
+    return Error{target_.Display() + ": " + engine.error().message};
+  }
+  return builder_.get();
+}
+
+Status SshMachine::Health() {
+  // The engine still answers through the connection: the failure was the build's own.
+  if (tunnel_ && tunnel_->alive() && builder_ && builder_->Check()) return Ok();
+  // A connection that just broke takes ssh a moment to notice.
+  for (int i = 0; i < 100 && tunnel_ && tunnel_->alive(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (tunnel_ && tunnel_->alive()) {
+    return Error{"the Docker engine of " + target_.Display() + " stopped answering"};
+  }
+  return Error{"lost the SSH connection to " + target_.Display() +
+               (tunnel_ && !tunnel_->LogTail().empty() ? " (" + tunnel_->LogTail() + ")" : "")};
+}
+
+MachinePool::MachinePool(ImageBuilder& local_builder, int local_jobs, SshSettings ssh,
+                         Factory factory)
+    : ssh_(std::move(ssh)), factory_(std::move(factory)) {
+  Slot local;
+  local.machine = std::make_unique<LocalMachine>(local_builder);
+  local.free = std::max(1, local_jobs);
+  pools_["local"].push_back(std::move(local));
+}
+
+Status MachinePool::AddSshPool(const std::string& placement, const std::vector<std::string>& urls) {
+  std::vector<Slot> slots;
+  for (const auto& url : urls) {
+    auto target = SshTarget::Parse(url);
+    if (!target) return target.error();
+    Slot slot;
+    slot.machine = std::make_unique<SshMachine>(*target, ssh_);
+    slots.push_back(std::move(slot));
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  pools_[placement] = std::move(slots);
+  return Ok();
+}
+
+int MachinePool::capacity() const {
+  int total = 0;
+  for (const auto& [name, slots] : pools_) {
+    if (name == "local") continue;
+    total += static_cast<int>(slots.size());
+  }
+  return total;
+}
+
+Expected<MachinePool::Lease> MachinePool::Acquire(const std::string& placement,
+                                                  const std::string& job, const LineSink& on_line) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (!pools_.count(placement) && placement.rfind("ssh://", 0) == 0) {
+    lock.unlock();
+    if (auto added = AddSshPool(placement, {placement}); !added) return added.error();
+    lock.lock();
+  }
+  auto pool = pools_.find(placement);
+  if (pool == pools_.end()) {
+    lock.unlock();
+    if (!factory_) return Error{"unknown build placement '" + placement + "'"};
+    auto made = factory_(placement, job);
+    if (!made) return made.error();
+    BuildMachine* machine = made->get();
+    return Lease(this, machine, std::move(*made), placement, on_line);
+  }
+  for (;;) {
+    for (auto& slot : pool->second) {
+      if (slot.free > 0) {
+        --slot.free;
+        return Lease(this, slot.machine.get(), nullptr, placement, on_line);
+      }
+    }
+    freed_.wait(lock);
+  }
+}
+
+void MachinePool::Release(const std::string& placement, BuildMachine* machine) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto& slot : pools_[placement]) {
+    if (slot.machine.get() == machine) ++slot.free;
+  }
+  freed_.notify_all();
+}
+
+MachinePool::Lease::Lease(MachinePool* pool, BuildMachine* machine,
+                          std::unique_ptr<BuildMachine> owned, std::string placement,
+                          LineSink on_line)
+    : pool_(pool),
+      machine_(machine),
+      owned_(std::move(owned)),
+      placement_(std::move(placement)),
+      on_line_(std::move(on_line)) {}
+
+MachinePool::Lease::Lease(Lease&& other) noexcept
+    : pool_(other.pool_),
+      machine_(other.machine_),
+      owned_(std::move(other.owned_)),
+      placement_(std::move(other.placement_)),
+      on_line_(std::move(other.on_line_)) {
+  other.pool_ = nullptr;
+  other.machine_ = nullptr;
+}
+
+MachinePool::Lease::~Lease() {
+  if (!pool_ || !machine_) return;
+  if (owned_) {
+    owned_->Finish(on_line_);
+  } else {
+    pool_->Release(placement_, machine_);
+  }
+}
+
+}  // namespace hoist

@@ -1,0 +1,223 @@
+#include "remote/spot_machine.h"
+
+#include <chrono>
+#include <thread>
+
+#include "util/subprocess.h"
+
+namespace hoist {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+/// Sleeps `ms`, or less when Ctrl-C stopped everything; false then.
+bool Pause(int ms) {
+  auto until = Clock::now() + std::chrono::milliseconds(ms);
+  while (Clock::now() < until) {
+    if (ProcessesStopped()) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return !ProcessesStopped();
+}
+
+constexpr int kPollMs = 1000;
+
+}  // namespace
+
+SpotMachine::SpotMachine(const std::string& placement, std::string name, const HoistConfig& config,
+                         std::unique_ptr<Ec2> ec2)
+    : name_(std::move(name)), config_(config), ec2_(std::move(ec2)) {
+  std::string cpus = placement.substr(5);
+  on_demand_ = cpus.find("/on-demand") != std::string::npos;
+  cpus_ = std::atoi(cpus.c_str());
+}
+
+SpotMachine::~SpotMachine() {
+  Finish(nullptr);
+}
+
+std::string SpotMachine::Describe() const {
+  const auto size = config_.spot.sizes.find(cpus_);
+  return std::string(on_demand_ ? "on-demand " : "spot ") +
+         (instance_.empty() ? "machine" : instance_) + " (" +
+         (size == config_.spot.sizes.end() ? "?" : size->second.instance_type) + ", " +
+         std::to_string(cpus_) + " CPUs)";
+}
+
+Expected<std::string> SpotMachine::LaunchSpot(const Ec2Launch& launch, const LineSink& on_line) {
+  const double bid = cpus_ * config_.spot.price_per_cpu_hour;
+  auto request = ec2_->RequestSpot(launch, bid);
+  if (!request) return request.error();
+  spot_request_ = *request;
+  if (on_line) {
+    on_line("hoist: requested spot " + launch.size.instance_type + " at $" + std::to_string(bid) +
+            "/h (" + spot_request_ + "); waiting up to " +
+            std::to_string(config_.spot.spot_wait_seconds) + " s");
+  }
+  auto deadline = Clock::now() + std::chrono::seconds(config_.spot.spot_wait_seconds);
+  std::string status;
+  for (;;) {
+    auto state = ec2_->DescribeSpotRequest(spot_request_);
+    if (!state) return state.error();
+    status = state->status;
+    if (!state->instance_id.empty()) return state->instance_id;
+    if (state->state == "failed" || state->state == "cancelled" || state->state == "closed") break;
+    if (Clock::now() >= deadline || !Pause(kPollMs)) break;
+  }
+  if (ProcessesStopped()) return Error{"interrupted while waiting for a spot machine"};
+  // Not fulfilled in time: cancel, and end what may have started at the last moment.
+  if (auto cancelled = ec2_->CancelSpotRequest(spot_request_); !cancelled) {
+    return cancelled.error();
+  }
+  auto last = ec2_->DescribeSpotRequest(spot_request_);
+  if (last && !last->instance_id.empty()) return last->instance_id;
+  if (on_line) {
+    on_line("hoist: spot request " + spot_request_ + " not fulfilled (" + status +
+            "); falling back to on-demand");
+  }
+  return std::string();
+}
+
+Expected<std::string> SpotMachine::Launch(const LineSink& on_line) {
+  auto size = config_.spot.sizes.find(cpus_);
+  if (size == config_.spot.sizes.end()) {
+    std::string known;
+    for (const auto& [cpus, spec] : config_.spot.sizes) {
+      known += (known.empty() ? "" : ", ") + std::to_string(cpus);
+    }
+    return Error{"spot:" + std::to_string(cpus_) + ": hoist.yml spot.sizes has no launch spec " +
+                 "for " + std::to_string(cpus_) + " CPUs" +
+                 (known.empty() ? " (it has none)" : " (it has " + known + ")")};
+  }
+  if (!on_demand_ && config_.spot.price_per_cpu_hour <= 0) {
+    return Error{"spot:" + std::to_string(cpus_) +
+                 ": hoist.yml spot.pricePerCpuHour is not set (the bid is CPUS × it)"};
+  }
+  const std::map<std::string, std::string> tags = {{"Name", name_}, {"Group", config_.spot.group}};
+  // A machine of this name still alive is a leftover of an interrupted run: end it first.
+  auto leftovers = ec2_->FindLive(tags);
+  if (!leftovers) return leftovers.error();
+  for (const auto& leftover : *leftovers) {
+    if (on_line) on_line("hoist: terminating leftover machine " + leftover.id + " (" + name_ + ")");
+    if (auto ended = ec2_->Terminate(leftover.id); !ended) return ended.error();
+  }
+  Ec2Launch launch;
+  launch.size = size->second;
+  launch.tags = tags;
+  // The machine's own timer: it powers off (and so terminates) whatever happens to hoist.
+  launch.user_data =
+      "#!/bin/sh\nshutdown -h +" + std::to_string(config_.spot.lifetime_minutes) + "\n";
+  std::string instance;
+  if (!on_demand_) {
+    auto spot = LaunchSpot(launch, on_line);
+    if (!spot) return spot.error();
+    instance = *spot;
+  }
+  if (instance.empty()) {
+    on_demand_ = true;
+    auto started = ec2_->RunOnDemand(launch);
+    if (!started) return started.error();
+    instance = *started;
+  }
+  instance_ = instance;
+  // Spot instances do not inherit the request's tags.
+  if (auto tagged = ec2_->Tag(instance_, tags); !tagged) return tagged.error();
+  return instance_;
+}
+
+Expected<ImageBuilder*> SpotMachine::Prepare(const LineSink& on_line) {
+  if (ssh_) return ssh_->Prepare(on_line);
+  auto instance = Launch(on_line);
+  if (!instance) return instance.error();
+  if (on_line) on_line("hoist: started " + Describe() + "; waiting for it to run");
+  auto deadline = Clock::now() + std::chrono::seconds(config_.spot.boot_wait_seconds);
+  Ec2Instance state;
+  for (;;) {
+    auto described = ec2_->DescribeInstance(instance_);
+    if (!described) return described.error();
+    state = *described;
+    if (state.state == "running") break;
+    if (state.state != "pending") {
+      return Error{Describe() + " is " + state.state +
+                   (state.state_reason.empty() ? "" : " (" + state.state_reason + ")") +
+                   " before it ran"};
+    }
+    if (Clock::now() >= deadline) {
+      return Error{Describe() + " still pending after " +
+                   std::to_string(config_.spot.boot_wait_seconds) + " s"};
+    }
+    if (!Pause(kPollMs)) return Error{"interrupted while waiting for " + Describe()};
+  }
+  const std::string address = state.public_ip.empty() ? state.private_ip : state.public_ip;
+  if (address.empty()) return Error{Describe() + " has no IP address"};
+  SshTarget target;
+  target.user = config_.spot.user;
+  target.host = address;
+  target.port = config_.spot.ssh_port;
+  SshSettings settings;
+  settings.identity_file = config_.ssh_identity_file;
+  settings.options = config_.ssh_options;
+  settings.connect_timeout_seconds = 10;
+  ssh_ = std::make_unique<SshMachine>(target, settings);
+  // sshd comes up a while after "running": retry until the boot deadline.
+  for (;;) {
+    auto builder = ssh_->Prepare(on_line);
+    if (builder) return builder;
+    if (Clock::now() >= deadline) {
+      return Error{Describe() + " did not answer SSH within " +
+                   std::to_string(config_.spot.boot_wait_seconds) +
+                   " s: " + builder.error().message};
+    }
+    if (!Pause(2 * kPollMs)) return Error{"interrupted while waiting for SSH on " + Describe()};
+  }
+}
+
+Status SpotMachine::Health() {
+  if (ssh_ && ssh_->Health()) return Ok();
+  if (!instance_.empty()) {
+    auto state = ec2_->DescribeInstance(instance_);
+    if (state && state->state_reason == "Server.SpotInstanceTermination") {
+      return Error{"spot machine " + instance_ + " was interrupted by EC2 (" + state->state_reason +
+                   ")"};
+    }
+  }
+  return ssh_ ? ssh_->Health() : Status(Error{Describe() + " never became ready"});
+}
+
+void SpotMachine::Finish(const LineSink& on_line) {
+  if (finished_) return;
+  finished_ = true;
+  ssh_.reset();
+  auto warn = [&](const std::string& line) {
+    if (on_line) {
+      on_line(line);
+    } else {
+      std::fprintf(stderr, "hoist: %s\n", line.c_str());
+    }
+  };
+  if (!spot_request_.empty()) {
+    if (auto cancelled = ec2_->CancelSpotRequest(spot_request_); !cancelled) {
+      warn("warning: could not cancel spot request " + spot_request_ + ": " +
+           cancelled.error().message);
+    }
+  }
+  if (!instance_.empty()) {
+    if (auto ended = ec2_->Terminate(instance_); !ended) {
+      warn("warning: could not terminate " + instance_ + " (" + name_ +
+           "); it shuts itself down within " + std::to_string(config_.spot.lifetime_minutes) +
+           " minutes and the next run ends it: " + ended.error().message);
+    } else {
+      warn("terminated " + Describe());
+    }
+  }
+}
+
+Expected<std::unique_ptr<BuildMachine>> MakeSpotMachine(const std::string& placement,
+                                                        const std::string& job,
+                                                        const HoistConfig& config) {
+  if (placement.rfind("spot:", 0) != 0) return Error{"unknown build placement '" + placement + "'"};
+  return std::unique_ptr<BuildMachine>(std::make_unique<SpotMachine>(
+      placement, "hoist-" + job, config, std::make_unique<AwsCliEc2>(config.spot)));
+}
+
+}  // namespace hoist

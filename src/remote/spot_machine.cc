@@ -50,9 +50,11 @@ Expected<std::string> SpotMachine::LaunchSpot(const Ec2Launch& launch, const Lin
   if (!request) return request.error();
   spot_request_ = *request;
   if (on_line) {
-    on_line("hoist: requested spot " + launch.size.instance_type + " at $" + std::to_string(bid) +
-            "/h (" + spot_request_ + "); waiting up to " +
-            std::to_string(config_.spot.spot_wait_seconds) + " s");
+    char price[32];
+    std::snprintf(price, sizeof price, "$%.4f/h", bid);
+    on_line("hoist: requested spot " + launch.size.instance_type + " at " + price + " (" +
+            spot_request_ + "); waiting up to " + std::to_string(config_.spot.spot_wait_seconds) +
+            " s");
   }
   auto deadline = Clock::now() + std::chrono::seconds(config_.spot.spot_wait_seconds);
   std::string status;

@@ -1,0 +1,320 @@
+// The spot provider: the real AWS CLI (Debian awscli) pointed with --endpoint-url at an EC2-API
+// stand-in (tests/fixtures/ec2_standin.py; AWS cannot be reached here) whose machines are this
+// one, reached through a real sshd on loopback with its real Docker engine behind it.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "support/docker_engine.h"
+#include "support/registry_fixture.h"
+#include "support/sshd_fixture.h"
+#include "support/temp_repo.h"
+#include "util/base64.h"
+
+namespace hoist {
+namespace {
+
+using nlohmann::json;
+using testing::HoistRun;
+using testing::RegistryFixture;
+using testing::RunOk;
+using testing::SshdFixture;
+using testing::TempRepo;
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+/// The EC2-API stand-in on a free loopback port (a stand-in: AWS cannot be reached here).
+class Ec2StandIn {
+ public:
+  Ec2StandIn() {
+    std::string pattern = "/tmp/hoist-ec2-XXXXXX";
+    dir_ = mkdtemp(pattern.data());
+    process_ = std::make_unique<BackgroundProcess>(
+        std::vector<std::string>{"python3",
+                                 std::string(HOIST_SOURCE_DIR) + "/tests/fixtures/ec2_standin.py",
+                                 dir_ + "/ec2.port", dir_},
+        dir_ + "/ec2.log");
+    for (int i = 0; i < 300 && ReadAll(dir_ + "/ec2.port").empty(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    port_ = std::atoi(ReadAll(dir_ + "/ec2.port").c_str());
+    EXPECT_GT(port_, 0) << ReadAll(dir_ + "/ec2.log");
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  void Control(const std::string& body, const std::string& path = "/_control") {
+    RunOk("/", {"curl", "-sS", "-f", "-X", "POST", "--data", body, url() + path});
+  }
+  json State() { return json::parse(RunOk("/", {"curl", "-sS", "-f", url() + "/_state"})); }
+  /// The actions called, in order.
+  std::vector<std::string> Actions() {
+    std::vector<std::string> actions;
+    const json state = State();
+    for (const auto& request : state["requests"]) actions.push_back(request["action"]);
+    return actions;
+  }
+  json Requests(const std::string& action) {
+    json found = json::array();
+    const json state = State();
+    for (const auto& request : state["requests"]) {
+      if (request["action"] == action) found.push_back(request["params"]);
+    }
+    return found;
+  }
+
+ private:
+  std::string dir_;
+  int port_ = 0;
+  std::unique_ptr<BackgroundProcess> process_;
+
+ public:
+  ~Ec2StandIn() {
+    process_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+};
+
+class Spot : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(access("/usr/bin/aws", X_OK), 0)
+        << "the AWS CLI is missing: run scripts/bootstrap.sh";
+    ASSERT_EQ(testing::EnsureDockerEngine(), "");
+    ASSERT_TRUE(sshd.ok()) << sshd.problem();
+    RunOk(HOIST_SOURCE_DIR, {"bash", "scripts/make-busybox-image.sh"});
+    repo.Write("build_manifest.yml", "lib:\n  buildDir: lib\n");
+    repo.Write("lib/Dockerfile", "FROM hoist-example/busybox:1\nCOPY lib.c /lib.c\n");
+    repo.Write("lib/lib.c", "int lib;\n");
+    WriteConfig(2, 30);
+    repo.Commit("initial");
+  }
+  void WriteConfig(int spot_wait, int boot_wait, const std::string& extra_size = "") {
+    const std::string url = sshd.url();
+    const std::string user = url.substr(6, url.find('@') - 6);
+    repo.Write("hoist.yml",
+               sshd.HoistYmlSsh() + "spot:\n  endpointUrl: " + ec2.url() +
+                   "\n  region: us-east-1\n  pricePerCpuHour: 0.01\n  user: " + user +
+                   "\n  sshPort: " + std::to_string(sshd.port()) + "\n  spotWaitSeconds: " +
+                   std::to_string(spot_wait) + "\n  bootWaitSeconds: " + std::to_string(boot_wait) +
+                   "\n  lifetimeMinutes: 90\n  sizes:\n    4:\n      instanceType: c6a.xlarge\n"
+                   "      imageId: ami-0hoist\n      keyName: hoist-build\n"
+                   "      securityGroupIds: [sg-1]\n      subnetId: subnet-1\n" +
+                   extra_size);
+  }
+  std::vector<std::string> Env() {
+    return {"HOIST_AWS=/usr/bin/aws",
+            "AWS_ACCESS_KEY_ID=test",
+            "AWS_SECRET_ACCESS_KEY=test",
+            "AWS_EC2_METADATA_DISABLED=true",
+            "AWS_CONFIG_FILE=/nonexistent",
+            "AWS_SHARED_CREDENTIALS_FILE=/nonexistent",
+            "DOCKER_HOST=unix:///nonexistent/docker.sock"};
+  }
+  HoistRun Build(std::vector<std::string> args) {
+    ProcessSpec spec;
+    spec.argv = {HOIST_BINARY, "--registry", registry.host() + "/t", "build"};
+    spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+    spec.cwd = repo.root();
+    spec.env = Env();
+    auto result = RunProcess(spec);
+    EXPECT_TRUE(result.ok());
+    return {result->exit_code, result->stdout_text, result->stderr_text};
+  }
+  bool HasImage() {
+    auto run = testing::RunHoist(repo.root(), {"hash", "lib"});
+    const std::string hash = run.out.substr(run.out.find('\t') + 1, 64);
+    HttpClient http;
+    auto head = registry.Client(http)->HeadManifest("t/lib", "cache-" + hash);
+    return head.ok() && head->has_value();
+  }
+  /// Every instance the stand-in ever started ended by hoist's terminate.
+  void ExpectAllTerminated() {
+    json state = ec2.State();
+    EXPECT_FALSE(state["instances"].empty());
+    for (const auto& [id, instance] : state["instances"].items()) {
+      const std::string now = instance["state"];
+      EXPECT_TRUE(now == "terminated" || now == "shutting-down") << id << " is " << now;
+    }
+  }
+  void WaitForLog(const std::string& text) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+    while (std::chrono::steady_clock::now() < deadline &&
+           ReadAll(repo.root() + "/.hoist/logs/lib.log").find(text) == std::string::npos) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ASSERT_NE(ReadAll(repo.root() + "/.hoist/logs/lib.log").find(text), std::string::npos)
+        << "never saw '" << text << "'";
+  }
+
+  SshdFixture sshd;
+  TempRepo repo;
+  Ec2StandIn ec2;
+  RegistryFixture registry;
+};
+
+TEST_F(Spot, ASpotMachineBuildsAndIsAlwaysTerminated) {
+  auto run = Build({"--remote", "spot:4", "lib"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_TRUE(HasImage());
+  // The sequence: leftovers first, the spot request at 4 × 0.01, tags, the machine, the end.
+  auto actions = ec2.Actions();
+  ASSERT_GE(actions.size(), 6u);
+  EXPECT_EQ(actions.front(), "DescribeInstances");
+  EXPECT_EQ(actions[1], "RequestSpotInstances");
+  EXPECT_EQ(std::count(actions.begin(), actions.end(), "RunInstances"), 0);
+  EXPECT_EQ(actions[actions.size() - 2], "CancelSpotInstanceRequests");
+  EXPECT_EQ(actions.back(), "TerminateInstances");
+  json request = ec2.Requests("RequestSpotInstances")[0];
+  EXPECT_EQ(request["SpotPrice"], "0.0400");
+  EXPECT_EQ(request["Type"], "one-time");
+  EXPECT_EQ(request["LaunchSpecification.InstanceType"], "c6a.xlarge");
+  EXPECT_EQ(request["LaunchSpecification.ImageId"], "ami-0hoist");
+  EXPECT_EQ(request["LaunchSpecification.KeyName"], "hoist-build");
+  EXPECT_EQ(request["LaunchSpecification.SecurityGroupId.1"], "sg-1");
+  EXPECT_EQ(Base64Decode(request["LaunchSpecification.UserData"]), "#!/bin/sh\nshutdown -h +90\n");
+  EXPECT_EQ(request["TagSpecification.1.ResourceType"], "spot-instances-request");
+  json tags = ec2.Requests("CreateTags")[0];
+  EXPECT_EQ(tags["Tag.1.Key"], "Group");
+  EXPECT_EQ(tags["Tag.1.Value"], "hoist");
+  EXPECT_EQ(tags["Tag.2.Key"], "Name");
+  EXPECT_EQ(tags["Tag.2.Value"], "hoist-build-lib");
+  ExpectAllTerminated();
+  EXPECT_NE(run.err.find("terminated spot "), std::string::npos) << run.err;
+}
+
+TEST_F(Spot, FallsBackToOnDemandWhenSpotIsNotFulfilled) {
+  ec2.Control(R"({"spot": "capacity-not-available"})");
+  auto run = Build({"--remote", "spot:4", "lib"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_TRUE(HasImage());
+  EXPECT_NE(run.err.find("not fulfilled (capacity-not-available); falling back to on-demand"),
+            std::string::npos)
+      << run.err;
+  auto actions = ec2.Actions();
+  auto cancel = std::find(actions.begin(), actions.end(), "CancelSpotInstanceRequests");
+  auto on_demand = std::find(actions.begin(), actions.end(), "RunInstances");
+  ASSERT_NE(cancel, actions.end());
+  ASSERT_NE(on_demand, actions.end());
+  EXPECT_LT(cancel, on_demand);
+  json launch = ec2.Requests("RunInstances")[0];
+  EXPECT_EQ(launch["InstanceInitiatedShutdownBehavior"], "terminate");
+  EXPECT_EQ(launch["InstanceType"], "c6a.xlarge");
+  EXPECT_EQ(Base64Decode(launch["UserData"]), "#!/bin/sh\nshutdown -h +90\n");
+  EXPECT_EQ(launch["TagSpecification.1.ResourceType"], "instance");
+  ExpectAllTerminated();
+}
+
+TEST_F(Spot, AFailedOrInterruptedJobStillTerminatesItsMachine) {
+  repo.Write("lib/Dockerfile", "FROM hoist-example/busybox:1\nRUN exit 3\n");
+  repo.Commit("broken");
+  auto failed = Build({"--remote", "spot:4", "lib"});
+  EXPECT_EQ(failed.exit_code, 1);
+  ExpectAllTerminated();
+
+  // Ctrl-C in the middle of the build.
+  repo.Write("lib/Dockerfile",
+             "FROM hoist-example/busybox:1\nRUN echo build-running && sleep 60\n");
+  repo.Commit("slow");
+  ProcessSpec spec;
+  spec.argv = {HOIST_BINARY, "--registry", registry.host() + "/t", "build", "--remote",
+               "spot:4",     "lib"};
+  spec.cwd = repo.root();
+  spec.env = Env();
+  auto running = std::async(std::launch::async, [&] { return RunProcess(spec); });
+  WaitForLog("\nbuild-running");
+  RunOk("/", {"pkill", "-INT", "-f",
+              "^" + std::string(HOIST_BINARY) + " --registry " + registry.host()});
+  ASSERT_EQ(running.wait_for(std::chrono::seconds(60)), std::future_status::ready);
+  auto result = running.get();
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->exit_code, 130) << result->stderr_text;
+  ExpectAllTerminated();
+  EXPECT_EQ(ec2.Requests("TerminateInstances").size(), 2u);
+}
+
+TEST_F(Spot, AnInterruptedSpotMachineIsReplacedOnDemand) {
+  repo.Write("lib/Dockerfile", "FROM hoist-example/busybox:1\nRUN echo build-running && sleep 4\n");
+  repo.Commit("slowish");
+  auto running = std::async(std::launch::async, [&] {
+    return Build({"--remote", "spot:4", "lib"});
+  });
+  WaitForLog("\nbuild-running");
+  // EC2 takes the machine back: it ends, and so does its SSH connection.
+  std::string instance;
+  const json state = ec2.State();
+  for (const auto& [id, item] : state["instances"].items()) instance = id;
+  ec2.Control(R"({"instance_id": ")" + instance + R"("})", "/_interrupt");
+  sshd.DropConnections();
+  ASSERT_EQ(running.wait_for(std::chrono::seconds(120)), std::future_status::ready);
+  HoistRun run = running.get();
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("was interrupted by EC2 (Server.SpotInstanceTermination)"),
+            std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("retrying on an on-demand machine"), std::string::npos);
+  EXPECT_EQ(ec2.Requests("RunInstances").size(), 1u);
+  EXPECT_TRUE(HasImage());
+  ExpectAllTerminated();
+}
+
+TEST_F(Spot, LeftoversAreEndedAndEveryWaitHasATimeout) {
+  // A machine left by an earlier run that hoist could not clean up (kill -9, a lost runner).
+  ProcessSpec leftover;
+  leftover.argv = {"/usr/bin/aws",
+                   "--endpoint-url",
+                   ec2.url(),
+                   "--region",
+                   "us-east-1",
+                   "ec2",
+                   "run-instances",
+                   "--image-id",
+                   "ami-0hoist",
+                   "--instance-type",
+                   "c6a.xlarge",
+                   "--tag-specifications",
+                   "ResourceType=instance,Tags=[{Key=Name,Value=hoist-build-lib},"
+                   "{Key=Group,Value=hoist}]",
+                   "--query",
+                   "Instances[0].InstanceId",
+                   "--output",
+                   "text"};
+  leftover.env = Env();
+  auto started = RunProcess(leftover);
+  ASSERT_TRUE(started.ok() && started->exit_code == 0) << started->stderr_text;
+  std::string id = started->stdout_text.substr(0, started->stdout_text.find('\n'));
+
+  // The machine never leaves pending: the boot wait ends it, and the job fails.
+  ec2.Control(R"({"pending_delay": 600})");
+  WriteConfig(2, 3);
+  auto run = Build({"--remote", "spot:4", "lib"});
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("terminating leftover machine " + id + " (hoist-build-lib)"),
+            std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("still pending after 3 s"), std::string::npos) << run.err;
+  ExpectAllTerminated();
+
+  // Sizes and prices that are not there.
+  auto size = Build({"--remote", "spot:64", "lib"});
+  EXPECT_EQ(size.exit_code, 1);
+  EXPECT_NE(size.err.find("hoist.yml spot.sizes has no launch spec for 64 CPUs (it has 4)"),
+            std::string::npos)
+      << size.err;
+  repo.Write("hoist.yml", sshd.HoistYmlSsh() + "spot:\n  sizes:\n    4: {instanceType: x}\n");
+  auto spec = Build({"--remote", "spot:4", "lib"});
+  EXPECT_EQ(spec.exit_code, 1);
+  EXPECT_NE(spec.err.find("spot.sizes.4 needs instanceType and imageId"), std::string::npos)
+      << spec.err;
+}
+
+}  // namespace
+}  // namespace hoist

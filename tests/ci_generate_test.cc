@@ -75,6 +75,8 @@ JobGraph GraphOf(const std::string& vendor, const std::string& text) {
       for (auto it = entry.begin(); it != entry.end(); ++it) {
         const std::string id = it->first.Scalar();
         EXPECT_TRUE(config["jobs"][id]) << "workflow names undefined job " << id;
+        // With a name:, CircleCI's requires would have to use the name, not the id.
+        EXPECT_FALSE(it->second["name"]) << id;
         graph[id] = Strings(it->second["requires"]);
       }
     }

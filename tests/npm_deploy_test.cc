@@ -189,6 +189,12 @@ TEST_F(NpmDeploy, BadInputs) {
   EXPECT_NE(not_semver.err.find("gives version '1.2.03', which is not semver"), std::string::npos)
       << not_semver.err;
 
+  // A pre-release without a word: npm has no dist-tag for it.
+  auto numeric = Deploy("v1.2.4-1");
+  EXPECT_EQ(numeric.exit_code, 1);
+  EXPECT_NE(numeric.err.find("the pre-release part must start with a word"), std::string::npos)
+      << numeric.err;
+
   // Manifest mistakes: a misspelt key, a registry that is no URL, an unknown access.
   repo.Write("build_manifest.yml",
              "util:\n  buildDir: util\n  deploy:\n    - type: npm\n"

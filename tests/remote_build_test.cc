@@ -154,8 +154,10 @@ TEST_F(RemoteBuild, APoolRunsOneJobPerHost) {
   // Two names of the same server make a pool of two hosts.
   const std::string second = "ssh://" + sshd.url().substr(6, sshd.url().find('@') - 6) +
                              "@localhost:" + std::to_string(sshd.port());
-  repo.Write("hoist.yml",
-             sshd.HoistYmlSsh() + "remotes:\n  - " + sshd.url() + "\n  - " + second + "\n");
+  // A dead host first: its jobs move on to the live ones.
+  const std::string dead = "ssh://root@127.0.0.1:" + std::to_string(testing::FreePort());
+  repo.Write("hoist.yml", sshd.HoistYmlSsh() + "remotes:\n  - " + dead + "\n  - " + sshd.url() +
+                              "\n  - " + second + "\n");
   repo.Write("slow/Dockerfile", "FROM hoist-example/busybox:1\nCOPY s /s\n");
   repo.Commit("pool");
   auto run = Build(registry, {"--remote", "pool", "lib", "slow"});
@@ -163,6 +165,8 @@ TEST_F(RemoteBuild, APoolRunsOneJobPerHost) {
   const bool first_used = run.err.find(" on " + sshd.url() + " (") != std::string::npos;
   const bool second_used = run.err.find(" on " + second + " (") != std::string::npos;
   EXPECT_TRUE(first_used && second_used) << run.err;
+  EXPECT_NE(run.err.find("cannot reach the Docker engine of " + dead), std::string::npos);
+  EXPECT_NE(run.err.find("trying another machine of the pool"), std::string::npos) << run.err;
 }
 
 TEST_F(RemoteBuild, BadInputs) {

@@ -171,8 +171,11 @@ TEST_F(Spot, ASpotMachineBuildsAndIsAlwaysTerminated) {
   EXPECT_EQ(actions.front(), "DescribeInstances");
   EXPECT_EQ(actions[1], "RequestSpotInstances");
   EXPECT_EQ(std::count(actions.begin(), actions.end(), "RunInstances"), 0);
-  EXPECT_EQ(actions[actions.size() - 2], "CancelSpotInstanceRequests");
-  EXPECT_EQ(actions.back(), "TerminateInstances");
+  // The end: the request cancelled, checked for a late machine, the machine terminated.
+  ASSERT_GE(actions.size(), 3u);
+  EXPECT_EQ(std::vector<std::string>(actions.end() - 3, actions.end()),
+            (std::vector<std::string>{"CancelSpotInstanceRequests", "DescribeSpotInstanceRequests",
+                                      "TerminateInstances"}));
   json request = ec2.Requests("RequestSpotInstances")[0];
   EXPECT_EQ(request["SpotPrice"], "0.0400");
   EXPECT_EQ(request["Type"], "one-time");
@@ -183,10 +186,13 @@ TEST_F(Spot, ASpotMachineBuildsAndIsAlwaysTerminated) {
   EXPECT_EQ(Base64Decode(request["LaunchSpecification.UserData"]), "#!/bin/sh\nshutdown -h +90\n");
   EXPECT_EQ(request["TagSpecification.1.ResourceType"], "spot-instances-request");
   json tags = ec2.Requests("CreateTags")[0];
-  EXPECT_EQ(tags["Tag.1.Key"], "Group");
-  EXPECT_EQ(tags["Tag.1.Value"], "hoist");
-  EXPECT_EQ(tags["Tag.2.Key"], "Name");
-  EXPECT_EQ(tags["Tag.2.Value"], "hoist-build-lib");
+  EXPECT_EQ(tags["Tag.1.Key"], "Branch");
+  EXPECT_EQ(tags["Tag.1.Value"], "main");
+  EXPECT_EQ(tags["Tag.2.Key"], "Group");
+  EXPECT_EQ(tags["Tag.2.Value"], "hoist");
+  EXPECT_EQ(tags["Tag.3.Key"], "Name");
+  EXPECT_EQ(tags["Tag.3.Value"], "hoist-build-lib");
+  EXPECT_EQ(tags["Tag.4.Key"], "Run");
   ExpectAllTerminated();
   EXPECT_NE(run.err.find("terminated spot "), std::string::npos) << run.err;
 }
@@ -282,7 +288,7 @@ TEST_F(Spot, LeftoversAreEndedAndEveryWaitHasATimeout) {
                    "c6a.xlarge",
                    "--tag-specifications",
                    "ResourceType=instance,Tags=[{Key=Name,Value=hoist-build-lib},"
-                   "{Key=Group,Value=hoist}]",
+                   "{Key=Group,Value=hoist},{Key=Branch,Value=main}]",
                    "--query",
                    "Instances[0].InstanceId",
                    "--output",
@@ -291,6 +297,13 @@ TEST_F(Spot, LeftoversAreEndedAndEveryWaitHasATimeout) {
   auto started = RunProcess(leftover);
   ASSERT_TRUE(started.ok() && started->exit_code == 0) << started->stderr_text;
   std::string id = started->stdout_text.substr(0, started->stdout_text.find('\n'));
+  // The same name on another branch is another pipeline's machine: left alone.
+  leftover.argv[12] =
+      "ResourceType=instance,Tags=[{Key=Name,Value=hoist-build-lib},"
+      "{Key=Group,Value=hoist},{Key=Branch,Value=feature}]";
+  auto other = RunProcess(leftover);
+  ASSERT_TRUE(other.ok() && other->exit_code == 0) << other->stderr_text;
+  std::string others = other->stdout_text.substr(0, other->stdout_text.find('\n'));
 
   // The machine never leaves pending: the boot wait ends it, and the job fails.
   ec2.Control(R"({"pending_delay": 600})");
@@ -301,7 +314,17 @@ TEST_F(Spot, LeftoversAreEndedAndEveryWaitHasATimeout) {
             std::string::npos)
       << run.err;
   EXPECT_NE(run.err.find("still pending after 3 s"), std::string::npos) << run.err;
-  ExpectAllTerminated();
+  EXPECT_EQ(run.err.find(others), std::string::npos) << run.err;
+  json state = ec2.State();
+  const std::string other_state = state["instances"][others]["state"];
+  EXPECT_TRUE(other_state == "running" || other_state == "pending") << other_state;
+  EXPECT_EQ(state["instances"][id]["state"], "terminated");
+  for (const auto& [instance, item] : state["instances"].items()) {
+    const std::string now = item["state"];
+    if (instance != others) {
+      EXPECT_TRUE(now == "terminated" || now == "shutting-down") << instance << " " << now;
+    }
+  }
 
   // Sizes and prices that are not there.
   auto size = Build({"--remote", "spot:64", "lib"});

@@ -87,8 +87,7 @@ Expected<std::vector<CiJob>> PlanCiJobs(CiVendor vendor, const Manifest& manifes
           !claimed) {
         return claimed.error();
       }
-      job.commands = {env,
-                      hoist + " " + FormatCommand({"test", project.name, "--job", test.name})};
+      job.commands = {env, hoist + " " + FormatCommand({"test", project.name, "--job", test.name})};
       all.push_back(job.id);
       jobs.push_back(std::move(job));
     }

@@ -47,8 +47,8 @@ std::string RenderCircleCi(const std::vector<CiJob>& jobs, const CiOptions& opti
   out << YAML::Key << "hoist" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "jobs" << YAML::Value << YAML::BeginSeq;
   for (const auto& job : jobs) {
+    // No `name:`: CircleCI's `requires` would then have to use it instead of the job id.
     out << YAML::BeginMap << YAML::Key << job.id << YAML::Value << YAML::BeginMap;
-    out << YAML::Key << "name" << YAML::Value << job.title;
     if (!job.needs.empty()) {
       out << YAML::Key << "requires" << YAML::Value << YAML::Flow << job.needs;
     }
@@ -79,8 +79,7 @@ std::string RenderGithub(const std::vector<CiJob>& jobs, const CiOptions& option
   out << YAML::Key << "branches" << YAML::Value << YAML::Flow << std::vector<std::string>{"**"};
   out << YAML::Key << "tags" << YAML::Value << YAML::Flow << std::vector<std::string>{"v*"};
   out << YAML::EndMap;
-  out << YAML::Key << "pull_request" << YAML::Value << YAML::Flow << YAML::BeginMap
-      << YAML::EndMap;
+  out << YAML::Key << "pull_request" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::EndMap;
   out << YAML::EndMap;
   out << YAML::Key << "jobs" << YAML::Value << YAML::BeginMap;
   std::string deploy_if = "github.event_name == 'push' && (startsWith(github.ref, 'refs/tags/v')";

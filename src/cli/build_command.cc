@@ -184,10 +184,11 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
   command->add_option("--commit-tag", options->commit_tag, "COMMIT_TAG build arg")
       ->envname("COMMIT_TAG");
   auto* jobs_option = command->get_option("--jobs");
-  command->add_option("--remote", options->remotes,
-                      "Build elsewhere: ssh://[USER@]HOST[:PORT] (repeat for a pool, one job per "
-                      "host), pool (hoist.yml remotes), spot:CPUS, or local; projects' own "
-                      "remote: settings then apply")
+  command
+      ->add_option("--remote", options->remotes,
+                   "Build elsewhere: ssh://[USER@]HOST[:PORT] (repeat for a pool, one job per "
+                   "host), pool (hoist.yml remotes), spot:CPUS, or local; projects' own "
+                   "remote: settings then apply")
       ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   command->callback([&context, &exit_code, options, jobs_option] {
@@ -263,8 +264,8 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       ssh.options = config.ssh_options;
     }
     MachinePool machines(builder, options->jobs, ssh,
-                         [&context](const std::string& where, const std::string& job) {
-                           return MakeSpotMachine(where, job, context.config());
+                         [&context, &settings](const std::string& where, const std::string& job) {
+                           return MakeSpotMachine(where, job, settings.branch, context.config());
                          });
     if (any_remote) {
       std::vector<std::string> cli_hosts;
@@ -352,7 +353,15 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
             if (!lease) return {JobOutcome::kFailed, lease.error().message};
             BuildMachine& machine = lease->machine();
             auto machine_builder = machine.Prepare(say);
-            if (!machine_builder) return {JobOutcome::kFailed, machine_builder.error().message};
+            if (!machine_builder) {
+              const std::string why = machine_builder.error().message;
+              if (lease->Retire(why)) {
+                say("hoist: " + why + "; trying another machine of the pool");
+                --attempt;
+                continue;
+              }
+              return {JobOutcome::kFailed, why};
+            }
             say("hoist: building " + manifest.projects[p].name + " on " + machine.Describe() +
                 " (" + decisions[p]->reason + ")");
             BuildEnvironment job_env{env.manifest, env.graph,           env.hashes,
@@ -366,7 +375,7 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
             // was interrupted gets one more try on an on-demand machine.
             std::string lost =
                 health.error().message + "; the build did not finish and " + "nothing was tagged";
-            if (attempt == 1 && where.rfind("spot:", 0) == 0 && !ProcessesStopped()) {
+            if (attempt == 1 && machine.Interrupted() && !ProcessesStopped()) {
               say("hoist: " + lost + "; retrying on an on-demand machine");
               where += "/on-demand";
               continue;

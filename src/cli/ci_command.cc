@@ -5,6 +5,7 @@
 
 #include "ci/ci_pipeline.h"
 #include "cli/commands.h"
+#include "util/subprocess.h"
 
 namespace hoist {
 
@@ -60,8 +61,16 @@ void AddCiCommand(CLI::App& app, CommandContext& context, int& exit_code) {
         std::filesystem::path(relative).is_absolute()
             ? std::filesystem::path(relative)
             : std::filesystem::path(context.repo().root()) / relative;
-    const std::string regenerate = "hoist ci generate --vendor " + options->vendor +
-                                   (options->output.empty() ? "" : " -o " + options->output);
+    // The command that writes this very file again, with every option given.
+    std::vector<std::string> words = {"hoist", "ci", "generate", "--vendor", options->vendor};
+    if (!options->output.empty()) words.insert(words.end(), {"-o", options->output});
+    if (!options->setup.empty()) words.insert(words.end(), {"--setup", options->setup});
+    for (const auto& branch : options->deploy_branches) {
+      words.insert(words.end(), {"--deploy-branch", branch});
+    }
+    if (!options->runner.empty()) words.insert(words.end(), {"--runner", options->runner});
+    if (!options->hoist.empty()) words.insert(words.end(), {"--hoist", options->hoist});
+    const std::string regenerate = FormatCommand(words);
     if (options->check) {
       std::ifstream in(path);
       if (!in) {

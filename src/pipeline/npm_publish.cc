@@ -96,6 +96,10 @@ Expected<Published> ViewPackage(const std::vector<std::string>& npm, const std::
   auto result = RunProcess(spec);
   if (!result) return result.error();
   auto json = nlohmann::json::parse(result->stdout_text, nullptr, false);
+  if (result->exit_code != 0 && !json.is_object()) {
+    // npm 7 to 9 write the --json error object to stderr.
+    json = nlohmann::json::parse(result->stderr_text, nullptr, false);
+  }
   if (result->exit_code != 0) {
     if (json.is_object() && json.contains("error") && json["error"].is_object() &&
         json["error"].value("code", "") == "E404") {
@@ -154,6 +158,12 @@ Status PublishNpmPackage(const NpmPublish& request, const LineSink& on_line) {
   const std::string dist_tag = version->prerelease.empty() ? "latest" : version->prerelease[0];
   if (dist_tag == "latest" && !version->prerelease.empty()) {
     return Error{"pre-release word 'latest' cannot be a dist-tag of a pre-release"};
+  }
+  if (dist_tag.find_first_not_of("0123456789") == std::string::npos ||
+      SemanticVersion::Parse(dist_tag)) {
+    return Error{"commit tag '" + request.commit_tag + "': the pre-release part must start " +
+                 "with a word, the npm dist-tag (v1.2.3-testnet.0 publishes under 'testnet'); " +
+                 "npm refuses '" + dist_tag + "'"};
   }
 
   std::string stage_template = (fs::temp_directory_path() / "hoist-npm-XXXXXX").string();

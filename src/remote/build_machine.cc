@@ -15,6 +15,8 @@ Expected<ImageBuilder*> SshMachine::Prepare(const LineSink& on_line) {
   tunnel_ = std::move(*tunnel);
   builder_ = std::make_unique<DockerBuilder>(tunnel_->docker_host());
   if (auto engine = builder_->Check(); !engine) {
+    builder_.reset();
+    tunnel_.reset();
     return Error{target_.Display() + ": " + engine.error().message};
   }
   return builder_.get();
@@ -53,7 +55,7 @@ Status MachinePool::AddSshPool(const std::string& placement, const std::vector<s
     slots.push_back(std::move(slot));
   }
   std::lock_guard<std::mutex> lock(mutex_);
-  pools_[placement] = std::move(slots);
+  pools_.try_emplace(placement, std::move(slots));  // never replaces machines in use
   return Ok();
 }
 
@@ -69,27 +71,46 @@ int MachinePool::capacity() const {
 Expected<MachinePool::Lease> MachinePool::Acquire(const std::string& placement,
                                                   const std::string& job, const LineSink& on_line) {
   std::unique_lock<std::mutex> lock(mutex_);
-  if (!pools_.count(placement) && placement.rfind("ssh://", 0) == 0) {
-    lock.unlock();
-    if (auto added = AddSshPool(placement, {placement}); !added) return added.error();
-    lock.lock();
+  std::string name = placement;
+  if (!pools_.count(name) && name.rfind("ssh://", 0) == 0) {
+    auto target = SshTarget::Parse(name);
+    if (!target) return target.error();
+    // A host that is already in a pool keeps its one-job-at-a-time slot there.
+    for (const auto& [pool_name, slots] : pools_) {
+      for (const auto& slot : slots) {
+        if (slot.machine->Describe() == target->Display()) name = pool_name;
+      }
+    }
+    if (!pools_.count(name)) {
+      std::vector<Slot> slots(1);
+      slots[0].machine = std::make_unique<SshMachine>(*target, ssh_);
+      pools_.emplace(name, std::move(slots));
+    }
   }
-  auto pool = pools_.find(placement);
+  auto pool = pools_.find(name);
   if (pool == pools_.end()) {
     lock.unlock();
     if (!factory_) return Error{"unknown build placement '" + placement + "'"};
     auto made = factory_(placement, job);
     if (!made) return made.error();
     BuildMachine* machine = made->get();
-    return Lease(this, machine, std::move(*made), placement, on_line);
+    return Lease(this, machine, std::move(*made), name, on_line);
   }
   for (;;) {
+    bool any_alive = false;
+    std::string why;
     for (auto& slot : pool->second) {
+      if (slot.retired) {
+        why += (why.empty() ? "" : "; ") + slot.why;
+        continue;
+      }
+      any_alive = true;
       if (slot.free > 0) {
         --slot.free;
-        return Lease(this, slot.machine.get(), nullptr, placement, on_line);
+        return Lease(this, slot.machine.get(), nullptr, name, on_line);
       }
     }
+    if (!any_alive) return Error{"no machine of '" + placement + "' can build: " + why};
     freed_.wait(lock);
   }
 }
@@ -100,6 +121,22 @@ void MachinePool::Release(const std::string& placement, BuildMachine* machine) {
     if (slot.machine.get() == machine) ++slot.free;
   }
   freed_.notify_all();
+}
+
+bool MachinePool::Retire(const std::string& placement, BuildMachine* machine,
+                         const std::string& why) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  bool others = false;
+  for (auto& slot : pools_[placement]) {
+    if (slot.machine.get() == machine) {
+      slot.retired = true;
+      slot.why = why;
+    } else if (!slot.retired) {
+      others = true;
+    }
+  }
+  freed_.notify_all();
+  return others;
 }
 
 MachinePool::Lease::Lease(MachinePool* pool, BuildMachine* machine,
@@ -119,6 +156,11 @@ MachinePool::Lease::Lease(Lease&& other) noexcept
       on_line_(std::move(other.on_line_)) {
   other.pool_ = nullptr;
   other.machine_ = nullptr;
+}
+
+bool MachinePool::Lease::Retire(const std::string& why) {
+  if (owned_ || !pool_) return false;
+  return pool_->Retire(placement_, machine_, why);
 }
 
 MachinePool::Lease::~Lease() {

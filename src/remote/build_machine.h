@@ -28,6 +28,9 @@ class BuildMachine {
   virtual Status Health() = 0;
   /// The job is over (a spot machine is terminated here).
   virtual void Finish(const LineSink& on_line) { (void)on_line; }
+  /// After a failed Health(): the machine was taken back by its provider (a spot
+  /// interruption), so the job deserves another machine.
+  virtual bool Interrupted() const { return false; }
 };
 
 /// This machine's Docker engine.
@@ -81,6 +84,9 @@ class MachinePool {
     Lease& operator=(Lease&&) = delete;
     ~Lease();
     BuildMachine& machine() { return *machine_; }
+    /// Takes a pool machine that cannot build (unreachable, no engine) out of rotation for
+    /// this run; true when the pool has others to try.
+    bool Retire(const std::string& why);
 
    private:
     MachinePool* pool_;
@@ -101,8 +107,11 @@ class MachinePool {
   struct Slot {
     std::unique_ptr<BuildMachine> machine;
     int free = 1;
+    bool retired = false;
+    std::string why;
   };
   void Release(const std::string& placement, BuildMachine* machine);
+  bool Retire(const std::string& placement, BuildMachine* machine, const std::string& why);
 
   SshSettings ssh_;
   Factory factory_;

@@ -39,7 +39,9 @@ class Ec2 {
  public:
   virtual ~Ec2() = default;
   virtual Expected<std::string> RequestSpot(const Ec2Launch& launch, double price) = 0;
-  virtual Expected<SpotRequest> DescribeSpotRequest(const std::string& id) = 0;
+  /// `cleanup`: a call that Ctrl-C must not cut short.
+  virtual Expected<SpotRequest> DescribeSpotRequest(const std::string& id,
+                                                    bool cleanup = false) = 0;
   virtual Status CancelSpotRequest(const std::string& id) = 0;
   virtual Expected<std::string> RunOnDemand(const Ec2Launch& launch) = 0;
   virtual Expected<Ec2Instance> DescribeInstance(const std::string& id) = 0;
@@ -56,7 +58,7 @@ class AwsCliEc2 : public Ec2 {
  public:
   explicit AwsCliEc2(const SpotConfig& config);
   Expected<std::string> RequestSpot(const Ec2Launch& launch, double price) override;
-  Expected<SpotRequest> DescribeSpotRequest(const std::string& id) override;
+  Expected<SpotRequest> DescribeSpotRequest(const std::string& id, bool cleanup) override;
   Status CancelSpotRequest(const std::string& id) override;
   Expected<std::string> RunOnDemand(const Ec2Launch& launch) override;
   Expected<Ec2Instance> DescribeInstance(const std::string& id) override;
@@ -66,7 +68,8 @@ class AwsCliEc2 : public Ec2 {
   Status Terminate(const std::string& id) override;
 
  private:
-  /// Runs `aws ec2 ARGS --output json`; cleanup calls are not stopped by Ctrl-C.
+  /// Runs `aws ec2 ARGS --output json`; cleanup calls are not stopped by Ctrl-C. EC2 is
+  /// eventually consistent: a *.NotFound right after a create is retried for a while.
   Expected<std::string> Call(std::vector<std::string> args, bool cleanup = false);
   std::string aws_;
   SpotConfig config_;

@@ -1,5 +1,7 @@
+#include <chrono>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "remote/ec2.h"
 #include "util/base64.h"
@@ -53,23 +55,37 @@ AwsCliEc2::AwsCliEc2(const SpotConfig& config) : config_(config) {
 Expected<std::string> AwsCliEc2::Call(std::vector<std::string> args, bool cleanup) {
   ProcessSpec spec;
   spec.argv = {aws_};
-  if (!config_.endpoint_url.empty())
+  if (!config_.endpoint_url.empty()) {
     spec.argv.insert(spec.argv.end(), {"--endpoint-url", config_.endpoint_url});
+  }
   if (!config_.region.empty()) spec.argv.insert(spec.argv.end(), {"--region", config_.region});
   spec.argv.push_back("ec2");
   spec.argv.insert(spec.argv.end(), args.begin(), args.end());
   spec.argv.insert(spec.argv.end(), {"--output", "json"});
+  spec.env = {"AWS_PAGER="};
   spec.stoppable = !cleanup;
-  auto result = RunProcess(spec);
-  if (!result)
-    return Error{result.error().message + " (install the AWS CLI: apt-get install awscli)"};
-  if (result->exit_code != 0) {
+  spec.shielded = cleanup;
+  for (int attempt = 1;; ++attempt) {
+    auto result = RunProcess(spec);
+    if (!result) {
+      if (ProcessesStopped() && !cleanup) return Error{"interrupted"};
+      const bool missing = result.error().message.find("No such file") != std::string::npos;
+      return Error{
+          result.error().message +
+          (missing ? " (install the AWS CLI: apt-get install awscli, or set HOIST_AWS)" : "")};
+    }
+    if (result->exit_code == 0) return result->stdout_text;
     std::string why = result->stderr_text;
     while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    const bool not_yet =
+        why.find(".NotFound") != std::string::npos && args.front() != "run-instances";
+    if (not_yet && attempt < 15 && !(ProcessesStopped() && !cleanup)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::min(500 * attempt, 3000)));
+      continue;
+    }
     return Error{"aws ec2 " + args.front() + " failed (exit status " +
                  std::to_string(result->exit_code) + "): " + why};
   }
-  return result->stdout_text;
 }
 
 Expected<std::string> AwsCliEc2::RequestSpot(const Ec2Launch& launch, double price) {
@@ -90,7 +106,8 @@ Expected<std::string> AwsCliEc2::RequestSpot(const Ec2Launch& launch, double pri
   auto reply =
       Call({"request-spot-instances", "--spot-price", bid, "--instance-count", "1", "--type",
             "one-time", "--launch-specification", spec.dump(), "--tag-specifications",
-            TagSpecification("spot-instances-request", launch.tags)});
+            TagSpecification("spot-instances-request", launch.tags)},
+           /*cleanup=*/true);  // once sent, its id must be read, even after Ctrl-C
   if (!reply) return reply.error();
   auto parsed = json::parse(*reply, nullptr, false);
   if (!parsed.is_object() || !parsed.contains("SpotInstanceRequests") ||
@@ -100,8 +117,9 @@ Expected<std::string> AwsCliEc2::RequestSpot(const Ec2Launch& launch, double pri
   return parsed["SpotInstanceRequests"][0].value("SpotInstanceRequestId", "");
 }
 
-Expected<SpotRequest> AwsCliEc2::DescribeSpotRequest(const std::string& id) {
-  auto reply = Call({"describe-spot-instance-requests", "--spot-instance-request-ids", id});
+Expected<SpotRequest> AwsCliEc2::DescribeSpotRequest(const std::string& id, bool cleanup) {
+  auto reply =
+      Call({"describe-spot-instance-requests", "--spot-instance-request-ids", id}, cleanup);
   if (!reply) return reply.error();
   auto parsed = json::parse(*reply, nullptr, false);
   if (!parsed.is_object() || !parsed.contains("SpotInstanceRequests") ||
@@ -143,7 +161,7 @@ Expected<std::string> AwsCliEc2::RunOnDemand(const Ec2Launch& launch) {
   if (!launch.size.iam_instance_profile.empty()) {
     args.insert(args.end(), {"--iam-instance-profile", "Name=" + launch.size.iam_instance_profile});
   }
-  auto reply = Call(args);
+  auto reply = Call(args, /*cleanup=*/true);  // once sent, its id must be read
   if (!reply) return reply.error();
   auto parsed = json::parse(*reply, nullptr, false);
   if (!parsed.is_object() || !parsed.contains("Instances") || !parsed["Instances"].is_array() ||

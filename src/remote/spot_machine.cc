@@ -1,5 +1,7 @@
 #include "remote/spot_machine.h"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <thread>
 
@@ -24,9 +26,15 @@ constexpr int kPollMs = 1000;
 
 }  // namespace
 
-SpotMachine::SpotMachine(const std::string& placement, std::string name, const HoistConfig& config,
-                         std::unique_ptr<Ec2> ec2)
-    : name_(std::move(name)), config_(config), ec2_(std::move(ec2)) {
+SpotMachine::SpotMachine(const std::string& placement, std::string name, std::string branch,
+                         const HoistConfig& config, std::unique_ptr<Ec2> ec2)
+    : name_(std::move(name)), branch_(std::move(branch)), config_(config), ec2_(std::move(ec2)) {
+  char host[256] = "host";
+  gethostname(host, sizeof host - 1);
+  run_ = std::string(host) + "-" + std::to_string(getpid()) + "-" +
+         std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count());
   std::string cpus = placement.substr(5);
   on_demand_ = cpus.find("/on-demand") != std::string::npos;
   cpus_ = std::atoi(cpus.c_str());
@@ -49,6 +57,7 @@ Expected<std::string> SpotMachine::LaunchSpot(const Ec2Launch& launch, const Lin
   auto request = ec2_->RequestSpot(launch, bid);
   if (!request) return request.error();
   spot_request_ = *request;
+  if (ProcessesStopped()) return Error{"interrupted while requesting a spot machine"};
   if (on_line) {
     char price[32];
     std::snprintf(price, sizeof price, "$%.4f/h", bid);
@@ -95,14 +104,18 @@ Expected<std::string> SpotMachine::Launch(const LineSink& on_line) {
     return Error{"spot:" + std::to_string(cpus_) +
                  ": hoist.yml spot.pricePerCpuHour is not set (the bid is CPUS × it)"};
   }
-  const std::map<std::string, std::string> tags = {{"Name", name_}, {"Group", config_.spot.group}};
-  // A machine of this name still alive is a leftover of an interrupted run: end it first.
-  auto leftovers = ec2_->FindLive(tags);
+  std::map<std::string, std::string> identity = {{"Name", name_}, {"Group", config_.spot.group}};
+  if (!branch_.empty()) identity["Branch"] = branch_;
+  // A machine of this name (and branch) still alive is a leftover of a run that could not end
+  // it (killed, its runner lost): end it first.
+  auto leftovers = ec2_->FindLive(identity);
   if (!leftovers) return leftovers.error();
   for (const auto& leftover : *leftovers) {
     if (on_line) on_line("hoist: terminating leftover machine " + leftover.id + " (" + name_ + ")");
     if (auto ended = ec2_->Terminate(leftover.id); !ended) return ended.error();
   }
+  std::map<std::string, std::string> tags = identity;
+  tags["Run"] = run_;
   Ec2Launch launch;
   launch.size = size->second;
   launch.tags = tags;
@@ -110,6 +123,7 @@ Expected<std::string> SpotMachine::Launch(const LineSink& on_line) {
   launch.user_data =
       "#!/bin/sh\nshutdown -h +" + std::to_string(config_.spot.lifetime_minutes) + "\n";
   std::string instance;
+  launched_ = true;
   if (!on_demand_) {
     auto spot = LaunchSpot(launch, on_line);
     if (!spot) return spot.error();
@@ -122,6 +136,7 @@ Expected<std::string> SpotMachine::Launch(const LineSink& on_line) {
     instance = *started;
   }
   instance_ = instance;
+  if (ProcessesStopped()) return Error{"interrupted while starting " + Describe()};
   // Spot instances do not inherit the request's tags.
   if (auto tagged = ec2_->Tag(instance_, tags); !tagged) return tagged.error();
   return instance_;
@@ -160,6 +175,7 @@ Expected<ImageBuilder*> SpotMachine::Prepare(const LineSink& on_line) {
   settings.identity_file = config_.ssh_identity_file;
   settings.options = config_.ssh_options;
   settings.connect_timeout_seconds = 10;
+  settings.fresh_host_key = true;
   ssh_ = std::make_unique<SshMachine>(target, settings);
   // sshd comes up a while after "running": retry until the boot deadline.
   for (;;) {
@@ -179,8 +195,13 @@ Status SpotMachine::Health() {
   if (!instance_.empty()) {
     auto state = ec2_->DescribeInstance(instance_);
     if (state && state->state_reason == "Server.SpotInstanceTermination") {
+      interrupted_ = true;
       return Error{"spot machine " + instance_ + " was interrupted by EC2 (" + state->state_reason +
                    ")"};
+    }
+    if (state && state->state_reason == "Client.InstanceInitiatedShutdown") {
+      return Error{Describe() + " shut itself down: the job outlived spot.lifetimeMinutes (" +
+                   std::to_string(config_.spot.lifetime_minutes) + "); raise it in hoist.yml"};
     }
   }
   return ssh_ ? ssh_->Health() : Status(Error{Describe() + " never became ready"});
@@ -202,6 +223,26 @@ void SpotMachine::Finish(const LineSink& on_line) {
       warn("warning: could not cancel spot request " + spot_request_ + ": " +
            cancelled.error().message);
     }
+    // Cancelling a request does not end its machine: one fulfilled while we were not looking
+    // (Ctrl-C during the wait, a race with the cancel) is ended here.
+    auto request = ec2_->DescribeSpotRequest(spot_request_, /*cleanup=*/true);
+    if (request && !request->instance_id.empty() && request->instance_id != instance_) {
+      if (auto ended = ec2_->Terminate(request->instance_id); !ended) {
+        warn("warning: could not terminate " + request->instance_id + ": " + ended.error().message);
+      } else {
+        warn("terminated " + request->instance_id + " (fulfilled after hoist stopped waiting)");
+      }
+    }
+  }
+  if (instance_.empty() && launched_) {
+    // A launch whose answer never came back may still have made a machine: find it by this
+    // run's tag.
+    auto live = ec2_->FindLive({{"Group", config_.spot.group}, {"Run", run_}});
+    if (live) {
+      for (const auto& machine : *live) {
+        if (ec2_->Terminate(machine.id)) warn("terminated " + machine.id + " (" + name_ + ")");
+      }
+    }
   }
   if (!instance_.empty()) {
     if (auto ended = ec2_->Terminate(instance_); !ended) {
@@ -216,10 +257,11 @@ void SpotMachine::Finish(const LineSink& on_line) {
 
 Expected<std::unique_ptr<BuildMachine>> MakeSpotMachine(const std::string& placement,
                                                         const std::string& job,
+                                                        const std::string& branch,
                                                         const HoistConfig& config) {
   if (placement.rfind("spot:", 0) != 0) return Error{"unknown build placement '" + placement + "'"};
   return std::unique_ptr<BuildMachine>(std::make_unique<SpotMachine>(
-      placement, "hoist-" + job, config, std::make_unique<AwsCliEc2>(config.spot)));
+      placement, "hoist-" + job, branch, config, std::make_unique<AwsCliEc2>(config.spot)));
 }
 
 }  // namespace hoist

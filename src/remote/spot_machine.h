@@ -19,14 +19,15 @@ class SpotMachine : public BuildMachine {
  public:
   /// `placement` is "spot:CPUS" or "spot:CPUS/on-demand"; `name` names the machine (its Name
   /// tag, by which the next run finds a leftover).
-  SpotMachine(const std::string& placement, std::string name, const HoistConfig& config,
-              std::unique_ptr<Ec2> ec2);
+  SpotMachine(const std::string& placement, std::string name, std::string branch,
+              const HoistConfig& config, std::unique_ptr<Ec2> ec2);
   ~SpotMachine() override;
 
   std::string Describe() const override;
   Expected<ImageBuilder*> Prepare(const LineSink& on_line) override;
   Status Health() override;
   void Finish(const LineSink& on_line) override;
+  bool Interrupted() const override { return interrupted_; }
 
  private:
   Expected<std::string> Launch(const LineSink& on_line);
@@ -35,17 +36,24 @@ class SpotMachine : public BuildMachine {
   int cpus_ = 0;
   bool on_demand_ = false;
   std::string name_;
+  std::string branch_;
+  std::string run_;  ///< this run's id (Run tag): every machine it started, found by tag
   HoistConfig config_;
   std::unique_ptr<Ec2> ec2_;
   std::string spot_request_;
   std::string instance_;
   std::unique_ptr<SshMachine> ssh_;
   bool finished_ = false;
+  bool interrupted_ = false;
+  bool launched_ = false;
 };
 
-/// The factory of MachinePool for spot placements: one machine named for the job.
+/// The factory of MachinePool for spot placements: one machine named for the job. A leftover
+/// is a live machine of the same name, group and branch (so concurrent pipelines of other
+/// branches are left alone).
 Expected<std::unique_ptr<BuildMachine>> MakeSpotMachine(const std::string& placement,
                                                         const std::string& job,
+                                                        const std::string& branch,
                                                         const HoistConfig& config);
 
 }  // namespace hoist

@@ -69,6 +69,11 @@ Expected<std::unique_ptr<SshTunnel>> SshTunnel::Open(const SshTarget& target,
       // A dead connection ends ssh within 3 × 5 s.
       "-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3", "-o",
       "ConnectTimeout=" + std::to_string(settings.connect_timeout_seconds)};
+  if (settings.fresh_host_key) {
+    // ssh keeps the first value of an option: these come before the user's.
+    argv.insert(argv.end(), {"-o", "UserKnownHostsFile=" + tunnel->dir_ + "/known_hosts", "-o",
+                             "StrictHostKeyChecking=accept-new"});
+  }
   if (!settings.identity_file.empty()) {
     argv.insert(argv.end(), {"-i", settings.identity_file, "-o", "IdentitiesOnly=yes"});
   }

@@ -26,6 +26,9 @@ struct SshSettings {
   std::string identity_file;
   std::vector<std::string> options;  ///< "Name=value", each passed as -o
   int connect_timeout_seconds = 20;
+  /// A machine made for this job (spot): its host key is new, so it is trusted on first use
+  /// and remembered only for this connection, never in the user's known_hosts.
+  bool fresh_host_key = false;
 };
 
 /// One SSH connection that forwards a local socket to the remote Docker engine's socket

@@ -138,9 +138,9 @@ Expected<ProcessResult> RunProcess(const ProcessSpec& spec) {
   posix_spawnattr_setsigmask(&attributes, &no_signals);
   posix_spawnattr_setsigdefault(&attributes, &default_signals);
   short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
-  if (spec.stoppable) flags |= POSIX_SPAWN_SETPGROUP;
+  if (spec.stoppable || spec.shielded) flags |= POSIX_SPAWN_SETPGROUP;
   posix_spawnattr_setflags(&attributes, flags);
-  if (spec.stoppable) {
+  if (spec.stoppable || spec.shielded) {
     posix_spawnattr_setpgroup(&attributes, 0);
   }
 

@@ -22,6 +22,9 @@ struct ProcessSpec {
   std::vector<std::string> env;
   /// Run in a process group of its own, registered so StopAllProcesses() can end it.
   bool stoppable = false;
+  /// Run in a process group of its own without being stoppable: a terminal's Ctrl-C does
+  /// not reach it (for cleanup that must finish, such as ending a cloud machine).
+  bool shielded = false;
 };
 
 /// How a finished program ended and what it printed.

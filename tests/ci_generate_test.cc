@@ -244,7 +244,7 @@ TEST(CiGenerate, HoistYmlSettingsAndMistakes) {
   repo.Write("build_manifest.yml", "a:\n  buildDir: a\n");
   repo.Write("hoist.yml",
              "ci:\n  setup: curl -fsSL https://example.invalid/hoist | sh\n"
-             "  deployBranches: [master, release]\n");
+             "  deployBranches: [master, release]\n  remote: spot:32\n");
   auto run = RunHoist(repo.root(), {"ci", "generate", "--vendor", "circleci", "-o", "-"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   YAML::Node config = YAML::Load(run.out);
@@ -256,6 +256,9 @@ TEST(CiGenerate, HoistYmlSettingsAndMistakes) {
       config["workflows"]["hoist"]["jobs"][1]["deploy"]["filters"]["branches"]["only"][1].Scalar(),
       "release");
   EXPECT_EQ(config["version"].Scalar(), "2.1");
+  // CI only orchestrates: the build runs on a spot machine.
+  EXPECT_EQ(config["jobs"]["build-a"]["steps"][3]["run"].Scalar(),
+            "hoist build --remote spot:32 a");
 
   repo.Write("hoist.yml", "ci:\n  deployBranch: [main]\n");
   auto typo = RunHoist(repo.root(), {"ci", "generate", "--vendor", "github"});

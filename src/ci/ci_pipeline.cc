@@ -74,7 +74,11 @@ Expected<std::vector<CiJob>> PlanCiJobs(CiVendor vendor, const Manifest& manifes
     for (int dependency : graph.Dependencies(p)) {
       build.needs.push_back("build-" + JobIdPart(graph.Name(dependency)));
     }
-    build.commands = {env, hoist + " " + FormatCommand({"build", project.name})};
+    std::vector<std::string> build_words = {"build"};
+    if (!options.remote.empty())
+      build_words.insert(build_words.end(), {"--remote", options.remote});
+    build_words.push_back(project.name);
+    build.commands = {env, hoist + " " + FormatCommand(build_words)};
     all.push_back(build.id);
     jobs.push_back(std::move(build));
     for (const auto& test : project.tests) {

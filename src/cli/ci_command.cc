@@ -22,6 +22,7 @@ void AddCiCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     std::vector<std::string> deploy_branches;
     std::string runner;
     std::string hoist;
+    std::string remote;
   };
   auto options = std::make_shared<Options>();
   generate->add_option("--vendor", options->vendor, "circleci, github or gitlab")
@@ -39,6 +40,9 @@ void AddCiCommand(CLI::App& app, CommandContext& context, int& exit_code) {
   generate->add_option("--runner", options->runner,
                        "GitHub runs-on label, GitLab runner tag or CircleCI machine image");
   generate->add_option("--hoist", options->hoist, "How jobs invoke hoist (default hoist)");
+  generate->add_option("--remote", options->remote,
+                       "Where build jobs build: hoist build --remote (e.g. spot:32; hoist.yml "
+                       "ci.remote)");
   generate->callback([&context, &exit_code, options] {
     CiVendor vendor = *ParseCiVendor(options->vendor);
     CiOptions settings = context.config().ci;
@@ -46,6 +50,7 @@ void AddCiCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     if (!options->deploy_branches.empty()) settings.deploy_branches = options->deploy_branches;
     if (!options->runner.empty()) settings.runner = options->runner;
     if (!options->hoist.empty()) settings.hoist = options->hoist;
+    if (!options->remote.empty()) settings.remote = options->remote;
     const Manifest& manifest = context.manifest();
     auto jobs = PlanCiJobs(vendor, manifest, context.graph(), settings);
     if (!jobs) throw CommandFailure{kExitFailure, "hoist: error: " + jobs.error().message};
@@ -70,6 +75,7 @@ void AddCiCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     }
     if (!options->runner.empty()) words.insert(words.end(), {"--runner", options->runner});
     if (!options->hoist.empty()) words.insert(words.end(), {"--hoist", options->hoist});
+    if (!options->remote.empty()) words.insert(words.end(), {"--remote", options->remote});
     const std::string regenerate = FormatCommand(words);
     if (options->check) {
       std::ifstream in(path);

@@ -149,11 +149,12 @@ Expected<HoistConfig> LoadHoistConfig(const std::string& root) {
     return ok.error();
   }
   if (const YAML::Node ci = doc["ci"]) {
-    Status ok = reader.OnlyKeys(ci, "ci", {"hoist", "setup", "deployBranches", "runner"});
+    Status ok = reader.OnlyKeys(ci, "ci", {"hoist", "setup", "deployBranches", "runner", "remote"});
     if (ok) ok = reader.String(ci, "hoist", config.ci.hoist);
     if (ok) ok = reader.String(ci, "setup", config.ci.setup);
     if (ok) ok = reader.Strings(ci, "deployBranches", config.ci.deploy_branches);
     if (ok) ok = reader.String(ci, "runner", config.ci.runner);
+    if (ok) ok = reader.String(ci, "remote", config.ci.remote);
     if (!ok) return ok.error();
   }
   if (doc["remotes"]) {

@@ -15,15 +15,11 @@ namespace hoist {
 namespace {
 
 using testing::FixturesDir;
+using testing::ReadText;
 using testing::RunHoist;
 using testing::TempRepo;
 
 using JobGraph = std::map<std::string, std::set<std::string>>;  // job id -> jobs it needs
-
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 std::string Id(const std::string& name) {
   std::string id = name;

@@ -28,27 +28,21 @@ using testing::RunOk;
 using testing::SshdFixture;
 using testing::TempRepo;
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
-}
-
 /// The EC2-API stand-in on a free loopback port (a stand-in: AWS cannot be reached here).
 class Ec2StandIn {
  public:
   Ec2StandIn() {
-    std::string pattern = "/tmp/hoist-ec2-XXXXXX";
-    dir_ = mkdtemp(pattern.data());
+    dir_ = testing::MakeTempDir("hoist-ec2");
     process_ = std::make_unique<BackgroundProcess>(
         std::vector<std::string>{"python3",
                                  std::string(HOIST_SOURCE_DIR) + "/tests/fixtures/ec2_standin.py",
                                  dir_ + "/ec2.port", dir_},
         dir_ + "/ec2.log");
-    for (int i = 0; i < 300 && ReadAll(dir_ + "/ec2.port").empty(); ++i) {
+    for (int i = 0; i < 300 && testing::ReadText(dir_ + "/ec2.port").empty(); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    port_ = std::atoi(ReadAll(dir_ + "/ec2.port").c_str());
-    EXPECT_GT(port_, 0) << ReadAll(dir_ + "/ec2.log");
+    port_ = std::atoi(testing::ReadText(dir_ + "/ec2.port").c_str());
+    EXPECT_GT(port_, 0) << testing::ReadText(dir_ + "/ec2.log");
   }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   void Control(const std::string& body, const std::string& path = "/_control") {
@@ -148,10 +142,11 @@ class Spot : public ::testing::Test {
   void WaitForLog(const std::string& text) {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
     while (std::chrono::steady_clock::now() < deadline &&
-           ReadAll(repo.root() + "/.hoist/logs/lib.log").find(text) == std::string::npos) {
+           testing::ReadText(repo.root() + "/.hoist/logs/lib.log").find(text) ==
+               std::string::npos) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    ASSERT_NE(ReadAll(repo.root() + "/.hoist/logs/lib.log").find(text), std::string::npos)
+    ASSERT_NE(testing::ReadText(repo.root() + "/.hoist/logs/lib.log").find(text), std::string::npos)
         << "never saw '" << text << "'";
   }
 

@@ -15,13 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 }  // namespace
 
 NpmRegistryFixture::NpmRegistryFixture() {
@@ -31,8 +24,7 @@ NpmRegistryFixture::NpmRegistryFixture() {
                "of tests/tools/package.json)";
     return;
   }
-  std::string pattern = (fs::temp_directory_path() / "hoist-npm-registry-XXXXXX").string();
-  dir_ = mkdtemp(pattern.data());
+  dir_ = MakeTempDir("hoist-npm-registry");
   const int port = FreePort();
   url_ = "http://127.0.0.1:" + std::to_string(port) + "/";
   std::ofstream(dir_ + "/config.yaml")
@@ -47,7 +39,7 @@ NpmRegistryFixture::NpmRegistryFixture() {
                                "127.0.0.1:" + std::to_string(port)},
       dir_ + "/verdaccio.log");
   if (!WaitForPort(port, 60)) {
-    problem_ = "verdaccio did not start: " + ReadAll(dir_ + "/verdaccio.log");
+    problem_ = "verdaccio did not start: " + ReadText(dir_ + "/verdaccio.log");
     return;
   }
   // Registers the publishing user the way `npm adduser` does, and keeps its token.

@@ -30,27 +30,15 @@ namespace fs = std::filesystem;
 constexpr const char* kUser = "hoist-user";
 constexpr const char* kPassword = "s3cret-Pa55word";
 
-std::string MakeTempDir(const std::string& name) {
-  std::string pattern = (fs::temp_directory_path() / (name + "-XXXXXX")).string();
-  return mkdtemp(pattern.data());
-}
-
 void WriteFile(const std::string& path, const std::string& content) {
   std::ofstream(path, std::ios::binary) << content;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 /// Waits for a fixture to write its port to `file`.
 int WaitForPortFile(const std::string& file, int seconds = 15) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
   while (std::chrono::steady_clock::now() < deadline) {
-    if (fs::exists(file)) return std::stoi(ReadFile(file));
+    if (fs::exists(file)) return std::stoi(ReadText(file));
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return -1;
@@ -124,7 +112,7 @@ RegistryFixture::RegistryFixture(RegistryAuth auth) : auth_(auth) {
                                  kUser, kPassword},
         dir_ + "/token.log");
     int token_port = WaitForPortFile(dir_ + "/token.port");
-    EXPECT_GT(token_port, 0) << ReadFile(dir_ + "/token.log");
+    EXPECT_GT(token_port, 0) << ReadText(dir_ + "/token.log");
     token_host_ = "127.0.0.1:" + std::to_string(token_port);
     auth_config = "auth:\n  token:\n    realm: http://" + token_host_ +
                   "/token\n    service: hoist-test-registry\n    issuer: hoist-test-issuer\n"
@@ -147,7 +135,7 @@ RegistryFixture::RegistryFixture(RegistryAuth auth) : auth_(auth) {
       std::vector<std::string>{"docker-registry", "serve", dir_ + "/config.yml"},
       dir_ + "/registry.log");
   EXPECT_TRUE(WaitForPort(port)) << "docker-registry did not start: "
-                                 << ReadFile(dir_ + "/registry.log");
+                                 << ReadText(dir_ + "/registry.log");
 }
 
 RegistryFixture::~RegistryFixture() {
@@ -191,7 +179,7 @@ FaultProxy::FaultProxy(const std::string& upstream) {
                                upstream},
       dir_ + "/proxy.log");
   int port = WaitForPortFile(dir_ + "/port");
-  EXPECT_GT(port, 0) << ReadFile(dir_ + "/proxy.log");
+  EXPECT_GT(port, 0) << ReadText(dir_ + "/proxy.log");
   host_ = "127.0.0.1:" + std::to_string(port);
 }
 

@@ -15,13 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 }  // namespace
 
 SshdFixture::SshdFixture() {
@@ -29,15 +22,14 @@ SshdFixture::SshdFixture() {
     problem_ = "/usr/sbin/sshd is missing: run scripts/bootstrap.sh (openssh-server)";
     return;
   }
-  std::string pattern = (fs::temp_directory_path() / "hoist-sshd-XXXXXX").string();
-  dir_ = mkdtemp(pattern.data());
+  dir_ = MakeTempDir("hoist-sshd");
   const passwd* me = getpwuid(getuid());
   user_ = me ? me->pw_name : "root";
   port_ = FreePort();
   RunOk(dir_, {"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir_ + "/host_key"});
   RunOk(dir_, {"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", dir_ + "/client_key"});
-  std::ofstream(dir_ + "/authorized_keys") << ReadAll(dir_ + "/client_key.pub");
-  const std::string host_key = ReadAll(dir_ + "/host_key.pub");
+  std::ofstream(dir_ + "/authorized_keys") << ReadText(dir_ + "/client_key.pub");
+  const std::string host_key = ReadText(dir_ + "/host_key.pub");
   const std::string port = std::to_string(port_);
   std::ofstream(dir_ + "/known_hosts")
       << "[127.0.0.1]:" << port << " " << host_key << "[localhost]:" << port << " " << host_key;
@@ -53,7 +45,7 @@ SshdFixture::SshdFixture() {
       std::vector<std::string>{"/usr/sbin/sshd", "-D", "-e", "-f", dir_ + "/sshd_config"},
       dir_ + "/sshd.log");
   if (!sshd_->started() || !WaitForPort(port_, 15)) {
-    problem_ = "sshd did not start: " + ReadAll(dir_ + "/sshd.log");
+    problem_ = "sshd did not start: " + ReadText(dir_ + "/sshd.log");
   }
 }
 
@@ -86,7 +78,7 @@ void SshdFixture::DropConnections() {
 }
 
 int SshdFixture::Connections() const {
-  const std::string log = ReadAll(dir_ + "/sshd.log");
+  const std::string log = ReadText(dir_ + "/sshd.log");
   int count = 0;
   for (size_t at = log.find("Accepted publickey"); at != std::string::npos;
        at = log.find("Accepted publickey", at + 1)) {

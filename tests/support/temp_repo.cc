@@ -85,4 +85,16 @@ std::vector<std::string> Lines(const std::string& text) {
   return lines;
 }
 
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string MakeTempDir(const std::string& name) {
+  std::string pattern = (fs::temp_directory_path() / (name + "-XXXXXX")).string();
+  return mkdtemp(pattern.data());
+}
+
 }  // namespace hoist::testing

@@ -48,4 +48,9 @@ std::string FixturesDir();
 /// Splits text into lines (without the newlines).
 std::vector<std::string> Lines(const std::string& text);
 
+/// The whole content of a file ("" when it cannot be read).
+std::string ReadText(const std::string& path);
+/// A new empty directory /tmp/NAME-XXXXXX.
+std::string MakeTempDir(const std::string& name);
+
 }  // namespace hoist::testing

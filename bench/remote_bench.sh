@@ -63,10 +63,27 @@ local_build=$(time_cmd "$hoist" --registry "$registry/b" build --force -j 1 lib)
 remote_build=$(time_cmd "$hoist" --registry "$registry/b" build --force -j 1 --remote "ssh://$user@127.0.0.1:$port" lib)
 handshake=$(time_cmd ssh -o BatchMode=yes -i "$work/client_key" -o IdentitiesOnly=yes \
   -o UserKnownHostsFile="$work/known_hosts" -p "$port" "$user@127.0.0.1" true)
+# Per docker call: docker's own ssh:// DOCKER_HOST (a new `ssh HOST docker system dial-stdio`
+# each call; an ssh wrapper on PATH gives it this bench's key) against one forward opened once.
+mkdir -p "$work/bin"
+printf '#!/bin/sh\nexec /usr/bin/ssh -i %s -o IdentitiesOnly=yes -o UserKnownHostsFile=%s "$@"\n' \
+  "$work/client_key" "$work/known_hosts" >"$work/bin/ssh"
+chmod +x "$work/bin/ssh"
+docker_ssh=$(PATH="$work/bin:$PATH" DOCKER_HOST="ssh://$user@127.0.0.1:$port" time_cmd docker version)
+/usr/bin/ssh -N -o BatchMode=yes -i "$work/client_key" -o IdentitiesOnly=yes \
+  -o UserKnownHostsFile="$work/known_hosts" -o StreamLocalBindUnlink=yes -p "$port" \
+  -L "$work/fwd.sock:/var/run/docker.sock" "$user@127.0.0.1" &
+forward_pid=$!
+for _ in $(seq 1 100); do [ -S "$work/fwd.sock" ] && break; sleep 0.05; done
+forwarded=$(DOCKER_HOST="unix://$work/fwd.sock" time_cmd docker version)
+kill "$forward_pid" 2>/dev/null || true
+read -r da dm <<<"$docker_ssh"; read -r fa fm <<<"$forwarded"
 read -r la lm <<<"$local_build"; read -r ra rm <<<"$remote_build"; read -r ha hm <<<"$handshake"
 echo "== remote job start-up over SSH: one-project rebuild, $runs runs (min / median ms) =="
 printf '  %-44s min %8s median %8s\n' "hoist build --force lib (local engine)" "$la" "$lm"
 printf '  %-44s min %8s median %8s\n' "same, --remote ssh://127.0.0.1 (same engine)" "$ra" "$rm"
 printf '  %-44s min %8s median %8s\n' "baseline: ssh HOST true (one handshake)" "$ha" "$hm"
+printf '  %-44s min %8s median %8s\n' "docker version, DOCKER_HOST=ssh:// (docker's)" "$da" "$dm"
+printf '  %-44s min %8s median %8s\n' "docker version, through hoist's forward" "$fa" "$fm"
 awk -v r="$rm" -v l="$lm" -v h="$hm" 'BEGIN {
   printf "  start-up overhead of a remote job: %.1f ms median (%.2f SSH handshakes)\n", r - l, (r - l) / h }'

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/docker_engine.h"
 #include "support/npm_registry_fixture.h"
 #include "support/registry_fixture.h"
 #include "support/temp_repo.h"
@@ -158,6 +159,35 @@ TEST_F(NpmDeploy, PublishesTaggedVersionsOnceAndNeverBackwards) {
   EXPECT_EQ(tags["latest"], "1.2.3");
 }
 
+TEST_F(NpmDeploy, PublishesWhatTheImageBuilt) {
+  // As the seed did: the package (with its build output) is copied out of cache-<hash>.
+  ASSERT_EQ(testing::EnsureDockerEngine(), "");
+  testing::RunOk(HOIST_SOURCE_DIR, {"bash", "scripts/make-busybox-image.sh"});
+  repo.Write("build_manifest.yml",
+             "pkg:\n  buildDir: pkg\n  deploy:\n    - type: npm\n"
+             "      fromImage: /usr/src/pkg\n      registry: " +
+                 npm.url() + "\n");
+  repo.Write("pkg/Dockerfile",
+             "FROM hoist-example/busybox:1\nCOPY package.json /usr/src/pkg/package.json\n"
+             "RUN mkdir /usr/src/pkg/dist && echo 'module.exports = 42;' > "
+             "/usr/src/pkg/dist/index.js\n");
+  repo.Write("pkg/package.json", R"({"name": "@acme/pkg", "version": "0.0.0-dev"})"
+                                 "\n");
+  repo.Commit("pkg");
+  auto built = testing::RunHoist(repo.root(), {"--registry", cache.host() + "/ci", "build", "pkg"});
+  ASSERT_EQ(built.exit_code, 0) << built.err;
+  auto release = Deploy("v1.2.3");
+  ASSERT_EQ(release.exit_code, 0) << release.err;
+  EXPECT_NE(release.err.find("docker cp"), std::string::npos) << release.err;
+  // The published tarball holds what only the image had.
+  const nlohmann::json tarball = View("@acme/pkg@1.2.3", "dist.tarball");
+  ASSERT_TRUE(tarball.is_string()) << release.err;
+  const std::string listing = testing::RunOk(
+      repo.root(), {"sh", "-c", "curl -sSf '" + tarball.get<std::string>() + "' | tar -tzf -"});
+  EXPECT_NE(listing.find("package/dist/index.js"), std::string::npos) << listing;
+  EXPECT_NE(listing.find("package/package.json"), std::string::npos) << listing;
+}
+
 TEST_F(NpmDeploy, BadInputs) {
   // No package.json where the step points.
   repo.Write("build_manifest.yml",
@@ -200,7 +230,8 @@ TEST_F(NpmDeploy, BadInputs) {
              "util:\n  buildDir: util\n  deploy:\n    - type: npm\n"
              "      regsitry: http://127.0.0.1:1/\n"
              "    - type: npm\n      registry: 127.0.0.1:1\n"
-             "    - type: npm\n      access: private\n");
+             "    - type: npm\n      access: private\n"
+             "    - type: npm\n      fromImage: usr/src/pkg\n");
   auto manifest = testing::RunHoist(repo.root(), {"projects"});
   EXPECT_EQ(manifest.exit_code, 1);
   EXPECT_NE(manifest.err.find("build_manifest.yml:5:7: error: project 'util': a npm deploy step "
@@ -211,6 +242,10 @@ TEST_F(NpmDeploy, BadInputs) {
   EXPECT_NE(manifest.err.find("npm registry '127.0.0.1:1' is not a URL"), std::string::npos);
   EXPECT_NE(manifest.err.find("npm access must be public or restricted, not 'private'"),
             std::string::npos);
+  EXPECT_NE(manifest.err.find("npm fromImage must be an absolute path in the image, not "
+                              "'usr/src/pkg'"),
+            std::string::npos)
+      << manifest.err;
 }
 
 }  // namespace

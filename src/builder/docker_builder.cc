@@ -155,6 +155,22 @@ Status DockerBuilder::RunContainer(const std::string& image,
   return Run(args, {}, on_line, "docker run " + image);
 }
 
+Status DockerBuilder::CopyFromImage(const std::string& image, const std::string& path,
+                                    const std::string& destination, const LineSink& on_line) {
+  std::string id;
+  auto created =
+      Run({"create", image, "/hoist-copy-only"}, {}, on_line, "docker create " + image, &id);
+  if (!created) return created;
+  while (!id.empty() && (id.back() == '\n' || id.back() == ' ')) id.pop_back();
+  if (id.find('\n') != std::string::npos) id = id.substr(id.rfind('\n') + 1);  // after pull output
+  // "PATH/." copies the directory's content, not the directory itself.
+  auto copied = Run({"cp", id + ":" + path + "/.", destination}, {}, on_line,
+                    "docker cp " + image + ":" + path);
+  auto removed = Run({"rm", "--force", id}, {}, nullptr, "docker rm " + id);
+  if (!copied) return copied;
+  return removed;
+}
+
 Expected<std::string> DockerBuilder::Architecture() {
   std::string output;
   auto status =

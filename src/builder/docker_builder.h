@@ -25,6 +25,8 @@ class DockerBuilder : public ImageBuilder {
   Status Tag(const std::string& source, const std::string& target) override;
   Status RunContainer(const std::string& image, const std::vector<std::string>& command,
                       const std::string& network, const LineSink& on_line) override;
+  Status CopyFromImage(const std::string& image, const std::string& path,
+                       const std::string& destination, const LineSink& on_line) override;
   Expected<std::string> Architecture() override;
 
  private:

@@ -41,6 +41,10 @@ class ImageBuilder {
   /// unless `network` says otherwise.
   virtual Status RunContainer(const std::string& image, const std::vector<std::string>& command,
                               const std::string& network, const LineSink& on_line) = 0;
+  /// Copies `path` (a directory) out of `image` into the existing directory `destination`,
+  /// without running the image.
+  virtual Status CopyFromImage(const std::string& image, const std::string& path,
+                               const std::string& destination, const LineSink& on_line) = 0;
   /// The engine's architecture as image tags name it ("amd64", "arm64").
   virtual Expected<std::string> Architecture() = 0;
 };

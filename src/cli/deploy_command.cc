@@ -1,6 +1,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "builder/docker_builder.h"
 #include "cli/commands.h"
 #include "pipeline/deploy.h"
 #include "pipeline/pipeline_env.h"
@@ -41,6 +42,8 @@ void AddDeployCommand(CLI::App& app, CommandContext& context, int& exit_code) {
                          context.repo().root(),
                          [&context](const std::string& host) { return context.ClientFor(host); }};
 
+    DockerBuilder engine;  // only npm steps with fromImage use it
+    deploy.builder = &engine;
     auto missing = MissingForDeploy(deploy);
     if (!missing) throw CommandFailure{kExitFailure, "hoist: error: " + missing.error().message};
     if (!missing->empty()) {

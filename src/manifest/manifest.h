@@ -25,6 +25,7 @@ struct DeployStep {
   bool only_tagged = false;          ///< registry: only on tagged commits
   std::string dir;                   ///< terraform, npm: directory relative to projectDir
   std::string access;                ///< npm: "public" (default) or "restricted"
+  std::string from_image;            ///< npm: publish this directory of the built image
   std::vector<std::string> taints;   ///< terraform: resources to taint before apply
   int line = 0;
 };

@@ -381,7 +381,7 @@ class ManifestBuilder {
     }
     const std::map<std::string, std::vector<std::string>> step_keys = {
         {"registry", {"type", "registry", "onlyTagged"}},
-        {"npm", {"type", "dir", "registry", "access"}},
+        {"npm", {"type", "dir", "registry", "access", "fromImage"}},
         {"terraform", {"type", "dir", "taints"}},
         {"command", {"type", "command"}}};
     const std::vector<std::string> types = {"registry", "npm", "terraform", "command"};
@@ -461,6 +461,14 @@ class ManifestBuilder {
                 Severity::kError, item["registry"],
                 "project '" + project.name + "': npm registry '" + step.registry + "' is not a URL",
                 "write it as npm does, e.g. https://registry.npmjs.org/");
+            continue;
+          }
+          step.from_image = scalar("fromImage", "");
+          if (!step.from_image.empty() && step.from_image[0] != '/') {
+            Report(Severity::kError, item["fromImage"],
+                   "project '" + project.name + "': npm fromImage must be an absolute path in " +
+                       "the image, not '" + step.from_image + "'",
+                   "e.g. fromImage: /usr/src/packages/lib");
             continue;
           }
           step.access = scalar("access", "public");

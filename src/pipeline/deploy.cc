@@ -7,6 +7,7 @@
 #include "pipeline/test_job.h"
 #include "util/repo_path.h"
 #include "util/subprocess.h"
+#include "util/temp_directory.h"
 
 namespace hoist {
 namespace {
@@ -121,7 +122,10 @@ Expected<DeployOutcome> DeployProject(DeployContext& context, int p, bool dry_ru
       bool skip = step.only_tagged && context.Var("COMMIT_TAG").empty();
       say("step registry " + step.registry + (skip ? " (skipped: not a tagged commit)" : ""));
     } else if (step.type == "npm") {
-      say("step npm in " + *JoinRepoPath(project.project_dir, step.dir) +
+      say("step npm in " +
+          (step.from_image.empty()
+               ? *JoinRepoPath(project.project_dir, step.dir)
+               : context.cache.Reference(project.name, CacheTagOf(hash)) + ":" + step.from_image) +
           (context.Var("COMMIT_TAG").empty() ? " (skipped: not a tagged commit)"
                                              : " as version of " + context.Var("COMMIT_TAG")));
     } else if (step.type == "terraform") {
@@ -151,6 +155,23 @@ Expected<DeployOutcome> DeployProject(DeployContext& context, int p, bool dry_ru
     } else if (step.type == "npm") {
       NpmPublish publish;
       publish.package_dir = context.root + "/" + *JoinRepoPath(project.project_dir, step.dir);
+      // The seed published what the image built (dist/ and all): copied out of cache-<hash>.
+      TempDirectory extracted;
+      if (!step.from_image.empty() && !context.Var("COMMIT_TAG").empty()) {
+        if (!context.builder) return fail("npm step: fromImage needs a Docker engine");
+        auto made = extracted.Make("hoist-npm-image");
+        if (!made) return fail("npm step: " + made.error().message);
+        const std::string image = context.cache.Reference(project.name, CacheTagOf(hash));
+        Status copied = context.builder->Pull(image, on_line);
+        if (copied)
+          copied =
+              context.builder->CopyFromImage(image, step.from_image, extracted.path(), on_line);
+        if (!copied) {
+          return fail("npm step: cannot copy " + step.from_image + " out of " + image + ": " +
+                      copied.error().message);
+        }
+        publish.package_dir = extracted.path();
+      }
       publish.registry = step.registry;
       publish.access = step.access;
       publish.commit_tag = context.Var("COMMIT_TAG");

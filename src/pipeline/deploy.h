@@ -23,6 +23,8 @@ struct DeployContext {
   std::string root;
   /// A client for another registry (registry steps).
   std::function<std::unique_ptr<DistributionClient>(const std::string& host)> client_for;
+  /// The Docker engine, for npm steps that publish out of the built image (fromImage).
+  ImageBuilder* builder = nullptr;
 
   std::string Var(const std::string& name) const;
 };

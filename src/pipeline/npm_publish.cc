@@ -11,6 +11,7 @@
 #include "pipeline/host_command.h"
 #include "pipeline/semver.h"
 #include "util/subprocess.h"
+#include "util/temp_directory.h"
 
 namespace hoist {
 namespace {
@@ -166,18 +167,9 @@ Status PublishNpmPackage(const NpmPublish& request, const LineSink& on_line) {
                  "npm refuses '" + dist_tag + "'"};
   }
 
-  std::string stage_template = (fs::temp_directory_path() / "hoist-npm-XXXXXX").string();
-  if (!mkdtemp(stage_template.data())) {
-    return Error{"could not make a staging directory: " + std::string(std::strerror(errno))};
-  }
-  const std::string stage = stage_template;
-  struct Cleanup {
-    std::string dir;
-    ~Cleanup() {
-      std::error_code ec;
-      fs::remove_all(dir, ec);
-    }
-  } cleanup{stage};
+  TempDirectory staging;
+  if (auto made = staging.Make("hoist-npm"); !made) return made;
+  const std::string& stage = staging.path();
   if (auto staged = StagePackage(request.package_dir, stage); !staged) return staged;
 
   std::vector<std::string> npm = {"npm"};

@@ -54,12 +54,8 @@ std::string SshTarget::Display() const {
 Expected<std::unique_ptr<SshTunnel>> SshTunnel::Open(const SshTarget& target,
                                                      const SshSettings& settings) {
   std::unique_ptr<SshTunnel> tunnel(new SshTunnel());
-  std::string pattern = (fs::temp_directory_path() / "hoist-ssh-XXXXXX").string();
-  if (!mkdtemp(pattern.data())) {
-    return Error{"cannot make a directory for the SSH tunnel: " + std::string(strerror(errno))};
-  }
-  tunnel->dir_ = pattern;
-  tunnel->socket_ = tunnel->dir_ + "/docker.sock";
+  if (auto made = tunnel->dir_.Make("hoist-ssh"); !made) return made.error();
+  tunnel->socket_ = tunnel->dir_.path() + "/docker.sock";
   std::vector<std::string> argv = {
       "ssh", "-N", "-T",
       // Never prompt: a CI job has nobody to answer.
@@ -71,8 +67,8 @@ Expected<std::unique_ptr<SshTunnel>> SshTunnel::Open(const SshTarget& target,
       "ConnectTimeout=" + std::to_string(settings.connect_timeout_seconds)};
   if (settings.fresh_host_key) {
     // ssh keeps the first value of an option: these come before the user's.
-    argv.insert(argv.end(), {"-o", "UserKnownHostsFile=" + tunnel->dir_ + "/known_hosts", "-o",
-                             "StrictHostKeyChecking=accept-new"});
+    argv.insert(argv.end(), {"-o", "UserKnownHostsFile=" + tunnel->dir_.path() + "/known_hosts",
+                             "-o", "StrictHostKeyChecking=accept-new"});
   }
   if (!settings.identity_file.empty()) {
     argv.insert(argv.end(), {"-i", settings.identity_file, "-o", "IdentitiesOnly=yes"});
@@ -81,7 +77,7 @@ Expected<std::unique_ptr<SshTunnel>> SshTunnel::Open(const SshTarget& target,
   argv.insert(argv.end(),
               {"-p", std::to_string(target.port), "-L", tunnel->socket_ + ":" + target.socket,
                (target.user.empty() ? "" : target.user + "@") + target.host});
-  tunnel->ssh_ = std::make_unique<BackgroundProcess>(argv, tunnel->dir_ + "/ssh.log");
+  tunnel->ssh_ = std::make_unique<BackgroundProcess>(argv, tunnel->dir_.path() + "/ssh.log");
   if (!tunnel->ssh_->started())
     return Error{tunnel->ssh_->error() + " (is openssh-client installed?)"};
   auto deadline =
@@ -104,9 +100,7 @@ Expected<std::unique_ptr<SshTunnel>> SshTunnel::Open(const SshTarget& target,
 }
 
 SshTunnel::~SshTunnel() {
-  if (ssh_) ssh_->Stop();
-  std::error_code ec;
-  if (!dir_.empty()) fs::remove_all(dir_, ec);
+  if (ssh_) ssh_->Stop();  // before the directory (and its socket) goes
 }
 
 bool SshTunnel::alive() {
@@ -114,7 +108,7 @@ bool SshTunnel::alive() {
 }
 
 std::string SshTunnel::LogTail() const {
-  std::ifstream in(dir_ + "/ssh.log");
+  std::ifstream in(dir_.path() + "/ssh.log");
   std::string line, tail;
   std::vector<std::string> lines;
   while (std::getline(in, line)) {

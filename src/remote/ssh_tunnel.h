@@ -6,6 +6,7 @@
 
 #include "util/background_process.h"
 #include "util/expected.h"
+#include "util/temp_directory.h"
 
 namespace hoist {
 
@@ -52,7 +53,7 @@ class SshTunnel {
 
  private:
   SshTunnel() = default;
-  std::string dir_;
+  TempDirectory dir_;  // declared first: it outlives ssh_
   std::string socket_;
   std::unique_ptr<BackgroundProcess> ssh_;
 };

@@ -169,6 +169,29 @@ TEST_F(RemoteBuild, APoolRunsOneJobPerHost) {
   EXPECT_NE(run.err.find("trying another machine of the pool"), std::string::npos) << run.err;
 }
 
+TEST_F(RemoteBuild, TestJobsRunInTheirImagesOnTheRemoteEngine) {
+  RegistryFixture registry;
+  repo.Write("build_manifest.yml",
+             "lib:\n  buildDir: lib\n  tests:\n    smoke: test -f /lib.c && echo remote-ok\n");
+  repo.Commit("a test job");
+  ASSERT_EQ(Build(registry, {"--remote", sshd.url(), "lib"}).exit_code, 0);
+  ProcessSpec spec;
+  spec.argv = {HOIST_BINARY, "--registry", registry.host() + "/t", "test", "--remote",
+               sshd.url(),   "lib"};
+  spec.cwd = repo.root();
+  spec.env = {"DOCKER_HOST=unix:///nonexistent/docker.sock"};
+  auto run = RunProcess(spec);
+  ASSERT_TRUE(run.ok());
+  EXPECT_EQ(run->exit_code, 0) << run->stderr_text;
+  EXPECT_NE(run->stderr_text.find("hoist: running on " + sshd.url()), std::string::npos)
+      << run->stderr_text;
+  EXPECT_NE(run->stderr_text.find("remote-ok"), std::string::npos);
+  // The pass is recorded: the next run skips it.
+  auto again = RunProcess(spec);
+  ASSERT_TRUE(again.ok());
+  EXPECT_NE(again->stdout_text.find("passed before"), std::string::npos) << again->stdout_text;
+}
+
 TEST_F(RemoteBuild, BadInputs) {
   RegistryFixture registry;
   auto scheme = Build(registry, {"--remote", "tcp://127.0.0.1:2375", "lib"});

@@ -82,6 +82,10 @@ Expected<std::vector<CiJob>> PlanCiJobs(CiVendor vendor, const Manifest& manifes
     all.push_back(build.id);
     jobs.push_back(std::move(build));
     for (const auto& test : project.tests) {
+      std::vector<std::string> test_words = {"test"};
+      if (!options.remote.empty())
+        test_words.insert(test_words.end(), {"--remote", options.remote});
+      test_words.insert(test_words.end(), {project.name, "--job", test.name});
       CiJob job{CiJob::Kind::kTest,
                 "test-" + JobIdPart(project.name) + "-" + JobIdPart(test.name),
                 "test " + project.name + " " + test.name,
@@ -91,7 +95,7 @@ Expected<std::vector<CiJob>> PlanCiJobs(CiVendor vendor, const Manifest& manifes
           !claimed) {
         return claimed.error();
       }
-      job.commands = {env, hoist + " " + FormatCommand({"test", project.name, "--job", test.name})};
+      job.commands = {env, hoist + " " + FormatCommand(test_words)};
       all.push_back(job.id);
       jobs.push_back(std::move(job));
     }

@@ -24,7 +24,7 @@ struct CiOptions {
   std::string setup;            ///< a shell command each job runs first (e.g. installs hoist)
   std::vector<std::string> deploy_branches = {"main"};  ///< and version tags v*
   std::string runner;  ///< github runs-on / gitlab tag / circleci machine image ("" = default)
-  /// `hoist build --remote` in build jobs ("" = none): e.g. spot:32, so that CI only
+  /// `--remote` of build and test jobs ("" = none): e.g. spot:32, so that CI only
   /// orchestrates and builds run on big machines, with projects' own remote: settings.
   std::string remote;
 };

@@ -1,5 +1,4 @@
 #include <pthread.h>
-#include <re2/re2.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -14,8 +13,7 @@
 #include "builder/project_build.h"
 #include "cli/build_output.h"
 #include "cli/commands.h"
-#include "remote/build_machine.h"
-#include "remote/spot_machine.h"
+#include "remote/placement.h"
 #include "run/scheduler.h"
 #include "source/affected.h"
 #include "source/content_hash.h"
@@ -43,46 +41,6 @@ struct Options {
   std::string commit_tag;
   std::vector<std::string> remotes;
 };
-
-/// Where each selected project builds: the --remote default, or the project's own remote:
-/// once any --remote is given. Errors on a mix the pool cannot serve.
-Expected<std::vector<std::string>> PlaceBuilds(const Manifest& manifest,
-                                               const std::vector<std::string>& remotes,
-                                               const HoistConfig& config,
-                                               const std::vector<int>& order) {
-  std::vector<std::string> placement(manifest.projects.size(), "local");
-  if (remotes.empty()) return placement;
-  std::string fallback;
-  size_t ssh_urls = 0;
-  for (const auto& remote : remotes) {
-    if (remote.rfind("ssh://", 0) == 0) {
-      auto target = SshTarget::Parse(remote);
-      if (!target) return target.error();
-      ++ssh_urls;
-    } else if (remote != "local" && remote != "pool" && !RE2::FullMatch(remote, "spot:[1-9]\\d*")) {
-      return Error{"--remote " + remote +
-                   ": use ssh://[USER@]HOST[:PORT] (repeat it for a pool), pool (hoist.yml "
-                   "remotes), spot:CPUS or local"};
-    }
-  }
-  if (ssh_urls > 0 && ssh_urls != remotes.size()) {
-    return Error{"--remote: give either ssh:// hosts (a pool) or one of pool, spot:CPUS, local"};
-  }
-  if (ssh_urls == 0 && remotes.size() > 1) {
-    return Error{"--remote: pool, spot:CPUS and local are given once"};
-  }
-  fallback = ssh_urls > 0 ? "cli" : remotes.front();
-  for (int p : order) {
-    const std::string& own = manifest.projects[p].remote;
-    placement[p] = own.empty() ? fallback : own;
-    if (placement[p] == "pool" && config.remotes.empty()) {
-      return Error{"project '" + manifest.projects[p].name +
-                   "' builds on the pool, but hoist.yml lists no remotes: add remotes: " +
-                   "[ssh://USER@HOST, …]"};
-    }
-  }
-  return placement;
-}
 
 std::string GitOutput(const GitRepository& repo, const std::vector<std::string>& args) {
   auto out = repo.Run(args);
@@ -239,9 +197,9 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
 
     ImageStore& store = context.Store();
     DockerBuilder builder;
-    auto placement =
-        PlaceBuilds(manifest, options->remotes,
-                    options->remotes.empty() ? HoistConfig{} : context.config(), *order);
+    const HoistConfig no_config;
+    auto placement = PlaceJobs(manifest, options->remotes,
+                               options->remotes.empty() ? no_config : context.config(), *order);
     if (!placement) throw CommandFailure{kExitUsage, "hoist: error: " + placement.error().message};
     bool any_local = false, any_remote = false;
     for (int p : *order) {
@@ -257,28 +215,13 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       auto engine = builder.Check();
       if (!engine) throw CommandFailure{kExitFailure, "hoist: error: " + engine.error().message};
     }
-    SshSettings ssh;
-    if (any_remote) {
-      const HoistConfig& config = context.config();
-      ssh.identity_file = config.ssh_identity_file;
-      ssh.options = config.ssh_options;
-    }
-    MachinePool machines(builder, options->jobs, ssh,
-                         [&context, &settings](const std::string& where, const std::string& job) {
-                           return MakeSpotMachine(where, job, settings.branch, context.config());
-                         });
-    if (any_remote) {
-      std::vector<std::string> cli_hosts;
-      for (const auto& remote : options->remotes) {
-        if (remote.rfind("ssh://", 0) == 0) cli_hosts.push_back(remote);
-      }
-      Status added = machines.AddSshPool("cli", cli_hosts);
-      if (added) added = machines.AddSshPool("pool", context.config().remotes);
-      if (!added) throw CommandFailure{kExitUsage, "hoist: error: " + added.error().message};
-      // One job per machine: as many at once as there are machines (spot: one per project).
-      if (jobs_option->count() == 0) {
-        options->jobs = std::max<int>(static_cast<int>(order->size()), 1);
-      }
+    auto machines =
+        MakeMachinePool(builder, options->jobs, options->remotes,
+                        options->remotes.empty() ? no_config : context.config(), settings.branch);
+    if (!machines) throw CommandFailure{kExitUsage, "hoist: error: " + machines.error().message};
+    // One job per machine: as many at once as there are jobs (the pools hold them back).
+    if (any_remote && jobs_option->count() == 0) {
+      options->jobs = std::max<int>(static_cast<int>(order->size()), 1);
     }
     BuildEnvironment env{manifest, graph, hashes, repo, store, builder, settings, ""};
     if (std::filesystem::exists(repo.root() + "/.gitmodules")) {
@@ -347,41 +290,20 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
           if (!decision_errors[p].empty()) return {JobOutcome::kFailed, decision_errors[p]};
           if (!decisions[p]->build) return {JobOutcome::kCached, decisions[p]->reason};
           auto say = [&](const std::string& line) { output.Line(p, line); };
-          std::string where = (*placement)[p];
-          for (int attempt = 1;; ++attempt) {
-            auto lease = machines.Acquire(where, "build-" + manifest.projects[p].name, say);
-            if (!lease) return {JobOutcome::kFailed, lease.error().message};
-            BuildMachine& machine = lease->machine();
-            auto machine_builder = machine.Prepare(say);
-            if (!machine_builder) {
-              const std::string why = machine_builder.error().message;
-              if (lease->Retire(why)) {
-                say("hoist: " + why + "; trying another machine of the pool");
-                --attempt;
-                continue;
-              }
-              return {JobOutcome::kFailed, why};
-            }
-            say("hoist: building " + manifest.projects[p].name + " on " + machine.Describe() +
-                " (" + decisions[p]->reason + ")");
-            BuildEnvironment job_env{env.manifest, env.graph,           env.hashes,
-                                     env.repo,     env.store,           **machine_builder,
-                                     env.settings, env.submodule_status};
-            auto built = BuildProject(job_env, p, *decisions[p], say);
-            if (built) return {JobOutcome::kDone, decisions[p]->reason};
-            auto health = machine.Health();
-            if (health) return {JobOutcome::kFailed, built.error().message};
-            // The machine went away, not the build: nothing was tagged. A spot machine that
-            // was interrupted gets one more try on an on-demand machine.
-            std::string lost =
-                health.error().message + "; the build did not finish and " + "nothing was tagged";
-            if (attempt == 1 && machine.Interrupted() && !ProcessesStopped()) {
-              say("hoist: " + lost + "; retrying on an on-demand machine");
-              where += "/on-demand";
-              continue;
-            }
-            return {JobOutcome::kFailed, lost};
-          }
+          const std::string& name = manifest.projects[p].name;
+          auto built = RunOnMachine(**machines, (*placement)[p], "build-" + name,
+                                    "the build did not finish and nothing was tagged", say,
+                                    [&](BuildMachine& machine, ImageBuilder& machine_builder) {
+                                      say("hoist: building " + name + " on " + machine.Describe() +
+                                          " (" + decisions[p]->reason + ")");
+                                      BuildEnvironment job_env{env.manifest, env.graph,
+                                                               env.hashes,   env.repo,
+                                                               env.store,    machine_builder,
+                                                               env.settings, env.submodule_status};
+                                      return BuildProject(job_env, p, *decisions[p], say);
+                                    });
+          if (!built) return {JobOutcome::kFailed, built.error().message};
+          return {JobOutcome::kDone, decisions[p]->reason};
         },
         [&](const JobEvent& event) { output.Event(event); });
     output.Finish();

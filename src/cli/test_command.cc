@@ -7,6 +7,7 @@
 #include "cli/build_output.h"
 #include "cli/commands.h"
 #include "pipeline/test_job.h"
+#include "remote/placement.h"
 #include "source/content_hash.h"
 
 namespace hoist {
@@ -20,6 +21,7 @@ struct Options {
   bool force = false;
   int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::vector<std::string> command;
+  std::vector<std::string> remotes;
 };
 
 struct PlannedJob {
@@ -42,8 +44,15 @@ void AddTestCommand(CLI::App& app, CommandContext& context, int& exit_code) {
   command->add_option("--job", options->job, "The job (declared in tests:, or given after --)");
   command->add_flag("--host", options->host, "Run a given command on this machine, in projectDir");
   command->add_flag("--force", options->force, "Run even when a pass is recorded");
-  command->add_option("-j,--jobs", options->jobs, "Jobs at once")->check(CLI::Range(1, 256));
-  command->callback([&context, &exit_code, options] {
+  auto* jobs_option =
+      command->add_option("-j,--jobs", options->jobs, "Jobs at once")->check(CLI::Range(1, 256));
+  command
+      ->add_option("--remote", options->remotes,
+                   "Run the jobs in their images elsewhere, as hoist build --remote: "
+                   "ssh://[USER@]HOST[:PORT] (repeat for a pool), pool, spot:CPUS or local")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  command->callback([&context, &exit_code, options, jobs_option] {
     const Manifest& manifest = context.manifest();
     options->command = context.trailing_command;  // hoist test P --job J -- COMMAND…
     std::vector<PlannedJob> planned;
@@ -82,6 +91,22 @@ void AddTestCommand(CLI::App& app, CommandContext& context, int& exit_code) {
         HashProjects(manifest, context.graph(), context.patterns(), snapshot, HashScheme::kV1);
     ImageStore& store = context.Store();
     DockerBuilder builder;
+    std::vector<int> projects;
+    for (const auto& item : planned) projects.push_back(item.project);
+    const HoistConfig no_config;
+    const HoistConfig& config = options->remotes.empty() ? no_config : context.config();
+    auto placement = PlaceJobs(manifest, options->remotes, config, projects);
+    if (!placement) throw CommandFailure{kExitUsage, "hoist: error: " + placement.error().message};
+    if (!options->remotes.empty() && store.InEngine()) {
+      throw CommandFailure{kExitUsage,
+                           "hoist: error: --remote needs a registry (--registry or "
+                           "HOIST_REGISTRY): remote engines pull the images to test from there"};
+    }
+    auto machines = MakeMachinePool(builder, options->jobs, options->remotes, config, "");
+    if (!machines) throw CommandFailure{kExitUsage, "hoist: error: " + machines.error().message};
+    if (!options->remotes.empty() && jobs_option->count() == 0) {
+      options->jobs = std::max<int>(static_cast<int>(planned.size()), 1);
+    }
     std::vector<std::string> names;
     for (const auto& item : planned) {
       names.push_back(manifest.projects[item.project].name + "-" + item.job.name);
@@ -121,9 +146,19 @@ void AddTestCommand(CLI::App& app, CommandContext& context, int& exit_code) {
             continue;
           }
         }
-        auto ran = RunTestJob(
-            store, builder, project.name, hash.hash, item.job, root + "/" + project.project_dir,
-            [&](const std::string& line) { output.Line(static_cast<int>(i), line); });
+        auto say = [&](const std::string& line) { output.Line(static_cast<int>(i), line); };
+        const std::string directory = root + "/" + project.project_dir;
+        auto ran =
+            item.job.host
+                ? RunTestJob(store, builder, project.name, hash.hash, item.job, directory, say)
+                : RunOnMachine(**machines, (*placement)[item.project],
+                               "test-" + project.name + "-" + item.job.name,
+                               "the job did not finish and no pass was recorded", say,
+                               [&](BuildMachine& machine, ImageBuilder& machine_builder) {
+                                 say("hoist: running on " + machine.Describe());
+                                 return RunTestJob(store, machine_builder, project.name, hash.hash,
+                                                   item.job, directory, say);
+                               });
         if (!ran) {
           finish(JobOutcome::kFailed, "failed", ran.error().message);
           continue;

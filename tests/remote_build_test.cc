@@ -192,6 +192,28 @@ TEST_F(RemoteBuild, TestJobsRunInTheirImagesOnTheRemoteEngine) {
   EXPECT_NE(again->stdout_text.find("passed before"), std::string::npos) << again->stdout_text;
 }
 
+TEST_F(RemoteBuild, AProjectsOwnRemoteWinsOnceRemoteIsGiven) {
+  RegistryFixture registry;
+  repo.Write("build_manifest.yml", "lib:\n  buildDir: lib\n  remote: " + sshd.url() +
+                                       "\napp:\n  buildDir: app\n  dependencies: [lib]\n");
+  repo.Commit("lib builds remotely");
+  // Without --remote, everything is local (a laptop ignores remote:).
+  auto local = Build(registry, {"lib"}, true);
+  ASSERT_EQ(local.exit_code, 0) << local.err;
+  EXPECT_NE(local.err.find("[lib] hoist: building lib on local engine"), std::string::npos)
+      << local.err;
+  EXPECT_EQ(sshd.Connections(), 0);
+  // With --remote local: lib on its host, app here.
+  repo.Write("app/main.c", "int main3;\n");
+  repo.Write("lib/lib.c", "int lib3;\n");
+  repo.Commit("both change");
+  auto mixed = Build(registry, {"--remote", "local", "app"}, true);
+  ASSERT_EQ(mixed.exit_code, 0) << mixed.err;
+  EXPECT_NE(mixed.err.find("[lib] hoist: building lib on " + sshd.url()), std::string::npos)
+      << mixed.err;
+  EXPECT_NE(mixed.err.find("[app] hoist: building app on local engine"), std::string::npos);
+}
+
 TEST_F(RemoteBuild, BadInputs) {
   RegistryFixture registry;
   auto scheme = Build(registry, {"--remote", "tcp://127.0.0.1:2375", "lib"});

@@ -12,8 +12,9 @@ repo=$(mktemp -d "${TMPDIR:-/tmp}/hoist-example-XXXXXX")
 registry_pids=()
 dockerd_pid=""
 cleanup() {
-  for pid in "${registry_pids[@]}"; do kill "$pid" 2>/dev/null; done
-  [ -n "$dockerd_pid" ] && kill "$dockerd_pid" 2>/dev/null
+  # Stop what this script started and wait until it is gone: nothing is left running.
+  for pid in "${registry_pids[@]}" $dockerd_pid; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${registry_pids[@]}" $dockerd_pid; do wait "$pid" 2>/dev/null || true; done
   rm -rf "$repo" "$repo".registry-* "$repo.dockerd.log"
 }
 trap cleanup EXIT

@@ -55,18 +55,9 @@ class Build : public ::testing::Test {
     full.insert(full.end(), args.begin(), args.end());
     last = testing::RunHoist(repo.root(), full);
     EXPECT_EQ(last.exit_code, expected_exit) << last.err;
-    std::map<std::string, std::string> out;
-    auto json = nlohmann::json::parse(last.out, nullptr, false);
-    if (!json.is_object()) return out;
-    for (const auto& project : json["projects"]) {
-      out[project["project"].get<std::string>()] = project["result"].get<std::string>();
-    }
-    return out;
+    return testing::BuildResults(last.out);
   }
-  std::string Hash(const std::string& project) {
-    auto run = testing::RunHoist(repo.root(), {"hash", project});
-    return run.out.substr(run.out.find('\t') + 1, 64);
-  }
+  std::string Hash(const std::string& project) { return testing::HashOf(repo.root(), project); }
   int ImageExists(const std::string& project, const std::string& tag) {
     return testing::RunHoist(
                repo.root(), {"--registry", registry.host() + "/t", "image", "exists", project, tag})

@@ -134,12 +134,6 @@ std::string SchemaErrors(const std::string& schema, const std::string& file) {
   return result->exit_code == 0 ? "" : result->stdout_text + result->stderr_text;
 }
 
-#define REQUIRE_FIXTURES()                                                               \
-  if (FixturesDir().empty()) {                                                           \
-    GTEST_SKIP() << "../shared/fixtures is absent (a clone without the shared folder); " \
-                    "these tests read the CI schemas and real manifests there";          \
-  }
-
 /// Generates every vendor's config in `repo` and checks schema and graph.
 void CheckAllVendors(const TempRepo& repo, const std::string& manifest_file) {
   const JobGraph expected = ExpectedGraph(repo.root(), manifest_file);
@@ -164,7 +158,7 @@ void CheckAllVendors(const TempRepo& repo, const std::string& manifest_file) {
 }
 
 TEST(CiGenerate, BundledExampleForEveryVendor) {
-  REQUIRE_FIXTURES();
+  HOIST_REQUIRE_SHARED_FIXTURES();
   TempRepo repo;
   testing::RunOk(repo.root(),
                  {"cp", "-r", std::string(HOIST_SOURCE_DIR) + "/examples/monorepo/.", repo.root()});
@@ -180,7 +174,7 @@ TEST(CiGenerate, BundledExampleForEveryVendor) {
 }
 
 TEST(CiGenerate, RealManifests) {
-  REQUIRE_FIXTURES();
+  HOIST_REQUIRE_SHARED_FIXTURES();
   TempRepo repo;
   repo.Write("build_manifest.yml",
              ReadText(FixturesDir() + "/manifests/aztec-packages-2024.build_manifest.yml"));

@@ -42,7 +42,7 @@ api:
     chmod((repo.root() + "/.bin/terraform").c_str(), 0755);
     repo.Write(".gitignore", ".bin/\ndeploy.log\nterraform.log\n");
     commit = repo.Commit();
-    hash = testing::RunHoist(repo.root(), {"hash", "api"}).out.substr(4, 64);
+    hash = testing::HashOf(repo.root(), "api");
     HttpClient http;
     auto client = cache.Client(http);
     testing::PushTestImage(*client, "ci/api", "cache-" + hash, "api");
@@ -137,7 +137,7 @@ TEST_F(Deploy, AFailedStepLeavesNoDeployedMarker) {
              "api:\n  buildDir: api\n  deploy:\n"
              "    - type: command\n      command: \"exit 3\"\n");
   repo.Commit();
-  hash = testing::RunHoist(repo.root(), {"hash", "api"}).out.substr(4, 64);
+  hash = testing::HashOf(repo.root(), "api");
   HttpClient http;
   testing::PushTestImage(*cache.Client(http), "ci/api", "cache-" + hash, "api");
   auto failed = Hoist({"deploy"});

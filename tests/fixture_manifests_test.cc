@@ -14,19 +14,13 @@ using testing::Lines;
 using testing::RunHoist;
 using testing::TempRepo;
 
-#define REQUIRE_FIXTURES()                                                               \
-  if (FixturesDir().empty()) {                                                           \
-    GTEST_SKIP() << "../shared/fixtures is absent (a clone without the shared folder); " \
-                    "these tests read the real manifests there";                         \
-  }
-
 std::string ReadFixture(const std::string& name) {
   std::ifstream in(FixturesDir() + "/manifests/" + name);
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 TEST(FixtureManifests, Aztec2023JsonHas31ProjectsAndARealCycle) {
-  REQUIRE_FIXTURES();
+  HOIST_REQUIRE_SHARED_FIXTURES();
   TempRepo repo;
   repo.Write("build_manifest.json", ReadFixture("aztec-packages-2023.build_manifest.json"));
   repo.Commit("manifest");
@@ -67,7 +61,7 @@ TEST(FixtureManifests, Aztec2023JsonHas31ProjectsAndARealCycle) {
 }
 
 TEST(FixtureManifests, Aztec2023EmptyDependencyIsIgnored) {
-  REQUIRE_FIXTURES();
+  HOIST_REQUIRE_SHARED_FIXTURES();
   TempRepo repo;
   std::string text = ReadFixture("aztec-packages-2023.build_manifest.json");
   // aztec-connect wrote "dependencies": [""]; the same manifest with one such entry.
@@ -84,7 +78,7 @@ TEST(FixtureManifests, Aztec2023EmptyDependencyIsIgnored) {
 }
 
 TEST(FixtureManifests, Aztec2024YmlWithoutItsPatternFilesGivesClearErrors) {
-  REQUIRE_FIXTURES();
+  HOIST_REQUIRE_SHARED_FIXTURES();
   TempRepo repo;
   repo.Write("build_manifest.yml", ReadFixture("aztec-packages-2024.build_manifest.yml"));
   auto run = RunHoist(repo.root(), {"projects"});
@@ -97,7 +91,7 @@ TEST(FixtureManifests, Aztec2024YmlWithoutItsPatternFilesGivesClearErrors) {
 }
 
 TEST(FixtureManifests, Aztec2024YmlWithPatternFiles) {
-  REQUIRE_FIXTURES();
+  HOIST_REQUIRE_SHARED_FIXTURES();
   TempRepo repo;
   repo.Write("build_manifest.yml", ReadFixture("aztec-packages-2024.build_manifest.yml"));
   repo.Write("noir/.rebuild_patterns", "^noir/.*\\.(rs|toml|nr)$\n^noir/Dockerfile\n");

@@ -48,8 +48,7 @@ class NpmDeploy : public ::testing::Test {
     HttpClient http;
     auto client = cache.Client(http);
     for (const char* project : {"util", "lib"}) {
-      std::string hash = testing::RunHoist(repo.root(), {"hash", project}).out;
-      hash = hash.substr(hash.find_first_of(" \t") + 1, 64);
+      const std::string hash = testing::HashOf(repo.root(), project);
       testing::PushTestImage(*client, std::string("ci/") + project, "cache-" + hash, project);
     }
   }
@@ -144,8 +143,7 @@ TEST_F(NpmDeploy, PublishesTaggedVersionsOnceAndNeverBackwards) {
       << lower.err;
   EXPECT_EQ(View("@acme/util", "versions").dump(), R"(["1.2.3"])");
   HttpClient http;
-  std::string hash = testing::RunHoist(repo.root(), {"hash", "util"}).out;
-  hash = hash.substr(hash.find_first_of(" \t") + 1, 64);
+  std::string hash = testing::HashOf(repo.root(), "util");
   auto marker =
       cache.Client(http)->HeadManifest("ci/util", "cache-" + hash + "-acme-prod-deployed");
   ASSERT_TRUE(marker.ok());
@@ -196,8 +194,7 @@ TEST_F(NpmDeploy, BadInputs) {
                  npm.url() + "\n");
   repo.Commit();
   HttpClient http;
-  std::string hash = testing::RunHoist(repo.root(), {"hash", "util"}).out;
-  hash = hash.substr(hash.find_first_of(" \t") + 1, 64);
+  std::string hash = testing::HashOf(repo.root(), "util");
   testing::PushTestImage(*cache.Client(http), "ci/util", "cache-" + hash, "util");
   auto absent = Deploy("v1.2.3");
   EXPECT_EQ(absent.exit_code, 1);
@@ -211,8 +208,7 @@ TEST_F(NpmDeploy, BadInputs) {
              "      registry: " +
                  npm.url() + "\n");
   repo.Commit();
-  hash = testing::RunHoist(repo.root(), {"hash", "util"}).out;
-  hash = hash.substr(hash.find_first_of(" \t") + 1, 64);
+  hash = testing::HashOf(repo.root(), "util");
   testing::PushTestImage(*cache.Client(http), "ci/util", "cache-" + hash, "util");
   auto not_semver = Deploy("v1.2.03");
   EXPECT_EQ(not_semver.exit_code, 1);

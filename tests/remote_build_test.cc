@@ -6,7 +6,6 @@
 #include <chrono>
 #include <fstream>
 #include <future>
-#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "support/docker_engine.h"
@@ -58,16 +57,6 @@ class RemoteBuild : public ::testing::Test {
     return {result->exit_code, result->stdout_text, result->stderr_text};
   }
 
-  std::map<std::string, std::string> Results(const HoistRun& run) {
-    std::map<std::string, std::string> out;
-    auto json = nlohmann::json::parse(run.out, nullptr, false);
-    if (!json.is_object()) return out;
-    for (const auto& project : json["projects"]) {
-      out[project["project"].get<std::string>()] = project["result"].get<std::string>();
-    }
-    return out;
-  }
-
   std::vector<std::string> Tags(const RegistryFixture& registry, const std::string& project) {
     HttpClient http;
     auto tags = registry.Client(http)->ListTags("t/" + project);
@@ -91,7 +80,7 @@ TEST_F(RemoteBuild, SameCacheTagsAsALocalBuildAndCachedAfterwards) {
 
   auto remote = Build(remote_registry, {"--remote", sshd.url(), "lib", "app"});
   ASSERT_EQ(remote.exit_code, 0) << remote.err;
-  EXPECT_EQ(Results(remote),
+  EXPECT_EQ(testing::BuildResults(remote.out),
             (std::map<std::string, std::string>{{"lib", "built"}, {"app", "built"}}));
   EXPECT_NE(remote.err.find("[lib] hoist: building lib on " + sshd.url()), std::string::npos)
       << remote.err;
@@ -105,12 +94,12 @@ TEST_F(RemoteBuild, SameCacheTagsAsALocalBuildAndCachedAfterwards) {
 
   // Unchanged: cached, as locally; a change rebuilds only what depends on it, remotely.
   auto again = Build(remote_registry, {"--remote", sshd.url(), "lib", "app"});
-  EXPECT_EQ(Results(again),
+  EXPECT_EQ(testing::BuildResults(again.out),
             (std::map<std::string, std::string>{{"lib", "cached"}, {"app", "cached"}}));
   repo.Write("app/main.c", "int main2;\n");
   repo.Commit("app changes");
   auto changed = Build(remote_registry, {"--remote", sshd.url(), "app"});
-  EXPECT_EQ(Results(changed),
+  EXPECT_EQ(testing::BuildResults(changed.out),
             (std::map<std::string, std::string>{{"lib", "cached"}, {"app", "built"}}));
 }
 
@@ -136,7 +125,7 @@ TEST_F(RemoteBuild, ADroppedConnectionFailsTheJobCleanlyAndTagsNothing) {
   auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - cut).count();
   HoistRun run = running.get();
   EXPECT_EQ(run.exit_code, 1);
-  EXPECT_EQ(Results(run)["slow"], "failed");
+  EXPECT_EQ(testing::BuildResults(run.out)["slow"], "failed");
   EXPECT_NE(run.err.find("lost the SSH connection to " + sshd.url()), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("nothing was tagged"), std::string::npos);
   EXPECT_TRUE(Tags(registry, "slow").empty());

@@ -124,8 +124,7 @@ class Spot : public ::testing::Test {
     return {result->exit_code, result->stdout_text, result->stderr_text};
   }
   bool HasImage() {
-    auto run = testing::RunHoist(repo.root(), {"hash", "lib"});
-    const std::string hash = run.out.substr(run.out.find('\t') + 1, 64);
+    const std::string hash = testing::HashOf(repo.root(), "lib");
     HttpClient http;
     auto head = registry.Client(http)->HeadManifest("t/lib", "cache-" + hash);
     return head.ok() && head->has_value();

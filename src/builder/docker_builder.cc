@@ -4,6 +4,7 @@
 #include <deque>
 
 #include "util/subprocess.h"
+#include "util/text.h"
 
 namespace hoist {
 namespace {
@@ -161,7 +162,7 @@ Status DockerBuilder::CopyFromImage(const std::string& image, const std::string&
   auto created =
       Run({"create", image, "/hoist-copy-only"}, {}, on_line, "docker create " + image, &id);
   if (!created) return created;
-  while (!id.empty() && (id.back() == '\n' || id.back() == ' ')) id.pop_back();
+  id = Trim(id);
   if (id.find('\n') != std::string::npos) id = id.substr(id.rfind('\n') + 1);  // after pull output
   // "PATH/." copies the directory's content, not the directory itself.
   auto copied = Run({"cp", id + ":" + path + "/.", destination}, {}, on_line,
@@ -176,7 +177,7 @@ Expected<std::string> DockerBuilder::Architecture() {
   auto status =
       Run({"version", "--format", "{{.Server.Arch}}"}, {}, nullptr, "docker version", &output);
   if (!status) return status.error();
-  while (!output.empty() && (output.back() == '\n' || output.back() == ' ')) output.pop_back();
+  output = Trim(output);
   if (output == "x86_64") return std::string("amd64");
   if (output == "aarch64") return std::string("arm64");
   return output;

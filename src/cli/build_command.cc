@@ -42,14 +42,6 @@ struct Options {
   std::vector<std::string> remotes;
 };
 
-std::string GitOutput(const GitRepository& repo, const std::vector<std::string>& args) {
-  auto out = repo.Run(args);
-  if (!out) return "";
-  std::string text = *out;
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  return text;
-}
-
 /// `[ci rebuild]` and `[ci rebuild <project>]` in the commit message, as the seed read them.
 void ReadRebuildRequests(const std::string& message, BuildSettings& settings) {
   if (message.find("[ci rebuild]") != std::string::npos) settings.force = true;
@@ -190,10 +182,10 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     settings.allow_dirty = options->allow_dirty;
     settings.commit = snapshot.commit();
     settings.commit_tag = options->commit_tag;
-    settings.branch = GitOutput(repo, {"rev-parse", "--abbrev-ref", "HEAD"});
+    settings.branch = repo.Output({"rev-parse", "--abbrev-ref", "HEAD"});
     settings.source_url =
-        UrlWithoutCredentials(GitOutput(repo, {"config", "--get", "remote.origin.url"}));
-    ReadRebuildRequests(GitOutput(repo, {"log", "-1", "--format=%B"}), settings);
+        UrlWithoutCredentials(repo.Output({"config", "--get", "remote.origin.url"}));
+    ReadRebuildRequests(repo.Output({"log", "-1", "--format=%B"}), settings);
 
     ImageStore& store = context.Store();
     DockerBuilder builder;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "pipeline/host_command.h"
+#include "pipeline/pipeline_env.h"
 #include "pipeline/semver.h"
 #include "util/subprocess.h"
 #include "util/temp_directory.h"
@@ -38,10 +39,7 @@ Expected<nlohmann::ordered_json> ReadPackageJson(const std::string& dir) {
 
 /// The version of a tag: v1.2.3, or <project>-v1.2.3 as the seed tagged.
 std::string TagVersion(const std::string& tag, const std::string& project) {
-  std::string version = tag;
-  if (!project.empty() && version.rfind(project + "-", 0) == 0) {
-    version = version.substr(project.size() + 1);
-  }
+  std::string version = ReleaseTag(tag, project);
   if (!version.empty() && version[0] == 'v') version = version.substr(1);
   return version;
 }

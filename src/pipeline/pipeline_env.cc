@@ -7,22 +7,11 @@
 #include <optional>
 #include <sstream>
 
+#include "util/text.h"
 #include "util/url.h"
 
 namespace hoist {
 namespace {
-
-std::string Trim(std::string text) {
-  size_t start = text.find_first_not_of(" \t\r\n");
-  if (start == std::string::npos) return "";
-  size_t end = text.find_last_not_of(" \t\r\n");
-  return text.substr(start, end - start + 1);
-}
-
-std::string GitOutput(const GitRepository& repo, const std::vector<std::string>& args) {
-  auto out = repo.Run(args);
-  return out ? Trim(*out) : "";
-}
 
 void Fill(std::string& field, const std::string& value) {
   if (field.empty()) field = value;
@@ -104,15 +93,20 @@ Expected<PipelineFacts> DetectPipelineFacts(const GitRepository& repo, const Pip
     facts.commit = *head;
   }
   if (facts.tag.empty() && vendor.vendor == "local") {
-    facts.tag = GitOutput(repo, {"describe", "--exact-match", "--tags", facts.commit});
+    facts.tag = repo.Output({"describe", "--exact-match", "--tags", facts.commit});
   }
   if (facts.branch.empty() && facts.tag.empty()) {
-    std::string branch = GitOutput(repo, {"rev-parse", "--abbrev-ref", "HEAD"});
+    std::string branch = repo.Output({"rev-parse", "--abbrev-ref", "HEAD"});
     if (branch != "HEAD") facts.branch = branch;
   }
-  Fill(facts.repository_url, GitOutput(repo, {"config", "--get", "remote.origin.url"}));
+  Fill(facts.repository_url, repo.Output({"config", "--get", "remote.origin.url"}));
   facts.repository_url = UrlWithoutCredentials(facts.repository_url);
   return facts;
+}
+
+std::string ReleaseTag(const std::string& tag, const std::string& project) {
+  if (!project.empty() && tag.rfind(project + "-", 0) == 0) return tag.substr(project.size() + 1);
+  return tag;
 }
 
 Expected<std::vector<std::pair<std::string, std::string>>> PipelineEnvironment(
@@ -131,9 +125,7 @@ Expected<std::vector<std::pair<std::string, std::string>>> PipelineEnvironment(
   }
   std::string version = read("VERSION").value_or("");
 
-  // The seed stripped a "<project>-" prefix from tags (aztec-packages-v1.2.3).
-  std::string tag = facts.tag;
-  if (tag.rfind(*project + "-", 0) == 0) tag = tag.substr(project->size() + 1);
+  const std::string tag = ReleaseTag(facts.tag, *project);
   std::string major, minor, patch, prerelease;
   const bool version_tag = RE2::FullMatch(tag, "v(\\d+)\\.(\\d+)\\.(\\d+)(?:-([0-9A-Za-z.-]+))?",
                                           &major, &minor, &patch, &prerelease);

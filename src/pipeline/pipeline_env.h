@@ -38,4 +38,8 @@ Expected<PipelineFacts> DetectPipelineFacts(const GitRepository& repo, const Pip
 Expected<std::vector<std::pair<std::string, std::string>>> PipelineEnvironment(
     const std::string& root, const PipelineFacts& facts);
 
+/// A commit tag without the "<PROJECT>-" prefix the seed allowed (aztec-packages-v1.2.3 is
+/// v1.2.3).
+std::string ReleaseTag(const std::string& tag, const std::string& project);
+
 }  // namespace hoist

@@ -4,18 +4,12 @@
 
 #include "util/base64.h"
 #include "util/subprocess.h"
+#include "util/text.h"
 
 namespace hoist {
 namespace {
 
 constexpr const char* kMarkerLabel = "dev.hoist.marker";
-
-std::string Trim(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
-    text.pop_back();
-  }
-  return text;
-}
 
 /// Runs `docker ARGS...`; an Error that says how to start an engine when none answers.
 Expected<ProcessResult> Docker(const std::vector<std::string>& args,

@@ -6,6 +6,7 @@
 #include "remote/ec2.h"
 #include "util/base64.h"
 #include "util/subprocess.h"
+#include "util/text.h"
 
 namespace hoist {
 namespace {
@@ -75,8 +76,7 @@ Expected<std::string> AwsCliEc2::Call(std::vector<std::string> args, bool cleanu
           (missing ? " (install the AWS CLI: apt-get install awscli, or set HOIST_AWS)" : "")};
     }
     if (result->exit_code == 0) return result->stdout_text;
-    std::string why = result->stderr_text;
-    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    const std::string why = Trim(result->stderr_text);
     const bool not_yet =
         why.find(".NotFound") != std::string::npos && args.front() != "run-instances";
     if (not_yet && attempt < 15 && !(ProcessesStopped() && !cleanup)) {

@@ -7,17 +7,13 @@
 #include <filesystem>
 
 #include "util/subprocess.h"
+#include "util/text.h"
 
 namespace hoist {
 namespace {
 
-std::string Trim(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  return text;
-}
-
 Error GitError(const std::vector<std::string>& argv, const ProcessResult& result) {
-  std::string message = Trim(result.stderr_text);
+  std::string message = TrimEnd(result.stderr_text);
   if (message.empty()) message = "exit status " + std::to_string(result.exit_code);
   return Error{FormatCommand(argv) + " failed: " + message};
 }
@@ -65,9 +61,14 @@ Expected<GitRepository> GitRepository::Open(const std::string& directory) {
   }
   if (result->exit_code != 0) {
     return Error{"'" + directory + "' is not inside a git repository (" +
-                 Trim(result->stderr_text) + "); run hoist in a git work tree or pass -C DIR"};
+                 TrimEnd(result->stderr_text) + "); run hoist in a git work tree or pass -C DIR"};
   }
-  return GitRepository(Trim(result->stdout_text));
+  return GitRepository(TrimEnd(result->stdout_text));
+}
+
+std::string GitRepository::Output(const std::vector<std::string>& args) const {
+  auto out = Run(args);
+  return out ? TrimEnd(*out) : "";
 }
 
 Expected<std::string> GitRepository::Run(const std::vector<std::string>& args,
@@ -99,7 +100,7 @@ Expected<std::string> GitRepository::ResolveCommit(const std::string& rev) const
                  "origin " +
                  rev + ")"};
   }
-  return Trim(result->stdout_text);
+  return TrimEnd(result->stdout_text);
 }
 
 Expected<std::vector<std::string>> GitRepository::ResolveCommits(
@@ -258,7 +259,7 @@ Expected<std::vector<std::string>> GitRepository::HashWorkingFiles(
       target.resize(static_cast<size_t>(n));
       auto oid = Run({"hash-object", "-t", "blob", "--stdin"}, target);
       if (!oid) return oid.error();
-      oids[i] = Trim(*oid);
+      oids[i] = TrimEnd(*oid);
     } else {
       regular_paths += paths[i] + "\n";
       regular_index.push_back(i);
@@ -288,11 +289,11 @@ Expected<std::string> GitRepository::SubmoduleHead(const std::string& path) cons
   }
   // An uninitialised submodule is an empty directory; rev-parse then answers for the parent.
   auto toplevel = Run({"-C", path, "rev-parse", "--show-toplevel"});
-  if (!toplevel || Trim(*toplevel) == root_) {
+  if (!toplevel || TrimEnd(*toplevel) == root_) {
     return Error{"submodule '" + path + "' is not initialised (run: git submodule update --init " +
                  path + ")"};
   }
-  return Trim(result->stdout_text);
+  return TrimEnd(result->stdout_text);
 }
 
 }  // namespace hoist

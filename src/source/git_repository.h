@@ -72,6 +72,9 @@ class GitRepository {
   /// unless it exits 0.
   Expected<std::string> Run(const std::vector<std::string>& args,
                             const std::string& stdin_data = "") const;
+  /// The output of `git ARGS...` without its final newline; "" when git fails (for facts
+  /// that may be missing: a branch, a tag, a remote URL).
+  std::string Output(const std::vector<std::string>& args) const;
 
  private:
   explicit GitRepository(std::string root) : root_(std::move(root)) {}

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace hoist::testing {
@@ -83,6 +84,22 @@ std::vector<std::string> Lines(const std::string& text) {
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   return lines;
+}
+
+std::string HashOf(const std::string& root, const std::string& project) {
+  const std::string out = RunHoist(root, {"hash", project}).out;
+  const size_t tab = out.find('\t');
+  return tab == std::string::npos ? "" : out.substr(tab + 1, 64);
+}
+
+std::map<std::string, std::string> BuildResults(const std::string& json_output) {
+  std::map<std::string, std::string> results;
+  auto json = nlohmann::json::parse(json_output, nullptr, false);
+  if (!json.is_object() || !json.contains("projects")) return results;
+  for (const auto& project : json["projects"]) {
+    results[project["project"].get<std::string>()] = project["result"].get<std::string>();
+  }
+  return results;
 }
 
 std::string ReadText(const std::string& path) {

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <gtest/gtest.h>
+
+#include <map>
 #include <string>
 #include <vector>
 
@@ -44,6 +47,20 @@ std::string RunOk(const std::string& cwd, const std::vector<std::string>& argv,
 
 /// The shared fixtures directory (../shared/fixtures beside the source tree), or "" if absent.
 std::string FixturesDir();
+
+/// Tests that read ../shared/fixtures (real manifests of public monorepos, the vendors' CI
+/// schemas) skip where it is absent: a user's clone has no ../shared, and those files may not
+/// be copied into the project. CI and the development checkout have it, so there they run.
+#define HOIST_REQUIRE_SHARED_FIXTURES()                                                  \
+  if (::hoist::testing::FixturesDir().empty()) {                                         \
+    GTEST_SKIP() << "../shared/fixtures is absent (a clone without the shared folder); " \
+                    "this test reads the real manifests and CI schemas there";           \
+  }
+
+/// The content hash `hoist hash PROJECT` prints for `project` of the repository at `root`.
+std::string HashOf(const std::string& root, const std::string& project);
+/// project -> result ("built", "cached", …) from the output of `hoist --json build`.
+std::map<std::string, std::string> BuildResults(const std::string& json_output);
 
 /// Splits text into lines (without the newlines).
 std::vector<std::string> Lines(const std::string& text);

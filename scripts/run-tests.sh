@@ -7,9 +7,13 @@ scripts/bootstrap.sh
 # The tests start a Docker engine when none answers; stop it again when they did.
 stop_test_dockerd() {
   local pidfile=/tmp/hoist-test-dockerd.pid
-  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-    kill "$(cat "$pidfile")" 2>/dev/null || true
-  fi
+  local pid
+  [ -f "$pidfile" ] || return 0
+  pid=$(cat "$pidfile")
+  kill "$pid" 2>/dev/null || return 0
+  # Wait until it is gone, so nothing the tests started outlives this script.
+  for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
 }
 engine_was_running=false
 docker info >/dev/null 2>&1 && engine_was_running=true

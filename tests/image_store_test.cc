@@ -4,8 +4,8 @@
 
 #include <random>
 
-#include "registry/local_engine_store.h"
-#include "registry/registry_store.h"
+#include "store/local_engine_store.h"
+#include "store/registry_store.h"
 #include "support/docker_engine.h"
 #include "support/registry_fixture.h"
 

@@ -5,7 +5,7 @@
 
 #include <chrono>
 
-#include "registry/registry_store.h"
+#include "store/registry_store.h"
 #include "support/registry_fixture.h"
 #include "support/temp_repo.h"
 

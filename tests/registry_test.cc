@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "registry/distribution_client.h"
+#include "oci/distribution_client.h"
 #include "support/registry_fixture.h"
 #include "support/temp_repo.h"
 

@@ -9,14 +9,14 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "builder/docker_builder.h"
-#include "builder/project_build.h"
 #include "cli/build_output.h"
 #include "cli/commands.h"
-#include "remote/placement.h"
+#include "docker/docker_builder.h"
+#include "machines/placement.h"
 #include "run/scheduler.h"
 #include "source/affected.h"
 #include "source/content_hash.h"
+#include "stages/project_build.h"
 #include "util/subprocess.h"
 #include "util/url.h"
 

@@ -5,7 +5,7 @@
 #include <map>
 
 #include "manifest/manifest_loader.h"
-#include "registry/local_engine_store.h"
+#include "store/local_engine_store.h"
 #include "util/edit_distance.h"
 
 namespace hoist {

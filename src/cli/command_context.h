@@ -7,12 +7,12 @@
 #include "config/hoist_config.h"
 #include "graph/dependency_graph.h"
 #include "manifest/manifest.h"
-#include "registry/http_client.h"
-#include "registry/image_store.h"
-#include "registry/registry_store.h"
+#include "net/http_client.h"
 #include "source/git_repository.h"
 #include "source/pattern_index.h"
 #include "source/source_snapshot.h"
+#include "store/image_store.h"
+#include "store/registry_store.h"
 
 namespace hoist {
 

@@ -1,10 +1,10 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "builder/docker_builder.h"
 #include "cli/commands.h"
-#include "pipeline/deploy.h"
-#include "pipeline/pipeline_env.h"
+#include "docker/docker_builder.h"
+#include "stages/deploy.h"
+#include "stages/pipeline_env.h"
 
 namespace hoist {
 

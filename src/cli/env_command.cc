@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
-#include "pipeline/pipeline_env.h"
+#include "stages/pipeline_env.h"
 
 namespace hoist {
 namespace {

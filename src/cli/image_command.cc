@@ -2,7 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
-#include "cli/image_reference.h"
+#include "oci/image_reference.h"
 
 namespace hoist {
 namespace {

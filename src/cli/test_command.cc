@@ -3,12 +3,12 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "builder/docker_builder.h"
 #include "cli/build_output.h"
 #include "cli/commands.h"
-#include "pipeline/test_job.h"
-#include "remote/placement.h"
+#include "docker/docker_builder.h"
+#include "machines/placement.h"
 #include "source/content_hash.h"
+#include "stages/test_job.h"
 
 namespace hoist {
 namespace {

@@ -12,9 +12,9 @@
 #include <sstream>
 
 #include "manifest/rebuild_pattern.h"
-#include "manifest/repository_name.h"
 #include "util/edit_distance.h"
 #include "util/repo_path.h"
+#include "util/repository_name.h"
 #include "util/subprocess.h"
 
 namespace hoist {

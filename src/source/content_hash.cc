@@ -4,7 +4,7 @@
 #include <queue>
 #include <unordered_map>
 
-#include "source/digest.h"
+#include "util/digest.h"
 
 namespace hoist {
 namespace {

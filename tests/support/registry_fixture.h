@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "registry/distribution_client.h"
-#include "registry/http_client.h"
+#include "net/http_client.h"
+#include "oci/distribution_client.h"
 #include "util/background_process.h"
 
 namespace hoist::testing {

@@ -1,0 +1,186 @@
+#include "docker/docker_builder.h"
+
+#include <cstdlib>
+#include <deque>
+
+#include "util/subprocess.h"
+#include "util/text.h"
+
+namespace hoist {
+namespace {
+
+constexpr size_t kErrorTailLines = 15;
+constexpr const char* kNoBuildx = "buildx component is missing";
+
+/// Splits a byte stream into lines for a sink (and keeps the last few for messages).
+class LineSplitter {
+ public:
+  explicit LineSplitter(const LineSink& sink) : sink_(sink) {}
+  void Feed(std::string_view chunk) {
+    for (char c : chunk) {
+      if (c == '\n' || c == '\r') {
+        Flush();
+      } else {
+        partial_ += c;
+      }
+    }
+  }
+  void Flush() {
+    if (partial_.empty()) return;
+    if (sink_) sink_(partial_);
+    all_ += partial_ + "\n";
+    tail_.push_back(std::move(partial_));
+    if (tail_.size() > kErrorTailLines) tail_.pop_front();
+    partial_.clear();
+  }
+  std::string Tail() const {
+    std::string out;
+    for (const auto& line : tail_) out += "\n    " + line;
+    return out;
+  }
+  const std::string& all() const { return all_; }
+
+ private:
+  const LineSink& sink_;
+  std::string partial_;
+  std::string all_;
+  std::deque<std::string> tail_;
+};
+
+}  // namespace
+
+DockerBuilder::DockerBuilder(std::string docker_host)
+    : docker_host_(std::move(docker_host)), api_(docker_host_) {
+  const char* configured = std::getenv("HOIST_DOCKER");
+  docker_ = configured && *configured ? configured : "docker";
+}
+
+std::string DockerBuilder::Describe() const {
+  int mode = buildkit_.load();
+  return std::string("docker") + (mode == 1   ? " (BuildKit)"
+                                  : mode == 0 ? " (classic builder)"
+                                              : "");
+}
+
+Status DockerBuilder::Run(const std::vector<std::string>& args, const std::vector<std::string>& env,
+                          const LineSink& on_line, const std::string& what, std::string* output) {
+  ProcessSpec spec;
+  spec.argv = {docker_};
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  spec.env = env;
+  if (!docker_host_.empty()) spec.env.push_back("DOCKER_HOST=" + docker_host_);
+  spec.stoppable = true;
+  LineSplitter lines(on_line);
+  if (on_line) {
+    std::string shown;
+    for (const auto& variable : spec.env) shown += variable + " ";
+    on_line("$ " + shown + FormatCommand(spec.argv));  // as ninja -v shows commands
+  }
+  std::mutex mutex;
+  auto feed = [&](std::string_view chunk) {
+    std::lock_guard<std::mutex> lock(mutex);
+    lines.Feed(chunk);
+  };
+  spec.on_stdout = feed;
+  spec.on_stderr = feed;
+  auto result = RunProcess(spec);
+  lines.Flush();
+  if (output) *output = lines.all();
+  if (!result) {
+    if (ProcessesStopped()) return Error{what + ": interrupted"};
+    return Error{what + ": cannot run " + docker_ + " (" + result.error().message +
+                 "); install the docker CLI: apt-get install docker.io"};
+  }
+  if (result->exit_code != 0) {
+    if (ProcessesStopped()) return Error{what + ": interrupted"};
+    return Error{what + " failed (exit status " + std::to_string(result->exit_code) +
+                 "):" + lines.Tail()};
+  }
+  return Ok();
+}
+
+Status DockerBuilder::Check() {
+  return api_.Ping();
+}
+
+Status DockerBuilder::Build(const BuildRequest& request, const LineSink& on_line) {
+  std::vector<std::string> args = {"build", "--file", request.dockerfile};
+  if (!request.network.empty()) args.push_back("--network=" + request.network);
+  if (!request.platform.empty()) args.push_back("--platform=" + request.platform);
+  if (!request.target.empty()) args.insert(args.end(), {"--target", request.target});
+  for (const auto& tag : request.tags) args.insert(args.end(), {"--tag", tag});
+  for (const auto& [name, value] : request.build_args) {
+    args.insert(args.end(), {"--build-arg", name + "=" + value});
+  }
+  for (const auto& [name, value] : request.labels) {
+    args.insert(args.end(), {"--label", name + "=" + value});
+  }
+  for (const auto& image : request.cache_from) args.insert(args.end(), {"--cache-from", image});
+  std::vector<std::string> buildkit_args = args;
+  // Inline cache metadata makes the pushed image usable as --cache-from elsewhere.
+  buildkit_args.insert(buildkit_args.end(), {"--build-arg", "BUILDKIT_INLINE_CACHE=1",
+                                             "--progress=plain", request.context_dir});
+  args.push_back(request.context_dir);
+
+  if (buildkit_.load() != 0) {
+    std::string output;
+    auto status = Run(buildkit_args, {"DOCKER_BUILDKIT=1"}, on_line, "docker build", &output);
+    if (status || output.find(kNoBuildx) == std::string::npos) {
+      if (status) buildkit_ = 1;
+      return status;
+    }
+    buildkit_ = 0;  // this CLI cannot use BuildKit: the classic builder from now on
+    if (on_line) on_line("hoist: BuildKit is unavailable (no buildx); using the classic builder");
+  }
+  return Run(args, {"DOCKER_BUILDKIT=0"}, on_line, "docker build");
+}
+
+Status DockerBuilder::Pull(const std::string& reference, const LineSink& on_line) {
+  return Run({"pull", "--quiet", reference}, {}, on_line, "docker pull " + reference);
+}
+
+Status DockerBuilder::Push(const std::string& reference, const LineSink& on_line) {
+  return Run({"push", "--quiet", reference}, {}, on_line, "docker push " + reference);
+}
+
+Status DockerBuilder::Tag(const std::string& source, const std::string& target) {
+  return api_.Tag(source, target);
+}
+
+Status DockerBuilder::RunContainer(const std::string& image,
+                                   const std::vector<std::string>& command,
+                                   const std::string& network, const LineSink& on_line) {
+  std::vector<std::string> args = {"run", "--rm",
+                                   "--network=" + (network.empty() ? "none" : network), image};
+  args.insert(args.end(), command.begin(), command.end());
+  return Run(args, {}, on_line, "docker run " + image);
+}
+
+Status DockerBuilder::CopyFromImage(const std::string& image, const std::string& path,
+                                    const std::string& destination, const LineSink& on_line) {
+  std::string id;
+  auto created =
+      Run({"create", image, "/hoist-copy-only"}, {}, on_line, "docker create " + image, &id);
+  if (!created) return created;
+  id = Trim(id);
+  if (id.find('\n') != std::string::npos) id = id.substr(id.rfind('\n') + 1);  // after pull output
+  // "PATH/." copies the directory's content, not the directory itself.
+  auto copied = Run({"cp", id + ":" + path + "/.", destination}, {}, on_line,
+                    "docker cp " + image + ":" + path);
+  auto removed = Run({"rm", "--force", id}, {}, nullptr, "docker rm " + id);
+  if (!copied) return copied;
+  return removed;
+}
+
+Expected<std::string> DockerBuilder::Architecture() {
+  std::string output;
+  auto status =
+      Run({"version", "--format", "{{.Server.Arch}}"}, {}, nullptr, "docker version", &output);
+  if (!status) return status.error();
+  output = Trim(output);
+  if (output == "x86_64") return std::string("amd64");
+  if (output == "aarch64") return std::string("arm64");
+  return output;
+}
+
+}  // namespace hoist

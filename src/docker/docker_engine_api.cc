@@ -1,0 +1,110 @@
+#include "docker/docker_engine_api.h"
+
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "util/url.h"
+
+namespace hoist {
+namespace {
+
+constexpr const char* kDefaultSocket = "/var/run/docker.sock";
+constexpr const char* kApiVersion = "/v1.41";  // Docker 20.10 and later
+
+/// "repo/name:tag" -> ("repo/name", "tag"); the tag defaults to "latest".
+std::pair<std::string, std::string> SplitTag(const std::string& reference) {
+  size_t slash = reference.rfind('/');
+  size_t colon = reference.rfind(':');
+  if (colon != std::string::npos && (slash == std::string::npos || colon > slash)) {
+    return {reference.substr(0, colon), reference.substr(colon + 1)};
+  }
+  return {reference, "latest"};
+}
+
+std::string EngineMessage(const HttpResponse& response) {
+  auto json = nlohmann::json::parse(response.body, nullptr, false);
+  if (json.is_object() && json.contains("message")) return json["message"].get<std::string>();
+  return "HTTP " + std::to_string(response.status);
+}
+
+}  // namespace
+
+DockerEngineApi::DockerEngineApi(const std::string& docker_host) {
+  HttpOptions options;
+  const char* host = std::getenv("DOCKER_HOST");
+  std::string where = !docker_host.empty() ? docker_host
+                      : host && *host      ? host
+                                           : std::string("unix://") + kDefaultSocket;
+  if (where.rfind("unix://", 0) == 0) {
+    options.unix_socket = where.substr(7);
+    base_url_ = "http://docker";
+  } else if (where.rfind("tcp://", 0) == 0) {
+    base_url_ = "http://" + where.substr(6);
+  } else {
+    base_url_ = where;
+  }
+  options.connect_timeout_ms = 5'000;
+  http_ = std::make_unique<HttpClient>(options);
+}
+
+Expected<HttpResponse> DockerEngineApi::Call(const std::string& method, const std::string& path) {
+  HttpRequest request;
+  request.method = method;
+  request.url = base_url_ + kApiVersion + path;
+  HttpFailure failure;
+  auto response = http_->Send(request, &failure);
+  if (!response) {
+    return Error{"no Docker engine answers at " + base_url_ + " (" + failure.message +
+                 "); start one, e.g.: sudo dockerd --bridge=none --iptables=false "
+                 "--ip-masq=false &"};
+  }
+  return response;
+}
+
+Status DockerEngineApi::Ping() {
+  auto response = Call("GET", "/_ping");
+  if (!response) return response.error();
+  if (response->status != 200) {
+    return Error{"the Docker engine at " + base_url_ +
+                 " is not ready: " + EngineMessage(*response)};
+  }
+  return Ok();
+}
+
+Expected<std::optional<std::string>> DockerEngineApi::InspectLabels(const std::string& reference) {
+  auto response = Call("GET", "/images/" + PercentEncode(reference) + "/json");
+  if (!response) return response.error();
+  if (response->status == 404) return std::optional<std::string>();
+  if (response->status != 200) {
+    return Error{"the Docker engine cannot inspect " + reference + ": " + EngineMessage(*response)};
+  }
+  auto json = nlohmann::json::parse(response->body, nullptr, false);
+  nlohmann::json labels = nlohmann::json::object();
+  if (json.is_object() && json.contains("Config") && json["Config"].is_object() &&
+      json["Config"].contains("Labels") && json["Config"]["Labels"].is_object()) {
+    labels = json["Config"]["Labels"];
+  }
+  return std::optional<std::string>(labels.dump());
+}
+
+Status DockerEngineApi::Tag(const std::string& source, const std::string& target) {
+  auto [repository, tag] = SplitTag(target);
+  auto response =
+      Call("POST", "/images/" + PercentEncode(source) + "/tag?repo=" + PercentEncode(repository) +
+                       "&tag=" + PercentEncode(tag));
+  if (!response) return response.error();
+  if (response->status != 201 && response->status != 200) {
+    return Error{"the Docker engine cannot tag " + source + " as " + target + ": " +
+                 EngineMessage(*response)};
+  }
+  return Ok();
+}
+
+Status DockerEngineApi::Untag(const std::string& reference) {
+  auto response = Call("DELETE", "/images/" + PercentEncode(reference) + "?noprune=1");
+  if (!response) return response.error();
+  if (response->status == 200 || response->status == 404) return Ok();
+  return Error{"the Docker engine cannot untag " + reference + ": " + EngineMessage(*response)};
+}
+
+}  // namespace hoist

@@ -1,0 +1,134 @@
+#include "docker/dockerfile.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <sstream>
+
+namespace hoist {
+namespace {
+
+std::string Upper(std::string text) {
+  for (auto& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return text;
+}
+
+/// Replaces $NAME, ${NAME} and ${NAME:-default} from `args`.
+std::string Substitute(const std::string& text, const std::map<std::string, std::string>& args) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '$' || i + 1 >= text.size()) {
+      out += text[i];
+      continue;
+    }
+    std::string name, fallback;
+    bool has_fallback = false;
+    size_t end;
+    if (text[i + 1] == '{') {
+      end = text.find('}', i + 2);
+      if (end == std::string::npos) {
+        out += text.substr(i);
+        break;
+      }
+      name = text.substr(i + 2, end - i - 2);
+      size_t dash = name.find(":-");
+      if (dash != std::string::npos) {
+        fallback = name.substr(dash + 2);
+        name = name.substr(0, dash);
+        has_fallback = true;
+      }
+    } else {
+      end = i + 1;
+      while (end < text.size() &&
+             (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_')) {
+        ++end;
+      }
+      name = text.substr(i + 1, end - i - 1);
+      --end;
+    }
+    auto it = args.find(name);
+    if (it != args.end() && !it->second.empty()) {
+      out += it->second;
+    } else if (has_fallback) {
+      out += fallback;
+    }
+    i = end;
+  }
+  return out;
+}
+
+}  // namespace
+
+Expected<std::vector<DockerfileStage>> ParseDockerfileStages(const std::string& text) {
+  std::vector<DockerfileStage> stages;
+  std::map<std::string, std::string> args;
+  std::istringstream in(text);
+  std::string line, instruction;
+  int number = 0, start = 0;
+  auto handle = [&](const std::string& full, int at) -> Status {
+    std::istringstream words(full);
+    std::string keyword;
+    words >> keyword;
+    keyword = Upper(keyword);
+    if (keyword == "ARG" && stages.empty()) {
+      std::string definition;
+      while (words >> definition) {
+        size_t eq = definition.find('=');
+        std::string value = eq == std::string::npos ? "" : definition.substr(eq + 1);
+        if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+            value.back() == value.front()) {
+          value = value.substr(1, value.size() - 2);
+        }
+        args[definition.substr(0, eq)] = value;
+      }
+    }
+    if (keyword != "FROM") return Ok();
+    std::vector<std::string> parts;
+    for (std::string word; words >> word;) {
+      if (word.rfind("--", 0) == 0 && parts.empty()) continue;  // --platform=…
+      parts.push_back(word);
+    }
+    if (parts.empty() || (parts.size() != 1 && parts.size() != 3) ||
+        (parts.size() == 3 && Upper(parts[1]) != "AS")) {
+      return Error{"line " + std::to_string(at) +
+                   ": malformed FROM (expected FROM IMAGE [AS NAME])"};
+    }
+    stages.push_back({Substitute(parts[0], args), parts.size() == 3 ? parts[2] : "", at});
+    return Ok();
+  };
+  while (std::getline(in, line)) {
+    ++number;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    size_t first = line.find_first_not_of(" \t");
+    if (instruction.empty() && (first == std::string::npos || line[first] == '#')) continue;
+    if (instruction.empty()) start = number;
+    if (!line.empty() && line.back() == '\\') {
+      instruction += line.substr(0, line.size() - 1) + " ";
+      continue;
+    }
+    instruction += line;
+    auto status = handle(instruction, start);
+    if (!status) return status.error();
+    instruction.clear();
+  }
+  if (!instruction.empty()) {
+    auto status = handle(instruction, start);
+    if (!status) return status.error();
+  }
+  return stages;
+}
+
+std::string ImageBaseName(const std::string& reference) {
+  std::string name = reference;
+  size_t at = name.find('@');
+  if (at != std::string::npos) name = name.substr(0, at);
+  size_t slash = name.rfind('/');
+  size_t colon = name.rfind(':');
+  if (colon != std::string::npos && (slash == std::string::npos || colon > slash)) {
+    name = name.substr(0, colon);
+  }
+  slash = name.rfind('/');
+  return slash == std::string::npos ? name : name.substr(slash + 1);
+}
+
+}  // namespace hoist

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "util/expected.h"
+#include "util/line_sink.h"
+
+namespace hoist {
+
+/// One `docker build` (or equivalent) invocation.
+struct BuildRequest {
+  std::string context_dir;  ///< absolute
+  std::string dockerfile;   ///< absolute
+  std::string target;       ///< stage to stop at, "" for the last
+  std::vector<std::string> tags;
+  std::map<std::string, std::string> build_args;
+  std::map<std::string, std::string> labels;
+  std::vector<std::string> cache_from;
+  std::string network = "none";
+  std::string platform;  ///< "" for the engine's own
+};
+
+/// What builds and moves container images: one small interface, one file per backend.
+class ImageBuilder {
+ public:
+  virtual ~ImageBuilder() = default;
+  /// "docker (BuildKit)", "docker (classic builder)".
+  virtual std::string Describe() const = 0;
+  /// An Error saying how to get an engine when none answers.
+  virtual Status Check() = 0;
+  virtual Status Build(const BuildRequest& request, const LineSink& on_line) = 0;
+  virtual Status Pull(const std::string& reference, const LineSink& on_line) = 0;
+  virtual Status Push(const std::string& reference, const LineSink& on_line) = 0;
+  virtual Status Tag(const std::string& source, const std::string& target) = 0;
+  /// Runs `command` in a fresh container of `image` (removed afterwards), without network
+  /// unless `network` says otherwise.
+  virtual Status RunContainer(const std::string& image, const std::vector<std::string>& command,
+                              const std::string& network, const LineSink& on_line) = 0;
+  /// Copies `path` (a directory) out of `image` into the existing directory `destination`,
+  /// without running the image.
+  virtual Status CopyFromImage(const std::string& image, const std::string& path,
+                               const std::string& destination, const LineSink& on_line) = 0;
+  /// The engine's architecture as image tags name it ("amd64", "arm64").
+  virtual Expected<std::string> Architecture() = 0;
+};
+
+}  // namespace hoist

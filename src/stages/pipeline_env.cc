@@ -1,0 +1,165 @@
+#include "stages/pipeline_env.h"
+
+#include <re2/re2.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <optional>
+#include <sstream>
+
+#include "util/text.h"
+#include "util/url.h"
+
+namespace hoist {
+namespace {
+
+void Fill(std::string& field, const std::string& value) {
+  if (field.empty()) field = value;
+}
+
+}  // namespace
+
+std::string ProcessEnv(const std::string& name) {
+  const char* value = std::getenv(name.c_str());
+  return value ? value : "";
+}
+
+Expected<PipelineFacts> DetectPipelineFacts(const GitRepository& repo, const PipelineFacts& given,
+                                            const EnvLookup& env) {
+  PipelineFacts facts = given;
+  PipelineFacts vendor;
+  if (env("CIRCLECI") == "true") {
+    vendor = {env("CIRCLE_SHA1"),
+              env("CIRCLE_TAG"),
+              env("CIRCLE_JOB"),
+              env("CIRCLE_BRANCH"),
+              env("CIRCLE_REPOSITORY_URL"),
+              env("CIRCLE_PULL_REQUEST"),
+              "circleci"};
+  } else if (env("GITHUB_ACTIONS") == "true") {
+    vendor.vendor = "github";
+    vendor.commit = env("GITHUB_SHA");
+    vendor.job = env("GITHUB_JOB");
+    if (env("GITHUB_REF_TYPE") == "tag") {
+      vendor.tag = env("GITHUB_REF_NAME");
+    } else {
+      vendor.branch =
+          env("GITHUB_HEAD_REF").empty() ? env("GITHUB_REF_NAME") : env("GITHUB_HEAD_REF");
+    }
+    if (!env("GITHUB_REPOSITORY").empty()) {
+      std::string server =
+          env("GITHUB_SERVER_URL").empty() ? "https://github.com" : env("GITHUB_SERVER_URL");
+      vendor.repository_url = server + "/" + env("GITHUB_REPOSITORY");
+    }
+    std::string number;
+    if (env("GITHUB_EVENT_NAME").rfind("pull_request", 0) == 0 &&
+        RE2::FullMatch(env("GITHUB_REF"), "refs/pull/(\\d+)/.*", &number)) {
+      vendor.pull_request = vendor.repository_url + "/pull/" + number;
+    }
+  } else if (env("GITLAB_CI") == "true") {
+    vendor = {env("CI_COMMIT_SHA"),
+              env("CI_COMMIT_TAG"),
+              env("CI_JOB_NAME"),
+              env("CI_COMMIT_BRANCH").empty() ? env("CI_MERGE_REQUEST_SOURCE_BRANCH_NAME")
+                                              : env("CI_COMMIT_BRANCH"),
+              env("CI_PROJECT_URL"),
+              env("CI_MERGE_REQUEST_IID").empty()
+                  ? ""
+                  : env("CI_PROJECT_URL") + "/-/merge_requests/" + env("CI_MERGE_REQUEST_IID"),
+              "gitlab"};
+  } else if (env("BUILDKITE") == "true") {
+    std::string pr = env("BUILDKITE_PULL_REQUEST");
+    vendor = {env("BUILDKITE_COMMIT"),
+              env("BUILDKITE_TAG"),
+              env("BUILDKITE_LABEL"),
+              env("BUILDKITE_BRANCH"),
+              env("BUILDKITE_REPO"),
+              pr == "false" ? "" : pr,
+              "buildkite"};
+  } else {
+    vendor.vendor = "local";
+  }
+  Fill(facts.commit, vendor.commit);
+  Fill(facts.tag, vendor.tag);
+  Fill(facts.job, vendor.job);
+  Fill(facts.branch, vendor.branch);
+  Fill(facts.repository_url, vendor.repository_url);
+  Fill(facts.pull_request, vendor.pull_request);
+  facts.vendor = vendor.vendor;
+  // What the vendor did not say, git does.
+  if (facts.commit.empty()) {
+    auto head = repo.ResolveCommit("HEAD");
+    if (!head) return head.error();
+    facts.commit = *head;
+  }
+  if (facts.tag.empty() && vendor.vendor == "local") {
+    facts.tag = repo.Output({"describe", "--exact-match", "--tags", facts.commit});
+  }
+  if (facts.branch.empty() && facts.tag.empty()) {
+    std::string branch = repo.Output({"rev-parse", "--abbrev-ref", "HEAD"});
+    if (branch != "HEAD") facts.branch = branch;
+  }
+  Fill(facts.repository_url, repo.Output({"config", "--get", "remote.origin.url"}));
+  facts.repository_url = UrlWithoutCredentials(facts.repository_url);
+  return facts;
+}
+
+std::string ReleaseTag(const std::string& tag, const std::string& project) {
+  if (!project.empty() && tag.rfind(project + "-", 0) == 0) return tag.substr(project.size() + 1);
+  return tag;
+}
+
+Expected<std::vector<std::pair<std::string, std::string>>> PipelineEnvironment(
+    const std::string& root, const PipelineFacts& facts) {
+  auto read = [&](const std::string& name) -> std::optional<std::string> {
+    std::ifstream in(root + "/" + name);
+    if (!in) return std::nullopt;
+    std::ostringstream text;
+    text << in.rdbuf();
+    return Trim(text.str());
+  };
+  auto project = read("PROJECT");
+  if (!project || project->empty()) {
+    return Error{root + "/PROJECT: missing or empty; it names the deployment (one word, e.g. " +
+                 "'aztec-connect'), as the seed's setup_env required"};
+  }
+  std::string version = read("VERSION").value_or("");
+
+  const std::string tag = ReleaseTag(facts.tag, *project);
+  std::string major, minor, patch, prerelease;
+  const bool version_tag = RE2::FullMatch(tag, "v(\\d+)\\.(\\d+)\\.(\\d+)(?:-([0-9A-Za-z.-]+))?",
+                                          &major, &minor, &patch, &prerelease);
+  std::string version_tag_name;
+  if (version_tag) {
+    std::string wanted = version;
+    if (!wanted.empty() && wanted[0] == 'v') wanted = wanted.substr(1);
+    if (wanted.empty()) {
+      return Error{"commit tag " + facts.tag + " is a version tag but " + root +
+                   "/VERSION is missing or empty; write " + major + "." + minor + " into it"};
+    }
+    if (wanted != major + "." + minor) {
+      return Error{"commit tag " + facts.tag + " does not match VERSION " + version + ": the " +
+                   "tag's vMAJ.MIN (v" + major + "." + minor + ") must equal VERSION; bump " +
+                   "VERSION or tag v" + wanted + ".<patch>"};
+    }
+    version_tag_name = prerelease.empty() ? "prod" : prerelease.substr(0, prerelease.find('.'));
+  } else if (facts.branch == "stage") {
+    version_tag_name = "stage";
+  } else {
+    version_tag_name = "dev";
+  }
+  return std::vector<std::pair<std::string, std::string>>{
+      {"ROOT_PATH", root},
+      {"PROJECT", *project},
+      {"VERSION", version},
+      {"COMMIT_HASH", facts.commit},
+      {"COMMIT_TAG", facts.tag},
+      {"JOB_NAME", facts.job},
+      {"BRANCH", facts.branch},
+      {"GIT_REPOSITORY_URL", facts.repository_url},
+      {"PULL_REQUEST", facts.pull_request},
+      {"VERSION_TAG", version_tag_name},
+      {"DEPLOY_TAG", *project + "-" + version_tag_name}};
+}
+
+}  // namespace hoist

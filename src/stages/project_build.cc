@@ -1,0 +1,216 @@
+#include "stages/project_build.h"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "docker/dockerfile.h"
+#include "util/repo_path.h"
+
+namespace hoist {
+namespace {
+
+constexpr size_t kMaxTagLength = 128;
+
+/// "branch-<name>" as a valid tag: the moving tag of a project's last build on a branch.
+std::string BranchTag(const std::string& branch) {
+  std::string tag = "branch-";
+  for (char c : branch) {
+    unsigned char u = static_cast<unsigned char>(c);
+    tag += std::isalnum(u) || c == '_' || c == '.' || c == '-' ? static_cast<char>(std::tolower(u))
+                                                               : '-';
+  }
+  return tag.substr(0, kMaxTagLength - 32);  // room for "-<stage>"
+}
+
+std::string Short(const std::string& hash) {
+  return hash.substr(0, 12);
+}
+
+/// Initialises the submodules a build context needs (those in or around buildDir).
+Status InitSubmodules(const GitRepository& repo, const std::string& status, const Project& project,
+                      const LineSink& on_line) {
+  std::istringstream lines(status);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty() || line[0] != '-') continue;  // '-': not initialised
+    std::istringstream words(line.substr(1));
+    std::string commit, path;
+    words >> commit >> path;
+    if (!IsUnder(path, project.build_dir) && !IsUnder(project.build_dir, path)) continue;
+    if (on_line) on_line("hoist: initialising submodule " + path);
+    auto init = repo.Run({"submodule", "update", "--init", "--recursive", "--", path});
+    if (!init) return init.error();
+  }
+  return Ok();
+}
+
+}  // namespace
+
+std::string CacheTag(const std::string& hash) {
+  return "cache-" + hash;
+}
+
+Expected<BuildDecision> DecideBuild(BuildEnvironment& env, int p) {
+  const Project& project = env.manifest.projects[p];
+  const ProjectHash& hash = env.hashes[p];
+  if (!hash.error.empty()) return Error{"project '" + project.name + "': " + hash.error};
+  if (hash.dirty && !env.store.InEngine() && !env.settings.allow_dirty) {
+    return Error{"project '" + project.name + "' has uncommitted changes in its inputs; its " +
+                 "image is not pushed to " + env.store.Describe() +
+                 " unless you commit them or pass --allow-dirty"};
+  }
+  auto tainted = env.store.Exists(project.name, "tainted");
+  if (!tainted) return tainted.error();
+  const bool is_tainted = *tainted == Presence::kPresent;
+  const auto& forced = env.settings.force_projects;
+  if (env.settings.force || std::find(forced.begin(), forced.end(), project.name) != forced.end()) {
+    return BuildDecision{true, "forced", is_tainted};
+  }
+  if (is_tainted) return BuildDecision{true, "tainted", true};
+  auto present = env.store.Exists(project.name, CacheTag(hash.hash));
+  if (!present) return present.error();
+  if (*present == Presence::kPresent) {
+    return BuildDecision{false, "image cache-" + Short(hash.hash) + " exists"};
+  }
+  return BuildDecision{true, "no image cache-" + Short(hash.hash)};
+}
+
+Status BuildProject(BuildEnvironment& env, int p, const BuildDecision& decision,
+                    const LineSink& on_line) {
+  const Project& project = env.manifest.projects[p];
+  const std::string& hash = env.hashes[p].hash;
+  ImageStore& store = env.store;
+  ImageBuilder& builder = env.builder;
+  const std::string root = env.repo.root();
+  auto fail = [&](const std::string& why) {
+    return Error{"project '" + project.name + "': " + why};
+  };
+
+  auto submodules = InitSubmodules(env.repo, env.submodule_status, project, on_line);
+  if (!submodules) return fail(submodules.error().message);
+
+  const std::string dockerfile = root + "/" + project.dockerfile_path;
+  std::ifstream in(dockerfile);
+  if (!in) {
+    return fail("Dockerfile '" + project.dockerfile_path + "' does not exist (the manifest's " +
+                "'dockerfile: " + project.dockerfile + "' is relative to projectDir '" +
+                project.project_dir + "')");
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  auto stages = ParseDockerfileStages(text.str());
+  if (!stages) return fail(project.dockerfile_path + ": " + stages.error().message);
+
+  // Each dependency's image under the exact reference the Dockerfile's FROM uses.
+  std::vector<int> deps = env.graph.TransitiveDependencies(p);
+  std::vector<std::string> stage_names;
+  for (const auto& stage : *stages) {
+    bool local_stage =
+        std::find(stage_names.begin(), stage_names.end(), stage.base) != stage_names.end();
+    if (!stage.name.empty()) stage_names.push_back(stage.name);
+    if (local_stage || stage.base == "scratch") continue;
+    int named = env.manifest.IndexOf(ImageBaseName(stage.base));
+    if (named < 0) continue;  // an outside image
+    if (named == p || std::find(deps.begin(), deps.end(), named) == deps.end()) {
+      return fail(project.dockerfile_path + ":" + std::to_string(stage.line) + ": FROM " +
+                  stage.base + " names project '" + env.manifest.projects[named].name +
+                  "', which is not a dependency of '" + project.name + "'; add it to " +
+                  "dependencies in " + env.manifest.file);
+    }
+    std::string source =
+        store.Reference(env.manifest.projects[named].name, CacheTag(env.hashes[named].hash));
+    if (!store.InEngine()) {
+      auto pulled = builder.Pull(source, on_line);
+      if (!pulled) return fail(pulled.error().message);
+    }
+    if (source != stage.base) {
+      auto tagged = builder.Tag(source, stage.base);
+      if (!tagged) return fail(tagged.error().message);
+    }
+  }
+
+  const std::string branch =
+      BranchTag(env.settings.branch.empty() ? "detached" : env.settings.branch);
+  BuildRequest request;
+  request.context_dir = root + "/" + project.build_dir;
+  request.dockerfile = dockerfile;
+  request.network = env.settings.network;
+  request.platform = env.settings.platform;
+  request.build_args = project.build_args;
+  request.build_args["COMMIT_HASH"] = env.settings.commit;
+  request.build_args["ARG_COMMIT_HASH"] = env.settings.commit;
+  request.build_args["COMMIT_TAG"] = env.settings.commit_tag;
+  request.labels["org.opencontainers.image.revision"] = env.settings.commit;
+  if (!env.settings.source_url.empty()) {
+    request.labels["org.opencontainers.image.source"] = env.settings.source_url;
+  }
+  request.labels["dev.hoist.hash"] = hash;
+
+  auto pull_quietly = [&](const std::vector<std::string>& references) {
+    if (store.InEngine()) return;
+    for (const auto& reference : references) (void)builder.Pull(reference, nullptr);
+  };
+
+  // Each named stage, cached from its image of the last build on this branch.
+  std::vector<std::string> stage_images;
+  for (const auto& name : stage_names) {
+    BuildRequest stage = request;
+    stage.target = name;
+    std::string image = store.Reference(project.name, CacheTag(hash) + "-" + name);
+    std::string previous = store.Reference(project.name, branch + "-" + name);
+    stage.tags = {image};
+    if (store.InEngine()) stage.tags.push_back(previous);  // the branch's tag, for free
+    stage.cache_from = {previous};
+    pull_quietly(stage.cache_from);
+    if (on_line) on_line("hoist: building stage " + name);
+    auto built = builder.Build(stage, on_line);
+    if (!built) return fail("stage " + name + ": " + built.error().message);
+    if (!store.InEngine()) {
+      auto pushed = builder.Push(image, on_line);
+      if (!pushed) return fail(pushed.error().message);
+    }
+    stage_images.push_back(image);
+  }
+
+  // The final image, cached from the stages and the project's last build on this branch.
+  std::string image = store.Reference(project.name, CacheTag(hash));
+  std::string previous = store.Reference(project.name, branch);
+  request.tags = {image};
+  if (store.InEngine()) request.tags.push_back(previous);
+  std::string arch_tag;
+  if (project.multiarch == "host") {
+    auto arch = builder.Architecture();
+    if (!arch) return fail(arch.error().message);
+    arch_tag = CacheTag(hash) + "-" + *arch;
+    request.tags.push_back(store.Reference(project.name, arch_tag));
+  }
+  request.cache_from = stage_images;
+  request.cache_from.push_back(previous);
+  pull_quietly({previous});
+  auto built = builder.Build(request, on_line);
+  if (!built) return fail(built.error().message);
+  if (!store.InEngine()) {
+    // The per-arch tag first: cache-<hash> appears last, only once everything is stored.
+    if (!arch_tag.empty()) {
+      auto pushed = builder.Push(store.Reference(project.name, arch_tag), on_line);
+      if (!pushed) return fail(pushed.error().message);
+    }
+    auto pushed = builder.Push(image, on_line);
+    if (!pushed) return fail(pushed.error().message);
+  }
+  // Bookkeeping after success: the branch's moving tags (a registry retag), the taint spent.
+  if (!store.InEngine()) {
+    for (const auto& name : stage_names) {
+      (void)store.Tag(project.name, CacheTag(hash) + "-" + name, branch + "-" + name);
+    }
+    auto moved = store.Tag(project.name, CacheTag(hash), branch);
+    if (!moved && on_line) on_line("hoist: warning: " + moved.error().message);
+  }
+  if (decision.tainted) {
+    auto untainted = store.DeleteMarker(project.name, "tainted");
+    if (!untainted) return fail(untainted.error().message);
+  }
+  return Ok();
+}
+
+}  // namespace hoist

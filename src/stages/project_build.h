@@ -1,0 +1,62 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "docker/image_builder.h"
+#include "graph/dependency_graph.h"
+#include "manifest/manifest.h"
+#include "source/content_hash.h"
+#include "source/git_repository.h"
+#include "store/image_store.h"
+
+namespace hoist {
+
+/// Settings of one `hoist build` run.
+struct BuildSettings {
+  std::string network = "none";
+  std::string platform;
+  bool force = false;                       ///< rebuild even when the image exists
+  std::vector<std::string> force_projects;  ///< [ci rebuild <project>]
+  bool allow_dirty = false;                 ///< push hashes of uncommitted trees to a registry
+  std::string commit;      ///< COMMIT_HASH / ARG_COMMIT_HASH and the revision label
+  std::string commit_tag;  ///< COMMIT_TAG
+  std::string branch;      ///< for the moving per-branch cache tag
+  std::string source_url;  ///< org.opencontainers.image.source
+};
+
+/// Everything the build of one project reads; shared by every project of a run.
+struct BuildEnvironment {
+  const Manifest& manifest;
+  const DependencyGraph& graph;
+  const std::vector<ProjectHash>& hashes;
+  const GitRepository& repo;
+  ImageStore& store;
+  ImageBuilder& builder;
+  BuildSettings settings;
+  /// `git submodule status` of the repository ("" when it has no .gitmodules).
+  std::string submodule_status;
+};
+
+/// Whether a project needs building, and why (for --dry-run and the summary).
+struct BuildDecision {
+  bool build = false;
+  std::string reason;    ///< "image cache-<hash> exists", "no image cache-<hash>", "tainted", …
+  bool tainted = false;  ///< a `tainted` marker exists (removed after a successful build)
+};
+
+/// Decides from the store whether `project` must be built; an Error when that cannot be told.
+Expected<BuildDecision> DecideBuild(BuildEnvironment& env, int project);
+
+/// Builds one project (DESIGN.md "Build of one project"): its dependencies' images under the
+/// references its Dockerfile's FROM lines use, each named stage built and stored as
+/// cache-<hash>-<stage>, the final image stored as cache-<hash> last; `tainted` removed.
+/// Nothing is tagged cache-<hash> unless every step succeeded.
+/// `decision` is DecideBuild's (a `tainted` marker is removed only when there was one).
+Status BuildProject(BuildEnvironment& env, int project, const BuildDecision& decision,
+                    const LineSink& on_line);
+
+/// The image tag of a content hash.
+std::string CacheTag(const std::string& hash);
+
+}  // namespace hoist

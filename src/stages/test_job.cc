@@ -1,0 +1,68 @@
+#include "stages/test_job.h"
+
+#include <nlohmann/json.hpp>
+
+#include "stages/host_command.h"
+#include "util/digest.h"
+
+namespace hoist {
+
+std::string TestJobDigest(const TestJob& job) {
+  nlohmann::json definition = {{"command", job.command}, {"host", job.host}};
+  return Sha256Digest(definition.dump());
+}
+
+std::string TestMarkerTag(const std::string& hash, const std::string& job) {
+  return "cache-" + hash + "-" + job;
+}
+
+Expected<std::optional<Marker>> FindTestPass(ImageStore& store, const std::string& project,
+                                             const std::string& hash, const TestJob& job) {
+  auto marker = store.GetMarker(project, TestMarkerTag(hash, job.name));
+  if (!marker) return marker.error();
+  if (!*marker || (*marker)->definition != TestJobDigest(job)) return std::optional<Marker>();
+  return marker;
+}
+
+Status RunTestJob(ImageStore& store, ImageBuilder& builder, const std::string& project,
+                  const std::string& hash, const TestJob& job, const std::string& directory,
+                  const LineSink& on_line) {
+  if (job.host) {
+    auto ran = RunHostCommand(job.command, directory, {}, on_line);
+    if (!ran) {
+      return Error{"test job '" + job.name + "' of '" + project +
+                   "' failed: " + ran.error().message};
+    }
+    return Ok();
+  }
+  auto present = store.Exists(project, "cache-" + hash);
+  if (!present) return present.error();
+  if (*present == Presence::kAbsent) {
+    return Error{"project '" + project + "' has no image cache-" + hash.substr(0, 12) +
+                 " to test in; build it first: hoist build " + project};
+  }
+  std::string image = store.Reference(project, "cache-" + hash);
+  if (!store.InEngine()) {
+    auto pulled = builder.Pull(image, on_line);
+    if (!pulled) return pulled;
+  }
+  auto ran = builder.RunContainer(image, job.command, "none", on_line);
+  if (!ran) {
+    return Error{"test job '" + job.name + "' of '" + project + "' failed: " + ran.error().message};
+  }
+  return Ok();
+}
+
+Status RecordTestPass(ImageStore& store, const std::string& project, const std::string& hash,
+                      const std::string& commit, const TestJob& job) {
+  Marker marker;
+  marker.kind = "test";
+  marker.project = project;
+  marker.hash = hash;
+  marker.commit = commit;
+  marker.job = job.name;
+  marker.definition = TestJobDigest(job);
+  return store.PutMarker(project, TestMarkerTag(hash, job.name), marker);
+}
+
+}  // namespace hoist

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/marker.h"
+#include "util/expected.h"
+
+namespace hoist {
+
+/// Whether an image or marker exists. "Could not tell" is an Error, never kAbsent.
+enum class Presence { kPresent, kAbsent };
+
+/// Where hoist keeps its only state, per project: images and markers under tags. One
+/// implementation per backend (a registry; the local Docker engine); callers never see which.
+class ImageStore {
+ public:
+  virtual ~ImageStore() = default;
+
+  /// "registry 127.0.0.1:5000/prefix", "the local Docker engine": for messages.
+  virtual std::string Describe() const = 0;
+  /// The image reference of `project:tag` for docker commands.
+  virtual std::string Reference(const std::string& project, const std::string& tag) const = 0;
+
+  /// True when Reference() names images in the local Docker engine itself (nothing to pull
+  /// or push); false for a registry.
+  virtual bool InEngine() const { return false; }
+
+  /// Answers several existence questions faster when asked at once (e.g. one token for all).
+  virtual Status Prepare(const std::vector<std::string>& projects) = 0;
+  virtual Expected<Presence> Exists(const std::string& project, const std::string& tag) = 0;
+  /// Points tag `to` at what `from` names.
+  virtual Status Tag(const std::string& project, const std::string& from,
+                     const std::string& to) = 0;
+  /// Removes the tag; the image it named stays where other tags name it.
+  virtual Status Untag(const std::string& project, const std::string& tag) = 0;
+  virtual Expected<std::vector<std::string>> Tags(const std::string& project) = 0;
+
+  virtual Status PutMarker(const std::string& project, const std::string& tag,
+                           const Marker& marker) = 0;
+  /// The marker under `tag`, nullopt when there is none; an Error when the tag names an image.
+  virtual Expected<std::optional<Marker>> GetMarker(const std::string& project,
+                                                    const std::string& tag) = 0;
+  /// Deletes the marker under `tag`; refuses when the tag names an image.
+  virtual Status DeleteMarker(const std::string& project, const std::string& tag) = 0;
+};
+
+}  // namespace hoist

@@ -1,0 +1,150 @@
+#include "store/local_engine_store.h"
+
+#include <nlohmann/json.hpp>
+
+#include "util/base64.h"
+#include "util/subprocess.h"
+#include "util/text.h"
+
+namespace hoist {
+namespace {
+
+constexpr const char* kMarkerLabel = "dev.hoist.marker";
+
+/// Runs `docker ARGS...`; an Error that says how to start an engine when none answers.
+Expected<ProcessResult> Docker(const std::vector<std::string>& args,
+                               const std::string& stdin_data = "") {
+  ProcessSpec spec;
+  spec.argv = {"docker"};
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  spec.stdin_data = stdin_data;
+  auto result = RunProcess(spec);
+  if (!result) {
+    return Error{"the docker CLI is needed for the local engine store (" + result.error().message +
+                 "); install it with: apt-get install docker.io"};
+  }
+  const std::string& err = result->stderr_text;
+  if (result->exit_code != 0 &&
+      (err.find("Cannot connect to the Docker daemon") != std::string::npos ||
+       err.find("Is the docker daemon running") != std::string::npos)) {
+    return Error{"no Docker engine answers (" + Trim(err) +
+                 "); start one, e.g.: dockerd --bridge=none --iptables=false --ip-masq=false &, "
+                 "or give a registry with --registry HOST"};
+  }
+  return result;
+}
+
+/// An empty tar archive: two zero blocks.
+const std::string kEmptyTar(1024, '\0');
+
+}  // namespace
+
+LocalEngineStore::LocalEngineStore(std::string prefix) : prefix_(std::move(prefix)) {}
+
+std::string LocalEngineStore::Describe() const {
+  return "the local Docker engine";
+}
+
+std::string LocalEngineStore::Reference(const std::string& project, const std::string& tag) const {
+  return (prefix_.empty() ? project : prefix_ + "/" + project) + ":" + tag;
+}
+
+Status LocalEngineStore::Prepare(const std::vector<std::string>&) {
+  return Ok();
+}
+
+Expected<Presence> LocalEngineStore::Exists(const std::string& project, const std::string& tag) {
+  auto labels = api_.InspectLabels(Reference(project, tag));
+  if (!labels) return labels.error();
+  return *labels ? Presence::kPresent : Presence::kAbsent;
+}
+
+Status LocalEngineStore::Tag(const std::string& project, const std::string& from,
+                             const std::string& to) {
+  return api_.Tag(Reference(project, from), Reference(project, to));
+}
+
+Status LocalEngineStore::Untag(const std::string& project, const std::string& tag) {
+  return api_.Untag(Reference(project, tag));
+}
+
+Expected<std::vector<std::string>> LocalEngineStore::Tags(const std::string& project) {
+  std::string repository = prefix_.empty() ? project : prefix_ + "/" + project;
+  auto result = Docker({"image", "ls", "--format", "{{.Tag}}", repository});
+  if (!result) return result.error();
+  if (result->exit_code != 0) {
+    return Error{"the local Docker engine cannot list " + repository + ": " +
+                 Trim(result->stderr_text)};
+  }
+  std::vector<std::string> tags;
+  size_t start = 0;
+  const std::string& out = result->stdout_text;
+  for (size_t end; (end = out.find('\n', start)) != std::string::npos; start = end + 1) {
+    std::string tag = out.substr(start, end - start);
+    if (!tag.empty() && tag != "<none>") tags.push_back(tag);
+  }
+  return tags;
+}
+
+Expected<std::optional<std::string>> LocalEngineStore::MarkerLabel(const std::string& reference) {
+  auto labels = api_.InspectLabels(reference);
+  if (!labels) return labels.error();
+  if (!*labels) return std::optional<std::string>();
+  auto json = nlohmann::json::parse(**labels, nullptr, false);
+  std::string label;
+  if (json.is_object() && json.contains(kMarkerLabel) && json[kMarkerLabel].is_string()) {
+    label = json[kMarkerLabel].get<std::string>();
+  }
+  return std::optional<std::string>(label);
+}
+
+Status LocalEngineStore::PutMarker(const std::string& project, const std::string& tag,
+                                   const Marker& marker) {
+  const std::string reference = Reference(project, tag);
+  auto existing = MarkerLabel(reference);
+  if (!existing) return existing.error();
+  if (*existing && (*existing)->empty()) {
+    return Error{reference + " names an image, not a hoist marker; hoist leaves it alone"};
+  }
+  Marker stored = marker;
+  stored.tag = tag;
+  if (stored.time.empty()) stored.time = NowRfc3339();
+  auto result =
+      Docker({"import", "--change",
+              std::string("LABEL ") + kMarkerLabel + "=" + Base64Encode(MarkerToJson(stored)), "-",
+              reference},
+             kEmptyTar);
+  if (!result) return result.error();
+  if (result->exit_code != 0) {
+    return Error{"the local Docker engine cannot store marker " + reference + ": " +
+                 Trim(result->stderr_text)};
+  }
+  return Ok();
+}
+
+Expected<std::optional<Marker>> LocalEngineStore::GetMarker(const std::string& project,
+                                                            const std::string& tag) {
+  const std::string reference = Reference(project, tag);
+  auto label = MarkerLabel(reference);
+  if (!label) return label.error();
+  if (!*label) return std::optional<Marker>();
+  if ((*label)->empty()) {
+    return Error{reference + " names an image, not a hoist marker"};
+  }
+  auto marker = MarkerFromJson(Base64Decode(**label));
+  if (!marker) return Error{reference + ": " + marker.error().message};
+  return std::optional<Marker>(std::move(*marker));
+}
+
+Status LocalEngineStore::DeleteMarker(const std::string& project, const std::string& tag) {
+  const std::string reference = Reference(project, tag);
+  auto label = MarkerLabel(reference);
+  if (!label) return label.error();
+  if (!*label) return Ok();
+  if ((*label)->empty()) {
+    return Error{reference + " names an image, not a hoist marker; hoist leaves it alone"};
+  }
+  return Untag(project, tag);
+}
+
+}  // namespace hoist

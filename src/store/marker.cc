@@ -1,4 +1,4 @@
-#include "registry/marker.h"
+#include "store/marker.h"
 
 #include <ctime>
 #include <nlohmann/json.hpp>

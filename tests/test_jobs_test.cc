@@ -72,6 +72,31 @@ TEST_F(TestJobs, AFailedJobRecordsNoPass) {
   EXPECT_NE(Hoist({"status", "app"}).out.find("smoke"), std::string::npos);
 }
 
+// A named stage, an architecture and a test job of the same name have tags of their own.
+TEST_F(TestJobs, AStageAndATestJobMayShareAName) {
+  repo.Write("build_manifest.yml",
+             "app:\n  buildDir: app\n  multiarch: host\n  tests:\n    smoke: \"test -f /app/ok\"\n"
+             "    amd64: \"true\"\n    x86_64: \"true\"\n");
+  repo.Write("app/Dockerfile",
+             "FROM hoist-example/busybox:1 AS smoke\nCOPY ok /app/ok\nFROM smoke AS amd64\n"
+             "FROM amd64 AS x86_64\nFROM x86_64\n");
+  repo.Commit();
+  ASSERT_EQ(Hoist({"build", "app"}).exit_code, 0) << last.err;
+  auto markers = [&] {
+    auto status = nlohmann::json::parse(Hoist({"--json", "status", "app"}).out, nullptr, false);
+    EXPECT_TRUE(status.is_object()) << last.out << last.err;
+    return status.is_object() ? status["projects"][0]["markers"] : nlohmann::json();
+  };
+  // Built, not tested: no stage or architecture image reads as a passed job.
+  EXPECT_EQ(markers(), nlohmann::json::array()) << last.out;
+  EXPECT_EQ(Results({"test", "app"}),
+            (JobResults{{"smoke", "passed"}, {"amd64", "passed"}, {"x86_64", "passed"}}));
+  EXPECT_EQ(Results({"test", "app"}), (JobResults{{"smoke", "passed before"},
+                                                  {"amd64", "passed before"},
+                                                  {"x86_64", "passed before"}}));
+  EXPECT_EQ(markers(), (nlohmann::json{"passed:amd64", "passed:smoke", "passed:x86_64"}));
+}
+
 TEST_F(TestJobs, BadRequests) {
   EXPECT_EQ(Hoist({"test"}).exit_code, 2);
   auto unknown = Hoist({"test", "app", "--job", "nosuch"});

@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "source/content_hash.h"
+#include "store/tag_names.h"
 
 namespace hoist {
 namespace {
@@ -78,14 +79,15 @@ void AddStatusCommand(CLI::App& app, CommandContext& context, int& exit_code) {
         row.error = tags.error().message;
         return;
       }
-      const std::string image = "cache-" + row.hash;
-      row.present = std::find(tags->begin(), tags->end(), image) != tags->end();
-      for (const auto& tag : *tags) {
-        if (tag.rfind(image + "-", 0) == 0 || tag == "tainted" || tag.rfind("deployed-", 0) == 0) {
-          row.markers.push_back(tag == "tainted" || tag.rfind("deployed-", 0) == 0
-                                    ? tag
-                                    : tag.substr(image.size() + 1));
-        }
+      row.present = false;
+      for (const auto& name : *tags) {
+        // Markers of this hash, by what they mean: "passed:unit", "deployed:acme-dev", "tainted".
+        using Kind = tag::Meaning::Kind;
+        tag::Meaning meaning = tag::Classify(name, row.hash);
+        if (meaning.kind == Kind::kImage) row.present = true;
+        if (meaning.kind == Kind::kTestPass) row.markers.push_back("passed:" + meaning.name);
+        if (meaning.kind == Kind::kDeployed) row.markers.push_back("deployed:" + meaning.name);
+        if (meaning.kind == Kind::kTainted) row.markers.push_back(name);
       }
       std::sort(row.markers.begin(), row.markers.end());
     });

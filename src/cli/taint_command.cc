@@ -3,6 +3,7 @@
 
 #include "cli/commands.h"
 #include "source/content_hash.h"
+#include "store/tag_names.h"
 
 namespace hoist {
 
@@ -17,7 +18,7 @@ void AddTaintCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     int p = context.ProjectIndex(*project);
     ImageStore& store = context.Store();
     if (*clear) {
-      auto done = store.DeleteMarker(*project, "tainted");
+      auto done = store.DeleteMarker(*project, tag::kTaint);
       if (!done) throw CommandFailure{kExitFailure, "hoist: error: " + done.error().message};
     } else {
       SnapshotOptions options;
@@ -30,7 +31,7 @@ void AddTaintCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       marker.project = *project;
       marker.hash = hashes[p].hash;
       marker.commit = snapshot.commit();
-      auto done = store.PutMarker(*project, "tainted", marker);
+      auto done = store.PutMarker(*project, tag::kTaint, marker);
       if (!done) throw CommandFailure{kExitFailure, "hoist: error: " + done.error().message};
     }
     if (context.json) {

@@ -11,6 +11,9 @@ namespace hoist {
 
 /// A test job declared in the manifest (`tests:`): a command run in the project's image, or on
 /// the host in projectDir.
+/// The longest test job name: its pass marker passed-<hash>-<job> must fit a 128-character tag.
+inline constexpr size_t kMaxTestJobName = 128 - 7 - 64 - 1;
+
 struct TestJob {
   std::string name;
   std::vector<std::string> command;  ///< argv; a string in the manifest becomes sh -c STRING

@@ -337,6 +337,14 @@ class ManifestBuilder {
                    "' must be lowercase letters, digits, '.', '_' or '-' (it becomes a tag)");
         continue;
       }
+      if (job.name.size() > kMaxTestJobName) {
+        Report(Severity::kError, it->first,
+               "project '" + project.name + "': test job name '" + job.name + "' is " +
+                   std::to_string(job.name.size()) + " characters; at most " +
+                   std::to_string(kMaxTestJobName) + " fit in its pass marker's tag",
+               "shorten it");
+        continue;
+      }
       // (Nodes are never reassigned: yaml-cpp's operator= writes through to the tree.)
       const YAML::Node spec = it->second;
       const YAML::Node command = spec.IsMap() ? spec["command"] : spec;

@@ -375,3 +375,21 @@ TEST(ManifestLoader, FindsTheManifestAtTheTopLevel) {
 
 }  // namespace
 }  // namespace hoist
+
+namespace hoist {
+namespace {
+
+TEST(ManifestLoader, ATestJobNameMustFitItsPassMarkerTag) {
+  TempRepo repo;
+  const std::string name(kMaxTestJobName + 1, 'j');
+  auto loaded = Load(repo, "a:\n  buildDir: a\n  tests:\n    " + name + ": \"true\"\n");
+  EXPECT_FALSE(loaded.result.manifest);
+  const Diagnostic* d = loaded.Find("test job name '" + name + "' is 57 characters; at most 56");
+  ASSERT_NE(d, nullptr) << loaded.All();
+  EXPECT_EQ(d->line, 4);
+  auto fits = Load(repo, "a:\n  buildDir: a\n  tests:\n    " + name.substr(1) + ": \"true\"\n");
+  EXPECT_TRUE(fits.result.manifest) << fits.All();
+}
+
+}  // namespace
+}  // namespace hoist

@@ -5,6 +5,7 @@
 #include "stages/host_command.h"
 #include "stages/npm_publish.h"
 #include "stages/test_job.h"
+#include "store/tag_names.h"
 #include "util/repo_path.h"
 #include "util/subprocess.h"
 #include "util/temp_directory.h"
@@ -13,7 +14,7 @@ namespace hoist {
 namespace {
 
 std::string CacheTagOf(const std::string& hash) {
-  return "cache-" + hash;
+  return tag::Image(hash);
 }
 
 /// The tags a promoted image gets.
@@ -103,7 +104,7 @@ Expected<DeployOutcome> DeployProject(DeployContext& context, int p, bool dry_ru
     return Error{"project '" + project.name + "': deploy to " + deploy_tag + ": " + why};
   };
 
-  auto current = context.cache.GetMarker(project.name, "deployed-" + deploy_tag);
+  auto current = context.cache.GetMarker(project.name, tag::DeployPointer(deploy_tag));
   if (!current) return fail(current.error().message);
   if (*current && (*current)->hash == hash) {
     say("already deployed to " + deploy_tag + " at " + (*current)->time + " (commit " +
@@ -212,11 +213,10 @@ Expected<DeployOutcome> DeployProject(DeployContext& context, int p, bool dry_ru
   marker.hash = hash;
   marker.commit = context.Var("COMMIT_HASH");
   marker.job = deploy_tag;
-  auto recorded = context.cache.PutMarker(
-      project.name, CacheTagOf(hash) + "-" + deploy_tag + "-deployed", marker);
+  auto recorded = context.cache.PutMarker(project.name, tag::Deployed(hash, deploy_tag), marker);
   if (!recorded) return fail(recorded.error().message);
   marker.kind = "deployed-pointer";
-  auto pointer = context.cache.PutMarker(project.name, "deployed-" + deploy_tag, marker);
+  auto pointer = context.cache.PutMarker(project.name, tag::DeployPointer(deploy_tag), marker);
   if (!pointer) return fail(pointer.error().message);
   return DeployOutcome::kDeployed;
 }

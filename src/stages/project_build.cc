@@ -5,23 +5,11 @@
 #include <sstream>
 
 #include "docker/dockerfile.h"
+#include "store/tag_names.h"
 #include "util/repo_path.h"
 
 namespace hoist {
 namespace {
-
-constexpr size_t kMaxTagLength = 128;
-
-/// "branch-<name>" as a valid tag: the moving tag of a project's last build on a branch.
-std::string BranchTag(const std::string& branch) {
-  std::string tag = "branch-";
-  for (char c : branch) {
-    unsigned char u = static_cast<unsigned char>(c);
-    tag += std::isalnum(u) || c == '_' || c == '.' || c == '-' ? static_cast<char>(std::tolower(u))
-                                                               : '-';
-  }
-  return tag.substr(0, kMaxTagLength - 32);  // room for "-<stage>"
-}
 
 std::string Short(const std::string& hash) {
   return hash.substr(0, 12);
@@ -47,7 +35,7 @@ Status InitSubmodules(const GitRepository& repo, const std::string& status, cons
 }  // namespace
 
 std::string CacheTag(const std::string& hash) {
-  return "cache-" + hash;
+  return tag::Image(hash);
 }
 
 Expected<BuildDecision> DecideBuild(BuildEnvironment& env, int p) {
@@ -59,7 +47,7 @@ Expected<BuildDecision> DecideBuild(BuildEnvironment& env, int p) {
                  "image is not pushed to " + env.store.Describe() +
                  " unless you commit them or pass --allow-dirty"};
   }
-  auto tainted = env.store.Exists(project.name, "tainted");
+  auto tainted = env.store.Exists(project.name, tag::kTaint);
   if (!tainted) return tainted.error();
   const bool is_tainted = *tainted == Presence::kPresent;
   const auto& forced = env.settings.force_projects;
@@ -129,8 +117,7 @@ Status BuildProject(BuildEnvironment& env, int p, const BuildDecision& decision,
     }
   }
 
-  const std::string branch =
-      BranchTag(env.settings.branch.empty() ? "detached" : env.settings.branch);
+  const std::string branch = env.settings.branch.empty() ? "detached" : env.settings.branch;
   BuildRequest request;
   request.context_dir = root + "/" + project.build_dir;
   request.dockerfile = dockerfile;
@@ -156,8 +143,13 @@ Status BuildProject(BuildEnvironment& env, int p, const BuildDecision& decision,
   for (const auto& name : stage_names) {
     BuildRequest stage = request;
     stage.target = name;
-    std::string image = store.Reference(project.name, CacheTag(hash) + "-" + name);
-    std::string previous = store.Reference(project.name, branch + "-" + name);
+    if (name.size() > tag::kMaxStageName) {
+      return fail(project.dockerfile_path + ": stage name '" + name + "' is longer than " +
+                  std::to_string(tag::kMaxStageName) +
+                  " characters, too long for its tag; shorten it");
+    }
+    std::string image = store.Reference(project.name, tag::StageImage(hash, name));
+    std::string previous = store.Reference(project.name, tag::BranchStageImage(branch, name));
     stage.tags = {image};
     if (store.InEngine()) stage.tags.push_back(previous);  // the branch's tag, for free
     stage.cache_from = {previous};
@@ -174,14 +166,14 @@ Status BuildProject(BuildEnvironment& env, int p, const BuildDecision& decision,
 
   // The final image, cached from the stages and the project's last build on this branch.
   std::string image = store.Reference(project.name, CacheTag(hash));
-  std::string previous = store.Reference(project.name, branch);
+  std::string previous = store.Reference(project.name, tag::BranchImage(branch));
   request.tags = {image};
   if (store.InEngine()) request.tags.push_back(previous);
   std::string arch_tag;
   if (project.multiarch == "host") {
     auto arch = builder.Architecture();
     if (!arch) return fail(arch.error().message);
-    arch_tag = CacheTag(hash) + "-" + *arch;
+    arch_tag = tag::ArchImage(hash, *arch);
     request.tags.push_back(store.Reference(project.name, arch_tag));
   }
   request.cache_from = stage_images;
@@ -201,13 +193,14 @@ Status BuildProject(BuildEnvironment& env, int p, const BuildDecision& decision,
   // Bookkeeping after success: the branch's moving tags (a registry retag), the taint spent.
   if (!store.InEngine()) {
     for (const auto& name : stage_names) {
-      (void)store.Tag(project.name, CacheTag(hash) + "-" + name, branch + "-" + name);
+      (void)store.Tag(project.name, tag::StageImage(hash, name),
+                      tag::BranchStageImage(branch, name));
     }
-    auto moved = store.Tag(project.name, CacheTag(hash), branch);
+    auto moved = store.Tag(project.name, CacheTag(hash), tag::BranchImage(branch));
     if (!moved && on_line) on_line("hoist: warning: " + moved.error().message);
   }
   if (decision.tainted) {
-    auto untainted = store.DeleteMarker(project.name, "tainted");
+    auto untainted = store.DeleteMarker(project.name, tag::kTaint);
     if (!untainted) return fail(untainted.error().message);
   }
   return Ok();

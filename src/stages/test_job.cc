@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "stages/host_command.h"
+#include "store/tag_names.h"
 #include "util/digest.h"
 
 namespace hoist {
@@ -13,7 +14,7 @@ std::string TestJobDigest(const TestJob& job) {
 }
 
 std::string TestMarkerTag(const std::string& hash, const std::string& job) {
-  return "cache-" + hash + "-" + job;
+  return tag::TestPass(hash, job);
 }
 
 Expected<std::optional<Marker>> FindTestPass(ImageStore& store, const std::string& project,
@@ -35,13 +36,13 @@ Status RunTestJob(ImageStore& store, ImageBuilder& builder, const std::string& p
     }
     return Ok();
   }
-  auto present = store.Exists(project, "cache-" + hash);
+  auto present = store.Exists(project, tag::Image(hash));
   if (!present) return present.error();
   if (*present == Presence::kAbsent) {
     return Error{"project '" + project + "' has no image cache-" + hash.substr(0, 12) +
                  " to test in; build it first: hoist build " + project};
   }
-  std::string image = store.Reference(project, "cache-" + hash);
+  std::string image = store.Reference(project, tag::Image(hash));
   if (!store.InEngine()) {
     auto pulled = builder.Pull(image, on_line);
     if (!pulled) return pulled;

@@ -11,7 +11,7 @@ namespace hoist {
 
 /// The digest of a job's definition: a pass counts only for the same command.
 std::string TestJobDigest(const TestJob& job);
-/// The marker tag of a passed job: cache-<hash>-<job>.
+/// The marker tag of a passed job (tag::TestPass).
 std::string TestMarkerTag(const std::string& hash, const std::string& job);
 
 /// The pass marker of `job` for content `hash`, when one exists for this very definition.

@@ -80,7 +80,7 @@ TEST_F(Build, FirstBuildsAllThenNothing) {
   EXPECT_EQ(BuildResults({"--all"}),
             (Results{{"lib", "built"}, {"app", "built"}, {"other", "built"}}));
   EXPECT_EQ(ImageExists("lib", "cache-" + Hash("lib")), 0);
-  EXPECT_EQ(ImageExists("lib", "cache-" + Hash("lib") + "-build"), 0);  // the named stage
+  EXPECT_EQ(ImageExists("lib", "cache-" + Hash("lib") + "-stage-build"), 0);  // the named stage
   EXPECT_EQ(BuildResults({"--all"}),
             (Results{{"lib", "cached"}, {"app", "cached"}, {"other", "cached"}}));
   // A project named alone brings its dependencies (cached here).

@@ -144,8 +144,7 @@ TEST_F(NpmDeploy, PublishesTaggedVersionsOnceAndNeverBackwards) {
   EXPECT_EQ(View("@acme/util", "versions").dump(), R"(["1.2.3"])");
   HttpClient http;
   std::string hash = testing::HashOf(repo.root(), "util");
-  auto marker =
-      cache.Client(http)->HeadManifest("ci/util", "cache-" + hash + "-acme-prod-deployed");
+  auto marker = cache.Client(http)->HeadManifest("ci/util", "deploy-" + hash + "-acme-prod");
   ASSERT_TRUE(marker.ok());
   EXPECT_FALSE(marker->has_value());
 

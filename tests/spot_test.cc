@@ -113,12 +113,13 @@ class Spot : public ::testing::Test {
             "AWS_SHARED_CREDENTIALS_FILE=/nonexistent",
             "DOCKER_HOST=unix:///nonexistent/docker.sock"};
   }
-  HoistRun Build(std::vector<std::string> args) {
+  HoistRun Build(std::vector<std::string> args, std::vector<std::string> env = {}) {
     ProcessSpec spec;
     spec.argv = {HOIST_BINARY, "--registry", registry.host() + "/t", "build"};
     spec.argv.insert(spec.argv.end(), args.begin(), args.end());
     spec.cwd = repo.root();
     spec.env = Env();
+    spec.env.insert(spec.env.end(), env.begin(), env.end());
     auto result = RunProcess(spec);
     EXPECT_TRUE(result.ok());
     return {result->exit_code, result->stdout_text, result->stderr_text};
@@ -186,7 +187,10 @@ TEST_F(Spot, ASpotMachineBuildsAndIsAlwaysTerminated) {
   EXPECT_EQ(tags["Tag.2.Value"], "hoist");
   EXPECT_EQ(tags["Tag.3.Key"], "Name");
   EXPECT_EQ(tags["Tag.3.Value"], "hoist-build-lib");
-  EXPECT_EQ(tags["Tag.4.Key"], "Run");
+  // The pipeline run: outside CI, one of this hoist process's own.
+  EXPECT_EQ(tags["Tag.4.Key"], "Pipeline");
+  EXPECT_EQ(tags["Tag.4.Value"].get<std::string>().rfind("local-", 0), 0u) << tags.dump();
+  EXPECT_EQ(tags["Tag.5.Key"], "Run");
   ExpectAllTerminated();
   EXPECT_NE(run.err.find("terminated spot "), std::string::npos) << run.err;
 }
@@ -266,8 +270,41 @@ TEST_F(Spot, AnInterruptedSpotMachineIsReplacedOnDemand) {
   ExpectAllTerminated();
 }
 
+// Two pipelines of one branch (GitLab checks out detached) run the same job at once: neither
+// takes the other's machine for its leftover.
+TEST_F(Spot, ConcurrentPipelinesOfOneBranchLeaveEachOthersMachinesAlone) {
+  repo.Write("lib/Dockerfile", "FROM hoist-example/busybox:1\nRUN echo build-running && sleep 4\n");
+  repo.Commit("slowish");
+  repo.Git({"checkout", "--quiet", "--detach"});
+  auto pipeline = [&](const std::string& id) {
+    return std::vector<std::string>{"GITLAB_CI=true", "CI_PIPELINE_ID=" + id,
+                                    "CI_COMMIT_REF_NAME=main", "CI_COMMIT_BRANCH=main"};
+  };
+  auto first = std::async(std::launch::async, [&] {
+    return Build({"--remote", "spot:4", "--force", "lib"}, pipeline("101"));
+  });
+  WaitForLog("\nbuild-running");  // the first pipeline's machine is up and building
+  HoistRun second = Build({"--remote", "spot:4", "--force", "lib"}, pipeline("102"));
+  ASSERT_EQ(first.wait_for(std::chrono::seconds(120)), std::future_status::ready);
+  HoistRun one = first.get();
+  EXPECT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(second.err.find("terminating leftover"), std::string::npos) << second.err;
+  // Two machines, each ended once, by the run that started it.
+  json state = ec2.State();
+  EXPECT_EQ(state["instances"].size(), 2u);
+  EXPECT_EQ(ec2.Requests("TerminateInstances").size(), 2u);
+  for (const auto& [id, instance] : state["instances"].items()) {
+    EXPECT_EQ(instance["terminated_by"], "client") << id;
+  }
+  ExpectAllTerminated();
+}
+
 TEST_F(Spot, LeftoversAreEndedAndEveryWaitHasATimeout) {
-  // A machine left by an earlier run that hoist could not clean up (kill -9, a lost runner).
+  // A machine left by an earlier attempt of this pipeline's job that hoist could not clean up
+  // (kill -9, a lost runner).
+  const std::vector<std::string> pipeline = {"GITLAB_CI=true", "CI_PIPELINE_ID=4711",
+                                             "CI_COMMIT_BRANCH=main"};
   ProcessSpec leftover;
   leftover.argv = {"/usr/bin/aws",
                    "--endpoint-url",
@@ -282,7 +319,7 @@ TEST_F(Spot, LeftoversAreEndedAndEveryWaitHasATimeout) {
                    "c6a.xlarge",
                    "--tag-specifications",
                    "ResourceType=instance,Tags=[{Key=Name,Value=hoist-build-lib},"
-                   "{Key=Group,Value=hoist},{Key=Branch,Value=main}]",
+                   "{Key=Group,Value=hoist},{Key=Pipeline,Value=4711}]",
                    "--query",
                    "Instances[0].InstanceId",
                    "--output",
@@ -291,20 +328,30 @@ TEST_F(Spot, LeftoversAreEndedAndEveryWaitHasATimeout) {
   auto started = RunProcess(leftover);
   ASSERT_TRUE(started.ok() && started->exit_code == 0) << started->stderr_text;
   std::string id = started->stdout_text.substr(0, started->stdout_text.find('\n'));
-  // The same name on another branch is another pipeline's machine: left alone.
+  // The same name in another pipeline (the same branch) is that pipeline's running job: left
+  // alone. One past spot.lifetimeMinutes (90) is a leftover whoever started it.
   leftover.argv[12] =
       "ResourceType=instance,Tags=[{Key=Name,Value=hoist-build-lib},"
-      "{Key=Group,Value=hoist},{Key=Branch,Value=feature}]";
+      "{Key=Group,Value=hoist},{Key=Pipeline,Value=4712},{Key=Branch,Value=main}]";
   auto other = RunProcess(leftover);
   ASSERT_TRUE(other.ok() && other->exit_code == 0) << other->stderr_text;
   std::string others = other->stdout_text.substr(0, other->stdout_text.find('\n'));
+  auto old = RunProcess(leftover);
+  ASSERT_TRUE(old.ok() && old->exit_code == 0) << old->stderr_text;
+  std::string expired = old->stdout_text.substr(0, old->stdout_text.find('\n'));
+  ec2.Control(R"({"instance_id": ")" + expired + R"(", "seconds": 5460})", "/_age");
 
   // The machine never leaves pending: the boot wait ends it, and the job fails.
   ec2.Control(R"({"pending_delay": 600})");
   WriteConfig(2, 3);
-  auto run = Build({"--remote", "spot:4", "lib"});
+  auto run = Build({"--remote", "spot:4", "lib"}, pipeline);
   EXPECT_EQ(run.exit_code, 1);
-  EXPECT_NE(run.err.find("terminating leftover machine " + id + " (hoist-build-lib)"),
+  EXPECT_NE(run.err.find("terminating leftover machine " + id +
+                         " (hoist-build-lib, an earlier attempt of this pipeline)"),
+            std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("terminating leftover machine " + expired +
+                         " (hoist-build-lib, past spot.lifetimeMinutes)"),
             std::string::npos)
       << run.err;
   EXPECT_NE(run.err.find("still pending after 3 s"), std::string::npos) << run.err;
@@ -313,6 +360,7 @@ TEST_F(Spot, LeftoversAreEndedAndEveryWaitHasATimeout) {
   const std::string other_state = state["instances"][others]["state"];
   EXPECT_TRUE(other_state == "running" || other_state == "pending") << other_state;
   EXPECT_EQ(state["instances"][id]["state"], "terminated");
+  EXPECT_EQ(state["instances"][expired]["state"], "terminated");
   for (const auto& [instance, item] : state["instances"].items()) {
     const std::string now = item["state"];
     if (instance != others) {

@@ -27,6 +27,10 @@ BuildOutput::BuildOutput(std::vector<std::string> names, size_t total, std::stri
            std::string(std::getenv("TERM")) != "dumb"),
       quiet_(quiet) {
   std::filesystem::create_directories(log_dir_);
+  // hoist's own folder (.hoist/logs) never shows in `git status` nor gets committed by
+  // `git add -A`: it ignores itself, as pytest's and ruff's caches do.
+  const auto own = std::filesystem::path(log_dir_).parent_path() / ".gitignore";
+  if (!std::filesystem::exists(own)) std::ofstream(own) << "# written by hoist\n*\n";
   if (tty_) {
     ticker_ = std::thread([this] {
       std::unique_lock<std::mutex> lock(mutex_);
@@ -44,7 +48,7 @@ BuildOutput::~BuildOutput() {
   Finish();
 }
 
-std::string BuildOutput::LogPath(int project) const {
+std::string BuildOutput::LogPath(size_t project) const {
   return log_dir_ + "/" + names_[project] + ".log";
 }
 
@@ -80,7 +84,7 @@ void BuildOutput::Redraw() {
   status_shown_ = true;
 }
 
-void BuildOutput::Line(int project, const std::string& line) {
+void BuildOutput::Line(size_t project, const std::string& line) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto& log = logs_[project];
   if (!log.is_open()) log.open(LogPath(project), std::ios::app);
@@ -94,23 +98,23 @@ void BuildOutput::Line(int project, const std::string& line) {
 void BuildOutput::Event(const JobEvent& event) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (event.kind == JobEvent::Kind::kStarted) {
-    running_[event.project] = std::chrono::steady_clock::now();
-    auto& log = logs_[event.project];
+    running_[event.job] = std::chrono::steady_clock::now();
+    auto& log = logs_[event.job];
     log.close();
-    log.open(LogPath(event.project), std::ios::trunc);
+    log.open(LogPath(event.job), std::ios::trunc);
     Redraw();
     return;
   }
-  running_.erase(event.project);
+  running_.erase(event.job);
   ++finished_;
-  if (logs_.count(event.project)) logs_[event.project].flush();
-  const std::string& name = names_[event.project];
+  if (logs_.count(event.job)) logs_[event.job].flush();
+  const std::string& name = names_[event.job];
   if (event.result.outcome == JobOutcome::kFailed) {
     std::ostringstream text;
     text << "FAILED: " << name << " (" << Clock(event.elapsed) << ")\n";
     if (tty_) {
       // The full log of what failed, as ninja prints a failed command's output.
-      std::ifstream log(LogPath(event.project));
+      std::ifstream log(LogPath(event.job));
       text << log.rdbuf();
     }
     text << event.result.message << "\n";

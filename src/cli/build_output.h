@@ -8,25 +8,25 @@
 #include <thread>
 #include <vector>
 
-#include "run/scheduler.h"
+#include "run/job_runner.h"
 
 namespace hoist {
 
 /// Shows a build as ninja does: on a terminal one status line rewritten in place
 /// ("[3/17] building falafel 0:42") and the full log of what failed; elsewhere (CI) every
 /// output line prefixed with its project. Every project's output also goes to its log file.
-class BuildOutput {
+class BuildOutput : public RunObserver {
  public:
   BuildOutput(std::vector<std::string> names, size_t total, std::string log_dir, bool quiet);
   ~BuildOutput();
 
-  /// A line of output from `project`'s build (any thread).
-  void Line(int project, const std::string& line);
+  /// A line of output from job `job` (any thread).
+  void Line(size_t job, const std::string& line) override;
   /// A scheduler event (any thread).
-  void Event(const JobEvent& event);
+  void Event(const JobEvent& event) override;
   /// Clears the status line (before the summary).
   void Finish();
-  std::string LogPath(int project) const;
+  std::string LogPath(size_t job) const;
 
  private:
   void Redraw();                        // with mutex_ held
@@ -39,8 +39,8 @@ class BuildOutput {
   bool quiet_;
   std::mutex mutex_;
   size_t finished_ = 0;
-  std::map<int, std::chrono::steady_clock::time_point> running_;
-  std::map<int, std::ofstream> logs_;
+  std::map<size_t, std::chrono::steady_clock::time_point> running_;
+  std::map<size_t, std::ofstream> logs_;
   bool status_shown_ = false;
   bool stop_ = false;
   std::thread ticker_;

@@ -102,6 +102,25 @@ void CommandContext::WarnUnmatchedPatterns(const SourceSnapshot& snapshot,
   }
 }
 
+const PipelineFacts& CommandContext::facts() {
+  if (!facts_) {
+    auto detected = DetectPipelineFacts(repo(), {}, ProcessEnv);
+    if (!detected) throw CommandFailure{kExitFailure, "hoist: error: " + detected.error().message};
+    facts_ = std::move(*detected);
+  }
+  return *facts_;
+}
+
+std::string CommandContext::SubmoduleStatus() {
+  if (!std::filesystem::exists(repo().root() + "/.gitmodules")) return "";
+  auto status = repo().Run({"submodule", "status"});
+  return status ? *status : "";
+}
+
+std::string CommandContext::LogDirectory() {
+  return repo().root() + "/.hoist/logs";
+}
+
 std::vector<int> CommandContext::SelectProjects(const std::vector<std::string>& names) {
   std::vector<int> selected;
   for (const auto& name : names) selected.push_back(ProjectIndex(name));

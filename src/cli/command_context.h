@@ -11,6 +11,7 @@
 #include "source/git_repository.h"
 #include "source/pattern_index.h"
 #include "source/source_snapshot.h"
+#include "stages/pipeline_env.h"
 #include "store/image_store.h"
 #include "store/registry_store.h"
 
@@ -57,6 +58,13 @@ class CommandContext {
   const PatternIndex& patterns();
   /// The files of a tree that the manifest's patterns and Dockerfiles select.
   SourceSnapshot Snapshot(const SnapshotOptions& options);
+  /// What this run is about (commit, branch, tag, pipeline run id), detected once from the CI
+  /// vendor's variables and git, for every stage and the spot machines.
+  const PipelineFacts& facts();
+  /// `git submodule status` ("" without .gitmodules).
+  std::string SubmoduleStatus();
+  /// Where jobs' logs go: <repo>/.hoist/logs.
+  std::string LogDirectory();
   /// Warns about each rebuild pattern that matched no file of `snapshot`'s tree.
   void WarnUnmatchedPatterns(const SourceSnapshot& snapshot, const std::vector<int>& projects);
   /// The indexes of the projects `names` (every project when empty).
@@ -68,6 +76,7 @@ class CommandContext {
   std::optional<GitRepository> repo_;
   std::optional<Manifest> manifest_;
   std::optional<HoistConfig> config_;
+  std::optional<PipelineFacts> facts_;
   std::unique_ptr<DependencyGraph> graph_;
   std::optional<PatternIndex> patterns_;
   std::unique_ptr<HttpClient> http_;

@@ -1,10 +1,11 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cli/build_output.h"
 #include "cli/commands.h"
+#include "cli/run_report.h"
 #include "docker/docker_builder.h"
 #include "stages/deploy.h"
-#include "stages/pipeline_env.h"
 
 namespace hoist {
 
@@ -24,11 +25,8 @@ void AddDeployCommand(CLI::App& app, CommandContext& context, int& exit_code) {
                            "give --registry HOST[/PREFIX] (or HOIST_REGISTRY)"};
     }
     RegistryStore& target = context.DeployStore();
-    auto facts = DetectPipelineFacts(context.repo(), {}, ProcessEnv);
-    if (!facts) throw CommandFailure{kExitFailure, "hoist: error: " + facts.error().message};
-    auto env = PipelineEnvironment(context.repo().root(), *facts);
+    auto env = PipelineEnvironment(context.repo().root(), context.facts());
     if (!env) throw CommandFailure{kExitFailure, "hoist: error: " + env.error().message};
-
     SnapshotOptions snapshot_options;
     snapshot_options.working_tree = true;
     SourceSnapshot snapshot = context.Snapshot(snapshot_options);
@@ -41,10 +39,9 @@ void AddDeployCommand(CLI::App& app, CommandContext& context, int& exit_code) {
                          *env,
                          context.repo().root(),
                          [&context](const std::string& host) { return context.ClientFor(host); }};
-
     DockerBuilder engine;  // only npm steps with fromImage use it
     deploy.builder = &engine;
-    auto missing = MissingForDeploy(deploy);
+    auto missing = MissingForDeploy(manifest, hashes, *cache);
     if (!missing) throw CommandFailure{kExitFailure, "hoist: error: " + missing.error().message};
     if (!missing->empty()) {
       std::string list;
@@ -53,35 +50,33 @@ void AddDeployCommand(CLI::App& app, CommandContext& context, int& exit_code) {
                            "hoist: error: not deploying: the pipeline has not fully passed for " +
                                snapshot.commit().substr(0, 12) + ":" + list};
     }
-    std::vector<int> selected;
-    if (projects->empty()) {
-      for (size_t p = 0; p < manifest.projects.size(); ++p) {
-        if (!manifest.projects[p].deploy.empty()) selected.push_back(static_cast<int>(p));
-      }
-    } else {
-      selected = context.SelectProjects(*projects);
-    }
+    std::vector<int> selected = DeployedProjects(
+        manifest, projects->empty() ? std::vector<int>() : context.SelectProjects(*projects));
+    auto jobs = DeployJobs(manifest, selected);
+    JobRunner runner(nullptr, {1, false});
+    BuildOutput output(JobNames(jobs), jobs.size(), context.LogDirectory(), false);
+    auto results = runner.Run(
+        jobs,
+        [&](JobScope& scope) {
+          return RunDeployJob(deploy, selected[scope.index()], *dry_run, scope);
+        },
+        output);
+    output.Finish();
+
     exit_code = kExitOk;
     nlohmann::json summary = nlohmann::json::array();
-    for (int p : selected) {
-      const std::string& name = manifest.projects[p].name;
-      auto outcome = DeployProject(deploy, p, *dry_run, [&](const std::string& line) {
-        std::cerr << "[" << name << "] " << line << "\n";
-      });
-      std::string result;
-      if (!outcome) {
-        std::cerr << "hoist: error: " << outcome.error().message << "\n";
-        result = "failed";
+    for (size_t i = 0; i < jobs.size(); ++i) {
+      const bool failed =
+          results[i].outcome != JobOutcome::kDone && results[i].outcome != JobOutcome::kCached;
+      const std::string result = failed ? OutcomeName(results[i].outcome) : results[i].message;
+      if (failed) {
         exit_code = kExitFailure;
-      } else {
-        result = *outcome == DeployOutcome::kDeployed          ? "deployed"
-                 : *outcome == DeployOutcome::kAlreadyDeployed ? "already deployed"
-                                                               : "planned";
+        std::cerr << "hoist: error: " << results[i].message << "\n";
       }
       if (context.json) {
-        summary.push_back({{"project", name}, {"result", result}});
+        summary.push_back({{"project", jobs[i].name}, {"result", result}});
       } else {
-        std::printf("%-32s %s\n", name.c_str(), result.c_str());
+        std::printf("%-32s %s\n", jobs[i].name.c_str(), result.c_str());
       }
     }
     if (context.json) std::cout << summary.dump(2) << "\n";

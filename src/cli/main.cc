@@ -4,9 +4,12 @@
 
 #include "cli/command_context.h"
 #include "cli/commands.h"
+#include "run/interrupts.h"
 
 int main(int argc, char** argv) {
   using namespace hoist;
+  // First, before any thread: the one owner of SIGINT, SIGTERM and SIGHUP.
+  interrupts::Install();
   CLI::App app{"hoist: a fast, stateless build orchestrator for monorepos of container images",
                "hoist"};
   app.require_subcommand(1);
@@ -77,5 +80,7 @@ int main(int argc, char** argv) {
     return kExitFailure;
   }
   std::cout.flush();
+  // Stopped by a signal: everything it started was stopped and waited for.
+  if (interrupts::Received() != 0) return 128 + interrupts::Received();
   return exit_code;
 }

@@ -1,35 +1,50 @@
-#include <atomic>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "cli/build_output.h"
 #include "cli/commands.h"
+#include "cli/run_report.h"
 #include "docker/docker_builder.h"
-#include "machines/placement.h"
-#include "source/content_hash.h"
-#include "stages/test_job.h"
+#include "stages/stage_machines.h"
+#include "stages/test_stage.h"
 
 namespace hoist {
 namespace {
 
 struct Options {
   std::vector<std::string> projects;
-  bool all = false;
+  bool all = false, host = false, force = false;
   std::string job;
-  bool host = false;
-  bool force = false;
   int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  std::vector<std::string> command;
   std::vector<std::string> remotes;
 };
 
-struct PlannedJob {
-  int project;
-  TestJob job;
-  std::string result = "?";
-  std::string detail;
-};
+/// The jobs asked for: declared ones, or one command given after -- (hoist test P --job J -- …).
+std::vector<PlannedTest> Planned(CommandContext& context, const Options& options) {
+  const std::vector<std::string>& command = context.trailing_command;
+  if (!command.empty()) {
+    if (options.projects.size() != 1 || options.job.empty()) {
+      throw CommandFailure{kExitUsage,
+                           "hoist: error: a command given after -- needs one PROJECT and "
+                           "--job NAME"};
+    }
+    return {{context.ProjectIndex(options.projects[0]), {options.job, command, options.host}}};
+  }
+  if (options.projects.empty() && !options.all) {
+    throw CommandFailure{kExitUsage,
+                         "hoist: error: say which jobs: PROJECT… [--job NAME], --all, or "
+                         "PROJECT --job NAME -- COMMAND…"};
+  }
+  auto planned = PlanTests(context.manifest(), context.SelectProjects(options.projects),
+                           !options.projects.empty(), options.job);
+  if (!planned) throw CommandFailure{kExitFailure, "hoist: error: " + planned.error().message};
+  return *planned;
+}
+
+std::string ResultName(JobOutcome outcome) {
+  return outcome == JobOutcome::kCached ? "passed before" : OutcomeName(outcome, "passed");
+}
 
 }  // namespace
 
@@ -46,153 +61,52 @@ void AddTestCommand(CLI::App& app, CommandContext& context, int& exit_code) {
   command->add_flag("--force", options->force, "Run even when a pass is recorded");
   auto* jobs_option =
       command->add_option("-j,--jobs", options->jobs, "Jobs at once")->check(CLI::Range(1, 256));
-  command
-      ->add_option("--remote", options->remotes,
-                   "Run the jobs in their images elsewhere, as hoist build --remote: "
-                   "ssh://[USER@]HOST[:PORT] (repeat for a pool), pool, spot:CPUS or local")
-      ->allow_extra_args(false)
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  AddRemoteOption(*command, options->remotes, "Run the jobs in their images elsewhere");
   command->callback([&context, &exit_code, options, jobs_option] {
-    const Manifest& manifest = context.manifest();
-    options->command = context.trailing_command;  // hoist test P --job J -- COMMAND…
-    std::vector<PlannedJob> planned;
-    if (!options->command.empty()) {
-      if (options->projects.size() != 1 || options->job.empty()) {
-        throw CommandFailure{kExitUsage,
-                             "hoist: error: a command given after -- needs one "
-                             "PROJECT and --job NAME"};
-      }
-      TestJob job{options->job, options->command, options->host};
-      planned.push_back({context.ProjectIndex(options->projects[0]), job});
-    } else {
-      if (options->projects.empty() && !options->all) {
-        throw CommandFailure{kExitUsage,
-                             "hoist: error: say which jobs: PROJECT… [--job NAME], --all, or "
-                             "PROJECT --job NAME -- COMMAND…"};
-      }
-      for (int p : context.SelectProjects(options->projects)) {
-        for (const auto& job : manifest.projects[p].tests) {
-          if (options->job.empty() || job.name == options->job) planned.push_back({p, job});
-        }
-        if (!options->job.empty() && !options->projects.empty() &&
-            std::none_of(manifest.projects[p].tests.begin(), manifest.projects[p].tests.end(),
-                         [&](const TestJob& j) { return j.name == options->job; })) {
-          throw CommandFailure{kExitFailure, "hoist: error: project '" + manifest.projects[p].name +
-                                                 "' declares no test job '" + options->job +
-                                                 "' (give its command after --)"};
-        }
-      }
-    }
-
+    std::vector<PlannedTest> tests = Planned(context, *options);
     SnapshotOptions snapshot_options;
     snapshot_options.working_tree = true;
     SourceSnapshot snapshot = context.Snapshot(snapshot_options);
-    auto hashes =
-        HashProjects(manifest, context.graph(), context.patterns(), snapshot, HashScheme::kV1);
+    auto hashes = HashProjects(context.manifest(), context.graph(), context.patterns(), snapshot,
+                               HashScheme::kV1);
     ImageStore& store = context.Store();
     DockerBuilder builder;
     std::vector<int> projects;
-    for (const auto& item : planned) projects.push_back(item.project);
-    const HoistConfig no_config;
-    const HoistConfig& config = options->remotes.empty() ? no_config : context.config();
-    auto placement = PlaceJobs(manifest, options->remotes, config, projects);
-    if (!placement) throw CommandFailure{kExitUsage, "hoist: error: " + placement.error().message};
-    if (!options->remotes.empty() && store.InEngine()) {
-      throw CommandFailure{kExitUsage,
-                           "hoist: error: --remote needs a registry (--registry or "
-                           "HOIST_REGISTRY): remote engines pull the images to test from there"};
-    }
-    auto machines = MakeMachinePool(builder, options->jobs, options->remotes, config, "");
+    for (const auto& test : tests) projects.push_back(test.project);
+    const PipelineFacts& facts = context.facts();
+    auto machines = PrepareMachines(context.manifest(), projects, store, builder,
+                                    {options->remotes,
+                                     &context.config(),
+                                     options->jobs,
+                                     jobs_option->count() > 0,
+                                     tests.size(),
+                                     {facts.run_id, facts.branch}});
     if (!machines) throw CommandFailure{kExitUsage, "hoist: error: " + machines.error().message};
-    if (!options->remotes.empty() && jobs_option->count() == 0) {
-      options->jobs = std::max<int>(static_cast<int>(planned.size()), 1);
-    }
-    std::vector<std::string> names;
-    for (const auto& item : planned) {
-      names.push_back(manifest.projects[item.project].name + "-" + item.job.name);
-    }
-    const std::string root = context.repo().root();
-    BuildOutput output(names, planned.size(), root + "/.hoist/logs", false);
-    std::atomic<size_t> next{0};
-    auto worker = [&] {
-      for (size_t i; (i = next++) < planned.size();) {
-        PlannedJob& item = planned[i];
-        const Project& project = manifest.projects[item.project];
-        const ProjectHash& hash = hashes[item.project];
-        auto started = std::chrono::steady_clock::now();
-        auto finish = [&](JobOutcome outcome, const std::string& result,
-                          const std::string& detail) {
-          item.result = result;
-          item.detail = detail;
-          output.Event({JobEvent::Kind::kFinished,
-                        static_cast<int>(i),
-                        {outcome, detail},
-                        std::chrono::steady_clock::now() - started});
-        };
-        output.Event({JobEvent::Kind::kStarted, static_cast<int>(i), {}, {}});
-        if (!hash.error.empty()) {
-          finish(JobOutcome::kFailed, "failed", hash.error);
-          continue;
-        }
-        if (!options->force) {
-          auto pass = FindTestPass(store, project.name, hash.hash, item.job);
-          if (!pass) {
-            finish(JobOutcome::kFailed, "failed", pass.error().message);
-            continue;
-          }
-          if (*pass) {
-            finish(JobOutcome::kCached, "passed before",
-                   "passed at " + (*pass)->time + " at commit " + (*pass)->commit.substr(0, 12));
-            continue;
-          }
-        }
-        auto say = [&](const std::string& line) { output.Line(static_cast<int>(i), line); };
-        const std::string directory = root + "/" + project.project_dir;
-        auto ran =
-            item.job.host
-                ? RunTestJob(store, builder, project.name, hash.hash, item.job, directory, say)
-                : RunOnMachine(**machines, (*placement)[item.project],
-                               "test-" + project.name + "-" + item.job.name,
-                               "the job did not finish and no pass was recorded", say,
-                               [&](BuildMachine& machine, ImageBuilder& machine_builder) {
-                                 say("hoist: running on " + machine.Describe());
-                                 return RunTestJob(store, machine_builder, project.name, hash.hash,
-                                                   item.job, directory, say);
-                               });
-        if (!ran) {
-          finish(JobOutcome::kFailed, "failed", ran.error().message);
-          continue;
-        }
-        // A pass is recorded only for committed inputs: a dirty tree's hash is nobody's.
-        if (hash.dirty) {
-          finish(JobOutcome::kDone, "passed", "not recorded: uncommitted changes");
-          continue;
-        }
-        auto recorded = RecordTestPass(store, project.name, hash.hash, snapshot.commit(), item.job);
-        finish(recorded ? JobOutcome::kDone : JobOutcome::kFailed, recorded ? "passed" : "failed",
-               recorded ? "" : recorded.error().message);
-      }
-    };
-    std::vector<std::thread> threads;
-    for (int t = 0; t < std::min<int>(options->jobs, static_cast<int>(planned.size())); ++t) {
-      threads.emplace_back(worker);
-    }
-    for (auto& thread : threads) thread.join();
+    TestEnvironment env{context.manifest(), hashes,        store, builder, context.repo().root(),
+                        snapshot.commit(),  options->force};
+    auto jobs = TestJobs(env, tests, machines->placement);
+    JobRunner runner(machines->pool.get(), {machines->jobs, false});
+    BuildOutput output(JobNames(jobs), jobs.size(), context.LogDirectory(), false);
+    auto results = runner.Run(
+        jobs, [&](JobScope& scope) { return RunTestStageJob(env, tests[scope.index()], scope); },
+        output);
     output.Finish();
 
     exit_code = kExitOk;
     nlohmann::json summary = nlohmann::json::array();
     if (!context.json) std::printf("%-40s %-14s %s\n", "JOB", "RESULT", "DETAIL");
-    for (const auto& item : planned) {
-      std::string name = manifest.projects[item.project].name + " " + item.job.name;
-      if (item.result == "failed") exit_code = kExitFailure;
+    for (size_t i = 0; i < tests.size(); ++i) {
+      const std::string& project = context.manifest().projects[tests[i].project].name;
+      const std::string result = ResultName(results[i].outcome);
+      if (result == "failed" || result == "interrupted") exit_code = kExitFailure;
       if (context.json) {
-        summary.push_back({{"project", manifest.projects[item.project].name},
-                           {"job", item.job.name},
-                           {"result", item.result},
-                           {"detail", item.detail}});
+        summary.push_back({{"project", project},
+                           {"job", tests[i].job.name},
+                           {"result", result},
+                           {"detail", results[i].message}});
       } else {
-        std::printf("%-40s %-14s %s\n", name.c_str(), item.result.c_str(), item.detail.c_str());
+        std::printf("%-40s %-14s %s\n", (project + " " + tests[i].job.name).c_str(), result.c_str(),
+                    results[i].message.c_str());
       }
     }
     if (context.json) std::cout << summary.dump(2) << "\n";

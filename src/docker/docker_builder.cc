@@ -1,5 +1,8 @@
 #include "docker/docker_builder.h"
 
+#include <unistd.h>
+
+#include <atomic>
 #include <cstdlib>
 #include <deque>
 
@@ -150,10 +153,29 @@ Status DockerBuilder::Tag(const std::string& source, const std::string& target) 
 Status DockerBuilder::RunContainer(const std::string& image,
                                    const std::vector<std::string>& command,
                                    const std::string& network, const LineSink& on_line) {
-  std::vector<std::string> args = {"run", "--rm",
-                                   "--network=" + (network.empty() ? "none" : network), image};
+  // A SIGTERM to `docker run` does not end its container (PID 1 ignores it unless it handles
+  // it): a container hoist started has a name of its own and is removed when hoist is stopped.
+  static std::atomic<int> containers{0};
+  const std::string name = "hoist-" + std::to_string(getpid()) + "-" + std::to_string(++containers);
+  std::vector<std::string> args = {"run",
+                                   "--rm",
+                                   "--name",
+                                   name,
+                                   "--label",
+                                   "dev.hoist.pid=" + std::to_string(getpid()),
+                                   "--network=" + (network.empty() ? "none" : network),
+                                   image};
   args.insert(args.end(), command.begin(), command.end());
-  return Run(args, {}, on_line, "docker run " + image);
+  const int stop = AddStopAction([docker = docker_, host = docker_host_, name] {
+    ProcessSpec remove;
+    remove.argv = {docker, "rm", "--force", name};
+    if (!host.empty()) remove.env.push_back("DOCKER_HOST=" + host);
+    remove.shielded = true;  // not stopped itself: it is the stopping
+    (void)RunProcess(remove);
+  });
+  auto ran = Run(args, {}, on_line, "docker run " + image);
+  RemoveStopAction(stop);
+  return ran;
 }
 
 Status DockerBuilder::CopyFromImage(const std::string& image, const std::string& path,

@@ -14,6 +14,13 @@
 
 namespace hoist {
 
+/// Whose machines a run starts: the pipeline run (the same in all its jobs and their retries)
+/// and its branch, tagged on every machine so a later sweep tells its own leftovers apart.
+struct MachineOwner {
+  std::string pipeline;  ///< PipelineFacts::run_id
+  std::string branch;    ///< "" on a detached checkout the CI said nothing about
+};
+
 /// A machine a build job runs on: this one's Docker engine, one reached over SSH, or a spot
 /// machine started for the job.
 class BuildMachine {

@@ -17,6 +17,8 @@ struct Ec2Instance {
   std::string private_ip;
   std::string public_ip;
   std::string lifecycle;  ///< "spot" or ""
+  std::map<std::string, std::string> tags;
+  long long launch_time = 0;  ///< seconds since the epoch (0: not known)
 };
 
 /// What hoist reads of a spot instance request.

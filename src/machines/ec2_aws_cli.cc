@@ -1,5 +1,8 @@
+#include <time.h>
+
 #include <chrono>
 #include <cstdlib>
+#include <ctime>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -33,6 +36,20 @@ Ec2Instance InstanceFrom(const json& item) {
   instance.private_ip = item.value("PrivateIpAddress", "");
   instance.public_ip = item.value("PublicIpAddress", "");
   instance.lifecycle = item.value("InstanceLifecycle", "");
+  if (item.contains("Tags") && item["Tags"].is_array()) {
+    for (const auto& tag : item["Tags"]) {
+      if (tag.is_object() && tag.value("Key", json()).is_string() &&
+          tag.value("Value", json()).is_string()) {
+        instance.tags[tag["Key"].get<std::string>()] = tag["Value"].get<std::string>();
+      }
+    }
+  }
+  // The AWS CLI prints LaunchTime as ISO 8601 in UTC ("2026-11-30T09:30:00+00:00" or "…Z").
+  std::tm when{};
+  const std::string launched = item.value("LaunchTime", json()).is_string()
+                                   ? item["LaunchTime"].get<std::string>()
+                                   : std::string();
+  if (strptime(launched.c_str(), "%Y-%m-%dT%H:%M:%S", &when)) instance.launch_time = timegm(&when);
   return instance;
 }
 

@@ -47,13 +47,13 @@ Expected<std::vector<std::string>> PlaceJobs(const Manifest& manifest,
 Expected<std::unique_ptr<MachinePool>> MakeMachinePool(ImageBuilder& local, int local_jobs,
                                                        const std::vector<std::string>& remotes,
                                                        const HoistConfig& config,
-                                                       const std::string& branch) {
+                                                       const MachineOwner& owner) {
   SshSettings ssh;
   ssh.identity_file = config.ssh_identity_file;
   ssh.options = config.ssh_options;
   auto machines = std::make_unique<MachinePool>(
-      local, local_jobs, ssh, [&config, branch](const std::string& where, const std::string& job) {
-        return MakeSpotMachine(where, job, branch, config);
+      local, local_jobs, ssh, [&config, owner](const std::string& where, const std::string& job) {
+        return MakeSpotMachine(where, job, owner, config);
       });
   std::vector<std::string> cli_hosts;
   for (const auto& remote : remotes) {

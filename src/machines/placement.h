@@ -22,11 +22,11 @@ Expected<std::vector<std::string>> PlaceJobs(const Manifest& manifest,
 
 /// The machines of a run: the local engine (`local_jobs` at once), the ssh:// hosts of
 /// `remotes` as pool "cli", hoist.yml's remotes as "pool", and spot machines on demand
-/// (tagged with `branch`). `config` must outlive the pool.
+/// (tagged with `owner`). `config` must outlive the pool.
 Expected<std::unique_ptr<MachinePool>> MakeMachinePool(ImageBuilder& local, int local_jobs,
                                                        const std::vector<std::string>& remotes,
                                                        const HoistConfig& config,
-                                                       const std::string& branch);
+                                                       const MachineOwner& owner);
 
 /// Runs `work` with a machine of `placement` for the job named `job`: an unreachable pool
 /// machine is retired and another tried; when the work fails because the machine went away,

@@ -26,9 +26,21 @@ constexpr int kPollMs = 1000;
 
 }  // namespace
 
-SpotMachine::SpotMachine(const std::string& placement, std::string name, std::string branch,
-                         const HoistConfig& config, std::unique_ptr<Ec2> ec2)
-    : name_(std::move(name)), branch_(std::move(branch)), config_(config), ec2_(std::move(ec2)) {
+SpotMachine::SpotMachine(const std::string& placement, std::string name, MachineOwner owner,
+                         const HoistConfig& config, std::unique_ptr<Ec2> ec2,
+                         std::function<long long()> now)
+    : name_(std::move(name)),
+      owner_(std::move(owner)),
+      now_(std::move(now)),
+      config_(config),
+      ec2_(std::move(ec2)) {
+  if (!now_) {
+    now_ = [] {
+      return static_cast<long long>(std::chrono::duration_cast<std::chrono::seconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
+    };
+  }
   char host[256] = "host";
   gethostname(host, sizeof host - 1);
   run_ = std::string(host) + "-" + std::to_string(getpid()) + "-" +
@@ -104,17 +116,26 @@ Expected<std::string> SpotMachine::Launch(const LineSink& on_line) {
     return Error{"spot:" + std::to_string(cpus_) +
                  ": hoist.yml spot.pricePerCpuHour is not set (the bid is CPUS × it)"};
   }
-  std::map<std::string, std::string> identity = {{"Name", name_}, {"Group", config_.spot.group}};
-  if (!branch_.empty()) identity["Branch"] = branch_;
-  // A machine of this name (and branch) still alive is a leftover of a run that could not end
-  // it (killed, its runner lost): end it first.
-  auto leftovers = ec2_->FindLive(identity);
-  if (!leftovers) return leftovers.error();
-  for (const auto& leftover : *leftovers) {
-    if (on_line) on_line("hoist: terminating leftover machine " + leftover.id + " (" + name_ + ")");
-    if (auto ended = ec2_->Terminate(leftover.id); !ended) return ended.error();
+  // A live machine of this name is a leftover only when it is this pipeline's (the job ran
+  // before in this pipeline and could not end it: killed, its runner lost) or when it outlived
+  // its own shutdown timer. Any other is a concurrent pipeline's job: never touch it.
+  auto same_name = ec2_->FindLive({{"Name", name_}, {"Group", config_.spot.group}});
+  if (!same_name) return same_name.error();
+  const long long lifetime = 60LL * config_.spot.lifetime_minutes;
+  for (const auto& machine : *same_name) {
+    auto pipeline = machine.tags.find("Pipeline");
+    bool ours = pipeline != machine.tags.end() && pipeline->second == owner_.pipeline;
+    bool expired = machine.launch_time > 0 && now_() - machine.launch_time > lifetime;
+    if (!ours && !expired) continue;
+    if (on_line) {
+      on_line("hoist: terminating leftover machine " + machine.id + " (" + name_ + ", " +
+              (ours ? "an earlier attempt of this pipeline" : "past spot.lifetimeMinutes") + ")");
+    }
+    if (auto ended = ec2_->Terminate(machine.id); !ended) return ended.error();
   }
-  std::map<std::string, std::string> tags = identity;
+  std::map<std::string, std::string> tags = {{"Name", name_}, {"Group", config_.spot.group}};
+  if (!owner_.pipeline.empty()) tags["Pipeline"] = owner_.pipeline;
+  if (!owner_.branch.empty()) tags["Branch"] = owner_.branch;
   tags["Run"] = run_;
   Ec2Launch launch;
   launch.size = size->second;
@@ -256,11 +277,11 @@ void SpotMachine::Finish(const LineSink& on_line) {
 
 Expected<std::unique_ptr<BuildMachine>> MakeSpotMachine(const std::string& placement,
                                                         const std::string& job,
-                                                        const std::string& branch,
+                                                        const MachineOwner& owner,
                                                         const HoistConfig& config) {
   if (placement.rfind("spot:", 0) != 0) return Error{"unknown build placement '" + placement + "'"};
   return std::unique_ptr<BuildMachine>(std::make_unique<SpotMachine>(
-      placement, "hoist-" + job, branch, config, std::make_unique<AwsCliEc2>(config.spot)));
+      placement, "hoist-" + job, owner, config, std::make_unique<AwsCliEc2>(config.spot)));
 }
 
 }  // namespace hoist

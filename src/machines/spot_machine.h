@@ -19,8 +19,9 @@ class SpotMachine : public BuildMachine {
  public:
   /// `placement` is "spot:CPUS" or "spot:CPUS/on-demand"; `name` names the machine (its Name
   /// tag, by which the next run finds a leftover).
-  SpotMachine(const std::string& placement, std::string name, std::string branch,
-              const HoistConfig& config, std::unique_ptr<Ec2> ec2);
+  SpotMachine(const std::string& placement, std::string name, MachineOwner owner,
+              const HoistConfig& config, std::unique_ptr<Ec2> ec2,
+              std::function<long long()> now = nullptr);
   ~SpotMachine() override;
 
   std::string Describe() const override;
@@ -36,7 +37,8 @@ class SpotMachine : public BuildMachine {
   int cpus_ = 0;
   bool on_demand_ = false;
   std::string name_;
-  std::string branch_;
+  MachineOwner owner_;
+  std::function<long long()> now_;  ///< seconds since the epoch (a clock tests can set)
   std::string run_;  ///< this run's id (Run tag): every machine it started, found by tag
   HoistConfig config_;
   std::unique_ptr<Ec2> ec2_;
@@ -50,11 +52,11 @@ class SpotMachine : public BuildMachine {
 };
 
 /// The factory of MachinePool for spot placements: one machine named for the job. A leftover
-/// is a live machine of the same name, group and branch (so concurrent pipelines of other
-/// branches are left alone).
+/// is a live machine of the same name and group that belongs to the same pipeline run (a
+/// retried job) or is past spot.lifetimeMinutes; other pipelines' machines are left alone.
 Expected<std::unique_ptr<BuildMachine>> MakeSpotMachine(const std::string& placement,
                                                         const std::string& job,
-                                                        const std::string& branch,
+                                                        const MachineOwner& owner,
                                                         const HoistConfig& config);
 
 }  // namespace hoist

@@ -11,19 +11,17 @@ void Scheduler::Interrupt() {
   interrupted_ = true;
 }
 
-std::vector<JobResult> Scheduler::Run(const std::vector<int>& order, const Job& job,
+std::vector<JobResult> Scheduler::Run(const std::vector<std::vector<size_t>>& after, const Job& job,
                                       const Observer& observer) {
-  const size_t n = order.size();
-  std::vector<int> position(graph_.size(), -1);
-  for (size_t i = 0; i < n; ++i) position[order[i]] = static_cast<int>(i);
-  // waiting[i]: selected dependencies of order[i] not finished yet.
+  const size_t n = after.size();
+  // waiting[i]: jobs that job i waits for, not finished yet.
   std::vector<int> waiting(n, 0);
   std::vector<std::vector<size_t>> dependents(n);
   for (size_t i = 0; i < n; ++i) {
-    for (int dep : graph_.TransitiveDependencies(order[i])) {
-      if (position[dep] < 0) continue;
+    for (size_t dep : after[i]) {
+      if (dep >= n || dep == i) continue;
       ++waiting[i];
-      dependents[static_cast<size_t>(position[dep])].push_back(i);
+      dependents[dep].push_back(i);
     }
   }
   std::vector<JobResult> results(n);
@@ -42,7 +40,7 @@ std::vector<JobResult> Scheduler::Run(const std::vector<int>& order, const Job& 
     results[i] = result;
     finished[i] = true;
     ++done;
-    if (observer) observer({JobEvent::Kind::kFinished, order[i], result, elapsed});
+    if (observer) observer({JobEvent::Kind::kFinished, i, result, elapsed});
     bool failed = result.outcome == JobOutcome::kFailed || result.outcome == JobOutcome::kSkipped ||
                   result.outcome == JobOutcome::kInterrupted;
     if (failed && result.outcome == JobOutcome::kFailed && options_.fail_fast && !stop) {
@@ -70,12 +68,12 @@ std::vector<JobResult> Scheduler::Run(const std::vector<int>& order, const Job& 
         continue;
       }
       ++running;
-      if (observer) observer({JobEvent::Kind::kStarted, order[i], {}, {}});
+      if (observer) observer({JobEvent::Kind::kStarted, i, {}, {}});
       lock.unlock();
       auto start = std::chrono::steady_clock::now();
       JobResult result;
       try {
-        result = job(order[i]);
+        result = job(i);
       } catch (const std::exception& e) {
         result = {JobOutcome::kFailed, std::string("internal error: ") + e.what()};
       }

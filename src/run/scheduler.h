@@ -6,8 +6,6 @@
 #include <string>
 #include <vector>
 
-#include "graph/dependency_graph.h"
-
 namespace hoist {
 
 /// How one job of a scheduled run ended.
@@ -22,14 +20,14 @@ struct JobResult {
 /// One line of what happened, for whoever shows progress.
 struct JobEvent {
   enum class Kind { kStarted, kFinished } kind;
-  int project;
+  size_t job;        ///< the job's index
   JobResult result;  ///< for kFinished
   std::chrono::steady_clock::duration elapsed{};
 };
 
-/// Runs a job per selected project over the dependency DAG: a job starts once every selected
-/// dependency's job is done or cached, at most `jobs` at once; a failure skips the projects
-/// that depend on it while unrelated ones go on (or, with fail_fast, stops everything).
+/// Runs jobs over a DAG: a job starts once every job it waits for is done or cached, at most
+/// `jobs` at once; a failure skips the jobs that wait for it while unrelated ones go on (or,
+/// with fail_fast, stops everything).
 class Scheduler {
  public:
   struct Options {
@@ -38,21 +36,21 @@ class Scheduler {
     /// Called once when fail_fast stops the run (with the scheduler's lock held).
     std::function<void()> on_fail_fast;
   };
-  using Job = std::function<JobResult(int project)>;
+  using Job = std::function<JobResult(size_t job)>;
   using Observer = std::function<void(const JobEvent&)>;
 
-  Scheduler(const DependencyGraph& graph, Options options) : graph_(graph), options_(options) {}
+  explicit Scheduler(Options options) : options_(std::move(options)) {}
 
-  /// Runs `job` for every project in `order` (dependencies first); returns each one's result,
-  /// by position in `order`. Stops starting jobs once `Interrupt()` was called.
-  std::vector<JobResult> Run(const std::vector<int>& order, const Job& job,
+  /// Runs `job` for each index of `after`, job i once every job of after[i] (indexes below i
+  /// or above) succeeded; returns each one's result by index. Stops starting jobs once
+  /// `Interrupt()` was called.
+  std::vector<JobResult> Run(const std::vector<std::vector<size_t>>& after, const Job& job,
                              const Observer& observer);
 
   /// Asks a running Run() to start nothing more (safe from another thread).
   void Interrupt();
 
  private:
-  const DependencyGraph& graph_;
   Options options_;
   std::atomic<bool> interrupted_{false};
 };

@@ -8,6 +8,7 @@
 
 #include "docker/image_builder.h"
 #include "manifest/manifest.h"
+#include "run/job_runner.h"
 #include "source/content_hash.h"
 #include "store/registry_store.h"
 
@@ -31,7 +32,9 @@ struct DeployContext {
 
 /// The seed's "deploy only on a fully successful build of the entire project": every project's
 /// image for its current hash, and every declared test job's pass. Returns what is missing.
-Expected<std::vector<std::string>> MissingForDeploy(DeployContext& context);
+Expected<std::vector<std::string>> MissingForDeploy(const Manifest& manifest,
+                                                    const std::vector<ProjectHash>& hashes,
+                                                    ImageStore& cache);
 
 /// How one project's deploy ended.
 enum class DeployOutcome { kDeployed, kAlreadyDeployed, kPlanned };
@@ -42,5 +45,12 @@ enum class DeployOutcome { kDeployed, kAlreadyDeployed, kPlanned };
 /// stops the project's deploy and writes no marker. With dry_run, only says what it would do.
 Expected<DeployOutcome> DeployProject(DeployContext& context, int project, bool dry_run,
                                       const LineSink& on_line);
+
+/// The projects a deploy covers: `named`, or (none named) every project with deploy: steps.
+std::vector<int> DeployedProjects(const Manifest& manifest, std::vector<int> named);
+/// One job per project, in order, none waiting for another (a deploy runs one at a time).
+std::vector<RunJob> DeployJobs(const Manifest& manifest, const std::vector<int>& projects);
+/// The work of a deploy job: done ("deployed", "planned") or cached ("already deployed").
+JobResult RunDeployJob(DeployContext& context, int project, bool dry_run, JobScope& scope);
 
 }  // namespace hoist

@@ -1,7 +1,9 @@
 #include "stages/pipeline_env.h"
 
 #include <re2/re2.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <optional>
@@ -15,6 +17,15 @@ namespace {
 
 void Fill(std::string& field, const std::string& value) {
   if (field.empty()) field = value;
+}
+
+/// A run id of this process's own: host, pid and start time.
+std::string LocalRunId() {
+  char host[256] = "host";
+  gethostname(host, sizeof host - 1);
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  return "local-" + std::string(host) + "-" + std::to_string(getpid()) + "-" +
+         std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(now).count());
 }
 
 }  // namespace
@@ -79,6 +90,14 @@ Expected<PipelineFacts> DetectPipelineFacts(const GitRepository& repo, const Pip
   } else {
     vendor.vendor = "local";
   }
+  const char* run_variable = vendor.vendor == "github"      ? "GITHUB_RUN_ID"
+                             : vendor.vendor == "gitlab"    ? "CI_PIPELINE_ID"
+                             : vendor.vendor == "circleci"  ? "CIRCLE_WORKFLOW_ID"
+                             : vendor.vendor == "buildkite" ? "BUILDKITE_BUILD_ID"
+                                                            : "";
+  Fill(facts.run_id, env("HOIST_RUN_ID"));
+  if (*run_variable) Fill(facts.run_id, env(run_variable));
+  if (facts.run_id.empty()) facts.run_id = LocalRunId();
   Fill(facts.commit, vendor.commit);
   Fill(facts.tag, vendor.tag);
   Fill(facts.job, vendor.job);

@@ -19,6 +19,10 @@ struct PipelineFacts {
   std::string repository_url;  ///< GIT_REPOSITORY_URL (credentials removed)
   std::string pull_request;    ///< PULL_REQUEST ("" when none)
   std::string vendor;          ///< "circleci", "github", "gitlab", "buildkite" or "local"
+  /// The pipeline run this job belongs to, the same in all its jobs and their retries
+  /// (GITHUB_RUN_ID, CI_PIPELINE_ID, CIRCLE_WORKFLOW_ID, BUILDKITE_BUILD_ID, or HOIST_RUN_ID);
+  /// outside CI, one of its own per hoist process.
+  std::string run_id;
 };
 
 /// Reads an environment variable ("" when unset); injectable for tests.
@@ -28,7 +32,8 @@ using EnvLookup = std::function<std::string(const std::string&)>;
 std::string ProcessEnv(const std::string& name);
 
 /// The facts from the CI vendor's variables (CircleCI, GitHub Actions, GitLab CI,
-/// Buildkite), completed from git where the vendor says nothing. `given` fields win.
+/// Buildkite), completed from git where the vendor says nothing. `given` fields win. A
+/// detached checkout (every GitLab job, tags) has no branch from git: "" unless the CI says.
 Expected<PipelineFacts> DetectPipelineFacts(const GitRepository& repo, const PipelineFacts& given,
                                             const EnvLookup& env);
 

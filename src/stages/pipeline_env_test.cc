@@ -43,13 +43,13 @@ class PipelineEnv : public ::testing::Test {
 };
 
 TEST_F(PipelineEnv, VersionTagsFromReleaseTagsBranchesAndTheRest) {
-  EXPECT_EQ(Env({head, "v2.1.123", "", "", "", "", ""})["VERSION_TAG"], "prod");
-  auto testnet = Env({head, "v2.1.123-testnet.0", "", "", "", "", ""});
+  EXPECT_EQ(Env({head, "v2.1.123", "", "", "", "", "", ""})["VERSION_TAG"], "prod");
+  auto testnet = Env({head, "v2.1.123-testnet.0", "", "", "", "", "", ""});
   EXPECT_EQ(testnet["VERSION_TAG"], "testnet");
   EXPECT_EQ(testnet["DEPLOY_TAG"], "aztec-connect-testnet");
-  EXPECT_EQ(Env({head, "aztec-connect-v2.1.0", "", "", "", "", ""})["VERSION_TAG"], "prod");
-  EXPECT_EQ(Env({head, "", "", "stage", "", "", ""})["VERSION_TAG"], "stage");
-  auto dev = Env({head, "", "", "feature/x", "", "", ""});
+  EXPECT_EQ(Env({head, "aztec-connect-v2.1.0", "", "", "", "", "", ""})["VERSION_TAG"], "prod");
+  EXPECT_EQ(Env({head, "", "", "stage", "", "", "", ""})["VERSION_TAG"], "stage");
+  auto dev = Env({head, "", "", "feature/x", "", "", "", ""});
   EXPECT_EQ(dev["VERSION_TAG"], "dev");
   EXPECT_EQ(dev["DEPLOY_TAG"], "aztec-connect-dev");
   EXPECT_EQ(dev["PROJECT"], "aztec-connect");
@@ -57,16 +57,16 @@ TEST_F(PipelineEnv, VersionTagsFromReleaseTagsBranchesAndTheRest) {
 }
 
 TEST_F(PipelineEnv, ATagThatDoesNotMatchVersionIsAnError) {
-  auto env = PipelineEnvironment(repo.root(), {head, "v2.2.0", "", "", "", "", ""});
+  auto env = PipelineEnvironment(repo.root(), {head, "v2.2.0", "", "", "", "", "", ""});
   ASSERT_FALSE(env.ok());
   EXPECT_NE(env.error().message.find("does not match VERSION 2.1"), std::string::npos)
       << env.error().message;
   repo.Remove("VERSION");
-  auto missing = PipelineEnvironment(repo.root(), {head, "v2.1.0", "", "", "", "", ""});
+  auto missing = PipelineEnvironment(repo.root(), {head, "v2.1.0", "", "", "", "", "", ""});
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().message.find("VERSION is missing"), std::string::npos);
   repo.Remove("PROJECT");
-  auto no_project = PipelineEnvironment(repo.root(), {head, "", "", "", "", "", ""});
+  auto no_project = PipelineEnvironment(repo.root(), {head, "", "", "", "", "", "", ""});
   ASSERT_FALSE(no_project.ok());
   EXPECT_NE(no_project.error().message.find("PROJECT: missing"), std::string::npos);
 }
@@ -121,8 +121,8 @@ TEST_F(PipelineEnv, FlagsWinAndGitFillsTheRest) {
   EXPECT_EQ(local->vendor, "local");
   EXPECT_EQ(local->commit, head);
   EXPECT_EQ(local->tag, "v2.1.7");
-  auto flagged =
-      Detect({{"CIRCLECI", "true"}, {"CIRCLE_JOB", "ci-job"}}, {"", "", "my-job", "", "", "", ""});
+  auto flagged = Detect({{"CIRCLECI", "true"}, {"CIRCLE_JOB", "ci-job"}},
+                        {"", "", "my-job", "", "", "", "", ""});
   ASSERT_TRUE(flagged.ok());
   EXPECT_EQ(flagged->job, "my-job");
   EXPECT_EQ(flagged->commit, head);

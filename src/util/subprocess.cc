@@ -11,8 +11,11 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
+#include <map>
 #include <mutex>
 #include <set>
+#include <thread>
 #include <vector>
 
 extern char** environ;
@@ -20,9 +23,24 @@ extern char** environ;
 namespace hoist {
 namespace {
 
+// A group that SIGTERM did not end in this long gets SIGKILL.
+constexpr int kKillAfterSeconds = 10;
+
 std::mutex running_mutex;
 std::set<pid_t> running_groups;
 std::atomic<bool> stopped{false};
+std::map<int, std::function<void()>> stop_actions;
+int next_stop_action = 0;
+std::atomic<int> stop_actions_running{0};
+
+/// Runs `action` on a detached thread, counted while it runs.
+void RunStopAction(std::function<void()> action) {
+  ++stop_actions_running;
+  std::thread([action = std::move(action)] {
+    action();
+    --stop_actions_running;
+  }).detach();
+}
 
 /// environ with `extra` ("NAME=value") added or replacing same-named entries.
 std::vector<std::string> MergedEnvironment(const std::vector<std::string>& extra) {
@@ -66,8 +84,40 @@ void CloseFd(int& fd) {
 
 void StopAllProcesses() {
   std::lock_guard<std::mutex> lock(running_mutex);
-  stopped = true;
+  if (stopped.exchange(true)) return;
   for (pid_t group : running_groups) kill(-group, SIGTERM);
+  for (auto& [id, action] : stop_actions) RunStopAction(action);
+  std::thread([] {
+    for (int tenth = 0; tenth < kKillAfterSeconds * 10; ++tenth) {
+      {
+        std::lock_guard<std::mutex> held(running_mutex);
+        if (running_groups.empty()) return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    std::lock_guard<std::mutex> held(running_mutex);
+    for (pid_t group : running_groups) kill(-group, SIGKILL);
+  }).detach();
+}
+
+int AddStopAction(std::function<void()> action) {
+  std::lock_guard<std::mutex> lock(running_mutex);
+  if (stopped) {
+    RunStopAction(std::move(action));
+    return -1;
+  }
+  stop_actions[next_stop_action] = std::move(action);
+  return next_stop_action++;
+}
+
+void RemoveStopAction(int id) {
+  std::lock_guard<std::mutex> lock(running_mutex);
+  stop_actions.erase(id);
+}
+
+bool ProcessesRunning() {
+  std::lock_guard<std::mutex> lock(running_mutex);
+  return !running_groups.empty() || stop_actions_running > 0;
 }
 
 bool ProcessesStopped() {

@@ -37,9 +37,18 @@ struct ProcessResult {
 /// Runs a program to completion; an Error only when it could not be started at all.
 Expected<ProcessResult> RunProcess(const ProcessSpec& spec);
 
-/// Ends every running stoppable process (and its process group) with SIGTERM, and makes any
-/// later RunProcess of a stoppable process fail at once: for Ctrl-C and --fail-fast.
+/// Ends every running stoppable process (and its process group) with SIGTERM, and SIGKILL
+/// for a group still there kKillAfterSeconds later; runs every stop action (on a thread of its
+/// own, so it returns at once); and makes any later RunProcess of a stoppable process fail at
+/// once: for Ctrl-C, SIGTERM and --fail-fast.
 void StopAllProcesses();
+/// Registers `action` to run when StopAllProcesses() is called, for what a SIGTERM to a
+/// process group does not end (a container that `docker run` started); returns an id for
+/// RemoveStopAction. Runs at once when processes were already stopped.
+int AddStopAction(std::function<void()> action);
+void RemoveStopAction(int id);
+/// True while a stoppable process or a stop action is still running.
+bool ProcessesRunning();
 /// True once StopAllProcesses() was called.
 bool ProcessesStopped();
 

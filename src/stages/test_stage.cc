@@ -1,0 +1,68 @@
+#include "stages/test_stage.h"
+
+#include <algorithm>
+
+namespace hoist {
+
+Expected<std::vector<PlannedTest>> PlanTests(const Manifest& manifest,
+                                             const std::vector<int>& projects, bool named,
+                                             const std::string& job_name) {
+  std::vector<PlannedTest> planned;
+  for (int p : projects) {
+    const auto& tests = manifest.projects[p].tests;
+    for (const auto& job : tests) {
+      if (job_name.empty() || job.name == job_name) planned.push_back({p, job});
+    }
+    if (!job_name.empty() && named &&
+        std::none_of(tests.begin(), tests.end(),
+                     [&](const TestJob& job) { return job.name == job_name; })) {
+      return Error{"project '" + manifest.projects[p].name + "' declares no test job '" + job_name +
+                   "' (give its command after --)"};
+    }
+  }
+  return planned;
+}
+
+std::vector<RunJob> TestJobs(const TestEnvironment& env, const std::vector<PlannedTest>& tests,
+                             const std::vector<std::string>& placement) {
+  std::vector<RunJob> jobs;
+  for (const auto& test : tests) {
+    jobs.push_back({env.manifest.projects[test.project].name + "-" + test.job.name,
+                    test.job.host ? "" : placement[test.project],
+                    {},
+                    "test"});
+  }
+  return jobs;
+}
+
+JobResult RunTestStageJob(const TestEnvironment& env, const PlannedTest& test, JobScope& scope) {
+  const Project& project = env.manifest.projects[test.project];
+  const ProjectHash& hash = env.hashes[test.project];
+  if (!hash.error.empty()) return {JobOutcome::kFailed, hash.error};
+  if (!env.force) {
+    auto pass = FindTestPass(env.store, project.name, hash.hash, test.job);
+    if (!pass) return {JobOutcome::kFailed, pass.error().message};
+    if (*pass) {
+      return {JobOutcome::kCached,
+              "passed at " + (*pass)->time + " at commit " + (*pass)->commit.substr(0, 12)};
+    }
+  }
+  const std::string directory = env.root + "/" + project.project_dir;
+  auto ran = test.job.host
+                 ? RunTestJob(env.store, env.local, project.name, hash.hash, test.job, directory,
+                              scope.sink())
+                 : scope.OnMachine("the job did not finish and no pass was recorded",
+                                   [&](BuildMachine& machine, ImageBuilder& builder) {
+                                     scope.Say("hoist: running on " + machine.Describe());
+                                     return RunTestJob(env.store, builder, project.name, hash.hash,
+                                                       test.job, directory, scope.sink());
+                                   });
+  if (!ran) return {JobOutcome::kFailed, ran.error().message};
+  // A pass is recorded only for committed inputs: a dirty tree's hash is nobody's.
+  if (hash.dirty) return {JobOutcome::kDone, "not recorded: uncommitted changes"};
+  auto recorded = RecordTestPass(env.store, project.name, hash.hash, env.commit, test.job);
+  if (!recorded) return {JobOutcome::kFailed, recorded.error().message};
+  return {JobOutcome::kDone, ""};
+}
+
+}  // namespace hoist

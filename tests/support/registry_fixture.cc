@@ -44,6 +44,19 @@ int WaitForPortFile(const std::string& file, int seconds = 15) {
   return -1;
 }
 
+/// Waits for docker-registry to log "listening on 127.0.0.1:PORT" in `log`.
+int WaitForLoggedPort(const std::string& log, int seconds = 15) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  const std::string marker = "listening on 127.0.0.1:";
+  while (std::chrono::steady_clock::now() < deadline) {
+    const std::string text = ReadText(log);
+    size_t at = text.find(marker);
+    if (at != std::string::npos) return std::atoi(text.c_str() + at + marker.size());
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return -1;
+}
+
 std::string FixtureScript(const std::string& name) {
   return std::string(HOIST_SOURCE_DIR) + "/tests/fixtures/" + name;
 }
@@ -85,8 +98,6 @@ bool WaitForPort(int port, int seconds) {
 
 RegistryFixture::RegistryFixture(RegistryAuth auth) : auth_(auth) {
   dir_ = MakeTempDir("hoist-registry");
-  const int port = FreePort();
-  host_ = "127.0.0.1:" + std::to_string(port);
   std::string auth_config;
   std::string tls_config;
   if (auth_ == RegistryAuth::kBasicTls) {
@@ -120,21 +131,26 @@ RegistryFixture::RegistryFixture(RegistryAuth auth) : auth_(auth) {
                   dir_ + "/token.crt\n";
   }
   WriteFile(dir_ + "/config.yml",
-            "version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\n"
+            "version: 0.1\nlog:\n  level: info\n  accesslog:\n    disabled: true\n"
             "storage:\n  filesystem:\n    rootdirectory: " +
                 dir_ +
                 "/data\n  delete:\n    enabled: true\n"
-                "http:\n  addr: " +
-                host_ + "\n" + tls_config + auth_config);
+                "http:\n  addr: 127.0.0.1:0\n" +
+                tls_config + auth_config);
+  // Port 0: the registry binds a free port itself and logs it; no other process can take it
+  // between a probe and the bind (the race of picking a port first).
+  registry_ = std::make_unique<BackgroundProcess>(
+      std::vector<std::string>{"docker-registry", "serve", dir_ + "/config.yml"},
+      dir_ + "/registry.log");
+  const int port = WaitForLoggedPort(dir_ + "/registry.log");
+  EXPECT_GT(port, 0) << "docker-registry did not start: " << ReadText(dir_ + "/registry.log");
+  host_ = "127.0.0.1:" + std::to_string(port);
   if (auth_ != RegistryAuth::kNone) {
     nlohmann::json config = {
         {"auths", {{host_, {{"auth", Base64(std::string(kUser) + ":" + kPassword)}}}}}};
     WriteFile(dir_ + "/config.json", config.dump());
   }
-  registry_ = std::make_unique<BackgroundProcess>(
-      std::vector<std::string>{"docker-registry", "serve", dir_ + "/config.yml"},
-      dir_ + "/registry.log");
-  EXPECT_TRUE(WaitForPort(port)) << "docker-registry did not start: "
+  EXPECT_TRUE(WaitForPort(port)) << "docker-registry did not answer: "
                                  << ReadText(dir_ + "/registry.log");
 }
 

@@ -80,7 +80,7 @@ TEST_P(InterruptedTest, StopsTheContainerAndExits128PlusSignal) {
   ASSERT_EQ(built.exit_code, 0) << built.err;
 
   BackgroundProcess hoist({HOIST_BINARY, "-C", repo.root(), "test", "app"},
-                          repo.root() + "/../hoist-test-" + token + ".out");
+                          repo.root() + "/.git/hoist-test.out");
   ASSERT_TRUE(hoist.started()) << hoist.error();
   ASSERT_TRUE(WaitForText(repo.root() + "/.hoist/logs/app-slow.log", "started-" + token, 60))
       << testing::ReadText(repo.root() + "/.hoist/logs/app-slow.log");
@@ -122,10 +122,10 @@ TEST_P(InterruptedDeploy, StopsTheStepAndWritesNoDeployedMarker) {
 
   BackgroundProcess hoist({HOIST_BINARY, "-C", repo.root(), "--registry", cache.host() + "/ci",
                            "--deploy-registry", target.host() + "/prod", "deploy"},
-                          repo.root() + "/../hoist-deploy-" + token + ".out");
+                          repo.root() + "/.git/hoist-deploy.out");
   ASSERT_TRUE(hoist.started()) << hoist.error();
   ASSERT_TRUE(WaitForText(repo.root() + "/.hoist/logs/api.log", "step-" + token, 60))
-      << testing::ReadText(repo.root() + "/../hoist-deploy-" + token + ".out");
+      << testing::ReadText(repo.root() + "/.git/hoist-deploy.out");
   const int signal = GetParam();
   EXPECT_EQ(StopWith(hoist, signal), 128 + signal);
   EXPECT_EQ(ProcessesWith("step-" + token), std::vector<std::string>());

@@ -37,9 +37,13 @@ void Watch() {
     if (!first_signal.compare_exchange_strong(expected, signal)) {
       _exit(128 + signal);  // the second one: leave at once
     }
+    // The handlers first (a scheduler stops starting jobs), then the processes: a job whose
+    // process ends is then never followed by another.
+    {
+      std::lock_guard<std::mutex> lock(handlers_mutex);
+      for (auto& [id, handler] : handlers) handler();
+    }
     StopAllProcesses();
-    std::lock_guard<std::mutex> lock(handlers_mutex);
-    for (auto& [id, handler] : handlers) handler();
   }
 }
 

@@ -138,6 +138,22 @@ TEST_F(Build, MultiarchHostTagsTheArchitectureToo) {
   arch = arch.substr(0, arch.find('\n'));
   EXPECT_EQ(ImageExists("other", "cache-" + Hash("other") + "-" + arch), 0);
   EXPECT_EQ(ImageExists("other", "cache-" + Hash("other")), 0);
+  // Another architecture's build (here: the tag it would have left missing) is its own
+  // decision: cache-<hash> alone does not make this architecture's image cached.
+  ASSERT_EQ(testing::RunHoist(repo.root(), {"--registry", registry.host() + "/t", "image", "untag",
+                                            "other", "cache-" + Hash("other") + "-" + arch})
+                .exit_code,
+            0);
+  EXPECT_EQ(BuildResults({"other"}), (Results{{"other", "built"}}));
+  EXPECT_EQ(ImageExists("other", "cache-" + Hash("other") + "-" + arch), 0);
+  EXPECT_EQ(BuildResults({"other"}), (Results{{"other", "cached"}}));
+}
+
+TEST_F(Build, MultiarchBuildxIsRefusedWithTheFix) {
+  repo.Write("build_manifest.yml", std::string(kManifest) + "  multiarch: buildx\n");
+  repo.Commit();
+  BuildResults({"other"}, 1);
+  EXPECT_NE(last.err.find("multiarch: buildx needs docker buildx"), std::string::npos) << last.err;
 }
 
 TEST_F(Build, ANamedStageIsReusedWhenOnlyTheFinalStageChanges) {

@@ -163,6 +163,57 @@ TEST_F(ContentHash, BuildArgsAndPlatformAreInputs) {
   for (const auto& [name, hash] : arm) EXPECT_NE(hash, before.at(name)) << name;
 }
 
+// What docker reads besides the files: the ignore files and the context directory.
+TEST_F(ContentHash, DockerignoreFilesAndBuildDirAreInputs) {
+  repo.Write("lib/.dockerignore", "README.md\n");  // not covered by lib's explicit patterns
+  repo.Commit();
+  auto ignored = Hashes(repo);
+  EXPECT_EQ(Changed(ignored), (std::vector<std::string>{"app", "lib"}));
+  repo.Write("tool/Dockerfile.dockerignore", "*.tmp\n");  // BuildKit's per-Dockerfile file
+  repo.Commit();
+  auto own = Hashes(repo);
+  EXPECT_NE(own["tool"], ignored["tool"]);
+  EXPECT_EQ(own["lib"], ignored["lib"]);
+  // buildDir moved (explicit patterns and the Dockerfile stay): what docker sees changed.
+  std::string manifest = kManifest;
+  const std::string old_dir = "  buildDir: lib\n";
+  manifest.replace(manifest.find(old_dir), old_dir.size(),
+                   "  buildDir: lib/src\n  projectDir: lib\n");
+  repo.Write("build_manifest.yml", manifest);
+  repo.Commit();
+  auto moved = Hashes(repo);
+  EXPECT_NE(moved["lib"], own["lib"]);
+  EXPECT_EQ(moved["tool"], own["tool"]);
+}
+
+// A build arg's value holding a NUL (or anything) never reads as two args.
+TEST_F(ContentHash, ABuildArgValueCannotForgeAnotherArg) {
+  repo.Write("build_manifest.yml", std::string(kManifest) + "  buildArgs:\n    A: x\n    B: y\n");
+  repo.Commit();
+  auto two = Hashes(repo);
+  repo.Write("build_manifest.yml",
+             std::string(kManifest) + "  buildArgs:\n    A: \"x\\0arg B=y\"\n");
+  repo.Commit();
+  auto forged = Hashes(repo);
+  EXPECT_NE(forged["tool"], two["tool"]);
+  EXPECT_NE(forged["tool"], before["tool"]);
+}
+
+// The default pattern of a directory with regex characters matches its own files.
+TEST(ContentHashDefaults, ADirectoryWithRegexCharactersHashesItsFiles) {
+  TempRepo repo;
+  repo.Write("build_manifest.yml", "weird:\n  buildDir: lib/x+y\n");
+  repo.Write("lib/x+y/Dockerfile", "FROM scratch\n");
+  repo.Write("lib/x+y/a.txt", "1\n");
+  repo.Commit();
+  auto first = Hashes(repo);
+  repo.Write("lib/x+y/a.txt", "2\n");
+  repo.Commit();
+  EXPECT_NE(Hashes(repo)["weird"], first["weird"]);
+  auto query = RunHoist(repo.root(), {"query", "rebuildPatterns", "weird"});
+  EXPECT_EQ(query.out, "^lib/x\\+y/\n");
+}
+
 TEST_F(ContentHash, DirtyTreesAreHashedAsTheyStandAndFlagged) {
   repo.Write("app/main.c", "int main = 2;\n");
   auto dirty = Hashes(repo);

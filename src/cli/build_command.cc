@@ -94,6 +94,12 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       auto engine = builder.Check();
       if (!engine) throw CommandFailure{kExitFailure, "hoist: error: " + engine.error().message};
     }
+    for (int p : *order) {
+      if (context.manifest().projects[p].multiarch != "host" || !settings.arch.empty()) continue;
+      auto arch = builder.Architecture();
+      if (!arch) throw CommandFailure{kExitFailure, "hoist: error: " + arch.error().message};
+      settings.arch = *arch;
+    }
     BuildEnvironment env{
         context.manifest(), context.graph(),          hashes, context.repo(), store, builder,
         settings,           context.SubmoduleStatus()};

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
@@ -49,7 +50,10 @@ BuildOutput::~BuildOutput() {
 }
 
 std::string BuildOutput::LogPath(size_t project) const {
-  return log_dir_ + "/" + names_[project] + ".log";
+  // A project called team/app logs to team+app.log ('+' is in no project name).
+  std::string file = names_[project];
+  std::replace(file.begin(), file.end(), '/', '+');
+  return log_dir_ + "/" + file + ".log";
 }
 
 void BuildOutput::Print(const std::string& text) {

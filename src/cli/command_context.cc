@@ -5,6 +5,7 @@
 #include <map>
 
 #include "manifest/manifest_loader.h"
+#include "source/content_hash.h"
 #include "store/local_engine_store.h"
 #include "util/edit_distance.h"
 
@@ -74,7 +75,9 @@ const PatternIndex& CommandContext::patterns() {
 
 SourceSnapshot CommandContext::Snapshot(const SnapshotOptions& options) {
   std::vector<std::string> dockerfiles;
-  for (const auto& project : manifest().projects) dockerfiles.push_back(project.dockerfile_path);
+  for (const auto& project : manifest().projects) {
+    for (const auto& path : AlwaysHashedFiles(project)) dockerfiles.push_back(path);
+  }
   auto snapshot = SourceSnapshot::Take(repo(), patterns(), dockerfiles, options);
   if (!snapshot) throw CommandFailure{kExitFailure, "hoist: error: " + snapshot.error().message};
   return std::move(*snapshot);

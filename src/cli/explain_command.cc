@@ -34,7 +34,9 @@ nlohmann::json ToJson(const Explanation& e) {
           {"dirty", e.hash.dirty},
           {"error", e.hash.error},
           {"files", e.inputs.files},
+          {"buildDir", e.inputs.build_dir},
           {"dockerfile", e.inputs.dockerfile},
+          {"dockerignore", e.inputs.dockerignore},
           {"buildArgs", e.inputs.build_args},
           {"platform", e.inputs.platform},
           {"dependencies", deps}};
@@ -119,7 +121,10 @@ void AddExplainCommand(CLI::App& app, CommandContext& context, int& exit_code) {
                       ? ""
                       : "  (from " + project.rebuild_patterns_file + ")")
               << "\n";
+    std::cout << "buildDir    " << now.inputs.build_dir << "\n";
     std::cout << "dockerfile  " << now.inputs.dockerfile << "\n";
+    for (const auto& ignore : now.inputs.dockerignore)
+      std::cout << "ignore file " << ignore << "\n";
     for (const auto& arg : now.inputs.build_args) std::cout << "build arg   " << arg << "\n";
     if (!now.inputs.platform.empty()) std::cout << "platform    " << now.inputs.platform << "\n";
     for (const auto& [name, hash] : now.inputs.dependencies) {
@@ -142,6 +147,13 @@ void AddExplainCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     if (before->inputs.dockerfile != now.inputs.dockerfile) {
       std::cout << "  dockerfile " << before->inputs.dockerfile << " -> " << now.inputs.dockerfile
                 << "\n";
+    }
+    if (before->inputs.build_dir != now.inputs.build_dir) {
+      std::cout << "  buildDir " << before->inputs.build_dir << " -> " << now.inputs.build_dir
+                << "\n";
+    }
+    for (const auto& line : DiffLines(before->inputs.dockerignore, now.inputs.dockerignore)) {
+      std::cout << "  ignore file " << line << "\n";
     }
     for (const auto& line : DiffLines(before->inputs.build_args, now.inputs.build_args)) {
       std::cout << "  build arg " << line << "\n";

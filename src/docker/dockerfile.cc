@@ -59,13 +59,14 @@ std::string Substitute(const std::string& text, const std::map<std::string, std:
 
 }  // namespace
 
-Expected<std::vector<DockerfileStage>> ParseDockerfileStages(const std::string& text) {
+Expected<std::vector<DockerfileStage>> ParseDockerfileStages(
+    const std::string& text, const std::map<std::string, std::string>& build_args) {
   std::vector<DockerfileStage> stages;
   std::map<std::string, std::string> args;
   std::istringstream in(text);
   std::string line, instruction;
   int number = 0, start = 0;
-  auto handle = [&](const std::string& full, int at) -> Status {
+  auto handle = [&](const std::string& full, int at, int end) -> Status {
     std::istringstream words(full);
     std::string keyword;
     words >> keyword;
@@ -79,13 +80,18 @@ Expected<std::vector<DockerfileStage>> ParseDockerfileStages(const std::string& 
             value.back() == value.front()) {
           value = value.substr(1, value.size() - 2);
         }
-        args[definition.substr(0, eq)] = value;
+        const std::string arg = definition.substr(0, eq);
+        auto given = build_args.find(arg);
+        args[arg] = given == build_args.end() ? value : given->second;
       }
     }
     if (keyword != "FROM") return Ok();
-    std::vector<std::string> parts;
+    std::vector<std::string> parts, flags;
     for (std::string word; words >> word;) {
-      if (word.rfind("--", 0) == 0 && parts.empty()) continue;  // --platform=…
+      if (word.rfind("--", 0) == 0 && parts.empty()) {
+        flags.push_back(word);  // --platform=…
+        continue;
+      }
       parts.push_back(word);
     }
     if (parts.empty() || (parts.size() != 1 && parts.size() != 3) ||
@@ -93,7 +99,8 @@ Expected<std::vector<DockerfileStage>> ParseDockerfileStages(const std::string& 
       return Error{"line " + std::to_string(at) +
                    ": malformed FROM (expected FROM IMAGE [AS NAME])"};
     }
-    stages.push_back({Substitute(parts[0], args), parts.size() == 3 ? parts[2] : "", at});
+    stages.push_back(
+        {Substitute(parts[0], args), parts.size() == 3 ? parts[2] : "", at, end, flags});
     return Ok();
   };
   while (std::getline(in, line)) {
@@ -107,18 +114,23 @@ Expected<std::vector<DockerfileStage>> ParseDockerfileStages(const std::string& 
       continue;
     }
     instruction += line;
-    auto status = handle(instruction, start);
+    auto status = handle(instruction, start, number);
     if (!status) return status.error();
     instruction.clear();
   }
   if (!instruction.empty()) {
-    auto status = handle(instruction, start);
+    auto status = handle(instruction, start, number);
     if (!status) return status.error();
   }
   return stages;
 }
 
 std::string ImageBaseName(const std::string& reference) {
+  auto candidates = ImageNameCandidates(reference);
+  return candidates.empty() ? "" : candidates.back();
+}
+
+std::vector<std::string> ImageNameCandidates(const std::string& reference) {
   std::string name = reference;
   size_t at = name.find('@');
   if (at != std::string::npos) name = name.substr(0, at);
@@ -127,8 +139,51 @@ std::string ImageBaseName(const std::string& reference) {
   if (colon != std::string::npos && (slash == std::string::npos || colon > slash)) {
     name = name.substr(0, colon);
   }
-  slash = name.rfind('/');
-  return slash == std::string::npos ? name : name.substr(slash + 1);
+  // A first component with '.' or ':' (or "localhost") is a registry host, as docker reads it.
+  size_t first = name.find('/');
+  if (first != std::string::npos) {
+    const std::string head = name.substr(0, first);
+    if (head.find_first_of(".:") != std::string::npos || head == "localhost") {
+      name = name.substr(first + 1);
+    }
+  }
+  std::vector<std::string> candidates;
+  for (;;) {
+    if (!name.empty()) candidates.push_back(name);
+    size_t next = name.find('/');
+    if (next == std::string::npos) break;
+    name = name.substr(next + 1);
+  }
+  return candidates;
+}
+
+std::string PinFromLines(const std::string& text, const std::vector<DockerfileStage>& stages,
+                         const std::map<int, std::string>& pinned) {
+  std::map<int, const DockerfileStage*> by_line;
+  for (const auto& stage : stages) by_line[stage.line] = &stage;
+  std::istringstream in(text);
+  std::string out, line;
+  int number = 0, skip_until = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    if (number <= skip_until) {
+      out += "\n";
+      continue;
+    }
+    auto pin = pinned.find(number);
+    auto stage = by_line.find(number);
+    if (pin == pinned.end() || stage == by_line.end()) {
+      out += line + "\n";
+      continue;
+    }
+    std::string from = "FROM";
+    for (const auto& flag : stage->second->flags) from += " " + flag;
+    from += " " + pin->second;
+    if (!stage->second->name.empty()) from += " AS " + stage->second->name;
+    out += from + "\n";
+    skip_until = stage->second->end_line;
+  }
+  return out;
 }
 
 }  // namespace hoist

@@ -39,3 +39,43 @@ TEST(Dockerfile, ImageBaseName) {
 
 }  // namespace
 }  // namespace hoist
+
+namespace hoist {
+namespace {
+
+TEST(Dockerfile, BuildArgsOverrideTheDefaultsOfArgsDeclaredBeforeFrom) {
+  const std::string text = "ARG BASE=nothing\nARG TAG\nFROM ${BASE}:${TAG:-1}\nFROM $UNDECLARED\n";
+  auto stages = ParseDockerfileStages(text, {{"BASE", "team/base"}, {"UNDECLARED", "x"}});
+  ASSERT_TRUE(stages.ok()) << stages.error().message;
+  EXPECT_EQ((*stages)[0].base, "team/base:1");
+  EXPECT_EQ((*stages)[1].base, "");  // docker leaves an undeclared ARG empty in FROM
+  auto defaults = ParseDockerfileStages(text);
+  EXPECT_EQ((*defaults)[0].base, "nothing:1");
+}
+
+TEST(Dockerfile, NameCandidatesDropTheRegistryHostTagAndDigestThenLeadingComponents) {
+  using Names = std::vector<std::string>;
+  EXPECT_EQ(ImageNameCandidates("127.0.0.1:5000/team/app:v1"), (Names{"team/app", "app"}));
+  EXPECT_EQ(ImageNameCandidates("aztecprotocol/greeting:latest"),
+            (Names{"aztecprotocol/greeting", "greeting"}));
+  EXPECT_EQ(ImageNameCandidates("localhost/x@sha256:abc"), (Names{"x"}));
+  EXPECT_EQ(ImageNameCandidates("greeting"), (Names{"greeting"}));
+}
+
+TEST(Dockerfile, PinningRewritesOnlyTheNamedFromsAndKeepsEveryLineNumber) {
+  const std::string text =
+      "# syntax comment\nFROM --platform=$BUILDPLATFORM \\\n  greeting:latest AS build\n"
+      "RUN make\nFROM outside:1\nCOPY --from=build /a /a\n";
+  auto stages = ParseDockerfileStages(text);
+  ASSERT_TRUE(stages.ok());
+  ASSERT_EQ(stages->size(), 2u);
+  EXPECT_EQ((*stages)[0].line, 2);
+  EXPECT_EQ((*stages)[0].end_line, 3);
+  std::string pinned = PinFromLines(text, *stages, {{2, "hoist/greeting:cache-abc"}});
+  EXPECT_EQ(pinned,
+            "# syntax comment\nFROM --platform=$BUILDPLATFORM hoist/greeting:cache-abc AS build\n"
+            "\nRUN make\nFROM outside:1\nCOPY --from=build /a /a\n");
+}
+
+}  // namespace
+}  // namespace hoist

@@ -577,7 +577,15 @@ class ManifestBuilder {
                  "'every file'",
              "give rebuildPatterns explicitly, e.g. ['^src/', '^Dockerfile$']");
     }
-    return "^" + dir + "/";
+    // Regex characters of the directory name are escaped, so lib/x+y matches its own files.
+    // Except '.': it also matches itself, and leaving it keeps the Aztec build system's text
+    // for the common dotted names (yarn-project/aztec.js), which its scripts compare.
+    std::string escaped;
+    for (char c : dir) {
+      if (std::string_view("\\^$|?*+()[]{}").find(c) != std::string_view::npos) escaped += '\\';
+      escaped += c;
+    }
+    return "^" + escaped + "/";
   }
 
   /// The Dockerfile path. The seed read it relative to buildDir while manifests were JSON and

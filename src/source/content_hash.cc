@@ -9,7 +9,9 @@
 namespace hoist {
 namespace {
 
-constexpr std::string_view kV1Header = "hoist-hash-v1";
+// v2: records are length-prefixed (no value can forge another record), and buildDir and the
+// .dockerignore files are inputs.
+constexpr std::string_view kV1Header = "hoist-hash-v2";
 
 /// Projects whose patterns (own, or the transitive union) hit a file, cached per pattern set.
 class OwnerCache {
@@ -37,9 +39,12 @@ class OwnerCache {
   std::unordered_map<const std::vector<int>*, std::vector<int>> cache_;
 };
 
+/// "<length>:<record>": a record can hold any byte, a NUL or a newline included, and still
+/// never read as two.
 void AddRecord(Digest& digest, std::string_view record) {
+  digest.Update(std::to_string(record.size()));
+  digest.Update(":");
   digest.Update(record);
-  digest.Update(std::string_view("\0", 1));
 }
 
 /// "<mode> <oid> <path>" into `record`, whose buffer is reused from file to file.
@@ -48,10 +53,15 @@ void FileRecord(const SourceSnapshot::File& file, std::string& record) {
   record.append(file.mode).append(" ").append(file.oid).append(" ").append(file.path);
 }
 
-std::string DockerfileRecord(const SourceSnapshot& snapshot, const Project& project, bool* dirty) {
-  auto file = snapshot.Find(project.dockerfile_path);
+/// "<path> <oid>" of a file that is hashed whether or not a pattern covers it.
+std::string FileOrAbsent(const SourceSnapshot& snapshot, const std::string& path, bool* dirty) {
+  auto file = snapshot.Find(path);
   if (file && dirty) *dirty = *dirty || file->dirty;
-  return project.dockerfile_path + " " + (file ? std::string(file->oid) : "absent");
+  return path + " " + (file ? std::string(file->oid) : "absent");
+}
+
+std::string DockerfileRecord(const SourceSnapshot& snapshot, const Project& project, bool* dirty) {
+  return FileOrAbsent(snapshot, project.dockerfile_path, dirty);
 }
 
 std::vector<ProjectHash> HashAztec(const Manifest& manifest, const PatternIndex& index,
@@ -100,6 +110,17 @@ std::vector<std::pair<std::string, int>> SortedDependencies(const DependencyGrap
 
 }  // namespace
 
+std::vector<std::string> DockerignoreFiles(const Project& project) {
+  return {project.build_dir == "." ? ".dockerignore" : project.build_dir + "/.dockerignore",
+          project.dockerfile_path + ".dockerignore"};
+}
+
+std::vector<std::string> AlwaysHashedFiles(const Project& project) {
+  std::vector<std::string> files = DockerignoreFiles(project);
+  files.insert(files.begin(), project.dockerfile_path);
+  return files;
+}
+
 std::vector<ProjectHash> HashProjects(const Manifest& manifest, const DependencyGraph& graph,
                                       const PatternIndex& index, const SourceSnapshot& snapshot,
                                       HashScheme scheme, const std::string& platform) {
@@ -126,7 +147,9 @@ std::vector<ProjectHash> HashProjects(const Manifest& manifest, const Dependency
     auto file = snapshot.dirty_only_file(i);
     for (int p : owners.Owners(file.patterns)) hashes[p].dirty = true;
     for (size_t p = 0; p < n; ++p) {
-      if (manifest.projects[p].dockerfile_path == file.path) hashes[p].dirty = true;
+      for (const auto& path : AlwaysHashedFiles(manifest.projects[p])) {
+        if (path == file.path) hashes[p].dirty = true;
+      }
     }
   }
 
@@ -143,9 +166,15 @@ std::vector<ProjectHash> HashProjects(const Manifest& manifest, const Dependency
     ready.pop();
     const Project& project = manifest.projects[p];
     bool dirty = hashes[p].dirty;
+    AddRecord(digests[p], "buildDir " + project.build_dir);
     AddRecord(digests[p], "dockerfile " + DockerfileRecord(snapshot, project, &dirty));
+    for (const auto& path : DockerignoreFiles(project)) {
+      AddRecord(digests[p], "dockerignore " + FileOrAbsent(snapshot, path, &dirty));
+    }
     for (const auto& [name, value] : project.build_args) {
-      AddRecord(digests[p], "arg " + name + "=" + value);
+      AddRecord(digests[p], "arg");
+      AddRecord(digests[p], name);
+      AddRecord(digests[p], value);
     }
     if (!platform.empty()) AddRecord(digests[p], "platform " + platform);
     for (const auto& [name, d] : SortedDependencies(graph, p)) {
@@ -184,7 +213,11 @@ HashInputs CollectHashInputs(const Manifest& manifest, const DependencyGraph& gr
       inputs.files.push_back(std::move(record));
     }
   }
+  inputs.build_dir = manifest.projects[project].build_dir;
   inputs.dockerfile = DockerfileRecord(snapshot, manifest.projects[project], nullptr);
+  for (const auto& path : DockerignoreFiles(manifest.projects[project])) {
+    inputs.dockerignore.push_back(FileOrAbsent(snapshot, path, nullptr));
+  }
   for (const auto& [name, value] : manifest.projects[project].build_args) {
     inputs.build_args.push_back(name + "=" + value);
   }

@@ -25,12 +25,21 @@ struct ProjectHash {
 
 /// Everything that goes into one project's hash, as the records that are digested.
 struct HashInputs {
-  std::vector<std::string> files;       ///< "<mode> <oid> <path>", sorted by path
-  std::string dockerfile;               ///< "<path> <oid>" (or "<path> absent")
-  std::vector<std::string> build_args;  ///< "NAME=value", sorted
+  std::vector<std::string> files;         ///< "<mode> <oid> <path>", sorted by path
+  std::string build_dir;                  ///< the build context's directory
+  std::string dockerfile;                 ///< "<path> <oid>" (or "<path> absent")
+  std::vector<std::string> dockerignore;  ///< "<path> <oid>" (or "<path> absent"), each
+  std::vector<std::string> build_args;    ///< "NAME=value", sorted
   std::string platform;
   std::vector<std::pair<std::string, std::string>> dependencies;  ///< (name, hash), sorted
 };
+
+/// The files that go into a project's hash whether or not a pattern covers them: its
+/// Dockerfile and the ignore files docker reads for it (<buildDir>/.dockerignore and
+/// <Dockerfile>.dockerignore).
+std::vector<std::string> AlwaysHashedFiles(const Project& project);
+/// The ignore files of AlwaysHashedFiles.
+std::vector<std::string> DockerignoreFiles(const Project& project);
 
 /// Hashes every project from one snapshot. `platform` goes into v1 hashes when not empty.
 std::vector<ProjectHash> HashProjects(const Manifest& manifest, const DependencyGraph& graph,

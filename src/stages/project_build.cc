@@ -1,12 +1,15 @@
 #include "stages/project_build.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "docker/dockerfile.h"
 #include "store/tag_names.h"
 #include "util/repo_path.h"
+#include "util/temp_directory.h"
 
 namespace hoist {
 namespace {
@@ -55,12 +58,20 @@ Expected<BuildDecision> DecideBuild(BuildEnvironment& env, int p) {
     return BuildDecision{true, "forced", is_tainted};
   }
   if (is_tainted) return BuildDecision{true, "tainted", true};
-  auto present = env.store.Exists(project.name, CacheTag(hash.hash));
-  if (!present) return present.error();
-  if (*present == Presence::kPresent) {
-    return BuildDecision{false, "image cache-" + Short(hash.hash) + " exists"};
+  if (project.multiarch == "buildx") {
+    return Error{"project '" + project.name + "': multiarch: buildx needs docker buildx, which " +
+                 "this builder does not have; build each architecture on its own machine with " +
+                 "multiarch: host, or install the buildx plugin"};
   }
-  return BuildDecision{true, "no image cache-" + Short(hash.hash)};
+  // multiarch: host: this architecture's image decides; another's says nothing about it.
+  const bool per_arch = project.multiarch == "host" && !env.settings.arch.empty();
+  const std::string tag =
+      per_arch ? tag::ArchImage(hash.hash, env.settings.arch) : CacheTag(hash.hash);
+  const std::string shown = "cache-" + Short(hash.hash) + (per_arch ? "-" + env.settings.arch : "");
+  auto present = env.store.Exists(project.name, tag);
+  if (!present) return present.error();
+  if (*present == Presence::kPresent) return BuildDecision{false, "image " + shown + " exists"};
+  return BuildDecision{true, "no image " + shown};
 }
 
 Status BuildProject(BuildEnvironment& env, int p, const BuildDecision& decision,
@@ -86,18 +97,25 @@ Status BuildProject(BuildEnvironment& env, int p, const BuildDecision& decision,
   }
   std::ostringstream text;
   text << in.rdbuf();
-  auto stages = ParseDockerfileStages(text.str());
+  auto stages = ParseDockerfileStages(text.str(), project.build_args);
   if (!stages) return fail(project.dockerfile_path + ": " + stages.error().message);
 
-  // Each dependency's image under the exact reference the Dockerfile's FROM uses.
+  // Each FROM that names a dependency (FROM greeting, FROM team/greeting:latest, FROM ${BASE}
+  // with BASE from buildArgs) is pinned to that dependency's exact image in a copy of the
+  // Dockerfile that hoist hands to the builder. Nothing is re-tagged on the engine, so two
+  // checkouts or CI jobs sharing one engine never see each other's dependencies.
   std::vector<int> deps = env.graph.TransitiveDependencies(p);
   std::vector<std::string> stage_names;
+  std::map<int, std::string> pinned;
   for (const auto& stage : *stages) {
     bool local_stage =
         std::find(stage_names.begin(), stage_names.end(), stage.base) != stage_names.end();
     if (!stage.name.empty()) stage_names.push_back(stage.name);
     if (local_stage || stage.base == "scratch") continue;
-    int named = env.manifest.IndexOf(ImageBaseName(stage.base));
+    int named = -1;
+    for (const auto& candidate : ImageNameCandidates(stage.base)) {
+      if ((named = env.manifest.IndexOf(candidate)) >= 0) break;
+    }
     if (named < 0) continue;  // an outside image
     if (named == p || std::find(deps.begin(), deps.end(), named) == deps.end()) {
       return fail(project.dockerfile_path + ":" + std::to_string(stage.line) + ": FROM " +
@@ -111,16 +129,27 @@ Status BuildProject(BuildEnvironment& env, int p, const BuildDecision& decision,
       auto pulled = builder.Pull(source, on_line);
       if (!pulled) return fail(pulled.error().message);
     }
-    if (source != stage.base) {
-      auto tagged = builder.Tag(source, stage.base);
-      if (!tagged) return fail(tagged.error().message);
-    }
+    pinned[stage.line] = source;
+  }
+  TempDirectory pinned_dir;
+  std::string build_dockerfile = dockerfile;
+  if (!pinned.empty()) {
+    auto made = pinned_dir.Make("hoist-dockerfile");
+    if (!made) return fail(made.error().message);
+    // Same file name, so a Dockerfile-specific ignore file (Dockerfile.dockerignore) still
+    // applies; the builder sends a Dockerfile from outside the context along with it.
+    const std::string name = std::filesystem::path(dockerfile).filename().string();
+    build_dockerfile = pinned_dir.path() + "/" + name;
+    std::ofstream(build_dockerfile) << PinFromLines(text.str(), *stages, pinned);
+    std::error_code ignored;
+    std::filesystem::copy_file(dockerfile + ".dockerignore",
+                               pinned_dir.path() + "/" + name + ".dockerignore", ignored);
   }
 
   const std::string branch = env.settings.branch.empty() ? "detached" : env.settings.branch;
   BuildRequest request;
   request.context_dir = root + "/" + project.build_dir;
-  request.dockerfile = dockerfile;
+  request.dockerfile = build_dockerfile;
   request.network = env.settings.network;
   request.platform = env.settings.platform;
   request.build_args = project.build_args;

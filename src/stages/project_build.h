@@ -23,6 +23,9 @@ struct BuildSettings {
   std::string commit_tag;  ///< COMMIT_TAG
   std::string branch;      ///< for the moving per-branch cache tag
   std::string source_url;  ///< org.opencontainers.image.source
+  /// The builder's architecture ("amd64"), for multiarch: host projects: each architecture's
+  /// image cache-<hash>-<arch> is decided on and built of its own. "" when none is one.
+  std::string arch;
 };
 
 /// Everything the build of one project reads; shared by every project of a run.

@@ -186,6 +186,30 @@ TEST_F(ContentHash, DockerignoreFilesAndBuildDirAreInputs) {
   EXPECT_EQ(moved["tool"], own["tool"]);
 }
 
+// COMMIT_HASH and COMMIT_TAG reach an image only when its Dockerfile declares them; then
+// their values are inputs: a new commit or tag is a new hash, for that project only.
+TEST_F(ContentHash, InjectedBuildArgsCountWhenTheDockerfileDeclaresThem) {
+  repo.Write("tool/Dockerfile", "FROM scratch\nARG COMMIT_HASH \\\n    COMMIT_TAG=none\n");
+  repo.Commit();
+  auto first = Hashes(repo);
+  repo.Write("lib/README.md", "a commit that changes no input\n");
+  const std::string commit = repo.Commit();
+  auto second = Hashes(repo);
+  EXPECT_NE(second["tool"], first["tool"]);
+  EXPECT_EQ(second["app"], first["app"]);
+  repo.Git({"tag", "v1.0.0"});
+  auto tagged = Hashes(repo);
+  EXPECT_NE(tagged["tool"], second["tool"]);
+  EXPECT_EQ(tagged["app"], second["app"]);
+  auto explain = RunHoist(repo.root(), {"explain", "tool"});
+  EXPECT_NE(explain.out.find("injected    COMMIT_HASH=" + commit), std::string::npos)
+      << explain.out;
+  EXPECT_NE(explain.out.find("injected    COMMIT_TAG=v1.0.0  (the Dockerfile declares it: this "
+                             "image rebuilds for every tag)"),
+            std::string::npos)
+      << explain.out;
+}
+
 // A build arg's value holding a NUL (or anything) never reads as two args.
 TEST_F(ContentHash, ABuildArgValueCannotForgeAnotherArg) {
   repo.Write("build_manifest.yml", std::string(kManifest) + "  buildArgs:\n    A: x\n    B: y\n");

@@ -95,5 +95,16 @@ TEST_F(DependencyPinning, FromAnArgAndNamesWithASlashResolveToTheDependency) {
   EXPECT_EQ(AppWord(repo), "arg\n");
 }
 
+// COPY --from and RUN --mount=from name a dependency's image too.
+TEST_F(DependencyPinning, CopyFromAndMountFromResolveToTheDependency) {
+  TempRepo repo;
+  const std::string name = "greeting-" + Token().substr(0, 8);
+  Make(repo, name, "copied", "FROM hoist-example/busybox:1\nCOPY --from=" + name + " /word /word");
+  auto built = testing::RunHoist(repo.root(), {"build", "app"});
+  ASSERT_EQ(built.exit_code, 0) << built.err;
+  EXPECT_EQ(AppWord(repo), "copied\n");
+  EXPECT_FALSE(EngineHas(name));
+}
+
 }  // namespace
 }  // namespace hoist

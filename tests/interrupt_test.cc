@@ -112,7 +112,7 @@ TEST_P(InterruptedDeploy, StopsTheStepAndWritesNoDeployedMarker) {
   repo.Write("VERSION", "1.0\n");
   repo.Write("build_manifest.yml",
              "api:\n  buildDir: api\n  deploy:\n    - type: command\n      command: \"echo step-" +
-                 token + "; sleep 300; touch ../finished\"\n");
+                 token + "; sleep 2; touch ../finished\"\n");
   repo.Write("api/Dockerfile", "FROM scratch\n");
   repo.Write(".gitignore", "finished\n");
   repo.Commit();
@@ -129,7 +129,8 @@ TEST_P(InterruptedDeploy, StopsTheStepAndWritesNoDeployedMarker) {
   const int signal = GetParam();
   EXPECT_EQ(StopWith(hoist, signal), 128 + signal);
   EXPECT_EQ(ProcessesWith("step-" + token), std::vector<std::string>());
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // Had the step gone on, it would have finished by now.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
   struct stat info;
   EXPECT_NE(stat((repo.root() + "/finished").c_str(), &info), 0) << "the step went on";
   // No deployed marker: the next deploy runs the step again.

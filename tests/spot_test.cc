@@ -329,7 +329,8 @@ TEST_F(Spot, LeftoversAreEndedAndEveryWaitHasATimeout) {
   ASSERT_TRUE(started.ok() && started->exit_code == 0) << started->stderr_text;
   std::string id = started->stdout_text.substr(0, started->stdout_text.find('\n'));
   // The same name in another pipeline (the same branch) is that pipeline's running job: left
-  // alone. One past spot.lifetimeMinutes (90) is a leftover whoever started it.
+  // alone. One past spot.lifetimeMinutes (90, and 10 minutes for its boot) is a leftover whoever
+  // started it.
   leftover.argv[12] =
       "ResourceType=instance,Tags=[{Key=Name,Value=hoist-build-lib},"
       "{Key=Group,Value=hoist},{Key=Pipeline,Value=4712},{Key=Branch,Value=main}]";
@@ -339,7 +340,7 @@ TEST_F(Spot, LeftoversAreEndedAndEveryWaitHasATimeout) {
   auto old = RunProcess(leftover);
   ASSERT_TRUE(old.ok() && old->exit_code == 0) << old->stderr_text;
   std::string expired = old->stdout_text.substr(0, old->stdout_text.find('\n'));
-  ec2.Control(R"({"instance_id": ")" + expired + R"(", "seconds": 5460})", "/_age");
+  ec2.Control(R"({"instance_id": ")" + expired + R"(", "seconds": 6060})", "/_age");
 
   // The machine never leaves pending: the boot wait ends it, and the job fails.
   ec2.Control(R"({"pending_delay": 600})");

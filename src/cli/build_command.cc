@@ -72,12 +72,12 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     SnapshotOptions snapshot_options;
     snapshot_options.working_tree = true;
     SourceSnapshot snapshot = context.Snapshot(snapshot_options);
-    auto hashes = HashProjects(context.manifest(), context.graph(), context.patterns(), snapshot,
-                               HashScheme::kV1, options->platform);
+    context.commit_tag_override = options->commit_tag;
+    auto hashes = context.Hashes(snapshot, HashScheme::kV1, options->platform);
     const PipelineFacts& facts = context.facts();
     BuildSettings settings{
         options->network,     options->platform, options->force,      {},
-        options->allow_dirty, snapshot.commit(), options->commit_tag, facts.branch,
+        options->allow_dirty, snapshot.commit(), context.CommitTag(), facts.branch,
         facts.repository_url};
     ReadRebuildRequests(context.repo().Output({"log", "-1", "--format=%B"}), settings);
     ImageStore& store = context.Store();
@@ -94,15 +94,18 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       auto engine = builder.Check();
       if (!engine) throw CommandFailure{kExitFailure, "hoist: error: " + engine.error().message};
     }
-    for (int p : *order) {
-      if (context.manifest().projects[p].multiarch != "host" || !settings.arch.empty()) continue;
+    for (int p : *order) {  // multiarch: host decides per architecture (the local engine's)
+      if (context.manifest().projects[p].multiarch != "host" || !machines->any_local) continue;
       auto arch = builder.Architecture();
-      if (!arch) throw CommandFailure{kExitFailure, "hoist: error: " + arch.error().message};
-      settings.arch = *arch;
+      if (arch) settings.arch = *arch;
+      break;
     }
     BuildEnvironment env{
         context.manifest(), context.graph(),          hashes, context.repo(), store, builder,
         settings,           context.SubmoduleStatus()};
+    for (const auto& input : context.UncoveredInputs(*order)) {
+      Warn(DescribeUncoveredInput(context.manifest(), input));
+    }
     BuildPlan plan = PlanBuild(env, *order);
     if (options->dry_run) {
       exit_code = PrintBuildPlan(context, env, plan);

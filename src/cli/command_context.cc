@@ -1,11 +1,13 @@
 #include "cli/command_context.h"
 
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 
 #include "manifest/manifest_loader.h"
 #include "source/content_hash.h"
+#include "stages/injected_args.h"
 #include "store/local_engine_store.h"
 #include "util/edit_distance.h"
 
@@ -114,10 +116,79 @@ const PipelineFacts& CommandContext::facts() {
   return *facts_;
 }
 
+std::string CommandContext::CommitTag() {
+  if (!commit_tag_override.empty()) return commit_tag_override;
+  std::string from_env = ProcessEnv("COMMIT_TAG");
+  return from_env.empty() ? facts().tag : from_env;
+}
+
+InjectedArgs CommandContext::Injected(const SourceSnapshot& snapshot) {
+  const auto& projects = manifest().projects;
+  std::vector<std::string> texts(projects.size());
+  // Committed Dockerfiles from git in one `git cat-file --batch`; changed ones from disk.
+  std::vector<size_t> from_git;
+  std::string batch;
+  for (size_t p = 0; p < projects.size(); ++p) {
+    auto file = snapshot.Find(projects[p].dockerfile_path);
+    if (!file) continue;
+    if (file->dirty) {
+      std::ifstream in(repo().root() + "/" + projects[p].dockerfile_path);
+      texts[p] = std::string(std::istreambuf_iterator<char>(in), {});
+      continue;
+    }
+    from_git.push_back(p);
+    batch += std::string(file->oid) + "\n";
+  }
+  if (!from_git.empty()) {
+    auto out = repo().Run({"cat-file", "--batch"}, batch);
+    if (!out) throw CommandFailure{kExitFailure, "hoist: error: " + out.error().message};
+    size_t at = 0;
+    for (size_t p : from_git) {
+      size_t header_end = out->find('\n', at);
+      if (header_end == std::string::npos) break;
+      const std::string header = out->substr(at, header_end - at);
+      at = header_end + 1;
+      size_t space = header.rfind(' ');
+      if (header.find(" missing") != std::string::npos || space == std::string::npos) continue;
+      const size_t size = std::stoul(header.substr(space + 1));
+      texts[p] = out->substr(at, size);
+      at += size + 1;
+    }
+  }
+  return InjectedArgValues(texts, snapshot.commit(), CommitTag());
+}
+
+std::vector<ProjectHash> CommandContext::Hashes(const SourceSnapshot& snapshot, HashScheme scheme,
+                                                const std::string& platform) {
+  if (scheme == HashScheme::kAztec) {
+    return HashProjects(manifest(), graph(), patterns(), snapshot, scheme, platform);
+  }
+  const InjectedArgs injected = Injected(snapshot);
+  return HashProjects(manifest(), graph(), patterns(), snapshot, scheme, platform, &injected);
+}
+
 std::string CommandContext::SubmoduleStatus() {
   if (!std::filesystem::exists(repo().root() + "/.gitmodules")) return "";
   auto status = repo().Run({"submodule", "status"});
   return status ? *status : "";
+}
+
+std::vector<UncoveredInput> CommandContext::UncoveredInputs(const std::vector<int>& projects) {
+  // Every file docker would see: tracked, untracked and git-ignored ones alike.
+  auto listed = repo().Run({"ls-files", "-z", "--cached", "--others"});
+  if (!listed) throw CommandFailure{kExitFailure, "hoist: error: " + listed.error().message};
+  std::vector<std::string> files;
+  for (size_t start = 0, end; (end = listed->find('\0', start)) != std::string::npos;
+       start = end + 1) {
+    files.push_back(listed->substr(start, end - start));
+  }
+  const std::string root = repo().root();
+  return FindUncoveredInputs(manifest(), patterns(), files, projects,
+                             [&](const std::string& path) -> std::optional<std::string> {
+                               std::ifstream in(root + "/" + path);
+                               if (!in) return std::nullopt;
+                               return std::string(std::istreambuf_iterator<char>(in), {});
+                             });
 }
 
 std::string CommandContext::LogDirectory() {

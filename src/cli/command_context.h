@@ -8,9 +8,11 @@
 #include "graph/dependency_graph.h"
 #include "manifest/manifest.h"
 #include "net/http_client.h"
+#include "source/content_hash.h"
 #include "source/git_repository.h"
 #include "source/pattern_index.h"
 #include "source/source_snapshot.h"
+#include "stages/input_lint.h"
 #include "stages/pipeline_env.h"
 #include "store/image_store.h"
 #include "store/registry_store.h"
@@ -58,6 +60,15 @@ class CommandContext {
   const PatternIndex& patterns();
   /// The files of a tree that the manifest's patterns and Dockerfiles select.
   SourceSnapshot Snapshot(const SnapshotOptions& options);
+  /// Every project's hash from `snapshot`; v1 hashes hold the injected build args each
+  /// Dockerfile declares (InjectedArgs), the same in every command.
+  std::vector<ProjectHash> Hashes(const SourceSnapshot& snapshot, HashScheme scheme,
+                                  const std::string& platform = "");
+  /// The injected build args of every project for `snapshot`'s commit and CommitTag().
+  InjectedArgs Injected(const SourceSnapshot& snapshot);
+  /// COMMIT_TAG of builds: build's --commit-tag, else $COMMIT_TAG, else the commit's tag.
+  std::string CommitTag();
+  std::string commit_tag_override;  ///< build's --commit-tag
   /// What this run is about (commit, branch, tag, pipeline run id), detected once from the CI
   /// vendor's variables and git, for every stage and the spot machines.
   const PipelineFacts& facts();
@@ -65,6 +76,8 @@ class CommandContext {
   std::string SubmoduleStatus();
   /// Where jobs' logs go: <repo>/.hoist/logs.
   std::string LogDirectory();
+  /// Files a Dockerfile of `projects` copies that no rebuild pattern covers (hoist check).
+  std::vector<UncoveredInput> UncoveredInputs(const std::vector<int>& projects);
   /// Warns about each rebuild pattern that matched no file of `snapshot`'s tree.
   void WarnUnmatchedPatterns(const SourceSnapshot& snapshot, const std::vector<int>& projects);
   /// The indexes of the projects `names` (every project when empty).

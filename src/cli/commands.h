@@ -22,5 +22,6 @@ void AddEnvCommand(CLI::App& app, CommandContext& context, int& exit_code);
 void AddTestCommand(CLI::App& app, CommandContext& context, int& exit_code);
 void AddDeployCommand(CLI::App& app, CommandContext& context, int& exit_code);
 void AddCiCommand(CLI::App& app, CommandContext& context, int& exit_code);
+void AddCheckCommand(CLI::App& app, CommandContext& context, int& exit_code);
 
 }  // namespace hoist

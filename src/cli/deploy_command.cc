@@ -30,8 +30,7 @@ void AddDeployCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     SnapshotOptions snapshot_options;
     snapshot_options.working_tree = true;
     SourceSnapshot snapshot = context.Snapshot(snapshot_options);
-    auto hashes =
-        HashProjects(manifest, context.graph(), context.patterns(), snapshot, HashScheme::kV1);
+    auto hashes = context.Hashes(snapshot, HashScheme::kV1);
     DeployContext deploy{manifest,
                          hashes,
                          *cache,

@@ -19,11 +19,11 @@ Explanation Explain(CommandContext& context, int project, const SnapshotOptions&
                     const std::string& platform) {
   SourceSnapshot snapshot = context.Snapshot(options);
   context.WarnUnmatchedPatterns(snapshot, {project});
-  auto hashes = HashProjects(context.manifest(), context.graph(), context.patterns(), snapshot,
-                             HashScheme::kV1, platform);
+  auto hashes = context.Hashes(snapshot, HashScheme::kV1, platform);
+  const InjectedArgs injected = context.Injected(snapshot);
   return {snapshot.commit(), hashes[project],
           CollectHashInputs(context.manifest(), context.graph(), context.patterns(), snapshot,
-                            project, hashes, platform)};
+                            project, hashes, platform, &injected)};
 }
 
 nlohmann::json ToJson(const Explanation& e) {
@@ -38,6 +38,7 @@ nlohmann::json ToJson(const Explanation& e) {
           {"dockerfile", e.inputs.dockerfile},
           {"dockerignore", e.inputs.dockerignore},
           {"buildArgs", e.inputs.build_args},
+          {"injected", e.inputs.injected},
           {"platform", e.inputs.platform},
           {"dependencies", deps}};
 }
@@ -126,6 +127,11 @@ void AddExplainCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     for (const auto& ignore : now.inputs.dockerignore)
       std::cout << "ignore file " << ignore << "\n";
     for (const auto& arg : now.inputs.build_args) std::cout << "build arg   " << arg << "\n";
+    for (const auto& arg : now.inputs.injected) {
+      std::cout << "injected    " << arg << "  (the Dockerfile declares it: this image rebuilds "
+                << (arg.rfind("COMMIT_TAG=", 0) == 0 ? "for every tag" : "for every commit")
+                << ")\n";
+    }
     if (!now.inputs.platform.empty()) std::cout << "platform    " << now.inputs.platform << "\n";
     for (const auto& [name, hash] : now.inputs.dependencies) {
       std::cout << "dependency  " << name << " " << hash << "\n";

@@ -43,8 +43,7 @@ void AddHashCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     SourceSnapshot snapshot = context.Snapshot(snapshot_options);
     context.WarnUnmatchedPatterns(snapshot, selected);
     HashScheme scheme = options->compat == "aztec" ? HashScheme::kAztec : HashScheme::kV1;
-    auto hashes = HashProjects(context.manifest(), context.graph(), context.patterns(), snapshot,
-                               scheme, options->platform);
+    auto hashes = context.Hashes(snapshot, scheme, options->platform);
 
     exit_code = kExitOk;
     nlohmann::json out = nlohmann::json::array();

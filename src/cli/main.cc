@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
   AddTestCommand(app, context, exit_code);
   AddDeployCommand(app, context, exit_code);
   AddCiCommand(app, context, exit_code);
+  AddCheckCommand(app, context, exit_code);
 
   // Everything after "--" is a command for `hoist test` (CLI11 would take it as positionals).
   std::vector<std::string> args(argv + 1, argv + argc);
@@ -74,10 +75,10 @@ int main(int argc, char** argv) {
     return kExitUsage;
   } catch (const CommandFailure& failure) {
     if (!failure.message.empty()) std::cerr << failure.message << "\n";
-    return failure.code;
+    return interrupts::Received() != 0 ? 128 + interrupts::Received() : failure.code;
   } catch (const std::exception& e) {
     std::cerr << "hoist: internal error: " << e.what() << "\n";
-    return kExitFailure;
+    return interrupts::Received() != 0 ? 128 + interrupts::Received() : kExitFailure;
   }
   std::cout.flush();
   // Stopped by a signal: everything it started was stopped and waited for.

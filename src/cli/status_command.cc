@@ -55,8 +55,8 @@ void AddStatusCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     snapshot_options.aztec_paths = options->compat == "aztec";
     snapshot_options.flag_only = options->compat == "aztec";
     SourceSnapshot snapshot = context.Snapshot(snapshot_options);
-    auto hashes = HashProjects(context.manifest(), context.graph(), context.patterns(), snapshot,
-                               options->compat == "aztec" ? HashScheme::kAztec : HashScheme::kV1);
+    auto hashes =
+        context.Hashes(snapshot, options->compat == "aztec" ? HashScheme::kAztec : HashScheme::kV1);
 
     ImageStore& store = context.Store();
     std::vector<ProjectStatus> rows(selected.size());

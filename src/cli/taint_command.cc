@@ -24,8 +24,7 @@ void AddTaintCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       SnapshotOptions options;
       options.working_tree = true;
       SourceSnapshot snapshot = context.Snapshot(options);
-      auto hashes = HashProjects(context.manifest(), context.graph(), context.patterns(), snapshot,
-                                 HashScheme::kV1);
+      auto hashes = context.Hashes(snapshot, HashScheme::kV1);
       Marker marker;
       marker.kind = "tainted";
       marker.project = *project;

@@ -67,8 +67,7 @@ void AddTestCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     SnapshotOptions snapshot_options;
     snapshot_options.working_tree = true;
     SourceSnapshot snapshot = context.Snapshot(snapshot_options);
-    auto hashes = HashProjects(context.manifest(), context.graph(), context.patterns(), snapshot,
-                               HashScheme::kV1);
+    auto hashes = context.Hashes(snapshot, HashScheme::kV1);
     ImageStore& store = context.Store();
     DockerBuilder builder;
     std::vector<int> projects;

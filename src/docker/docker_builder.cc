@@ -3,14 +3,43 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <deque>
+#include <random>
 
 #include "util/subprocess.h"
 #include "util/text.h"
 
 namespace hoist {
 namespace {
+
+/// This process's own word for names on a shared engine: host, pid and a random part.
+const std::string& RunNonce() {
+  static const std::string nonce = [] {
+    char host[64] = "host";
+    gethostname(host, sizeof host - 1);
+    std::random_device random;
+    char suffix[16];
+    std::snprintf(suffix, sizeof suffix, "%08x", random());
+    std::string word = std::string(host) + "-" + std::to_string(getpid()) + "-" + suffix;
+    for (char& c : word) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') c = '-';
+    }
+    return word;
+  }();
+  return nonce;
+}
+
+/// `docker rm --force NAME`, not stopped by Ctrl-C: it is part of the stopping.
+void RemoveContainer(const std::string& docker, const std::string& host, const std::string& name) {
+  ProcessSpec remove;
+  remove.argv = {docker, "rm", "--force", name};
+  if (!host.empty()) remove.env.push_back("DOCKER_HOST=" + host);
+  remove.shielded = true;
+  (void)RunProcess(remove);
+}
 
 constexpr size_t kErrorTailLines = 15;
 constexpr const char* kNoBuildx = "buildx component is missing";
@@ -154,9 +183,10 @@ Status DockerBuilder::RunContainer(const std::string& image,
                                    const std::vector<std::string>& command,
                                    const std::string& network, const LineSink& on_line) {
   // A SIGTERM to `docker run` does not end its container (PID 1 ignores it unless it handles
-  // it): a container hoist started has a name of its own and is removed when hoist is stopped.
+  // it): a container hoist started has a name of its own (unique on an engine that many
+  // machines share) and is removed when hoist is stopped.
   static std::atomic<int> containers{0};
-  const std::string name = "hoist-" + std::to_string(getpid()) + "-" + std::to_string(++containers);
+  const std::string name = "hoist-" + RunNonce() + "-" + std::to_string(++containers);
   std::vector<std::string> args = {"run",
                                    "--rm",
                                    "--name",
@@ -166,15 +196,12 @@ Status DockerBuilder::RunContainer(const std::string& image,
                                    "--network=" + (network.empty() ? "none" : network),
                                    image};
   args.insert(args.end(), command.begin(), command.end());
-  const int stop = AddStopAction([docker = docker_, host = docker_host_, name] {
-    ProcessSpec remove;
-    remove.argv = {docker, "rm", "--force", name};
-    if (!host.empty()) remove.env.push_back("DOCKER_HOST=" + host);
-    remove.shielded = true;  // not stopped itself: it is the stopping
-    (void)RunProcess(remove);
-  });
+  const int stop = AddStopAction(
+      [docker = docker_, host = docker_host_, name] { RemoveContainer(docker, host, name); });
   auto ran = Run(args, {}, on_line, "docker run " + image);
   RemoveStopAction(stop);
+  // Stopped before the container existed, the stop action's rm found nothing: once more now.
+  if (ProcessesStopped()) RemoveContainer(docker_, docker_host_, name);
   return ran;
 }
 
@@ -189,9 +216,9 @@ Status DockerBuilder::CopyFromImage(const std::string& image, const std::string&
   // "PATH/." copies the directory's content, not the directory itself.
   auto copied = Run({"cp", id + ":" + path + "/.", destination}, {}, on_line,
                     "docker cp " + image + ":" + path);
-  auto removed = Run({"rm", "--force", id}, {}, nullptr, "docker rm " + id);
-  if (!copied) return copied;
-  return removed;
+  // Removed even after Ctrl-C (a stoppable rm would not run then).
+  RemoveContainer(docker_, docker_host_, id);
+  return copied;
 }
 
 Expected<std::string> DockerBuilder::Architecture() {

@@ -106,8 +106,9 @@ Expected<std::vector<DockerfileStage>> ParseDockerfileStages(
   while (std::getline(in, line)) {
     ++number;
     if (!line.empty() && line.back() == '\r') line.pop_back();
+    // Comment and blank lines are dropped, inside a continued instruction too (as docker does).
     size_t first = line.find_first_not_of(" \t");
-    if (instruction.empty() && (first == std::string::npos || line[first] == '#')) continue;
+    if (first == std::string::npos || line[first] == '#') continue;
     if (instruction.empty()) start = number;
     if (!line.empty() && line.back() == '\\') {
       instruction += line.substr(0, line.size() - 1) + " ";
@@ -184,6 +185,197 @@ std::string PinFromLines(const std::string& text, const std::vector<DockerfileSt
     skip_until = stage->second->end_line;
   }
   return out;
+}
+
+std::vector<CopySource> ParseCopySources(const std::string& text) {
+  std::vector<CopySource> sources;
+  std::istringstream in(text);
+  std::string line, instruction;
+  int number = 0, start = 0;
+  auto handle = [&](const std::string& full, int at) {
+    std::istringstream words(full);
+    std::string keyword;
+    words >> keyword;
+    keyword = Upper(keyword);
+    if (keyword != "COPY" && keyword != "ADD") return;
+    std::vector<std::string> args;
+    for (std::string word; words >> word;) {
+      if (args.empty() && word.rfind("--", 0) == 0) {
+        if (word.rfind("--from", 0) == 0) return;  // another stage's or image's files
+        continue;                                  // --chown, --chmod, --link, …
+      }
+      args.push_back(word);
+    }
+    if (!args.empty() && args.front().front() == '[') {  // the JSON form
+      std::string joined;
+      for (const auto& arg : args) joined += arg + " ";
+      args.clear();
+      for (size_t open = joined.find('"'); open != std::string::npos;) {
+        size_t close = joined.find('"', open + 1);
+        if (close == std::string::npos) break;
+        args.push_back(joined.substr(open + 1, close - open - 1));
+        open = joined.find('"', close + 1);
+      }
+    }
+    if (args.size() < 2) return;
+    for (size_t i = 0; i + 1 < args.size(); ++i) {
+      const std::string& source = args[i];
+      if (source.rfind("<<", 0) == 0 || source.find("://") != std::string::npos ||
+          source.rfind("git@", 0) == 0) {
+        continue;
+      }
+      sources.push_back({source, keyword, at});
+    }
+  };
+  while (std::getline(in, line)) {
+    ++number;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    // Comment and blank lines are dropped, inside a continued instruction too (as docker does).
+    size_t first = line.find_first_not_of(" \t");
+    if (first == std::string::npos || line[first] == '#') continue;
+    if (instruction.empty()) start = number;
+    if (!line.empty() && line.back() == '\\') {
+      instruction += line.substr(0, line.size() - 1) + " ";
+      continue;
+    }
+    instruction += line;
+    handle(instruction, start);
+    instruction.clear();
+  }
+  if (!instruction.empty()) handle(instruction, start);
+  return sources;
+}
+
+namespace {
+
+/// `pattern`, cleaned as docker cleans it ("./a//b/" -> "a/b"), "" for the whole context.
+std::string CleanPattern(std::string pattern) {
+  while (pattern.rfind("./", 0) == 0) pattern.erase(0, 2);
+  while (!pattern.empty() && pattern.front() == '/') pattern.erase(0, 1);
+  while (!pattern.empty() && pattern.back() == '/') pattern.pop_back();
+  for (size_t at; (at = pattern.find("//")) != std::string::npos;) pattern.erase(at, 1);
+  return pattern == "." ? "" : pattern;
+}
+
+/// Glob match of whole strings: '*' and '?' never cross '/', "**" crosses anything.
+bool Glob(const char* pattern, const char* text) {
+  for (; *pattern; ++pattern, ++text) {
+    if (pattern[0] == '*' && pattern[1] == '*') {
+      pattern += 2;
+      // "**/" stands for whole leading components: it resumes only at a component's start.
+      const bool components = *pattern == '/';
+      if (components) ++pattern;
+      for (const char* rest = text;; ++rest) {
+        if ((!components || rest == text || rest[-1] == '/') && Glob(pattern, rest)) return true;
+        if (!*rest) return false;
+      }
+    }
+    if (*pattern == '*') {
+      for (const char* rest = text;; ++rest) {
+        if (Glob(pattern + 1, rest)) return true;
+        if (!*rest || *rest == '/') return false;
+      }
+    }
+    if (!*text) return false;
+    if (*pattern == '?') {
+      if (*text == '/') return false;
+      continue;
+    }
+    if (*pattern == '\\' && pattern[1]) ++pattern;
+    if (*pattern != *text) return false;
+  }
+  return *text == '\0';
+}
+
+}  // namespace
+
+bool MatchesContextPattern(const std::string& pattern, const std::string& path) {
+  const std::string clean = CleanPattern(pattern);
+  if (clean.empty()) return true;
+  // The path itself or any directory above it: a directory brings everything below it.
+  for (std::string prefix = path;;) {
+    if (Glob(clean.c_str(), prefix.c_str())) return true;
+    size_t slash = prefix.rfind('/');
+    if (slash == std::string::npos) return false;
+    prefix.resize(slash);
+  }
+}
+
+std::string PinFromFlags(const std::string& text,
+                         const std::function<std::string(const std::string&)>& pin) {
+  std::istringstream in(text);
+  std::string out, line;
+  bool continued = false;
+  std::string keyword;
+  while (std::getline(in, line)) {
+    std::istringstream words(line);
+    std::string first;
+    words >> first;
+    if (continued && (first.empty() || first.front() == '#')) {  // inside a continued one
+      out += line + "\n";
+      continue;
+    }
+    if (!continued) keyword = Upper(first);
+    continued = !line.empty() && line.back() == '\\';
+    if (keyword == "COPY" || keyword == "ADD" || keyword == "RUN") {
+      // Each word of the line; a flag's value is replaced where it stands.
+      for (size_t at = 0; at < line.size();) {
+        size_t begin = line.find_first_not_of(" \t", at);
+        if (begin == std::string::npos) break;
+        size_t end = line.find_first_of(" \t", begin);
+        if (end == std::string::npos) end = line.size();
+        std::string word = line.substr(begin, end - begin);
+        std::string replaced = word;
+        if (keyword != "RUN" && word.rfind("--from=", 0) == 0) {
+          std::string pinned = pin(word.substr(7));
+          if (!pinned.empty()) replaced = "--from=" + pinned;
+        } else if (keyword == "RUN" && word.rfind("--mount=", 0) == 0) {
+          std::string options = word.substr(8), rebuilt;
+          std::istringstream parts(options);
+          for (std::string part; std::getline(parts, part, ',');) {
+            if (part.rfind("from=", 0) == 0) {
+              std::string pinned = pin(part.substr(5));
+              if (!pinned.empty()) part = "from=" + pinned;
+            }
+            rebuilt += (rebuilt.empty() ? "" : ",") + part;
+          }
+          replaced = "--mount=" + rebuilt;
+        }
+        line.replace(begin, end - begin, replaced);
+        at = begin + replaced.size();
+      }
+    }
+    out += line + "\n";
+  }
+  return out;
+}
+
+std::vector<std::string> DeclaredArgs(const std::string& text) {
+  std::vector<std::string> names;
+  std::istringstream in(text);
+  std::string line, instruction;
+  auto handle = [&](const std::string& full) {
+    std::istringstream words(full);
+    std::string keyword;
+    words >> keyword;
+    if (Upper(keyword) != "ARG") return;
+    for (std::string definition; words >> definition;) {
+      names.push_back(definition.substr(0, definition.find('=')));
+    }
+  };
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    size_t first = line.find_first_not_of(" \t");
+    if (first == std::string::npos || line[first] == '#') continue;
+    if (!line.empty() && line.back() == '\\') {
+      instruction += line.substr(0, line.size() - 1) + " ";
+      continue;
+    }
+    handle(instruction + line);
+    instruction.clear();
+  }
+  if (!instruction.empty()) handle(instruction);
+  return names;
 }
 
 }  // namespace hoist

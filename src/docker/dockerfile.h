@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -32,6 +33,30 @@ std::string ImageBaseName(const std::string& reference);
 /// host, tag or digest, then each shorter tail ("127.0.0.1:5000/team/app:v1" -> "team/app",
 /// "app"; "aztecprotocol/greeting:latest" -> "aztecprotocol/greeting", "greeting").
 std::vector<std::string> ImageNameCandidates(const std::string& reference);
+
+/// `text` with each image that `COPY --from=X`, `ADD --from=X` or `RUN --mount=…,from=X`
+/// names replaced by `pin(X)` (kept when that is ""); everything else byte for byte.
+std::string PinFromFlags(const std::string& text,
+                         const std::function<std::string(const std::string&)>& pin);
+
+/// The names of every ARG the Dockerfile declares, in any stage.
+std::vector<std::string> DeclaredArgs(const std::string& text);
+
+/// A source of a COPY or ADD instruction that reads the build context.
+struct CopySource {
+  std::string path;         ///< as written, relative to the context ("." "src/" "*.json")
+  std::string instruction;  ///< "COPY" or "ADD"
+  int line = 0;
+};
+
+/// The context sources of every COPY and ADD (not those --from another stage or image, not
+/// ADD of a URL or git repository, not heredocs), in order.
+std::vector<CopySource> ParseCopySources(const std::string& text);
+
+/// Whether `path` (relative, '/'-separated) is matched by `pattern` as docker matches COPY
+/// sources and .dockerignore lines: '*' and '?' within one component, '**' across any, a
+/// pattern naming a directory matching everything below it.
+bool MatchesContextPattern(const std::string& pattern, const std::string& path);
 
 /// `text` with the FROM instruction of each stage in `pinned` (by its line) made to name
 /// `pinned[line]` instead, its flags and AS name kept; the lines of a continued instruction

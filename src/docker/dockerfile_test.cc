@@ -79,3 +79,62 @@ TEST(Dockerfile, PinningRewritesOnlyTheNamedFromsAndKeepsEveryLineNumber) {
 
 }  // namespace
 }  // namespace hoist
+
+namespace hoist {
+namespace {
+
+TEST(Dockerfile, CopySourcesAreTheContextPathsOfCopyAndAdd) {
+  auto sources = ParseCopySources(
+      "FROM x AS b\nCOPY a.txt dir/ /dest/\nCOPY --from=b /out /out\nadd --chown=1 \\\n  y /y\n"
+      "ADD https://example.invalid/z /z\nCOPY [\"j s\", \"/k\"]\nCOPY <<EOF /f\nRUN true\n");
+  std::vector<std::string> paths;
+  for (const auto& source : sources)
+    paths.push_back(source.path + "@" + std::to_string(source.line));
+  EXPECT_EQ(paths, (std::vector<std::string>{"a.txt@2", "dir/@2", "y@4", "j s@7"}));
+}
+
+TEST(Dockerfile, ContextPatternsMatchAsDockerMatchesThem) {
+  EXPECT_TRUE(MatchesContextPattern(".", "a/b.c"));
+  EXPECT_TRUE(MatchesContextPattern("./src/", "src/x/y.c"));
+  EXPECT_FALSE(MatchesContextPattern("src", "srcs/y.c"));
+  EXPECT_TRUE(MatchesContextPattern("*.json", "package.json"));
+  EXPECT_FALSE(MatchesContextPattern("*.json", "sub/package.json"));
+  EXPECT_TRUE(MatchesContextPattern("**/*.json", "sub/deep/package.json"));
+  EXPECT_TRUE(MatchesContextPattern("node_modules", "node_modules/m/index.js"));
+  EXPECT_TRUE(MatchesContextPattern("s?c/*", "src/a"));
+  EXPECT_FALSE(MatchesContextPattern("s?c/*.c", "src/a/b.c"));
+}
+
+}  // namespace
+}  // namespace hoist
+
+namespace hoist {
+namespace {
+
+TEST(Dockerfile, DoubleStarSlashStandsForWholeComponents) {
+  EXPECT_TRUE(MatchesContextPattern("**/node_modules", "node_modules/x.js"));
+  EXPECT_TRUE(MatchesContextPattern("**/node_modules", "a/b/node_modules/x.js"));
+  EXPECT_FALSE(MatchesContextPattern("**/node_modules", "my_node_modules/x.js"));
+}
+
+TEST(Dockerfile, CommentsAndBlankLinesInsideAContinuationAreDropped) {
+  const std::string text =
+      "FROM \\\n# which base\n\n  greeting AS b\nCOPY --from=greeting \\\n"
+      "# a comment\n  /a /a\nRUN --mount=type=bind,from=greeting,target=/g true\n";
+  auto stages = ParseDockerfileStages(text);
+  ASSERT_TRUE(stages.ok()) << stages.error().message;
+  ASSERT_EQ(stages->size(), 1u);
+  EXPECT_EQ((*stages)[0].base, "greeting");
+  EXPECT_EQ((*stages)[0].end_line, 4);
+  auto pinned = PinFromFlags(text, [](const std::string& name) {
+    return name == "greeting" ? std::string("hoist/greeting:cache-abc") : std::string();
+  });
+  EXPECT_NE(pinned.find("COPY --from=hoist/greeting:cache-abc \\\n"), std::string::npos) << pinned;
+  EXPECT_NE(pinned.find("--mount=type=bind,from=hoist/greeting:cache-abc,target=/g"),
+            std::string::npos)
+      << pinned;
+  EXPECT_NE(pinned.find("# which base\n"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hoist

@@ -121,7 +121,9 @@ Expected<std::string> SpotMachine::Launch(const LineSink& on_line) {
   // its own shutdown timer. Any other is a concurrent pipeline's job: never touch it.
   auto same_name = ec2_->FindLive({{"Name", name_}, {"Group", config_.spot.group}});
   if (!same_name) return same_name.error();
-  const long long lifetime = 60LL * config_.spot.lifetime_minutes;
+  // The machine's shutdown timer starts at boot, a while after launch: a margin for that.
+  constexpr long long kBootMargin = 10 * 60;
+  const long long lifetime = 60LL * config_.spot.lifetime_minutes + kBootMargin;
   for (const auto& machine : *same_name) {
     auto pipeline = machine.tags.find("Pipeline");
     bool ours = pipeline != machine.tags.end() && pipeline->second == owner_.pipeline;

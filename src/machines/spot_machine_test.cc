@@ -45,7 +45,7 @@ TEST(SpotMachine, TheSweepEndsOnlyThisPipelinesLeftoversAndExpiredMachines) {
   // same branch; one of that pipeline past its lifetime; another job of this pipeline.
   std::string retried = ec2.Start(with(job, {{"Pipeline", "p1"}, {"Branch", "main"}}), 600);
   std::string concurrent = ec2.Start(with(job, {{"Pipeline", "p2"}, {"Branch", "main"}}), 600);
-  std::string expired = ec2.Start(with(job, {{"Pipeline", "p2"}}), 121 * 60);
+  std::string expired = ec2.Start(with(job, {{"Pipeline", "p2"}}), (120 + 11) * 60);
   std::string other_job =
       ec2.Start({{"Name", "hoist-build-app"}, {"Group", "hoist"}, {"Pipeline", "p1"}}, 600);
   std::string untagged = ec2.Start(job, 60);  // a machine of an older hoist: not ours to end

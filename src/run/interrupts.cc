@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -13,6 +14,9 @@
 
 namespace hoist::interrupts {
 namespace {
+
+// How long a signal that no run winds down waits for the processes it stopped.
+constexpr auto kUnattendedWait = std::chrono::seconds(5);
 
 std::atomic<int> first_signal{0};
 std::mutex handlers_mutex;
@@ -39,11 +43,22 @@ void Watch() {
     }
     // The handlers first (a scheduler stops starting jobs), then the processes: a job whose
     // process ends is then never followed by another.
+    bool winding_down = false;
     {
       std::lock_guard<std::mutex> lock(handlers_mutex);
+      winding_down = !handlers.empty();
       for (auto& [id, handler] : handlers) handler();
     }
     StopAllProcesses();
+    if (!winding_down) {
+      // No run to wind down (hashing, a status, a registry question): stop what was started,
+      // wait for it a bounded while, and leave as the signal asks.
+      auto until = std::chrono::steady_clock::now() + kUnattendedWait;
+      while (ProcessesRunning() && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+      _exit(128 + signal);
+    }
   }
 }
 

@@ -10,7 +10,8 @@ namespace hoist {
 /// process group hoist started (docker builds and runs, test and deploy commands, terraform,
 /// npm) and the containers of `docker run`, and calls the handlers (a scheduler stops starting
 /// jobs); the command then winds down, waits for what it started, and exits 128 + signal.
-/// A second signal exits at once.
+/// With no handler registered (no run to wind down) it stops what runs and exits 128 + signal
+/// itself. A second signal exits at once.
 namespace interrupts {
 
 /// Blocks the signals in the calling thread and starts the watch thread (once).

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <thread>
 
 #include "util/subprocess.h"
 
@@ -67,6 +68,7 @@ TEST(Interrupts, TheFirstSignalStopsEveryChildAndCallsTheHandlersOnce) {
 
 void TwoSignals() {
   interrupts::Install();
+  interrupts::Scope run([] {});  // a run that winds down: the first signal does not exit
   // A process that ignores SIGTERM keeps the first stop waiting; the second signal leaves.
   std::thread([] {
     ProcessSpec spec;
@@ -85,6 +87,25 @@ void TwoSignals() {
 TEST(Interrupts, ASecondSignalExitsAtOnce) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_EXIT(TwoSignals(), ::testing::ExitedWithCode(128 + SIGINT), "");
+}
+
+void Unattended() {
+  interrupts::Install();
+  std::thread([] {
+    ProcessSpec spec;
+    spec.argv = {"sleep", "30"};
+    spec.stoppable = true;
+    (void)RunProcess(spec);
+  }).detach();
+  usleep(200 * 1000);
+  kill(getpid(), SIGTERM);
+  sleep(20);
+  _exit(0);  // not reached: nothing winds down, so the watch stops the sleep and exits 143
+}
+
+TEST(Interrupts, WithNoRunToWindDownTheSignalStopsWhatRunsAndExits) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(Unattended(), ::testing::ExitedWithCode(128 + SIGTERM), "");
 }
 
 }  // namespace

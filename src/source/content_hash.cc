@@ -123,7 +123,8 @@ std::vector<std::string> AlwaysHashedFiles(const Project& project) {
 
 std::vector<ProjectHash> HashProjects(const Manifest& manifest, const DependencyGraph& graph,
                                       const PatternIndex& index, const SourceSnapshot& snapshot,
-                                      HashScheme scheme, const std::string& platform) {
+                                      HashScheme scheme, const std::string& platform,
+                                      const InjectedArgs* injected) {
   if (scheme == HashScheme::kAztec) return HashAztec(manifest, index, snapshot);
 
   const size_t n = manifest.projects.size();
@@ -176,6 +177,13 @@ std::vector<ProjectHash> HashProjects(const Manifest& manifest, const Dependency
       AddRecord(digests[p], name);
       AddRecord(digests[p], value);
     }
+    if (injected && static_cast<size_t>(p) < injected->size()) {
+      for (const auto& [name, value] : (*injected)[p]) {
+        AddRecord(digests[p], "injected");
+        AddRecord(digests[p], name);
+        AddRecord(digests[p], value);
+      }
+    }
     if (!platform.empty()) AddRecord(digests[p], "platform " + platform);
     for (const auto& [name, d] : SortedDependencies(graph, p)) {
       AddRecord(digests[p], "dep " + name + " " + hashes[d].hash);
@@ -200,7 +208,8 @@ std::vector<ProjectHash> HashProjects(const Manifest& manifest, const Dependency
 
 HashInputs CollectHashInputs(const Manifest& manifest, const DependencyGraph& graph,
                              const PatternIndex& index, const SourceSnapshot& snapshot, int project,
-                             const std::vector<ProjectHash>& hashes, const std::string& platform) {
+                             const std::vector<ProjectHash>& hashes, const std::string& platform,
+                             const InjectedArgs* injected) {
   HashInputs inputs;
   const auto& own = index.OwnPatterns(project);
   for (size_t i = 0; i < snapshot.size(); ++i) {
@@ -220,6 +229,11 @@ HashInputs CollectHashInputs(const Manifest& manifest, const DependencyGraph& gr
   }
   for (const auto& [name, value] : manifest.projects[project].build_args) {
     inputs.build_args.push_back(name + "=" + value);
+  }
+  if (injected && static_cast<size_t>(project) < injected->size()) {
+    for (const auto& [name, value] : (*injected)[project]) {
+      inputs.injected.push_back(name + "=" + value);
+    }
   }
   inputs.platform = platform;
   for (const auto& [name, d] : SortedDependencies(graph, project)) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,11 @@ struct ProjectHash {
   std::string error;   ///< set (and hash empty) when it cannot be computed
 };
 
+/// For each project, the build args hoist passes to every build (COMMIT_HASH, ARG_COMMIT_HASH,
+/// COMMIT_TAG) that its Dockerfile declares, with their values: inputs of its hash, since
+/// they can reach the image. Empty maps when no Dockerfile declares one.
+using InjectedArgs = std::vector<std::map<std::string, std::string>>;
+
 /// Everything that goes into one project's hash, as the records that are digested.
 struct HashInputs {
   std::vector<std::string> files;         ///< "<mode> <oid> <path>", sorted by path
@@ -30,6 +36,7 @@ struct HashInputs {
   std::string dockerfile;                 ///< "<path> <oid>" (or "<path> absent")
   std::vector<std::string> dockerignore;  ///< "<path> <oid>" (or "<path> absent"), each
   std::vector<std::string> build_args;    ///< "NAME=value", sorted
+  std::vector<std::string> injected;      ///< "NAME=value" of declared injected args
   std::string platform;
   std::vector<std::pair<std::string, std::string>> dependencies;  ///< (name, hash), sorted
 };
@@ -44,12 +51,14 @@ std::vector<std::string> DockerignoreFiles(const Project& project);
 /// Hashes every project from one snapshot. `platform` goes into v1 hashes when not empty.
 std::vector<ProjectHash> HashProjects(const Manifest& manifest, const DependencyGraph& graph,
                                       const PatternIndex& index, const SourceSnapshot& snapshot,
-                                      HashScheme scheme, const std::string& platform = "");
+                                      HashScheme scheme, const std::string& platform = "",
+                                      const InjectedArgs* injected = nullptr);
 
 /// The v1 inputs of one project, given the hashes of all projects (for its dependencies).
 HashInputs CollectHashInputs(const Manifest& manifest, const DependencyGraph& graph,
                              const PatternIndex& index, const SourceSnapshot& snapshot, int project,
                              const std::vector<ProjectHash>& hashes,
-                             const std::string& platform = "");
+                             const std::string& platform = "",
+                             const InjectedArgs* injected = nullptr);
 
 }  // namespace hoist

@@ -5,8 +5,10 @@
 namespace hoist {
 
 Status RunHostCommand(const std::vector<std::string>& argv, const std::string& cwd,
-                      const std::vector<std::string>& env, const LineSink& on_line) {
+                      const std::vector<std::string>& env, const LineSink& on_line,
+                      int kill_after_seconds) {
   ProcessSpec spec;
+  spec.kill_after_seconds = kill_after_seconds;
   spec.argv = argv;
   spec.cwd = cwd;
   spec.env = env;

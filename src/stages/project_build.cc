@@ -131,16 +131,34 @@ Status BuildProject(BuildEnvironment& env, int p, const BuildDecision& decision,
     }
     pinned[stage.line] = source;
   }
+  // COPY --from=greeting and RUN --mount=from=greeting name a dependency's image as well.
+  Status from_flags = Ok();
+  const std::string pinned_text =
+      PinFromFlags(PinFromLines(text.str(), *stages, pinned), [&](const std::string& name) {
+        if (std::find(stage_names.begin(), stage_names.end(), name) != stage_names.end()) {
+          return std::string();  // a stage of this Dockerfile
+        }
+        for (const auto& candidate : ImageNameCandidates(name)) {
+          int named = env.manifest.IndexOf(candidate);
+          if (named < 0 || std::find(deps.begin(), deps.end(), named) == deps.end()) continue;
+          std::string source =
+              store.Reference(env.manifest.projects[named].name, CacheTag(env.hashes[named].hash));
+          if (!store.InEngine() && from_flags) from_flags = builder.Pull(source, on_line);
+          return source;
+        }
+        return std::string();
+      });
+  if (!from_flags) return fail(from_flags.error().message);
   TempDirectory pinned_dir;
   std::string build_dockerfile = dockerfile;
-  if (!pinned.empty()) {
+  if (pinned_text != text.str()) {
     auto made = pinned_dir.Make("hoist-dockerfile");
     if (!made) return fail(made.error().message);
     // Same file name, so a Dockerfile-specific ignore file (Dockerfile.dockerignore) still
     // applies; the builder sends a Dockerfile from outside the context along with it.
     const std::string name = std::filesystem::path(dockerfile).filename().string();
     build_dockerfile = pinned_dir.path() + "/" + name;
-    std::ofstream(build_dockerfile) << PinFromLines(text.str(), *stages, pinned);
+    std::ofstream(build_dockerfile) << pinned_text;
     std::error_code ignored;
     std::filesystem::copy_file(dockerfile + ".dockerignore",
                                pinned_dir.path() + "/" + name + ".dockerignore", ignored);

@@ -25,15 +25,18 @@ class Terraform : public DeployStepType {
     std::vector<std::string> env = run.env;
     env.push_back("TF_VAR_DEPLOY_TAG=" + deploy_tag);
     env.push_back("TF_VAR_COMMIT_HASH=" + run.context.Var("COMMIT_HASH"));
+    // Stopped (Ctrl-C, SIGTERM), terraform finishes what it is writing: never SIGKILLed.
+    constexpr int kNeverKill = 0;
     Status done = RunHostCommand({"terraform", "init", "-input=false",
                                   "-backend-config=key=" + deploy_tag + "/" + run.project.name},
-                                 dir, env, run.on_line);
+                                 dir, env, run.on_line, kNeverKill);
     for (size_t i = 0; done && i < step.taints.size(); ++i) {
-      done = RunHostCommand({"terraform", "taint", step.taints[i]}, dir, env, run.on_line);
+      done =
+          RunHostCommand({"terraform", "taint", step.taints[i]}, dir, env, run.on_line, kNeverKill);
     }
     if (!done) return done;
     return RunHostCommand({"terraform", "apply", "-input=false", "-auto-approve"}, dir, env,
-                          run.on_line);
+                          run.on_line, kNeverKill);
   }
 };
 

@@ -23,11 +23,8 @@ extern char** environ;
 namespace hoist {
 namespace {
 
-// A group that SIGTERM did not end in this long gets SIGKILL.
-constexpr int kKillAfterSeconds = 10;
-
 std::mutex running_mutex;
-std::set<pid_t> running_groups;
+std::map<pid_t, int> running_groups;  ///< process group -> seconds from SIGTERM to SIGKILL
 std::atomic<bool> stopped{false};
 std::map<int, std::function<void()>> stop_actions;
 int next_stop_action = 0;
@@ -85,18 +82,27 @@ void CloseFd(int& fd) {
 void StopAllProcesses() {
   std::lock_guard<std::mutex> lock(running_mutex);
   if (stopped.exchange(true)) return;
-  for (pid_t group : running_groups) kill(-group, SIGTERM);
+  for (const auto& [group, grace] : running_groups) kill(-group, SIGTERM);
   for (auto& [id, action] : stop_actions) RunStopAction(action);
   std::thread([] {
-    for (int tenth = 0; tenth < kKillAfterSeconds * 10; ++tenth) {
-      {
-        std::lock_guard<std::mutex> held(running_mutex);
-        if (running_groups.empty()) return;
-      }
+    const auto stopped_at = std::chrono::steady_clock::now();
+    std::set<pid_t> killed;
+    for (;;) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      const auto elapsed = std::chrono::steady_clock::now() - stopped_at;
+      std::lock_guard<std::mutex> held(running_mutex);
+      bool waiting = false;
+      for (const auto& [group, grace] : running_groups) {
+        if (grace <= 0 || killed.count(group)) continue;
+        if (elapsed >= std::chrono::seconds(grace)) {
+          kill(-group, SIGKILL);
+          killed.insert(group);
+        } else {
+          waiting = true;
+        }
+      }
+      if (!waiting) return;
     }
-    std::lock_guard<std::mutex> held(running_mutex);
-    for (pid_t group : running_groups) kill(-group, SIGKILL);
   }).detach();
 }
 
@@ -204,7 +210,7 @@ Expected<ProcessResult> RunProcess(const ProcessSpec& spec) {
     } else {
       rc = posix_spawnp(&pid, argv[0], &actions, &attributes, argv.data(),
                         envp.empty() ? environ : envp.data());
-      if (rc == 0 && spec.stoppable) running_groups.insert(pid);
+      if (rc == 0 && spec.stoppable) running_groups[pid] = spec.kill_after_seconds;
     }
   }
   posix_spawnattr_destroy(&attributes);

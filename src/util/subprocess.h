@@ -25,6 +25,9 @@ struct ProcessSpec {
   /// Run in a process group of its own without being stoppable: a terminal's Ctrl-C does
   /// not reach it (for cleanup that must finish, such as ending a cloud machine).
   bool shielded = false;
+  /// After StopAllProcesses(), a stoppable process still running this many seconds after its
+  /// SIGTERM gets SIGKILL; 0: never (terraform must finish writing its state).
+  int kill_after_seconds = 10;
 };
 
 /// How a finished program ended and what it printed.
@@ -38,7 +41,7 @@ struct ProcessResult {
 Expected<ProcessResult> RunProcess(const ProcessSpec& spec);
 
 /// Ends every running stoppable process (and its process group) with SIGTERM, and SIGKILL
-/// for a group still there kKillAfterSeconds later; runs every stop action (on a thread of its
+/// for a group still there its kill_after_seconds later; runs every stop action (on a thread of its
 /// own, so it returns at once); and makes any later RunProcess of a stoppable process fail at
 /// once: for Ctrl-C, SIGTERM and --fail-fast.
 void StopAllProcesses();

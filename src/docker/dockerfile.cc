@@ -57,15 +57,38 @@ std::string Substitute(const std::string& text, const std::map<std::string, std:
   return out;
 }
 
+/// Calls `handle(instruction, first_line, last_line)` for each instruction of a Dockerfile:
+/// line continuations joined, comment and blank lines dropped (inside a continued instruction
+/// too, as docker does). Stops at the first Error `handle` returns.
+Status ForEachInstruction(const std::string& text,
+                          const std::function<Status(const std::string&, int, int)>& handle) {
+  std::istringstream in(text);
+  std::string line, instruction;
+  int number = 0, start = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    size_t first = line.find_first_not_of(" \t");
+    if (first == std::string::npos || line[first] == '#') continue;
+    if (instruction.empty()) start = number;
+    if (line.back() == '\\') {
+      instruction += line.substr(0, line.size() - 1) + " ";
+      continue;
+    }
+    instruction += line;
+    if (auto status = handle(instruction, start, number); !status) return status;
+    instruction.clear();
+  }
+  if (!instruction.empty()) return handle(instruction, start, number);
+  return Ok();
+}
+
 }  // namespace
 
 Expected<std::vector<DockerfileStage>> ParseDockerfileStages(
     const std::string& text, const std::map<std::string, std::string>& build_args) {
   std::vector<DockerfileStage> stages;
   std::map<std::string, std::string> args;
-  std::istringstream in(text);
-  std::string line, instruction;
-  int number = 0, start = 0;
   auto handle = [&](const std::string& full, int at, int end) -> Status {
     std::istringstream words(full);
     std::string keyword;
@@ -103,26 +126,7 @@ Expected<std::vector<DockerfileStage>> ParseDockerfileStages(
         {Substitute(parts[0], args), parts.size() == 3 ? parts[2] : "", at, end, flags});
     return Ok();
   };
-  while (std::getline(in, line)) {
-    ++number;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    // Comment and blank lines are dropped, inside a continued instruction too (as docker does).
-    size_t first = line.find_first_not_of(" \t");
-    if (first == std::string::npos || line[first] == '#') continue;
-    if (instruction.empty()) start = number;
-    if (!line.empty() && line.back() == '\\') {
-      instruction += line.substr(0, line.size() - 1) + " ";
-      continue;
-    }
-    instruction += line;
-    auto status = handle(instruction, start, number);
-    if (!status) return status.error();
-    instruction.clear();
-  }
-  if (!instruction.empty()) {
-    auto status = handle(instruction, start, number);
-    if (!status) return status.error();
-  }
+  if (auto status = ForEachInstruction(text, handle); !status) return status.error();
   return stages;
 }
 
@@ -189,20 +193,17 @@ std::string PinFromLines(const std::string& text, const std::vector<DockerfileSt
 
 std::vector<CopySource> ParseCopySources(const std::string& text) {
   std::vector<CopySource> sources;
-  std::istringstream in(text);
-  std::string line, instruction;
-  int number = 0, start = 0;
-  auto handle = [&](const std::string& full, int at) {
+  auto handle = [&](const std::string& full, int at, int) -> Status {
     std::istringstream words(full);
     std::string keyword;
     words >> keyword;
     keyword = Upper(keyword);
-    if (keyword != "COPY" && keyword != "ADD") return;
+    if (keyword != "COPY" && keyword != "ADD") return Ok();
     std::vector<std::string> args;
     for (std::string word; words >> word;) {
       if (args.empty() && word.rfind("--", 0) == 0) {
-        if (word.rfind("--from", 0) == 0) return;  // another stage's or image's files
-        continue;                                  // --chown, --chmod, --link, …
+        if (word.rfind("--from", 0) == 0) return Ok();  // another stage's or image's files
+        continue;                                       // --chown, --chmod, --link, …
       }
       args.push_back(word);
     }
@@ -217,7 +218,7 @@ std::vector<CopySource> ParseCopySources(const std::string& text) {
         open = joined.find('"', close + 1);
       }
     }
-    if (args.size() < 2) return;
+    if (args.size() < 2) return Ok();
     for (size_t i = 0; i + 1 < args.size(); ++i) {
       const std::string& source = args[i];
       if (source.rfind("<<", 0) == 0 || source.find("://") != std::string::npos ||
@@ -226,23 +227,9 @@ std::vector<CopySource> ParseCopySources(const std::string& text) {
       }
       sources.push_back({source, keyword, at});
     }
+    return Ok();
   };
-  while (std::getline(in, line)) {
-    ++number;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    // Comment and blank lines are dropped, inside a continued instruction too (as docker does).
-    size_t first = line.find_first_not_of(" \t");
-    if (first == std::string::npos || line[first] == '#') continue;
-    if (instruction.empty()) start = number;
-    if (!line.empty() && line.back() == '\\') {
-      instruction += line.substr(0, line.size() - 1) + " ";
-      continue;
-    }
-    instruction += line;
-    handle(instruction, start);
-    instruction.clear();
-  }
-  if (!instruction.empty()) handle(instruction, start);
+  (void)ForEachInstruction(text, handle);
   return sources;
 }
 
@@ -352,29 +339,16 @@ std::string PinFromFlags(const std::string& text,
 
 std::vector<std::string> DeclaredArgs(const std::string& text) {
   std::vector<std::string> names;
-  std::istringstream in(text);
-  std::string line, instruction;
-  auto handle = [&](const std::string& full) {
+  (void)ForEachInstruction(text, [&](const std::string& full, int, int) -> Status {
     std::istringstream words(full);
     std::string keyword;
     words >> keyword;
-    if (Upper(keyword) != "ARG") return;
+    if (Upper(keyword) != "ARG") return Ok();
     for (std::string definition; words >> definition;) {
       names.push_back(definition.substr(0, definition.find('=')));
     }
-  };
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    size_t first = line.find_first_not_of(" \t");
-    if (first == std::string::npos || line[first] == '#') continue;
-    if (!line.empty() && line.back() == '\\') {
-      instruction += line.substr(0, line.size() - 1) + " ";
-      continue;
-    }
-    handle(instruction + line);
-    instruction.clear();
-  }
-  if (!instruction.empty()) handle(instruction);
+    return Ok();
+  });
   return names;
 }
 

@@ -102,7 +102,7 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     }
     BuildEnvironment env{
         context.manifest(), context.graph(),          hashes, context.repo(), store, builder,
-        settings,           context.SubmoduleStatus()};
+        settings,           context.SubmoduleStatus(), &snapshot, &context.patterns()};
     for (const auto& input : context.UncoveredInputs(*order)) {
       Warn(DescribeUncoveredInput(context.manifest(), input));
     }

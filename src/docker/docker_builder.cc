@@ -1,5 +1,6 @@
 #include "docker/docker_builder.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -8,6 +9,7 @@
 #include <cstdlib>
 #include <deque>
 #include <random>
+#include <thread>
 
 #include "util/subprocess.h"
 #include "util/text.h"
@@ -95,7 +97,8 @@ std::string DockerBuilder::Describe() const {
 }
 
 Status DockerBuilder::Run(const std::vector<std::string>& args, const std::vector<std::string>& env,
-                          const LineSink& on_line, const std::string& what, std::string* output) {
+                          const LineSink& on_line, const std::string& what, std::string* output,
+                          const ContextWriter* context) {
   ProcessSpec spec;
   spec.argv = {docker_};
   spec.argv.insert(spec.argv.end(), args.begin(), args.end());
@@ -115,8 +118,40 @@ Status DockerBuilder::Run(const std::vector<std::string>& args, const std::vecto
   };
   spec.on_stdout = feed;
   spec.on_stderr = feed;
+  // The context goes through a pipe, written on a thread of its own while the CLI reads it: no
+  // copy of it on disk or in memory. Both ends are close-on-exec, so a build started meanwhile
+  // by another job cannot hold the write end open.
+  std::thread writer;
+  Status written = Ok();
+  std::atomic<bool> reader_gone{false};
+  if (context) {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) return Error{what + ": cannot create a pipe"};
+    spec.stdin_fd = fds[0];
+    writer = std::thread([&written, &reader_gone, context, fd = fds[1]] {
+      written = (*context)([fd, &reader_gone](std::string_view data) {
+        while (!data.empty()) {
+          ssize_t n = write(fd, data.data(), data.size());
+          if (n < 0 && errno == EINTR) continue;
+          if (n <= 0) {  // the CLI has gone (its own error says why)
+            reader_gone = true;
+            return false;
+          }
+          data.remove_prefix(static_cast<size_t>(n));
+        }
+        return true;
+      });
+      close(fd);
+    });
+  }
   auto result = RunProcess(spec);
+  if (writer.joinable()) writer.join();
   lines.Flush();
+  // The writer's own failure (a file it could not read) says more than the CLI's "unexpected
+  // EOF" on the cut stream.
+  if (!written && !reader_gone && !ProcessesStopped()) {
+    return Error{what + ": " + written.error().message};
+  }
   if (output) *output = lines.all();
   if (!result) {
     if (ProcessesStopped()) return Error{what + ": interrupted"};
@@ -136,6 +171,7 @@ Status DockerBuilder::Check() {
 }
 
 Status DockerBuilder::Build(const BuildRequest& request, const LineSink& on_line) {
+  // The context is hoist's own tar stream on stdin ("-"), the Dockerfile a file inside it.
   std::vector<std::string> args = {"build", "--file", request.dockerfile};
   if (!request.network.empty()) args.push_back("--network=" + request.network);
   if (!request.platform.empty()) args.push_back("--platform=" + request.platform);
@@ -151,12 +187,13 @@ Status DockerBuilder::Build(const BuildRequest& request, const LineSink& on_line
   std::vector<std::string> buildkit_args = args;
   // Inline cache metadata makes the pushed image usable as --cache-from elsewhere.
   buildkit_args.insert(buildkit_args.end(), {"--build-arg", "BUILDKIT_INLINE_CACHE=1",
-                                             "--progress=plain", request.context_dir});
-  args.push_back(request.context_dir);
+                                             "--progress=plain", "-"});
+  args.push_back("-");
 
   if (buildkit_.load() != 0) {
     std::string output;
-    auto status = Run(buildkit_args, {"DOCKER_BUILDKIT=1"}, on_line, "docker build", &output);
+    auto status = Run(buildkit_args, {"DOCKER_BUILDKIT=1"}, on_line, "docker build", &output,
+                      &request.context);
     if (status || output.find(kNoBuildx) == std::string::npos) {
       if (status) buildkit_ = 1;
       return status;
@@ -164,7 +201,7 @@ Status DockerBuilder::Build(const BuildRequest& request, const LineSink& on_line
     buildkit_ = 0;  // this CLI cannot use BuildKit: the classic builder from now on
     if (on_line) on_line("hoist: BuildKit is unavailable (no buildx); using the classic builder");
   }
-  return Run(args, {"DOCKER_BUILDKIT=0"}, on_line, "docker build");
+  return Run(args, {"DOCKER_BUILDKIT=0"}, on_line, "docker build", nullptr, &request.context);
 }
 
 Status DockerBuilder::Pull(const std::string& reference, const LineSink& on_line) {

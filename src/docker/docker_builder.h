@@ -31,8 +31,10 @@ class DockerBuilder : public ImageBuilder {
 
  private:
   /// Runs the docker CLI, streaming its output lines; the last lines go into the Error.
+  /// With `context`, what it writes is the CLI's stdin (a build context on `-`).
   Status Run(const std::vector<std::string>& args, const std::vector<std::string>& env,
-             const LineSink& on_line, const std::string& what, std::string* output = nullptr);
+             const LineSink& on_line, const std::string& what, std::string* output = nullptr,
+             const ContextWriter* context = nullptr);
 
   std::string docker_;
   std::string docker_host_;

@@ -353,3 +353,33 @@ std::vector<std::string> DeclaredArgs(const std::string& text) {
 }
 
 }  // namespace hoist
+
+namespace hoist {
+
+std::vector<std::string> DockerignoreLines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    size_t first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos || line[first] == '#') continue;
+    size_t last = line.find_last_not_of(" \t\r");
+    line = line.substr(first, last - first + 1);
+    // docker cleans each pattern: a leading "/" (the context's root) means nothing.
+    const bool exception = line.front() == '!';
+    std::string pattern = exception ? line.substr(1) : line;
+    while (pattern.size() > 1 && pattern.front() == '/') pattern.erase(0, 1);
+    lines.push_back((exception ? "!" : "") + pattern);
+  }
+  return lines;
+}
+
+bool IsDockerignored(const std::vector<std::string>& lines, const std::string& path) {
+  bool ignored = false;
+  for (const auto& line : lines) {
+    const bool exception = line.front() == '!';
+    if (MatchesContextPattern(exception ? line.substr(1) : line, path)) ignored = !exception;
+  }
+  return ignored;
+}
+
+}  // namespace hoist

@@ -58,6 +58,13 @@ std::vector<CopySource> ParseCopySources(const std::string& text);
 /// pattern naming a directory matching everything below it.
 bool MatchesContextPattern(const std::string& pattern, const std::string& path);
 
+/// The lines of a .dockerignore that count, in order ("!" kept in front of exceptions).
+std::vector<std::string> DockerignoreLines(const std::string& text);
+
+/// Whether docker leaves `path` (relative to the context) out of the context: the last line
+/// of `lines` matching it decides, an exception ("!") keeping it.
+bool IsDockerignored(const std::vector<std::string>& lines, const std::string& path);
+
 /// `text` with the FROM instruction of each stage in `pinned` (by its line) made to name
 /// `pinned[line]` instead, its flags and AS name kept; the lines of a continued instruction
 /// become empty, so every other line keeps its number.

@@ -3,6 +3,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "util/expected.h"
@@ -10,10 +11,16 @@
 
 namespace hoist {
 
+/// Receives bytes of a stream; returns false once nobody reads any more.
+using ByteSink = std::function<bool(std::string_view)>;
+/// Writes a build context, as a tar stream, into the sink it is given (and can be called again
+/// for a second build from the same context).
+using ContextWriter = std::function<Status(const ByteSink&)>;
+
 /// One `docker build` (or equivalent) invocation.
 struct BuildRequest {
-  std::string context_dir;  ///< absolute
-  std::string dockerfile;   ///< absolute
+  ContextWriter context;   ///< the build context, streamed to the builder
+  std::string dockerfile;  ///< the Dockerfile's path inside the context
   std::string target;       ///< stage to stop at, "" for the last
   std::vector<std::string> tags;
   std::map<std::string, std::string> build_args;

@@ -3,10 +3,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 
 #include "util/subprocess.h"
+#include "util/temp_directory.h"
 #include "util/text.h"
 
 namespace hoist {
@@ -236,6 +238,9 @@ Expected<std::vector<WorkingTreeChange>> GitRepository::WorkingTreeChanges() con
     WorkingTreeChange change;
     change.path = std::string(record.substr(start));
     change.submodule = parts[2].front() == 'S';
+    // "S<c><m><u>": commit changed, tracked files modified, untracked files present.
+    change.submodule_modified =
+        change.submodule && parts[2].size() == 4 && (parts[2][2] == 'M' || parts[2][3] == 'U');
     change.kind =
         mode == "000000" ? WorkingTreeChange::Kind::kDeleted : WorkingTreeChange::Kind::kModified;
     change.mode = change.kind == WorkingTreeChange::Kind::kDeleted ? "" : mode;
@@ -294,6 +299,140 @@ Expected<std::string> GitRepository::SubmoduleHead(const std::string& path) cons
                  path + ")"};
   }
   return TrimEnd(result->stdout_text);
+}
+
+}  // namespace hoist
+
+namespace hoist {
+
+Expected<std::string> GitRepository::SubmoduleWorkingTree(const std::string& path) const {
+  auto head = SubmoduleHead(path);
+  if (!head) return head.error();
+  auto submodule = Open(root_ + "/" + path);
+  if (!submodule) return submodule.error();
+  auto index = submodule->Run({"rev-parse", "--path-format=absolute", "--git-path", "index"});
+  if (!index) return index.error();
+  TempDirectory scratch;
+  auto made = scratch.Make("hoist-index");
+  if (!made) return made.error();
+  const std::string temporary_index = scratch.path() + "/index";
+  std::error_code copy_error;  // a copy of the index keeps git's stat data: only changes rehash
+  std::filesystem::copy_file(TrimEnd(*index), temporary_index, copy_error);
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"add", "--all", "--", "."}, std::vector<std::string>{"write-tree"}}) {
+    ProcessSpec spec;
+    spec.argv = {"git"};
+    spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+    spec.cwd = submodule->root();
+    spec.env = {"GIT_INDEX_FILE=" + temporary_index};
+    auto result = RunProcess(spec);
+    if (!result) return result.error();
+    if (result->exit_code != 0) return GitError(spec.argv, *result);
+    if (args.front() == "write-tree") return TrimEnd(result->stdout_text);
+  }
+  return Error{"unreachable"};
+}
+
+Status GitRepository::StreamBlobs(const std::vector<BlobRequest>& blobs,
+                                  const std::function<Status(size_t, uint64_t)>& on_begin,
+                                  const std::function<Status(std::string_view)>& on_data) const {
+  if (blobs.empty()) return Ok();
+  ProcessSpec spec;
+  spec.argv = {"git", "-c", "core.autocrlf=false", "-c", "core.eol=lf", "cat-file", "--batch",
+               "--filters"};
+  spec.cwd = root_;
+  for (const auto& blob : blobs) {
+    if (blob.path.find('\n') != std::string::npos) {
+      return Error{"cannot read '" + blob.path + "': git's batch reader cannot name a path " +
+                   "holding a line break; rename the file"};
+    }
+    spec.stdin_data += blob.oid + " " + blob.path + "\n";
+  }
+  // "<oid> blob <size>\n<content>\n" per request, or "<name> missing\n".
+  size_t next = 0;
+  uint64_t remaining = 0;
+  bool in_content = false;
+  std::string header;
+  Status failed = Ok();
+  spec.on_stdout = [&](std::string_view chunk) {
+    while (!chunk.empty() && failed) {
+      if (in_content) {
+        size_t take = static_cast<size_t>(std::min<uint64_t>(remaining, chunk.size()));
+        if (take > 0) failed = on_data(chunk.substr(0, take));
+        chunk.remove_prefix(take);
+        remaining -= take;
+        if (remaining == 0 && !chunk.empty()) {
+          chunk.remove_prefix(1);  // the newline after the content
+          in_content = false;
+          ++next;
+        }
+        continue;
+      }
+      size_t newline = chunk.find('\n');
+      header.append(chunk.substr(0, newline));
+      if (newline == std::string_view::npos) return;
+      chunk.remove_prefix(newline + 1);
+      if (next >= blobs.size()) {
+        failed = Error{"git cat-file answered more than was asked"};
+        return;
+      }
+      const size_t last_space = header.rfind(' ');
+      if (header.size() > 8 && header.compare(header.size() - 8, 8, " missing") == 0) {
+        failed = Error{"git object " + blobs[next].oid + " (" + blobs[next].path +
+                       ") is not in this clone; fetch it (git fetch, or for a partial clone "
+                       "git fetch --refetch) and try again"};
+        return;
+      }
+      if (last_space == std::string::npos || header.find(" blob ") == std::string::npos) {
+        failed = Error{"unexpected git cat-file answer for " + blobs[next].path + ": " + header};
+        return;
+      }
+      remaining = std::strtoull(header.c_str() + last_space + 1, nullptr, 10);
+      header.clear();
+      failed = on_begin(next, remaining);
+      in_content = true;
+      if (remaining == 0) {  // only the newline follows
+        if (!chunk.empty()) {
+          chunk.remove_prefix(1);
+          in_content = false;
+          ++next;
+        }
+      }
+    }
+  };
+  auto result = RunProcess(spec);
+  if (!result) return result.error();
+  if (!failed) return failed;
+  if (result->exit_code != 0) return GitError(spec.argv, *result);
+  if (next != blobs.size()) {
+    return Error{"git cat-file stopped after " + std::to_string(next) + " of " +
+                 std::to_string(blobs.size()) + " files"};
+  }
+  return Ok();
+}
+
+Expected<std::vector<std::string>> GitRepository::FilterAttributes(
+    const std::vector<std::string>& paths) const {
+  std::vector<std::string> filters(paths.size());
+  if (paths.empty()) return filters;
+  std::string input;
+  for (const auto& path : paths) input += path + '\0';
+  auto output = Run({"check-attr", "-z", "--stdin", "filter"}, input);
+  if (!output) return output.error();
+  // "<path> NUL filter NUL <value> NUL", in the order asked.
+  auto fields = SplitNul(*output);
+  for (size_t i = 0; i + 2 < fields.size() && i / 3 < paths.size(); i += 3) {
+    std::string_view value = fields[i + 2];
+    if (value != "unspecified" && value != "unset" && value != "set") {
+      filters[i / 3] = std::string(value);
+    }
+  }
+  return filters;
+}
+
+bool GitRepository::HasFilterDriver(const std::string& name) const {
+  return !Output({"config", "--get", "filter." + name + ".smudge"}).empty() ||
+         !Output({"config", "--get", "filter." + name + ".process"}).empty();
 }
 
 }  // namespace hoist

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -31,6 +32,14 @@ struct WorkingTreeChange {
   Kind kind = Kind::kModified;
   std::string mode;  ///< mode in the working tree ("" when deleted or unknown)
   bool submodule = false;
+  std::string path;
+  /// A submodule whose files differ from its checked-out commit (edited or untracked files).
+  bool submodule_modified = false;
+};
+
+/// One blob to read, with the path it has in the tree (its .gitattributes apply).
+struct BlobRequest {
+  std::string oid;
   std::string path;
 };
 
@@ -67,6 +76,23 @@ class GitRepository {
 
   /// The commit checked out in the submodule at `path`, or an Error when it is not initialised.
   Expected<std::string> SubmoduleHead(const std::string& path) const;
+  /// The tree of the working tree of the submodule at `path`, uncommitted and untracked files
+  /// included, ignored ones not (written to its object store through a temporary index, its
+  /// own index untouched): an id for exactly what is on disk, and a tree to read it from.
+  Expected<std::string> SubmoduleWorkingTree(const std::string& path) const;
+
+  /// Streams the content of each blob, in order, as a checkout on any machine gives it: the
+  /// filters .gitattributes names (git-lfs) applied, line endings as committed (this
+  /// machine's core.autocrlf and core.eol not applied). `on_begin(i, size)` precedes the bytes
+  /// of blob i, which `on_data` receives in chunks. An Error names a missing object.
+  Status StreamBlobs(const std::vector<BlobRequest>& blobs,
+                     const std::function<Status(size_t, uint64_t)>& on_begin,
+                     const std::function<Status(std::string_view)>& on_data) const;
+  /// The `filter` attribute of each path ("" when it has none).
+  Expected<std::vector<std::string>> FilterAttributes(const std::vector<std::string>& paths) const;
+  /// Whether this machine's git configures the filter driver `name` (filter.NAME.smudge or
+  /// filter.NAME.process).
+  bool HasFilterDriver(const std::string& name) const;
 
   /// Runs `git ARGS...` in the top level; an Error (naming the command and git's message)
   /// unless it exits 0.

@@ -277,7 +277,10 @@ Status SourceSnapshot::ApplyWorkingTree(const GitRepository& repo, const Pattern
     if (mode.empty()) continue;  // vanished since git looked
     modes[i] = mode;
     if (mode == "160000" || change.submodule) {
-      auto head = repo.SubmoduleHead(change.path);
+      // Edits inside a submodule make it dirty too: it is then named by the tree of what is
+      // on disk, which the build context is read from.
+      auto head = change.submodule_modified ? repo.SubmoduleWorkingTree(change.path)
+                                            : repo.SubmoduleHead(change.path);
       if (!head) return head.error();
       oids[i] = *head;
       modes[i] = "160000";

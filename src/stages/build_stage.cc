@@ -84,7 +84,8 @@ JobResult RunBuildJob(const BuildEnvironment& env, const BuildPlan& plan, JobSco
                                            " (" + decision.reason + ")");
                                  BuildEnvironment on_machine{
                                      env.manifest, env.graph, env.hashes,   env.repo,
-                                     env.store,    builder,   env.settings, env.submodule_status};
+                                     env.store,    builder,   env.settings, env.submodule_status,
+                                     env.snapshot, env.patterns};
                                  return BuildProject(on_machine, p, decision, scope.sink());
                                });
   if (!built) return {JobOutcome::kFailed, built.error().message};

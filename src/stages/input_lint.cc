@@ -12,30 +12,6 @@ namespace {
 // How many files a finding names before "and N more".
 constexpr size_t kFilesShown = 3;
 
-/// The lines of an ignore file that count, in order ("!" kept in front of exceptions).
-std::vector<std::string> IgnoreLines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) {
-    size_t first = line.find_first_not_of(" \t\r");
-    if (first == std::string::npos || line[first] == '#') continue;
-    size_t last = line.find_last_not_of(" \t\r");
-    lines.push_back(line.substr(first, last - first + 1));
-  }
-  return lines;
-}
-
-/// Whether docker leaves `path` (relative to the context) out: the last line matching it
-/// decides, an exception ("!") keeping it.
-bool Ignored(const std::vector<std::string>& lines, const std::string& path) {
-  bool ignored = false;
-  for (const auto& line : lines) {
-    const bool exception = line.front() == '!';
-    if (MatchesContextPattern(exception ? line.substr(1) : line, path)) ignored = !exception;
-  }
-  return ignored;
-}
-
 }  // namespace
 
 std::vector<UncoveredInput> FindUncoveredInputs(const Manifest& manifest, const PatternIndex& index,
@@ -53,7 +29,7 @@ std::vector<UncoveredInput> FindUncoveredInputs(const Manifest& manifest, const 
     const auto ignore_files = DockerignoreFiles(project);
     auto ignore_text = read(ignore_files[1]);
     if (!ignore_text) ignore_text = read(ignore_files[0]);
-    const auto ignore = IgnoreLines(ignore_text.value_or(""));
+    const auto ignore = DockerignoreLines(ignore_text.value_or(""));
     const std::string prefix = project.build_dir == "." ? "" : project.build_dir + "/";
     const auto& covering = index.TransitivePatterns(p);
     const auto hashed = AlwaysHashedFiles(project);  // inputs whatever the patterns say
@@ -63,7 +39,7 @@ std::vector<UncoveredInput> FindUncoveredInputs(const Manifest& manifest, const 
       for (const auto& path : tracked) {
         if (path.compare(0, prefix.size(), prefix) != 0) continue;
         const std::string in_context = path.substr(prefix.size());
-        if (!MatchesContextPattern(source.path, in_context) || Ignored(ignore, in_context)) {
+        if (!MatchesContextPattern(source.path, in_context) || IsDockerignored(ignore, in_context)) {
           continue;
         }
         matched.clear();

@@ -1,15 +1,13 @@
 #include "stages/project_build.h"
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
 #include <map>
 #include <sstream>
 
 #include "docker/dockerfile.h"
+#include "stages/build_context.h"
 #include "store/tag_names.h"
 #include "util/repo_path.h"
-#include "util/temp_directory.h"
 
 namespace hoist {
 namespace {
@@ -80,7 +78,6 @@ Status BuildProject(BuildEnvironment& env, int p, const BuildDecision& decision,
   const std::string& hash = env.hashes[p].hash;
   ImageStore& store = env.store;
   ImageBuilder& builder = env.builder;
-  const std::string root = env.repo.root();
   auto fail = [&](const std::string& why) {
     return Error{"project '" + project.name + "': " + why};
   };
@@ -88,16 +85,20 @@ Status BuildProject(BuildEnvironment& env, int p, const BuildDecision& decision,
   auto submodules = InitSubmodules(env.repo, env.submodule_status, project, on_line);
   if (!submodules) return fail(submodules.error().message);
 
-  const std::string dockerfile = root + "/" + project.dockerfile_path;
-  std::ifstream in(dockerfile);
-  if (!in) {
+  if (!env.snapshot || !env.patterns) return fail("internal error: no source snapshot");
+  // The Dockerfile as the snapshot has it (committed, or the working tree's when dirty).
+  auto read = ReadSnapshotFile(env.repo, *env.snapshot, project.dockerfile_path);
+  if (!read) return fail(read.error().message);
+  if (!*read) {
     return fail("Dockerfile '" + project.dockerfile_path + "' does not exist (the manifest's " +
                 "'dockerfile: " + project.dockerfile + "' is relative to projectDir '" +
-                project.project_dir + "')");
+                project.project_dir + "'; a new Dockerfile must be committed, or added with " +
+                "git add)");
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  auto stages = ParseDockerfileStages(text.str(), project.build_args);
+  const std::string& text = **read;
+  auto context = PlanBuildContext(env.manifest, *env.patterns, *env.snapshot, env.repo, p);
+  if (!context) return fail(context.error().message);
+  auto stages = ParseDockerfileStages(text, project.build_args);
   if (!stages) return fail(project.dockerfile_path + ": " + stages.error().message);
 
   // Each FROM that names a dependency (FROM greeting, FROM team/greeting:latest, FROM ${BASE}
@@ -134,7 +135,7 @@ Status BuildProject(BuildEnvironment& env, int p, const BuildDecision& decision,
   // COPY --from=greeting and RUN --mount=from=greeting name a dependency's image as well.
   Status from_flags = Ok();
   const std::string pinned_text =
-      PinFromFlags(PinFromLines(text.str(), *stages, pinned), [&](const std::string& name) {
+      PinFromFlags(PinFromLines(text, *stages, pinned), [&](const std::string& name) {
         if (std::find(stage_names.begin(), stage_names.end(), name) != stage_names.end()) {
           return std::string();  // a stage of this Dockerfile
         }
@@ -149,25 +150,14 @@ Status BuildProject(BuildEnvironment& env, int p, const BuildDecision& decision,
         return std::string();
       });
   if (!from_flags) return fail(from_flags.error().message);
-  TempDirectory pinned_dir;
-  std::string build_dockerfile = dockerfile;
-  if (pinned_text != text.str()) {
-    auto made = pinned_dir.Make("hoist-dockerfile");
-    if (!made) return fail(made.error().message);
-    // Same file name, so a Dockerfile-specific ignore file (Dockerfile.dockerignore) still
-    // applies; the builder sends a Dockerfile from outside the context along with it.
-    const std::string name = std::filesystem::path(dockerfile).filename().string();
-    build_dockerfile = pinned_dir.path() + "/" + name;
-    std::ofstream(build_dockerfile) << pinned_text;
-    std::error_code ignored;
-    std::filesystem::copy_file(dockerfile + ".dockerignore",
-                               pinned_dir.path() + "/" + name + ".dockerignore", ignored);
-  }
 
+  // The context is hoist's own: exactly the hashed files, streamed from the snapshot.
   const std::string branch = env.settings.branch.empty() ? "detached" : env.settings.branch;
   BuildRequest request;
-  request.context_dir = root + "/" + project.build_dir;
-  request.dockerfile = build_dockerfile;
+  request.context = [&repo = env.repo, &plan = *context, &pinned_text](const ByteSink& sink) {
+    return WriteBuildContext(repo, plan, pinned_text, sink);
+  };
+  request.dockerfile = kContextDockerfile;
   request.network = env.settings.network;
   request.platform = env.settings.platform;
   request.build_args = project.build_args;

@@ -8,6 +8,8 @@
 #include "manifest/manifest.h"
 #include "source/content_hash.h"
 #include "source/git_repository.h"
+#include "source/pattern_index.h"
+#include "source/source_snapshot.h"
 #include "store/image_store.h"
 
 namespace hoist {
@@ -39,6 +41,9 @@ struct BuildEnvironment {
   BuildSettings settings;
   /// `git submodule status` of the repository ("" when it has no .gitmodules).
   std::string submodule_status;
+  /// What the hashes were made of, and so what each build context is assembled from.
+  const SourceSnapshot* snapshot = nullptr;
+  const PatternIndex* patterns = nullptr;
 };
 
 /// Whether a project needs building, and why (for --dry-run and the summary).

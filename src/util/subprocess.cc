@@ -148,10 +148,14 @@ std::string FormatCommand(const std::vector<std::string>& argv) {
 }
 
 Expected<ProcessResult> RunProcess(const ProcessSpec& spec) {
-  if (spec.argv.empty()) return Error{"internal error: empty command"};
+  if (spec.argv.empty()) {
+    if (spec.stdin_fd >= 0) close(spec.stdin_fd);
+    return Error{"internal error: empty command"};
+  }
   Pipe in, out, err;
   if (!MakePipe(in) || !MakePipe(out) || !MakePipe(err)) {
     std::string why = strerror(errno);
+    if (spec.stdin_fd >= 0) close(spec.stdin_fd);
     for (int* fd : {&in.read, &in.write, &out.read, &out.write, &err.read, &err.write}) {
       CloseFd(*fd);
     }
@@ -161,7 +165,7 @@ Expected<ProcessResult> RunProcess(const ProcessSpec& spec) {
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, in.read, 0);
+  posix_spawn_file_actions_adddup2(&actions, spec.stdin_fd >= 0 ? spec.stdin_fd : in.read, 0);
   posix_spawn_file_actions_adddup2(&actions, out.write, 1);
   posix_spawn_file_actions_adddup2(&actions, err.write, 2);
   if (!spec.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, spec.cwd.c_str());
@@ -218,6 +222,7 @@ Expected<ProcessResult> RunProcess(const ProcessSpec& spec) {
   CloseFd(in.read);
   CloseFd(out.write);
   CloseFd(err.write);
+  if (spec.stdin_fd >= 0) close(spec.stdin_fd);
   if (rc != 0) {
     CloseFd(in.write);
     CloseFd(out.read);

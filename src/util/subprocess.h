@@ -14,6 +14,9 @@ struct ProcessSpec {
   std::vector<std::string> argv;
   std::string cwd;         ///< empty: the current directory
   std::string stdin_data;  ///< written to the child's stdin, which is then closed
+  /// Instead of stdin_data: a readable descriptor to be the child's stdin (the read end of a
+  /// pipe that another thread writes to); RunProcess closes it once the child has it.
+  int stdin_fd = -1;
   /// When set, stdout is handed over in chunks as it arrives instead of being collected.
   std::function<void(std::string_view)> on_stdout;
   /// When set, stderr is handed over in chunks as it arrives instead of being collected.

@@ -100,9 +100,16 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       if (arch) settings.arch = *arch;
       break;
     }
-    BuildEnvironment env{
-        context.manifest(), context.graph(),          hashes, context.repo(), store, builder,
-        settings,           context.SubmoduleStatus(), &snapshot, &context.patterns()};
+    BuildEnvironment env{context.manifest(),
+                         context.graph(),
+                         hashes,
+                         context.repo(),
+                         store,
+                         builder,
+                         settings,
+                         context.SubmoduleStatus(),
+                         &snapshot,
+                         &context.patterns()};
     for (const auto& input : context.UncoveredInputs(*order)) {
       Warn(DescribeUncoveredInput(context.manifest(), input));
     }

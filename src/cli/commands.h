@@ -23,5 +23,6 @@ void AddTestCommand(CLI::App& app, CommandContext& context, int& exit_code);
 void AddDeployCommand(CLI::App& app, CommandContext& context, int& exit_code);
 void AddCiCommand(CLI::App& app, CommandContext& context, int& exit_code);
 void AddCheckCommand(CLI::App& app, CommandContext& context, int& exit_code);
+void AddContextCommand(CLI::App& app, CommandContext& context, int& exit_code);
 
 }  // namespace hoist

@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
   AddDeployCommand(app, context, exit_code);
   AddCiCommand(app, context, exit_code);
   AddCheckCommand(app, context, exit_code);
+  AddContextCommand(app, context, exit_code);
 
   // Everything after "--" is a command for `hoist test` (CLI11 would take it as positionals).
   std::vector<std::string> args(argv + 1, argv + argc);

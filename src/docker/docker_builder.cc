@@ -186,8 +186,8 @@ Status DockerBuilder::Build(const BuildRequest& request, const LineSink& on_line
   for (const auto& image : request.cache_from) args.insert(args.end(), {"--cache-from", image});
   std::vector<std::string> buildkit_args = args;
   // Inline cache metadata makes the pushed image usable as --cache-from elsewhere.
-  buildkit_args.insert(buildkit_args.end(), {"--build-arg", "BUILDKIT_INLINE_CACHE=1",
-                                             "--progress=plain", "-"});
+  buildkit_args.insert(buildkit_args.end(),
+                       {"--build-arg", "BUILDKIT_INLINE_CACHE=1", "--progress=plain", "-"});
   args.push_back("-");
 
   if (buildkit_.load() != 0) {

@@ -21,7 +21,7 @@ using ContextWriter = std::function<Status(const ByteSink&)>;
 struct BuildRequest {
   ContextWriter context;   ///< the build context, streamed to the builder
   std::string dockerfile;  ///< the Dockerfile's path inside the context
-  std::string target;       ///< stage to stop at, "" for the last
+  std::string target;      ///< stage to stop at, "" for the last
   std::vector<std::string> tags;
   std::map<std::string, std::string> build_args;
   std::map<std::string, std::string> labels;

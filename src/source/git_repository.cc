@@ -318,8 +318,8 @@ Expected<std::string> GitRepository::SubmoduleWorkingTree(const std::string& pat
   const std::string temporary_index = scratch.path() + "/index";
   std::error_code copy_error;  // a copy of the index keeps git's stat data: only changes rehash
   std::filesystem::copy_file(TrimEnd(*index), temporary_index, copy_error);
-  for (const std::vector<std::string>& args :
-       {std::vector<std::string>{"add", "--all", "--", "."}, std::vector<std::string>{"write-tree"}}) {
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"add", "--all", "--", "."},
+                                               std::vector<std::string>{"write-tree"}}) {
     ProcessSpec spec;
     spec.argv = {"git"};
     spec.argv.insert(spec.argv.end(), args.begin(), args.end());
@@ -338,8 +338,8 @@ Status GitRepository::StreamBlobs(const std::vector<BlobRequest>& blobs,
                                   const std::function<Status(std::string_view)>& on_data) const {
   if (blobs.empty()) return Ok();
   ProcessSpec spec;
-  spec.argv = {"git", "-c", "core.autocrlf=false", "-c", "core.eol=lf", "cat-file", "--batch",
-               "--filters"};
+  spec.argv = {"git",     "-c",       "core.autocrlf=false", "-c", "core.eol=lf", "cat-file",
+               "--batch", "--filters"};
   spec.cwd = root_;
   for (const auto& blob : blobs) {
     if (blob.path.find('\n') != std::string::npos) {

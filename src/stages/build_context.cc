@@ -114,10 +114,10 @@ Status WriteRepository(const GitRepository& repo, const BuildContext& context, s
     auto known = drivers.find(filter);
     if (known == drivers.end()) known = drivers.emplace(filter, repo.HasFilterDriver(filter)).first;
     if (!known->second) {
-      return Error{committed[i]->repo_path + " is stored through git's '" + filter +
-                   "' filter (.gitattributes), which this machine's git does not have, so the " +
-                   "build would get the pointer git stores instead of the file: " +
-                   FixFilter(filter)};
+      return Error{
+          committed[i]->repo_path + " is stored through git's '" + filter +
+          "' filter (.gitattributes), which this machine's git does not have, so the " +
+          "build would get the pointer git stores instead of the file: " + FixFilter(filter)};
     }
   }
 
@@ -208,8 +208,9 @@ Expected<BuildContext> PlanBuildContext(const Manifest& manifest, const PatternI
   for (size_t i = 0; i < snapshot.size(); ++i) {
     const auto file = snapshot.file(i);
     const bool covered =
-        std::any_of(file.patterns->begin(), file.patterns->end(),
-                    [&](int id) { return std::binary_search(covering.begin(), covering.end(), id); }) ||
+        std::any_of(
+            file.patterns->begin(), file.patterns->end(),
+            [&](int id) { return std::binary_search(covering.begin(), covering.end(), id); }) ||
         std::find(hashed.begin(), hashed.end(), file.path) != hashed.end();
     if (!covered) continue;
     const std::string path(file.path);
@@ -242,8 +243,8 @@ Status WriteBuildContext(const GitRepository& repo, const BuildContext& context,
   TarWriter tar(sink);
   // As the docker CLI does for a Dockerfile from outside the context: the daemon removes the
   // files this .dockerignore names before any COPY sees the context.
-  auto added = tar.AddFile(".dockerignore", false,
-                           std::string(kContextDockerfile) + "\n.dockerignore\n");
+  auto added =
+      tar.AddFile(".dockerignore", false, std::string(kContextDockerfile) + "\n.dockerignore\n");
   if (added) added = tar.AddFile(kContextDockerfile, false, dockerfile_text);
   if (!added) return added;
   for (size_t r = 0; r < context.repositories.size(); ++r) {

@@ -83,8 +83,8 @@ JobResult RunBuildJob(const BuildEnvironment& env, const BuildPlan& plan, JobSco
                                  scope.Say("hoist: building " + name + " on " + machine.Describe() +
                                            " (" + decision.reason + ")");
                                  BuildEnvironment on_machine{
-                                     env.manifest, env.graph, env.hashes,   env.repo,
-                                     env.store,    builder,   env.settings, env.submodule_status,
+                                     env.manifest, env.graph,   env.hashes,   env.repo,
+                                     env.store,    builder,     env.settings, env.submodule_status,
                                      env.snapshot, env.patterns};
                                  return BuildProject(on_machine, p, decision, scope.sink());
                                });

@@ -39,7 +39,8 @@ std::vector<UncoveredInput> FindUncoveredInputs(const Manifest& manifest, const 
       for (const auto& path : tracked) {
         if (path.compare(0, prefix.size(), prefix) != 0) continue;
         const std::string in_context = path.substr(prefix.size());
-        if (!MatchesContextPattern(source.path, in_context) || IsDockerignored(ignore, in_context)) {
+        if (!MatchesContextPattern(source.path, in_context) ||
+            IsDockerignored(ignore, in_context)) {
           continue;
         }
         matched.clear();

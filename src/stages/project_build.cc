@@ -72,6 +72,59 @@ Expected<BuildDecision> DecideBuild(BuildEnvironment& env, int p) {
   return BuildDecision{true, "no image " + shown};
 }
 
+Expected<PinnedDockerfile> PinDockerfile(const BuildEnvironment& env, int p,
+                                         const std::string& text) {
+  const Project& project = env.manifest.projects[p];
+  auto stages = ParseDockerfileStages(text, project.build_args);
+  if (!stages) return Error{project.dockerfile_path + ": " + stages.error().message};
+  // Each FROM that names a dependency (FROM greeting, FROM team/greeting:latest, FROM ${BASE}
+  // with BASE from buildArgs) is pinned to that dependency's exact image in a copy of the
+  // Dockerfile that hoist hands to the builder. Nothing is re-tagged on the engine, so two
+  // checkouts or CI jobs sharing one engine never see each other's dependencies.
+  PinnedDockerfile result;
+  std::vector<int> deps = env.graph.TransitiveDependencies(p);
+  auto image_of = [&](int named) {
+    std::string source =
+        env.store.Reference(env.manifest.projects[named].name, CacheTag(env.hashes[named].hash));
+    auto& images = result.dependency_images;
+    if (std::find(images.begin(), images.end(), source) == images.end()) images.push_back(source);
+    return source;
+  };
+  std::map<int, std::string> pinned;
+  auto& stage_names = result.stage_names;
+  for (const auto& stage : *stages) {
+    bool local_stage =
+        std::find(stage_names.begin(), stage_names.end(), stage.base) != stage_names.end();
+    if (!stage.name.empty()) stage_names.push_back(stage.name);
+    if (local_stage || stage.base == "scratch") continue;
+    int named = -1;
+    for (const auto& candidate : ImageNameCandidates(stage.base)) {
+      if ((named = env.manifest.IndexOf(candidate)) >= 0) break;
+    }
+    if (named < 0) continue;  // an outside image
+    if (named == p || std::find(deps.begin(), deps.end(), named) == deps.end()) {
+      return Error{project.dockerfile_path + ":" + std::to_string(stage.line) + ": FROM " +
+                   stage.base + " names project '" + env.manifest.projects[named].name +
+                   "', which is not a dependency of '" + project.name + "'; add it to " +
+                   "dependencies in " + env.manifest.file};
+    }
+    pinned[stage.line] = image_of(named);
+  }
+  // COPY --from=greeting and RUN --mount=from=greeting name a dependency's image as well.
+  result.text = PinFromFlags(PinFromLines(text, *stages, pinned), [&](const std::string& name) {
+    if (std::find(stage_names.begin(), stage_names.end(), name) != stage_names.end()) {
+      return std::string();  // a stage of this Dockerfile
+    }
+    for (const auto& candidate : ImageNameCandidates(name)) {
+      int named = env.manifest.IndexOf(candidate);
+      if (named < 0 || std::find(deps.begin(), deps.end(), named) == deps.end()) continue;
+      return image_of(named);
+    }
+    return std::string();
+  });
+  return result;
+}
+
 Status BuildProject(BuildEnvironment& env, int p, const BuildDecision& decision,
                     const LineSink& on_line) {
   const Project& project = env.manifest.projects[p];
@@ -98,58 +151,16 @@ Status BuildProject(BuildEnvironment& env, int p, const BuildDecision& decision,
   const std::string& text = **read;
   auto context = PlanBuildContext(env.manifest, *env.patterns, *env.snapshot, env.repo, p);
   if (!context) return fail(context.error().message);
-  auto stages = ParseDockerfileStages(text, project.build_args);
-  if (!stages) return fail(project.dockerfile_path + ": " + stages.error().message);
-
-  // Each FROM that names a dependency (FROM greeting, FROM team/greeting:latest, FROM ${BASE}
-  // with BASE from buildArgs) is pinned to that dependency's exact image in a copy of the
-  // Dockerfile that hoist hands to the builder. Nothing is re-tagged on the engine, so two
-  // checkouts or CI jobs sharing one engine never see each other's dependencies.
-  std::vector<int> deps = env.graph.TransitiveDependencies(p);
-  std::vector<std::string> stage_names;
-  std::map<int, std::string> pinned;
-  for (const auto& stage : *stages) {
-    bool local_stage =
-        std::find(stage_names.begin(), stage_names.end(), stage.base) != stage_names.end();
-    if (!stage.name.empty()) stage_names.push_back(stage.name);
-    if (local_stage || stage.base == "scratch") continue;
-    int named = -1;
-    for (const auto& candidate : ImageNameCandidates(stage.base)) {
-      if ((named = env.manifest.IndexOf(candidate)) >= 0) break;
-    }
-    if (named < 0) continue;  // an outside image
-    if (named == p || std::find(deps.begin(), deps.end(), named) == deps.end()) {
-      return fail(project.dockerfile_path + ":" + std::to_string(stage.line) + ": FROM " +
-                  stage.base + " names project '" + env.manifest.projects[named].name +
-                  "', which is not a dependency of '" + project.name + "'; add it to " +
-                  "dependencies in " + env.manifest.file);
-    }
-    std::string source =
-        store.Reference(env.manifest.projects[named].name, CacheTag(env.hashes[named].hash));
-    if (!store.InEngine()) {
-      auto pulled = builder.Pull(source, on_line);
+  auto pinned = PinDockerfile(env, p, text);
+  if (!pinned) return fail(pinned.error().message);
+  const std::string& pinned_text = pinned->text;
+  const std::vector<std::string>& stage_names = pinned->stage_names;
+  if (!store.InEngine()) {  // the dependencies' images, from the registry
+    for (const auto& image : pinned->dependency_images) {
+      auto pulled = builder.Pull(image, on_line);
       if (!pulled) return fail(pulled.error().message);
     }
-    pinned[stage.line] = source;
   }
-  // COPY --from=greeting and RUN --mount=from=greeting name a dependency's image as well.
-  Status from_flags = Ok();
-  const std::string pinned_text =
-      PinFromFlags(PinFromLines(text, *stages, pinned), [&](const std::string& name) {
-        if (std::find(stage_names.begin(), stage_names.end(), name) != stage_names.end()) {
-          return std::string();  // a stage of this Dockerfile
-        }
-        for (const auto& candidate : ImageNameCandidates(name)) {
-          int named = env.manifest.IndexOf(candidate);
-          if (named < 0 || std::find(deps.begin(), deps.end(), named) == deps.end()) continue;
-          std::string source =
-              store.Reference(env.manifest.projects[named].name, CacheTag(env.hashes[named].hash));
-          if (!store.InEngine() && from_flags) from_flags = builder.Pull(source, on_line);
-          return source;
-        }
-        return std::string();
-      });
-  if (!from_flags) return fail(from_flags.error().message);
 
   // The context is hoist's own: exactly the hashed files, streamed from the snapshot.
   const std::string branch = env.settings.branch.empty() ? "detached" : env.settings.branch;

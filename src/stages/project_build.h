@@ -64,6 +64,18 @@ Expected<BuildDecision> DecideBuild(BuildEnvironment& env, int project);
 Status BuildProject(BuildEnvironment& env, int project, const BuildDecision& decision,
                     const LineSink& on_line);
 
+/// A project's Dockerfile as hoist hands it to the builder.
+struct PinnedDockerfile {
+  std::string text;  ///< each FROM, COPY --from and RUN --mount from= naming a dependency pinned
+  std::vector<std::string> dependency_images;  ///< the images pinned to, to pull first
+  std::vector<std::string> stage_names;        ///< its named stages, in order
+};
+
+/// Pins `text` (project p's Dockerfile) to the exact images of its dependencies; an Error
+/// names a FROM that names a project which is not a dependency.
+Expected<PinnedDockerfile> PinDockerfile(const BuildEnvironment& env, int p,
+                                         const std::string& text);
+
 /// The image tag of a content hash.
 std::string CacheTag(const std::string& hash);
 

@@ -40,8 +40,8 @@ Status TarWriter::Fail(const std::string& what) const {
   return Error{what + ": " + (why ? why : "libarchive failed")};
 }
 
-Status TarWriter::WriteHeader(const std::string& path, unsigned type, unsigned mode,
-                              uint64_t size, const std::string& link_target) {
+Status TarWriter::WriteHeader(const std::string& path, unsigned type, unsigned mode, uint64_t size,
+                              const std::string& link_target) {
   std::unique_ptr<archive_entry, decltype(&archive_entry_free)> entry(archive_entry_new(),
                                                                       archive_entry_free);
   archive_entry_set_pathname(entry.get(), path.c_str());

@@ -44,8 +44,7 @@ class TarWriter {
   uint64_t bytes_written() const { return bytes_written_; }
 
  private:
-  static ssize_t WriteCallback(struct archive* archive, void* self, const void* data,
-                                 size_t size);
+  static ssize_t WriteCallback(struct archive* archive, void* self, const void* data, size_t size);
   Status AddParents(const std::string& path);
   Status WriteHeader(const std::string& path, unsigned type, unsigned mode, uint64_t size,
                      const std::string& link_target);

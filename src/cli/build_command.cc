@@ -109,7 +109,8 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
                          settings,
                          context.SubmoduleStatus(),
                          &snapshot,
-                         &context.patterns()};
+                         &context.patterns(),
+                         &context.Bases(snapshot)};
     for (const auto& input : context.UncoveredInputs(*order)) {
       Warn(DescribeUncoveredInput(context.manifest(), input));
     }

@@ -8,8 +8,8 @@ namespace hoist {
 void AddCheckCommand(CLI::App& app, CommandContext& context, int& exit_code) {
   auto* command = app.add_subcommand(
       "check",
-      "Find files a Dockerfile copies into an image that no rebuild pattern covers (a change "
-      "to them would not rebuild it)");
+      "Find files a Dockerfile copies that no rebuild pattern covers (they are not in the "
+      "build context hoist sends, so the image would lack them)");
   auto projects = std::make_shared<std::vector<std::string>>();
   command->add_option("PROJECT", *projects, "Projects to check (default: all)");
   command->callback([&context, &exit_code, projects] {

@@ -1,15 +1,18 @@
 #include "cli/command_context.h"
 
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <map>
 
+#include "docker/docker_engine_api.h"
 #include "manifest/manifest_loader.h"
+#include "oci/image_reference.h"
 #include "source/content_hash.h"
+#include "stages/build_context.h"
 #include "stages/injected_args.h"
 #include "store/local_engine_store.h"
 #include "util/edit_distance.h"
+#include "util/files.h"
 
 namespace hoist {
 
@@ -122,40 +125,75 @@ std::string CommandContext::CommitTag() {
   return from_env.empty() ? facts().tag : from_env;
 }
 
-InjectedArgs CommandContext::Injected(const SourceSnapshot& snapshot) {
+const std::vector<std::string>& CommandContext::DockerfileTexts(const SourceSnapshot& snapshot) {
+  // Read once per snapshot: committed Dockerfiles in one `git cat-file`, changed ones from disk.
+  const std::string key = snapshot.commit() + (snapshot.dirty() ? "+dirty" : "");
+  if (key == texts_commit_ && !texts_.empty()) return texts_;
   const auto& projects = manifest().projects;
-  std::vector<std::string> texts(projects.size());
-  // Committed Dockerfiles from git in one `git cat-file --batch`; changed ones from disk.
-  std::vector<size_t> from_git;
-  std::string batch;
-  for (size_t p = 0; p < projects.size(); ++p) {
-    auto file = snapshot.Find(projects[p].dockerfile_path);
-    if (!file) continue;
-    if (file->dirty) {
-      std::ifstream in(repo().root() + "/" + projects[p].dockerfile_path);
-      texts[p] = std::string(std::istreambuf_iterator<char>(in), {});
-      continue;
-    }
-    from_git.push_back(p);
-    batch += std::string(file->oid) + "\n";
+  std::vector<std::string> paths;
+  for (const auto& project : projects) paths.push_back(project.dockerfile_path);
+  auto texts = ReadSnapshotFiles(repo(), snapshot, paths);
+  if (!texts) throw CommandFailure{kExitFailure, "hoist: error: " + texts.error().message};
+  texts_.assign(projects.size(), "");
+  for (size_t p = 0; p < projects.size(); ++p) texts_[p] = (*texts)[p].value_or("");
+  texts_commit_ = key;
+  return texts_;
+}
+
+InjectedArgs CommandContext::Injected(const SourceSnapshot& snapshot) {
+  return InjectedArgValues(DockerfileTexts(snapshot), snapshot.commit(), CommitTag());
+}
+
+const ResolvedBases& CommandContext::Bases(const SourceSnapshot& snapshot) {
+  DockerfileTexts(snapshot);
+  if (!bases_ || bases_key_ != texts_commit_) {
+    bases_key_ = texts_commit_;
+    bases_ = ResolvedBases::Resolve(
+        manifest(), DockerfileTexts(snapshot),
+        [this](const std::string& reference) { return ResolveImage(reference); });
   }
-  if (!from_git.empty()) {
-    auto out = repo().Run({"cat-file", "--batch"}, batch);
-    if (!out) throw CommandFailure{kExitFailure, "hoist: error: " + out.error().message};
-    size_t at = 0;
-    for (size_t p : from_git) {
-      size_t header_end = out->find('\n', at);
-      if (header_end == std::string::npos) break;
-      const std::string header = out->substr(at, header_end - at);
-      at = header_end + 1;
-      size_t space = header.rfind(' ');
-      if (header.find(" missing") != std::string::npos || space == std::string::npos) continue;
-      const size_t size = std::stoul(header.substr(space + 1));
-      texts[p] = out->substr(at, size);
-      at += size + 1;
-    }
+  return *bases_;
+}
+
+Expected<ResolvedImage> CommandContext::ResolveImage(const std::string& reference) {
+  const size_t at = reference.find('@');
+  if (at != std::string::npos)
+    return ResolvedImage{reference.substr(at + 1), false, "the Dockerfile"};
+  auto parsed = ImageReference::Parse(reference);
+  if (!parsed) return parsed.error();
+  std::string registry_error;
+  if (!parsed->host.empty()) {  // the team's registry: a tag moved there is a new hash at once
+    auto digest = ClientFor(parsed->host)->HeadManifest(parsed->repository, parsed->reference);
+    if (digest && *digest) return ResolvedImage{**digest, false, "registry " + parsed->host};
+    registry_error = digest
+                         ? parsed->host + " has no " + parsed->repository + ":" + parsed->reference
+                         : digest.error().message;
   }
-  return InjectedArgValues(texts, snapshot.commit(), CommitTag());
+  // What `docker build` itself would use: the engine's image, when it has one.
+  DockerEngineApi engine;
+  auto image = engine.InspectImage(reference);
+  if (!image) {
+    return Error{(registry_error.empty() ? "" : registry_error + "; ") + image.error().message};
+  }
+  if (*image) {
+    const std::string repository = reference.substr(
+        0, reference.rfind(':') > reference.rfind('/') ? reference.rfind(':') : reference.size());
+    for (const auto& repo_digest : (*image)->repo_digests) {
+      const size_t sign = repo_digest.find('@');
+      if (sign != std::string::npos && repo_digest.substr(0, sign) == repository) {
+        return ResolvedImage{repo_digest.substr(sign + 1), false, "the engine"};
+      }
+    }
+    return ResolvedImage{(*image)->id, true, "the engine (made there; no registry has it)"};
+  }
+  if (!registry_error.empty()) return Error{registry_error + "; the engine has no such image"};
+  // A Docker Hub name the engine does not have: Docker Hub's answer, as a pull would get it.
+  std::string repository = parsed->repository;
+  if (repository.find('/') == std::string::npos) repository = "library/" + repository;
+  auto digest = ClientFor("registry-1.docker.io")->HeadManifest(repository, parsed->reference);
+  if (digest && *digest) return ResolvedImage{**digest, false, "registry docker.io"};
+  return Error{"the engine has no such image and Docker Hub " +
+               (digest ? std::string("has no such tag") : digest.error().message)};
 }
 
 std::vector<ProjectHash> CommandContext::Hashes(const SourceSnapshot& snapshot, HashScheme scheme,
@@ -164,7 +202,8 @@ std::vector<ProjectHash> CommandContext::Hashes(const SourceSnapshot& snapshot, 
     return HashProjects(manifest(), graph(), patterns(), snapshot, scheme, platform);
   }
   const InjectedArgs injected = Injected(snapshot);
-  return HashProjects(manifest(), graph(), patterns(), snapshot, scheme, platform, &injected);
+  return HashProjects(manifest(), graph(), patterns(), snapshot, scheme, platform, &injected,
+                      &Bases(snapshot).inputs());
 }
 
 std::string CommandContext::SubmoduleStatus() {
@@ -173,9 +212,18 @@ std::string CommandContext::SubmoduleStatus() {
   return status ? *status : "";
 }
 
+// A Dockerfile or ignore file larger than this is not one (a device, a misnamed dump).
+constexpr size_t kMaxDockerfileBytes = 16 << 20;
+
 std::vector<UncoveredInput> CommandContext::UncoveredInputs(const std::vector<int>& projects) {
-  // Every file docker would see: tracked, untracked and git-ignored ones alike.
-  auto listed = repo().Run({"ls-files", "-z", "--cached", "--others"});
+  // The files of the projects' build directories that could be meant: tracked and untracked
+  // ones (git-ignored files never reach a context, so they are not listed: no walk of
+  // node_modules).
+  std::vector<std::string> args = {"ls-files",           "-z", "--cached", "--others",
+                                   "--exclude-standard", "--"};
+  for (int p : projects) args.push_back(":(top)" + manifest().projects[p].build_dir);
+  if (projects.empty()) return {};
+  auto listed = repo().Run(args);
   if (!listed) throw CommandFailure{kExitFailure, "hoist: error: " + listed.error().message};
   std::vector<std::string> files;
   for (size_t start = 0, end; (end = listed->find('\0', start)) != std::string::npos;
@@ -185,9 +233,9 @@ std::vector<UncoveredInput> CommandContext::UncoveredInputs(const std::vector<in
   const std::string root = repo().root();
   return FindUncoveredInputs(manifest(), patterns(), files, projects,
                              [&](const std::string& path) -> std::optional<std::string> {
-                               std::ifstream in(root + "/" + path);
-                               if (!in) return std::nullopt;
-                               return std::string(std::istreambuf_iterator<char>(in), {});
+                               auto text = ReadFile(root + "/" + path, kMaxDockerfileBytes);
+                               if (!text) return std::nullopt;
+                               return std::move(*text);
                              });
 }
 

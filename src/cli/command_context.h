@@ -12,6 +12,7 @@
 #include "source/git_repository.h"
 #include "source/pattern_index.h"
 #include "source/source_snapshot.h"
+#include "stages/base_images.h"
 #include "stages/input_lint.h"
 #include "stages/pipeline_env.h"
 #include "store/image_store.h"
@@ -66,6 +67,13 @@ class CommandContext {
                                   const std::string& platform = "");
   /// The injected build args of every project for `snapshot`'s commit and CommitTag().
   InjectedArgs Injected(const SourceSnapshot& snapshot);
+  /// The outside images of every project's Dockerfile in `snapshot`, resolved once per run
+  /// (ResolveImage): inputs of the hashes, and what the builds pin them to.
+  const ResolvedBases& Bases(const SourceSnapshot& snapshot);
+  /// Which exact image `reference` names now: its digest when it has one; for a reference
+  /// naming a registry host, that registry's; else the engine's image (its digest in the
+  /// registry it was pulled from, or its image id when it was made locally); else Docker Hub's.
+  Expected<ResolvedImage> ResolveImage(const std::string& reference);
   /// COMMIT_TAG of builds: build's --commit-tag, else $COMMIT_TAG, else the commit's tag.
   std::string CommitTag();
   std::string commit_tag_override;  ///< build's --commit-tag
@@ -95,6 +103,12 @@ class CommandContext {
   std::unique_ptr<HttpClient> http_;
   std::unique_ptr<ImageStore> store_;
   std::unique_ptr<RegistryStore> deploy_store_;
+  /// Each project's Dockerfile text in `snapshot` ("" when it has none).
+  const std::vector<std::string>& DockerfileTexts(const SourceSnapshot& snapshot);
+  std::string texts_commit_;
+  std::vector<std::string> texts_;
+  std::optional<ResolvedBases> bases_;
+  std::string bases_key_;
   std::unique_ptr<RegistryStore> OpenRegistry(const std::string& text, const std::string& what);
 };
 

@@ -82,8 +82,17 @@ void AddContextCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     if (!read) fail(read.error().message);
     if (!*read) fail("its Dockerfile " + project.dockerfile_path + " does not exist");
     DockerBuilder builder;  // names images only; nothing is built
-    BuildEnvironment env{context.manifest(), context.graph(), hashes, context.repo(),
-                         context.Store(),    builder,         {},     ""};
+    BuildEnvironment env{context.manifest(),
+                         context.graph(),
+                         hashes,
+                         context.repo(),
+                         context.Store(),
+                         builder,
+                         {},
+                         "",
+                         &snapshot,
+                         &context.patterns(),
+                         &context.Bases(snapshot)};
     auto pinned = PinDockerfile(env, p, **read);
     if (!pinned) fail(pinned.error().message);
     FILE* out = stdout;

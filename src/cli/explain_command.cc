@@ -21,9 +21,10 @@ Explanation Explain(CommandContext& context, int project, const SnapshotOptions&
   context.WarnUnmatchedPatterns(snapshot, {project});
   auto hashes = context.Hashes(snapshot, HashScheme::kV1, platform);
   const InjectedArgs injected = context.Injected(snapshot);
-  return {snapshot.commit(), hashes[project],
-          CollectHashInputs(context.manifest(), context.graph(), context.patterns(), snapshot,
-                            project, hashes, platform, &injected)};
+  return {
+      snapshot.commit(), hashes[project],
+      CollectHashInputs(context.manifest(), context.graph(), context.patterns(), snapshot, project,
+                        hashes, platform, &injected, &context.Bases(snapshot).inputs())};
 }
 
 nlohmann::json ToJson(const Explanation& e) {
@@ -39,6 +40,7 @@ nlohmann::json ToJson(const Explanation& e) {
           {"dockerignore", e.inputs.dockerignore},
           {"buildArgs", e.inputs.build_args},
           {"injected", e.inputs.injected},
+          {"bases", e.inputs.bases},
           {"platform", e.inputs.platform},
           {"dependencies", deps}};
 }
@@ -132,6 +134,7 @@ void AddExplainCommand(CLI::App& app, CommandContext& context, int& exit_code) {
                 << (arg.rfind("COMMIT_TAG=", 0) == 0 ? "for every tag" : "for every commit")
                 << ")\n";
     }
+    for (const auto& base : now.inputs.bases) std::cout << "base image  " << base << "\n";
     if (!now.inputs.platform.empty()) std::cout << "platform    " << now.inputs.platform << "\n";
     for (const auto& [name, hash] : now.inputs.dependencies) {
       std::cout << "dependency  " << name << " " << hash << "\n";
@@ -163,6 +166,12 @@ void AddExplainCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     }
     for (const auto& line : DiffLines(before->inputs.build_args, now.inputs.build_args)) {
       std::cout << "  build arg " << line << "\n";
+    }
+    for (const auto& line : DiffLines(before->inputs.injected, now.inputs.injected)) {
+      std::cout << "  injected " << line << "\n";
+    }
+    for (const auto& line : DiffLines(before->inputs.bases, now.inputs.bases)) {
+      std::cout << "  base image " << line << "\n";
     }
     for (const auto& line :
          DiffLines(DependencyLines(before->inputs), DependencyLines(now.inputs))) {

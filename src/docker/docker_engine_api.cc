@@ -87,6 +87,27 @@ Expected<std::optional<std::string>> DockerEngineApi::InspectLabels(const std::s
   return std::optional<std::string>(labels.dump());
 }
 
+Expected<std::optional<EngineImage>> DockerEngineApi::InspectImage(const std::string& reference) {
+  auto response = Call("GET", "/images/" + PercentEncode(reference) + "/json");
+  if (!response) return response.error();
+  if (response->status == 404) return std::optional<EngineImage>();
+  if (response->status != 200) {
+    return Error{"the Docker engine cannot inspect " + reference + ": " + EngineMessage(*response)};
+  }
+  auto json = nlohmann::json::parse(response->body, nullptr, false);
+  if (!json.is_object() || !json.contains("Id") || !json["Id"].is_string()) {
+    return Error{"the Docker engine answered an inspection of " + reference + " without its id"};
+  }
+  EngineImage image;
+  image.id = json["Id"].get<std::string>();
+  if (json.contains("RepoDigests") && json["RepoDigests"].is_array()) {
+    for (const auto& digest : json["RepoDigests"]) {
+      if (digest.is_string()) image.repo_digests.push_back(digest.get<std::string>());
+    }
+  }
+  return std::optional<EngineImage>(std::move(image));
+}
+
 Status DockerEngineApi::Tag(const std::string& source, const std::string& target) {
   auto [repository, tag] = SplitTag(target);
   auto response =

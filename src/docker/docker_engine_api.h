@@ -3,11 +3,18 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "net/http_client.h"
 #include "util/expected.h"
 
 namespace hoist {
+
+/// An image the engine holds.
+struct EngineImage {
+  std::string id;                         ///< "sha256:…", the digest of its configuration
+  std::vector<std::string> repo_digests;  ///< "repo@sha256:…" of each registry it came from
+};
 
 /// The Docker Engine API over its socket, for the quick questions (inspect, tag, remove) that
 /// would each cost a docker CLI start (~50 ms here) otherwise. DOCKER_HOST is honoured
@@ -21,6 +28,8 @@ class DockerEngineApi {
   Status Ping();
   /// The image's labels as JSON object text, or nullopt when there is no such image.
   Expected<std::optional<std::string>> InspectLabels(const std::string& reference);
+  /// The image `reference` names on the engine, or nullopt when there is none.
+  Expected<std::optional<EngineImage>> InspectImage(const std::string& reference);
   /// Tags `source` as `target` ("repo[:tag]").
   Status Tag(const std::string& source, const std::string& target);
   /// Removes the tag `reference` (never pruning parents); an absent tag is fine.

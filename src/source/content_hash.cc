@@ -124,7 +124,7 @@ std::vector<std::string> AlwaysHashedFiles(const Project& project) {
 std::vector<ProjectHash> HashProjects(const Manifest& manifest, const DependencyGraph& graph,
                                       const PatternIndex& index, const SourceSnapshot& snapshot,
                                       HashScheme scheme, const std::string& platform,
-                                      const InjectedArgs* injected) {
+                                      const InjectedArgs* injected, const BaseImages* bases) {
   if (scheme == HashScheme::kAztec) return HashAztec(manifest, index, snapshot);
 
   const size_t n = manifest.projects.size();
@@ -184,12 +184,22 @@ std::vector<ProjectHash> HashProjects(const Manifest& manifest, const Dependency
         AddRecord(digests[p], value);
       }
     }
+    if (bases && static_cast<size_t>(p) < bases->records.size()) {
+      for (const auto& base : bases->records[p]) {
+        AddRecord(digests[p], "base");
+        AddRecord(digests[p], base);
+      }
+      if (!bases->errors[p].empty()) hashes[p].error = bases->errors[p];
+    }
     if (!platform.empty()) AddRecord(digests[p], "platform " + platform);
     for (const auto& [name, d] : SortedDependencies(graph, p)) {
       AddRecord(digests[p], "dep " + name + " " + hashes[d].hash);
       dirty = dirty || hashes[d].dirty;
+      if (!hashes[d].error.empty() && hashes[p].error.empty()) {
+        hashes[p].error = "its dependency '" + name + "' has no hash: " + hashes[d].error;
+      }
     }
-    hashes[p].hash = digests[p].Finish();
+    hashes[p].hash = hashes[p].error.empty() ? digests[p].Finish() : "";
     hashes[p].dirty = dirty;
     done[p] = true;
     for (int dependent : graph.Dependents(p)) {
@@ -209,7 +219,7 @@ std::vector<ProjectHash> HashProjects(const Manifest& manifest, const Dependency
 HashInputs CollectHashInputs(const Manifest& manifest, const DependencyGraph& graph,
                              const PatternIndex& index, const SourceSnapshot& snapshot, int project,
                              const std::vector<ProjectHash>& hashes, const std::string& platform,
-                             const InjectedArgs* injected) {
+                             const InjectedArgs* injected, const BaseImages* bases) {
   HashInputs inputs;
   const auto& own = index.OwnPatterns(project);
   for (size_t i = 0; i < snapshot.size(); ++i) {
@@ -234,6 +244,9 @@ HashInputs CollectHashInputs(const Manifest& manifest, const DependencyGraph& gr
     for (const auto& [name, value] : (*injected)[project]) {
       inputs.injected.push_back(name + "=" + value);
     }
+  }
+  if (bases && static_cast<size_t>(project) < bases->records.size()) {
+    inputs.bases = bases->records[project];
   }
   inputs.platform = platform;
   for (const auto& [name, d] : SortedDependencies(graph, project)) {

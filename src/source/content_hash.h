@@ -29,6 +29,14 @@ struct ProjectHash {
 /// they can reach the image. Empty maps when no Dockerfile declares one.
 using InjectedArgs = std::vector<std::map<std::string, std::string>>;
 
+/// For each project, the images from outside the manifest its Dockerfile builds on, resolved:
+/// "<reference> <digest>" records, sorted; or why one cannot be resolved ("" when all can),
+/// and then the project has no hash.
+struct BaseImages {
+  std::vector<std::vector<std::string>> records;
+  std::vector<std::string> errors;
+};
+
 /// Everything that goes into one project's hash, as the records that are digested.
 struct HashInputs {
   std::vector<std::string> files;         ///< "<mode> <oid> <path>", sorted by path
@@ -37,6 +45,7 @@ struct HashInputs {
   std::vector<std::string> dockerignore;  ///< "<path> <oid>" (or "<path> absent"), each
   std::vector<std::string> build_args;    ///< "NAME=value", sorted
   std::vector<std::string> injected;      ///< "NAME=value" of declared injected args
+  std::vector<std::string> bases;         ///< "<reference> <digest>" of outside images
   std::string platform;
   std::vector<std::pair<std::string, std::string>> dependencies;  ///< (name, hash), sorted
 };
@@ -52,13 +61,15 @@ std::vector<std::string> DockerignoreFiles(const Project& project);
 std::vector<ProjectHash> HashProjects(const Manifest& manifest, const DependencyGraph& graph,
                                       const PatternIndex& index, const SourceSnapshot& snapshot,
                                       HashScheme scheme, const std::string& platform = "",
-                                      const InjectedArgs* injected = nullptr);
+                                      const InjectedArgs* injected = nullptr,
+                                      const BaseImages* bases = nullptr);
 
 /// The v1 inputs of one project, given the hashes of all projects (for its dependencies).
 HashInputs CollectHashInputs(const Manifest& manifest, const DependencyGraph& graph,
                              const PatternIndex& index, const SourceSnapshot& snapshot, int project,
                              const std::vector<ProjectHash>& hashes,
                              const std::string& platform = "",
-                             const InjectedArgs* injected = nullptr);
+                             const InjectedArgs* injected = nullptr,
+                             const BaseImages* bases = nullptr);
 
 }  // namespace hoist

@@ -164,25 +164,46 @@ Status WriteRepository(const GitRepository& repo, const BuildContext& context, s
 
 }  // namespace
 
-Expected<std::optional<std::string>> ReadSnapshotFile(const GitRepository& repo,
-                                                      const SourceSnapshot& snapshot,
-                                                      const std::string& path) {
-  auto file = snapshot.Find(path);
-  if (!file) return std::optional<std::string>();
-  if (file->dirty) {
-    auto content = ReadFile(repo.root() + "/" + path);
-    if (!content) return content.error();
-    return std::optional<std::string>(std::move(*content));
+Expected<std::vector<std::optional<std::string>>> ReadSnapshotFiles(
+    const GitRepository& repo, const SourceSnapshot& snapshot,
+    const std::vector<std::string>& paths) {
+  std::vector<std::optional<std::string>> contents(paths.size());
+  std::vector<BlobRequest> committed;
+  std::vector<size_t> committed_index;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    auto file = snapshot.Find(paths[i]);
+    if (!file) continue;
+    if (file->dirty) {
+      auto content = ReadFile(repo.root() + "/" + paths[i]);
+      if (!content) return content.error();
+      contents[i] = std::move(*content);
+      continue;
+    }
+    committed.push_back({std::string(file->oid), paths[i]});
+    committed_index.push_back(i);
   }
-  std::string content;
+  size_t current = 0;
   auto streamed = repo.StreamBlobs(
-      {{std::string(file->oid), path}}, [](size_t, uint64_t) { return Ok(); },
+      committed,
+      [&](size_t i, uint64_t) {
+        current = committed_index[i];
+        contents[current] = std::string();
+        return Ok();
+      },
       [&](std::string_view data) {
-        content.append(data);
+        contents[current]->append(data);
         return Ok();
       });
   if (!streamed) return streamed.error();
-  return std::optional<std::string>(std::move(content));
+  return contents;
+}
+
+Expected<std::optional<std::string>> ReadSnapshotFile(const GitRepository& repo,
+                                                      const SourceSnapshot& snapshot,
+                                                      const std::string& path) {
+  auto contents = ReadSnapshotFiles(repo, snapshot, {path});
+  if (!contents) return contents.error();
+  return std::move((*contents)[0]);
 }
 
 Expected<BuildContext> PlanBuildContext(const Manifest& manifest, const PatternIndex& index,

@@ -47,6 +47,11 @@ Expected<std::optional<std::string>> ReadSnapshotFile(const GitRepository& repo,
                                                       const SourceSnapshot& snapshot,
                                                       const std::string& path);
 
+/// ReadSnapshotFile for many files, the committed ones in one git call.
+Expected<std::vector<std::optional<std::string>>> ReadSnapshotFiles(
+    const GitRepository& repo, const SourceSnapshot& snapshot,
+    const std::vector<std::string>& paths);
+
 /// Plans project `p`'s context from `snapshot`. An Error names what cannot be read the same
 /// way on every machine (an uninitialised submodule, a commit missing from its clone).
 Expected<BuildContext> PlanBuildContext(const Manifest& manifest, const PatternIndex& index,

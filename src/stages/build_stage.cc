@@ -83,9 +83,9 @@ JobResult RunBuildJob(const BuildEnvironment& env, const BuildPlan& plan, JobSco
                                  scope.Say("hoist: building " + name + " on " + machine.Describe() +
                                            " (" + decision.reason + ")");
                                  BuildEnvironment on_machine{
-                                     env.manifest, env.graph,   env.hashes,   env.repo,
-                                     env.store,    builder,     env.settings, env.submodule_status,
-                                     env.snapshot, env.patterns};
+                                     env.manifest, env.graph,    env.hashes,   env.repo,
+                                     env.store,    builder,      env.settings, env.submodule_status,
+                                     env.snapshot, env.patterns, env.bases};
                                  return BuildProject(on_machine, p, decision, scope.sink());
                                });
   if (!built) return {JobOutcome::kFailed, built.error().message};

@@ -70,8 +70,8 @@ std::string DescribeUncoveredInput(const Manifest& manifest, const UncoveredInpu
   }
   return input.dockerfile + ":" + std::to_string(input.line) + ": " + input.instruction +
          " copies " + files + ", which no rebuild pattern of '" + project.name +
-         "' covers: a change there would not rebuild it; add a pattern to its rebuildPatterns "
-         "in " +
+         "' covers, so they are not in the build context hoist sends and the image will not "
+         "have them; add a pattern to its rebuildPatterns in " +
          manifest.file + ", or leave the files out with .dockerignore";
 }
 

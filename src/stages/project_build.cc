@@ -101,7 +101,16 @@ Expected<PinnedDockerfile> PinDockerfile(const BuildEnvironment& env, int p,
     for (const auto& candidate : ImageNameCandidates(stage.base)) {
       if ((named = env.manifest.IndexOf(candidate)) >= 0) break;
     }
-    if (named < 0) continue;  // an outside image
+    if (named < 0) {  // an outside image: exactly the one the hash names
+      if (!env.bases) continue;
+      std::string exact = env.bases->Pinned(stage.base);
+      if (exact.empty()) {
+        return Error{project.dockerfile_path + ":" + std::to_string(stage.line) + ": FROM " +
+                     stage.base + " was not resolved to an image"};
+      }
+      pinned[stage.line] = exact;
+      continue;
+    }
     if (named == p || std::find(deps.begin(), deps.end(), named) == deps.end()) {
       return Error{project.dockerfile_path + ":" + std::to_string(stage.line) + ": FROM " +
                    stage.base + " names project '" + env.manifest.projects[named].name +
@@ -120,7 +129,7 @@ Expected<PinnedDockerfile> PinDockerfile(const BuildEnvironment& env, int p,
       if (named < 0 || std::find(deps.begin(), deps.end(), named) == deps.end()) continue;
       return image_of(named);
     }
-    return std::string();
+    return env.bases ? env.bases->Pinned(name) : std::string();  // an outside image
   });
   return result;
 }

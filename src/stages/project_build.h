@@ -10,6 +10,7 @@
 #include "source/git_repository.h"
 #include "source/pattern_index.h"
 #include "source/source_snapshot.h"
+#include "stages/base_images.h"
 #include "store/image_store.h"
 
 namespace hoist {
@@ -44,6 +45,8 @@ struct BuildEnvironment {
   /// What the hashes were made of, and so what each build context is assembled from.
   const SourceSnapshot* snapshot = nullptr;
   const PatternIndex* patterns = nullptr;
+  /// The outside images the hashes were made with, which the builds pin to.
+  const ResolvedBases* bases = nullptr;
 };
 
 /// Whether a project needs building, and why (for --dry-run and the summary).
@@ -71,8 +74,9 @@ struct PinnedDockerfile {
   std::vector<std::string> stage_names;        ///< its named stages, in order
 };
 
-/// Pins `text` (project p's Dockerfile) to the exact images of its dependencies; an Error
-/// names a FROM that names a project which is not a dependency.
+/// Pins `text` (project p's Dockerfile) to the exact images of its dependencies and, with
+/// env.bases, of the outside images its hash was made with; an Error names a FROM that names a
+/// project which is not a dependency, or an outside image that was not resolved.
 Expected<PinnedDockerfile> PinDockerfile(const BuildEnvironment& env, int p,
                                          const std::string& text);
 

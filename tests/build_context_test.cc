@@ -203,3 +203,33 @@ TEST_F(BuildContextTest, TheImageHoldsExactlyTheHashedFiles) {
 
 }  // namespace
 }  // namespace hoist
+
+namespace hoist {
+namespace {
+
+// git stores a symlink as the name it points to: a buildDir or Dockerfile reached through one
+// would be hashed as that name while the files behind it change.
+TEST(BuildContextSymlinks, ABuildDirOrDockerfileThroughASymlinkIsRefused) {
+  const std::string outside = testing::MakeTempDir("hoist-outside");
+  testing::RunOk(outside, {"sh", "-c", "echo 'FROM scratch' > Dockerfile && echo 1 > f"});
+  TempRepo repo;
+  repo.Write("build_manifest.yml", "app:\n  buildDir: app\n");
+  testing::RunOk(repo.root(), {"ln", "-s", outside, "app"});
+  repo.Commit();
+  auto run = RunHoist(repo.root(), {"hash", "app"});
+  EXPECT_NE(run.exit_code, 0);
+  EXPECT_NE(run.err.find("goes through the symlink 'app'"), std::string::npos) << run.err;
+
+  repo.Remove("app");
+  repo.Write("real/Dockerfile.real", "FROM scratch\n");
+  testing::RunOk(repo.root(), {"ln", "-s", "Dockerfile.real", "real/Dockerfile"});
+  repo.Write("build_manifest.yml", "app:\n  buildDir: real\n");
+  repo.Commit();
+  run = RunHoist(repo.root(), {"hash", "app"});
+  EXPECT_NE(run.exit_code, 0);
+  EXPECT_NE(run.err.find("goes through the symlink 'real/Dockerfile'"), std::string::npos)
+      << run.err;
+}
+
+}  // namespace
+}  // namespace hoist

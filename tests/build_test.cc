@@ -2,9 +2,11 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "oci/distribution_client.h"
 #include "support/docker_engine.h"
 #include "support/registry_fixture.h"
 #include "support/temp_repo.h"
@@ -147,6 +149,59 @@ TEST_F(Build, MultiarchHostTagsTheArchitectureToo) {
   EXPECT_EQ(BuildResults({"other"}), (Results{{"other", "built"}}));
   EXPECT_EQ(ImageExists("other", "cache-" + Hash("other") + "-" + arch), 0);
   EXPECT_EQ(BuildResults({"other"}), (Results{{"other", "cached"}}));
+}
+
+// cache-<hash> of a multiarch: host project is the index of every architecture's image, written
+// by a registry call (the Aztec build system's create_ecr_manifest): each builder adds its own.
+TEST_F(Build, MultiarchHostWritesTheIndexOfEveryArchitecture) {
+  repo.Write("build_manifest.yml", std::string(kManifest) + "  multiarch: host\n");
+  repo.Commit();
+  EXPECT_EQ(BuildResults({"other"}), (Results{{"other", "built"}}));
+  std::string arch = RunOk("/", {"docker", "version", "--format", "{{.Server.Arch}}"});
+  arch = arch.substr(0, arch.find('\n'));
+  const std::string hash = Hash("other");
+  HttpClient http;
+  auto client = registry.Client(http);
+  auto platforms = [&] {
+    auto index = client->GetManifest("t/other", "cache-" + hash);
+    EXPECT_TRUE(index.ok()) << (index.ok() ? "" : index.error().message);
+    std::vector<std::string> found;
+    if (!index.ok()) return found;
+    EXPECT_EQ(index->media_type, kDockerManifestList);
+    const auto parsed = nlohmann::json::parse(index->bytes);
+    for (const auto& entry : parsed["manifests"]) {
+      found.push_back(entry["platform"]["os"].get<std::string>() + "/" +
+                      entry["platform"]["architecture"].get<std::string>());
+    }
+    return found;
+  };
+  EXPECT_EQ(platforms(), std::vector<std::string>{"linux/" + arch});
+
+  // Another machine's architecture: this image with an arm64 configuration, as its builder
+  // would have pushed it.
+  auto mine = client->GetManifest("t/other", "cache-" + hash + "-" + arch);
+  ASSERT_TRUE(mine.ok());
+  auto manifest = nlohmann::json::parse(mine->bytes);
+  auto config_text = client->GetBlob("t/other", manifest["config"]["digest"]);
+  ASSERT_TRUE(config_text.ok());
+  auto config = nlohmann::json::parse(*config_text);
+  config["architecture"] = "arm64";
+  const std::string other_config = config.dump();
+  const std::string other_digest = Sha256Digest(other_config);
+  ASSERT_TRUE(client->PutBlob("t/other", other_digest, other_config).ok());
+  manifest["config"]["digest"] = other_digest;
+  manifest["config"]["size"] = other_config.size();
+  ASSERT_TRUE(
+      client->PutManifest("t/other", "cache-" + hash + "-arm64", kDockerManifest, manifest.dump())
+          .ok());
+
+  // This architecture built again: the index now holds both, in one order.
+  EXPECT_EQ(BuildResults({"--force", "other"}), (Results{{"other", "built"}}));
+  auto both = platforms();
+  std::sort(both.begin(), both.end());
+  EXPECT_EQ(both, (std::vector<std::string>{"linux/" + arch, "linux/arm64"}));
+  // and docker pulls this machine's image through it.
+  RunOk("/", {"docker", "pull", "-q", registry.host() + "/t/other:cache-" + hash});
 }
 
 TEST_F(Build, MultiarchBuildxIsRefusedWithTheFix) {

@@ -28,16 +28,15 @@ class RemoteBuild : public ::testing::Test {
     ASSERT_EQ(testing::EnsureDockerEngine(), "") << "remote builds need a Docker engine";
     ASSERT_TRUE(sshd.ok()) << sshd.problem();
     RunOk(HOIST_SOURCE_DIR, {"bash", "scripts/make-busybox-image.sh"});
+    base = "FROM " + testing::PushExampleBase(bases.host()) + "\n";
     repo.Write("build_manifest.yml",
                "lib:\n  buildDir: lib\napp:\n  buildDir: app\n  dependencies: [lib]\n"
                "slow:\n  buildDir: slow\n");
-    repo.Write("lib/Dockerfile", "FROM hoist-example/busybox:1\nCOPY lib.c /lib.c\n");
+    repo.Write("lib/Dockerfile", base + "COPY lib.c /lib.c\n");
     repo.Write("lib/lib.c", "int lib;\n");
     repo.Write("app/Dockerfile", "FROM lib\nCOPY main.c /main.c\n");
     repo.Write("app/main.c", "int main;\n");
-    repo.Write(
-        "slow/Dockerfile",
-        "FROM hoist-example/busybox:1\nCOPY s /s\nRUN echo slow-build-started && sleep 30\n");
+    repo.Write("slow/Dockerfile", base + "COPY s /s\nRUN echo slow-build-started && sleep 30\n");
     repo.Write("slow/s", "s\n");
     repo.Write("hoist.yml", sshd.HoistYmlSsh());
     repo.Commit("initial");
@@ -71,6 +70,8 @@ class RemoteBuild : public ::testing::Test {
 
   SshdFixture sshd;
   TempRepo repo;
+  RegistryFixture bases;  ///< holds the base image, which the remote engine pulls by digest
+  std::string base;       ///< "FROM <that base>\n"
 };
 
 TEST_F(RemoteBuild, SameCacheTagsAsALocalBuildAndCachedAfterwards) {
@@ -131,7 +132,7 @@ TEST_F(RemoteBuild, ADroppedConnectionFailsTheJobCleanlyAndTagsNothing) {
   EXPECT_TRUE(Tags(registry, "slow").empty());
   EXPECT_LT(seconds, 30.0);
   // The next run connects again and would build it again.
-  repo.Write("slow/Dockerfile", "FROM hoist-example/busybox:1\nCOPY s /s\n");
+  repo.Write("slow/Dockerfile", base + "COPY s /s\n");
   repo.Commit("faster");
   auto retry = Build(registry, {"--remote", sshd.url(), "slow"});
   EXPECT_EQ(retry.exit_code, 0) << retry.err;
@@ -147,7 +148,7 @@ TEST_F(RemoteBuild, APoolRunsOneJobPerHost) {
   const std::string dead = "ssh://root@127.0.0.1:" + std::to_string(testing::FreePort());
   repo.Write("hoist.yml", sshd.HoistYmlSsh() + "remotes:\n  - " + dead + "\n  - " + sshd.url() +
                               "\n  - " + second + "\n");
-  repo.Write("slow/Dockerfile", "FROM hoist-example/busybox:1\nCOPY s /s\n");
+  repo.Write("slow/Dockerfile", base + "COPY s /s\n");
   repo.Commit("pool");
   auto run = Build(registry, {"--remote", "pool", "lib", "slow"});
   ASSERT_EQ(run.exit_code, 0) << run.err;

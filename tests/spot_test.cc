@@ -85,8 +85,9 @@ class Spot : public ::testing::Test {
     ASSERT_EQ(testing::EnsureDockerEngine(), "");
     ASSERT_TRUE(sshd.ok()) << sshd.problem();
     RunOk(HOIST_SOURCE_DIR, {"bash", "scripts/make-busybox-image.sh"});
+    base = "FROM " + testing::PushExampleBase(registry.host()) + "\n";
     repo.Write("build_manifest.yml", "lib:\n  buildDir: lib\n");
-    repo.Write("lib/Dockerfile", "FROM hoist-example/busybox:1\nCOPY lib.c /lib.c\n");
+    repo.Write("lib/Dockerfile", base + "COPY lib.c /lib.c\n");
     repo.Write("lib/lib.c", "int lib;\n");
     WriteConfig(2, 30);
     repo.Commit("initial");
@@ -154,6 +155,7 @@ class Spot : public ::testing::Test {
   TempRepo repo;
   Ec2StandIn ec2;
   RegistryFixture registry;
+  std::string base;  ///< "FROM <the example's base in the registry>\n"
 };
 
 TEST_F(Spot, ASpotMachineBuildsAndIsAlwaysTerminated) {
@@ -218,15 +220,14 @@ TEST_F(Spot, FallsBackToOnDemandWhenSpotIsNotFulfilled) {
 }
 
 TEST_F(Spot, AFailedOrInterruptedJobStillTerminatesItsMachine) {
-  repo.Write("lib/Dockerfile", "FROM hoist-example/busybox:1\nRUN exit 3\n");
+  repo.Write("lib/Dockerfile", base + "RUN exit 3\n");
   repo.Commit("broken");
   auto failed = Build({"--remote", "spot:4", "lib"});
   EXPECT_EQ(failed.exit_code, 1);
   ExpectAllTerminated();
 
   // Ctrl-C in the middle of the build.
-  repo.Write("lib/Dockerfile",
-             "FROM hoist-example/busybox:1\nRUN echo build-running && sleep 60\n");
+  repo.Write("lib/Dockerfile", base + "RUN echo build-running && sleep 60\n");
   repo.Commit("slow");
   ProcessSpec spec;
   spec.argv = {HOIST_BINARY, "--registry", registry.host() + "/t", "build", "--remote",
@@ -246,7 +247,7 @@ TEST_F(Spot, AFailedOrInterruptedJobStillTerminatesItsMachine) {
 }
 
 TEST_F(Spot, AnInterruptedSpotMachineIsReplacedOnDemand) {
-  repo.Write("lib/Dockerfile", "FROM hoist-example/busybox:1\nRUN echo build-running && sleep 4\n");
+  repo.Write("lib/Dockerfile", base + "RUN echo build-running && sleep 4\n");
   repo.Commit("slowish");
   auto running = std::async(std::launch::async, [&] {
     return Build({"--remote", "spot:4", "lib"});
@@ -273,7 +274,7 @@ TEST_F(Spot, AnInterruptedSpotMachineIsReplacedOnDemand) {
 // Two pipelines of one branch (GitLab checks out detached) run the same job at once: neither
 // takes the other's machine for its leftover.
 TEST_F(Spot, ConcurrentPipelinesOfOneBranchLeaveEachOthersMachinesAlone) {
-  repo.Write("lib/Dockerfile", "FROM hoist-example/busybox:1\nRUN echo build-running && sleep 4\n");
+  repo.Write("lib/Dockerfile", base + "RUN echo build-running && sleep 4\n");
   repo.Commit("slowish");
   repo.Git({"checkout", "--quiet", "--detach"});
   auto pipeline = [&](const std::string& id) {

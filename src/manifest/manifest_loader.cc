@@ -141,6 +141,27 @@ class ManifestBuilder {
              "paths in the manifest are relative to the repository root (the dockerfile and "
              "dependency script to buildDir, a pattern file to projectDir) and must stay "
              "inside it");
+      return path;
+    }
+    // git stores a symlink as the name of its target, not as what it points to: a buildDir or
+    // Dockerfile reached through one would be hashed as that name while its content changes.
+    std::string prefix;
+    for (size_t start = 0; !repo_root_.empty() && start <= path->size() && *path != ".";) {
+      size_t slash = path->find('/', start);
+      if (slash == std::string::npos) slash = path->size();
+      prefix = path->substr(0, slash);
+      std::error_code ignored;
+      const fs::path on_disk = fs::path(repo_root_) / prefix;
+      if (fs::is_symlink(fs::symlink_status(on_disk, ignored))) {
+        Report(Severity::kError, node,
+               "project '" + project + "': " + what + " '" + value +
+                   "' goes through the symlink '" + prefix + "' (-> " +
+                   fs::read_symlink(on_disk, ignored).string() + ")",
+               "git stores a symlink as the name it points to, so hoist would hash that name "
+               "while the files behind it change; name the real path in the manifest");
+        return std::nullopt;
+      }
+      start = slash + 1;
     }
     return path;
   }

@@ -239,13 +239,20 @@ Status BuildProject(BuildEnvironment& env, int p, const BuildDecision& decision,
   auto built = builder.Build(request, on_line);
   if (!built) return fail(built.error().message);
   if (!store.InEngine()) {
-    // The per-arch tag first: cache-<hash> appears last, only once everything is stored.
+    // The per-arch tag first: cache-<hash> appears last, only once everything is stored. For
+    // multiarch: host it is an index of every architecture built so far (each builder adds
+    // its own), written by a registry call: pushing this machine's image there would hide
+    // the others'.
     if (!arch_tag.empty()) {
       auto pushed = builder.Push(store.Reference(project.name, arch_tag), on_line);
       if (!pushed) return fail(pushed.error().message);
+      auto combined =
+          store.CombineArchitectures(project.name, hash, tag::Classify(arch_tag, hash).name);
+      if (!combined) return fail(combined.error().message);
+    } else {
+      auto pushed = builder.Push(image, on_line);
+      if (!pushed) return fail(pushed.error().message);
     }
-    auto pushed = builder.Push(image, on_line);
-    if (!pushed) return fail(pushed.error().message);
   }
   // Bookkeeping after success: the branch's moving tags (a registry retag), the taint spent.
   if (!store.InEngine()) {

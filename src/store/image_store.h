@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "store/marker.h"
+#include "store/tag_names.h"
 #include "util/expected.h"
 
 namespace hoist {
@@ -44,6 +45,14 @@ class ImageStore {
                                                     const std::string& tag) = 0;
   /// Deletes the marker under `tag`; refuses when the tag names an image.
   virtual Status DeleteMarker(const std::string& project, const std::string& tag) = 0;
+  /// Makes cache-<hash> name every architecture's image of `hash` there is (the
+  /// cache-<hash>-<arch> tags of multiarch: host builds): an image index in a registry, as the
+  /// Aztec build system's create_ecr_manifest wrote. An engine holds one architecture, so
+  /// there it names `arch`'s image.
+  virtual Status CombineArchitectures(const std::string& project, const std::string& hash,
+                                      const std::string& arch) {
+    return Tag(project, tag::ArchImage(hash, arch), tag::Image(hash));
+  }
 };
 
 }  // namespace hoist

@@ -1,5 +1,6 @@
 #include "store/registry_store.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "util/repository_name.h"
@@ -165,6 +166,93 @@ Status RegistryStore::DeleteMarker(const std::string& project, const std::string
   // A marker's digest is its own (its content names its tag), so deleting it by digest takes
   // no image and no other marker with it.
   return client_->DeleteManifest(repository, (*manifest)->digest);
+}
+
+Status RegistryStore::CombineArchitectures(const std::string& project, const std::string& hash,
+                                           const std::string& /*arch*/) {
+  const std::string repository = location_.Repository(project);
+  auto arch_tags = [&]() -> Expected<std::vector<std::string>> {
+    auto tags = client_->ListTags(repository);
+    if (!tags) return tags.error();
+    std::vector<std::string> found;
+    for (const auto& tag : *tags) {
+      if (tag::Classify(tag, hash).kind == tag::Meaning::Kind::kArchImage) found.push_back(tag);
+    }
+    std::sort(found.begin(), found.end());
+    return found;
+  };
+  auto tags = arch_tags();
+  if (!tags) return tags.error();
+  // Two builders of other architectures may finish together: whoever writes last has seen
+  // every architecture tagged before its write, or writes again.
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    auto written = WriteIndex(repository, hash, *tags);
+    if (!written) return written;
+    auto now = arch_tags();
+    if (!now) return now.error();
+    if (*now == *tags) return Ok();
+    tags = std::move(now);
+  }
+  return Ok();
+}
+
+Status RegistryStore::WriteIndex(const std::string& repository, const std::string& hash,
+                                 const std::vector<std::string>& tags) {
+  auto fail = [&](const std::string& tag, const std::string& why) {
+    return Error{repository + ":" + tag + " in " + Describe() + " " + why};
+  };
+  std::vector<nlohmann::json> entries;
+  bool docker_types = true;
+  auto add = [&](nlohmann::json entry) {
+    for (const auto& known : entries) {
+      if (known["digest"] == entry["digest"]) return;
+    }
+    if (entry.value("mediaType", "") != kDockerManifest) docker_types = false;
+    entries.push_back(std::move(entry));
+  };
+  for (const auto& tag : tags) {
+    auto manifest = client_->GetManifest(repository, tag);
+    if (!manifest) return manifest.error();
+    auto json = nlohmann::json::parse(manifest->bytes, nullptr, false);
+    if (!json.is_object()) return fail(tag, "is not a JSON manifest");
+    if (json.contains("manifests") && json["manifests"].is_array()) {  // already an index
+      for (const auto& entry : json["manifests"]) {
+        if (entry.is_object() && entry.contains("platform")) add(entry);
+      }
+      continue;
+    }
+    if (!json.contains("config") || !json["config"].is_object() ||
+        !json["config"].value("digest", "").starts_with("sha256:")) {
+      return fail(tag, "has no image configuration");
+    }
+    auto config_text = client_->GetBlob(repository, json["config"]["digest"].get<std::string>());
+    if (!config_text) return config_text.error();
+    auto config = nlohmann::json::parse(*config_text, nullptr, false);
+    if (!config.is_object() || !config.contains("architecture") || !config.contains("os") ||
+        !config["architecture"].is_string() || !config["os"].is_string()) {
+      return fail(tag, "has a configuration without os and architecture");
+    }
+    nlohmann::json platform = {{"architecture", config["architecture"]}, {"os", config["os"]}};
+    if (config.contains("variant") && config["variant"].is_string()) {
+      platform["variant"] = config["variant"];
+    }
+    add({{"mediaType", manifest->media_type},
+         {"digest", manifest->digest},
+         {"size", manifest->bytes.size()},
+         {"platform", platform}});
+  }
+  if (entries.empty()) return Error{"no image of any architecture is tagged for " + hash};
+  // One order on every machine, so two builders writing the same set write the same bytes.
+  std::sort(entries.begin(), entries.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
+    return a["platform"].dump() < b["platform"].dump();
+  });
+  // A Docker manifest list for Docker image manifests (what the docker CLI pushes), an OCI
+  // index otherwise: each pairs with its own kind.
+  const std::string type = docker_types ? kDockerManifestList : kOciIndex;
+  const nlohmann::json index = {{"schemaVersion", 2}, {"mediaType", type}, {"manifests", entries}};
+  auto put = client_->PutManifest(repository, tag::Image(hash), type, index.dump());
+  if (!put) return put.error();
+  return Ok();
 }
 
 }  // namespace hoist

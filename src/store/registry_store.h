@@ -40,8 +40,13 @@ class RegistryStore : public ImageStore {
   Expected<std::optional<Marker>> GetMarker(const std::string& project,
                                             const std::string& tag) override;
   Status DeleteMarker(const std::string& project, const std::string& tag) override;
+  Status CombineArchitectures(const std::string& project, const std::string& hash,
+                              const std::string& arch) override;
 
  private:
+  /// Writes cache-<hash> as the index of the images under `tags` (cache-<hash>-<arch>).
+  Status WriteIndex(const std::string& repository, const std::string& hash,
+                    const std::vector<std::string>& tags);
   /// The marker manifest under `tag` (nullopt when absent), or an Error for a non-marker.
   Expected<std::optional<ManifestBlob>> MarkerManifest(const std::string& repository,
                                                        const std::string& tag);

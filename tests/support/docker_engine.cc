@@ -64,3 +64,21 @@ void ImportTestImage(const std::string& reference, const std::string& content) {
 }
 
 }  // namespace hoist::testing
+
+namespace hoist::testing {
+
+std::string PushExampleBase(const std::string& host) {
+  const std::string reference = host + "/hoist-example/busybox:1";
+  for (const std::vector<std::string>& argv :
+       {std::vector<std::string>{"docker", "tag", "hoist-example/busybox:1", reference},
+        std::vector<std::string>{"docker", "push", "--quiet", reference}}) {
+    ProcessSpec spec;
+    spec.argv = argv;
+    auto result = RunProcess(spec);
+    EXPECT_TRUE(result.ok() && result->exit_code == 0)
+        << FormatCommand(argv) << ": " << (result.ok() ? result->stderr_text : "");
+  }
+  return reference;
+}
+
+}  // namespace hoist::testing

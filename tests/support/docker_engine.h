@@ -9,6 +9,11 @@ namespace hoist::testing {
 /// Returns "" when one answers, else why not.
 std::string EnsureDockerEngine();
 
+/// Pushes the example's base image (scripts/make-busybox-image.sh) to the registry at `host`
+/// and returns its name there: the base for builds on another machine's engine (an image made
+/// on an engine is pinned by its image id, which only that engine knows).
+std::string PushExampleBase(const std::string& host);
+
 /// Imports an image of one tiny layer labelled `content` as `reference` into the engine.
 void ImportTestImage(const std::string& reference, const std::string& content);
 

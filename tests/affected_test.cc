@@ -1,7 +1,9 @@
 // `hoist affected` and `hoist explain --base` on real git repositories.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "support/temp_repo.h"
 
@@ -53,6 +55,28 @@ class Affected : public ::testing::Test {
 TEST_F(Affected, NothingChangedNothingAffected) {
   repo.Commit("empty");
   EXPECT_TRUE(AffectedSince(base).empty());
+}
+
+// A Dockerfile that declares ARG COMMIT_HASH bakes in its commit: its hash (and its
+// dependents') changes with every commit, so `affected` says so, as the build will.
+TEST_F(Affected, ADeclaredInjectedArgAffectsItsProjectOnEveryCommit) {
+  repo.Write("lib/Dockerfile", "FROM scratch\nARG COMMIT_HASH\n");
+  const std::string declared = repo.Commit("lib bakes in its commit");
+  repo.Write("tool/src.c", "changed\n");
+  repo.Commit("unrelated");
+  auto affected = AffectedSince(declared);
+  ASSERT_EQ(affected.size(), 3u);
+  EXPECT_EQ(std::set<std::string>(affected.begin(), affected.end()),
+            (std::set<std::string>{"lib", "tool", "app"}));
+  EXPECT_LT(std::find(affected.begin(), affected.end(), "lib"),
+            std::find(affected.begin(), affected.end(), "app"));  // dependencies first
+  auto why = AffectedSince(declared, {"--files"});
+  EXPECT_NE(std::find(why.begin(), why.end(),
+                      "  ARG COMMIT_HASH (injected: " +
+                          RunOk(repo.root(), {"git", "rev-parse", "HEAD"}).substr(0, 40) + ")"),
+            why.end());
+  // The same commit on both sides: nothing.
+  EXPECT_TRUE(AffectedSince("HEAD").empty());
 }
 
 TEST_F(Affected, ALibraryChangeAffectsItsDependentsInBuildOrder) {

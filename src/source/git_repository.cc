@@ -335,7 +335,9 @@ Expected<std::string> GitRepository::SubmoduleWorkingTree(const std::string& pat
 
 Status GitRepository::StreamBlobs(const std::vector<BlobRequest>& blobs,
                                   const std::function<Status(size_t, uint64_t)>& on_begin,
-                                  const std::function<Status(std::string_view)>& on_data) const {
+                                  const std::function<Status(std::string_view)>& on_data,
+                                  std::vector<bool>* missing) const {
+  if (missing) missing->assign(blobs.size(), false);
   if (blobs.empty()) return Ok();
   ProcessSpec spec;
   spec.argv = {"git",     "-c",       "core.autocrlf=false", "-c", "core.eol=lf", "cat-file",
@@ -378,6 +380,11 @@ Status GitRepository::StreamBlobs(const std::vector<BlobRequest>& blobs,
       }
       const size_t last_space = header.rfind(' ');
       if (header.size() > 8 && header.compare(header.size() - 8, 8, " missing") == 0) {
+        if (missing) {
+          (*missing)[next++] = true;
+          header.clear();
+          continue;
+        }
         failed = Error{"git object " + blobs[next].oid + " (" + blobs[next].path +
                        ") is not in this clone; fetch it (git fetch, or for a partial clone "
                        "git fetch --refetch) and try again"};

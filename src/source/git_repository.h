@@ -85,9 +85,11 @@ class GitRepository {
   /// filters .gitattributes names (git-lfs) applied, line endings as committed (this
   /// machine's core.autocrlf and core.eol not applied). `on_begin(i, size)` precedes the bytes
   /// of blob i, which `on_data` receives in chunks. An Error names a missing object.
+  /// With `missing`, an object that does not exist is marked there (and skipped) instead.
   Status StreamBlobs(const std::vector<BlobRequest>& blobs,
                      const std::function<Status(size_t, uint64_t)>& on_begin,
-                     const std::function<Status(std::string_view)>& on_data) const;
+                     const std::function<Status(std::string_view)>& on_data,
+                     std::vector<bool>* missing = nullptr) const;
   /// The `filter` attribute of each path ("" when it has none).
   Expected<std::vector<std::string>> FilterAttributes(const std::vector<std::string>& paths) const;
   /// Whether this machine's git configures the filter driver `name` (filter.NAME.smudge or

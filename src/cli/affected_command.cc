@@ -36,7 +36,7 @@ void AddInjectedChanges(CommandContext& context, const std::string& base, const 
         texts[current].append(data);
         return Ok();
       },
-      &missing);
+      false, &missing);
   if (!read) throw CommandFailure{kExitFailure, "hoist: error: " + read.error().message};
   auto tag_of = [&](const std::string& commit) {
     return repo.Output({"describe", "--tags", "--exact-match", commit});

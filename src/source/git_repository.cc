@@ -336,19 +336,20 @@ Expected<std::string> GitRepository::SubmoduleWorkingTree(const std::string& pat
 Status GitRepository::StreamBlobs(const std::vector<BlobRequest>& blobs,
                                   const std::function<Status(size_t, uint64_t)>& on_begin,
                                   const std::function<Status(std::string_view)>& on_data,
-                                  std::vector<bool>* missing) const {
+                                  bool convert, std::vector<bool>* missing) const {
   if (missing) missing->assign(blobs.size(), false);
   if (blobs.empty()) return Ok();
   ProcessSpec spec;
-  spec.argv = {"git",     "-c",       "core.autocrlf=false", "-c", "core.eol=lf", "cat-file",
-               "--batch", "--filters"};
+  spec.argv = {"git", "-c", "core.autocrlf=false", "-c", "core.eol=lf", "cat-file", "--batch"};
+  if (convert) spec.argv.push_back("--filters");
   spec.cwd = root_;
   for (const auto& blob : blobs) {
     if (blob.path.find('\n') != std::string::npos) {
       return Error{"cannot read '" + blob.path + "': git's batch reader cannot name a path " +
                    "holding a line break; rename the file"};
     }
-    spec.stdin_data += blob.oid + " " + blob.path + "\n";
+    // Only with --filters does git read a path after the object name (for .gitattributes).
+    spec.stdin_data += convert ? blob.oid + " " + blob.path + "\n" : blob.oid + "\n";
   }
   // "<oid> blob <size>\n<content>\n" per request, or "<name> missing\n".
   size_t next = 0;
@@ -418,23 +419,33 @@ Status GitRepository::StreamBlobs(const std::vector<BlobRequest>& blobs,
   return Ok();
 }
 
-Expected<std::vector<std::string>> GitRepository::FilterAttributes(
+Expected<std::vector<GitRepository::Conversion>> GitRepository::Conversions(
     const std::vector<std::string>& paths) const {
-  std::vector<std::string> filters(paths.size());
-  if (paths.empty()) return filters;
+  std::vector<Conversion> conversions(paths.size());
+  if (paths.empty()) return conversions;
   std::string input;
   for (const auto& path : paths) input += path + '\0';
-  auto output = Run({"check-attr", "-z", "--stdin", "filter"}, input);
+  const std::vector<std::string> attributes = {"filter", "eol", "ident", "working-tree-encoding"};
+  std::vector<std::string> args = {"check-attr", "-z", "--stdin"};
+  args.insert(args.end(), attributes.begin(), attributes.end());
+  auto output = Run(args, input);
   if (!output) return output.error();
-  // "<path> NUL filter NUL <value> NUL", in the order asked.
+  // "<path> NUL <attribute> NUL <value> NUL" for each attribute of each path, in order asked.
   auto fields = SplitNul(*output);
-  for (size_t i = 0; i + 2 < fields.size() && i / 3 < paths.size(); i += 3) {
-    std::string_view value = fields[i + 2];
-    if (value != "unspecified" && value != "unset" && value != "set") {
-      filters[i / 3] = std::string(value);
+  const size_t per_path = attributes.size() * 3;
+  for (size_t i = 0; i + 2 < fields.size() && i / per_path < paths.size(); i += 3) {
+    Conversion& conversion = conversions[i / per_path];
+    std::string_view attribute = fields[i + 1], value = fields[i + 2];
+    const bool given = value != "unspecified" && value != "unset";
+    if (attribute == "filter") {
+      if (given && value != "set") conversion.filter = std::string(value);
+    } else if (attribute == "eol") {
+      if (value == "crlf") conversion.other = true;
+    } else if (given) {
+      conversion.other = true;
     }
   }
-  return filters;
+  return conversions;
 }
 
 bool GitRepository::HasFilterDriver(const std::string& name) const {

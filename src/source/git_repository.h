@@ -81,17 +81,23 @@ class GitRepository {
   /// own index untouched): an id for exactly what is on disk, and a tree to read it from.
   Expected<std::string> SubmoduleWorkingTree(const std::string& path) const;
 
-  /// Streams the content of each blob, in order, as a checkout on any machine gives it: the
-  /// filters .gitattributes names (git-lfs) applied, line endings as committed (this
-  /// machine's core.autocrlf and core.eol not applied). `on_begin(i, size)` precedes the bytes
-  /// of blob i, which `on_data` receives in chunks. An Error names a missing object.
-  /// With `missing`, an object that does not exist is marked there (and skipped) instead.
+  /// Streams the content of each blob, in order, as stored; with `convert`, as a checkout on
+  /// any machine gives it: what .gitattributes asks (filters such as git-lfs, eol=crlf, ident,
+  /// working-tree-encoding) applied, but not this machine's core.autocrlf and core.eol (git
+  /// converts in a way that costs ~40x a plain read, so only files that need it should ask).
+  /// `on_begin(i, size)` precedes the bytes of blob i, which `on_data` receives in chunks. An
+  /// Error names a missing object; with `missing`, one is marked there (and skipped) instead.
   Status StreamBlobs(const std::vector<BlobRequest>& blobs,
                      const std::function<Status(size_t, uint64_t)>& on_begin,
-                     const std::function<Status(std::string_view)>& on_data,
+                     const std::function<Status(std::string_view)>& on_data, bool convert = false,
                      std::vector<bool>* missing = nullptr) const;
-  /// The `filter` attribute of each path ("" when it has none).
-  Expected<std::vector<std::string>> FilterAttributes(const std::vector<std::string>& paths) const;
+  /// How .gitattributes has git convert a path on checkout.
+  struct Conversion {
+    std::string filter;  ///< the filter driver's name ("" when none)
+    bool other = false;  ///< eol=crlf, ident or working-tree-encoding
+  };
+  /// The checkout conversion of each path.
+  Expected<std::vector<Conversion>> Conversions(const std::vector<std::string>& paths) const;
   /// Whether this machine's git configures the filter driver `name` (filter.NAME.smudge or
   /// filter.NAME.process).
   bool HasFilterDriver(const std::string& name) const;

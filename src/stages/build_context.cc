@@ -105,11 +105,14 @@ Status WriteRepository(const GitRepository& repo, const BuildContext& context, s
   // stores: with the filter's driver missing, git would hand out the pointer.
   std::vector<std::string> paths;
   for (const auto* entry : committed) paths.push_back(entry->repo_path);
-  auto filters = repo.FilterAttributes(paths);
-  if (!filters) return filters.error();
+  auto conversions = repo.Conversions(paths);
+  if (!conversions) return conversions.error();
   std::map<std::string, bool> drivers;
+  std::vector<size_t> plain, converted;  // what git stores as is; what it converts on checkout
   for (size_t i = 0; i < committed.size(); ++i) {
-    const std::string& filter = (*filters)[i];
+    const auto& conversion = (*conversions)[i];
+    (conversion.filter.empty() && !conversion.other ? plain : converted).push_back(i);
+    const std::string& filter = conversion.filter;
     if (filter.empty()) continue;
     auto known = drivers.find(filter);
     if (known == drivers.end()) known = drivers.emplace(filter, repo.HasFilterDriver(filter)).first;
@@ -121,45 +124,51 @@ Status WriteRepository(const GitRepository& repo, const BuildContext& context, s
     }
   }
 
-  std::vector<BlobRequest> requests;
-  for (const auto* entry : committed) requests.push_back({entry->oid, entry->repo_path});
-  size_t current = 0;
-  bool buffering = false;
-  std::string buffer;
-  auto flush = [&]() -> Status {
-    if (!buffering) return Ok();
-    buffering = false;
-    const ContextEntry& entry = *committed[current];
-    if (entry.mode == "120000") return tar.AddSymlink(entry.path, buffer);
-    if (std::string_view(buffer).substr(0, kLfsPointer.size()) == kLfsPointer) {
-      return Error{entry.repo_path + " is a git-lfs pointer, not the file it stands for: " +
-                   FixFilter((*filters)[current])};
-    }
-    return tar.AddFile(entry.path, entry.mode == "100755", buffer);
-  };
-  auto streamed = repo.StreamBlobs(
-      requests,
-      [&](size_t i, uint64_t size) -> Status {
-        auto flushed = flush();
-        if (!flushed) return flushed;
-        current = i;
-        const ContextEntry& entry = *committed[i];
-        if (entry.mode == "120000" || (!(*filters)[i].empty() && size < kPointerCheckBytes)) {
-          buffering = true;
-          buffer.clear();
-          return Ok();
-        }
-        return tar.BeginFile(entry.path, entry.mode == "100755", size);
-      },
-      [&](std::string_view data) -> Status {
-        if (buffering) {
-          buffer.append(data);
-          return Ok();
-        }
-        return tar.Write(data);
-      });
-  if (!streamed) return streamed;
-  return flush();
+  for (const auto* batch : {&plain, &converted}) {
+    std::vector<BlobRequest> requests;
+    for (size_t i : *batch) requests.push_back({committed[i]->oid, committed[i]->repo_path});
+    size_t current = 0;  // index into committed
+    bool buffering = false;
+    std::string buffer;
+    auto flush = [&]() -> Status {
+      if (!buffering) return Ok();
+      buffering = false;
+      const ContextEntry& entry = *committed[current];
+      if (entry.mode == "120000") return tar.AddSymlink(entry.path, buffer);
+      if (std::string_view(buffer).substr(0, kLfsPointer.size()) == kLfsPointer) {
+        return Error{entry.repo_path + " is a git-lfs pointer, not the file it stands for: " +
+                     FixFilter((*conversions)[current].filter)};
+      }
+      return tar.AddFile(entry.path, entry.mode == "100755", buffer);
+    };
+    auto streamed = repo.StreamBlobs(
+        requests,
+        [&](size_t i, uint64_t size) -> Status {
+          auto flushed = flush();
+          if (!flushed) return flushed;
+          current = (*batch)[i];
+          const ContextEntry& entry = *committed[current];
+          if (entry.mode == "120000" ||
+              (!(*conversions)[current].filter.empty() && size < kPointerCheckBytes)) {
+            buffering = true;
+            buffer.clear();
+            return Ok();
+          }
+          return tar.BeginFile(entry.path, entry.mode == "100755", size);
+        },
+        [&](std::string_view data) -> Status {
+          if (buffering) {
+            buffer.append(data);
+            return Ok();
+          }
+          return tar.Write(data);
+        },
+        /*convert=*/batch == &converted);
+    if (!streamed) return streamed;
+    auto flushed = flush();
+    if (!flushed) return flushed;
+  }
+  return Ok();
 }
 
 }  // namespace

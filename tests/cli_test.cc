@@ -68,6 +68,13 @@ TEST_F(Cli, ExplicitManifestAndDirectory) {
   auto missing = RunHoist(repo.root(), {"--manifest", "nope.yml", "projects"});
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.err.find("cannot read the manifest"), std::string::npos) << missing.err;
+  // A device that never ends is refused at a bound, not read until memory runs out.
+  auto endless = RunHoist(repo.root(), {"--manifest", "/dev/zero", "projects"});
+  EXPECT_EQ(endless.exit_code, 1);
+  EXPECT_NE(endless.err.find("larger than"), std::string::npos) << endless.err;
+  auto directory = RunHoist(repo.root(), {"--manifest", "other", "projects"});
+  EXPECT_EQ(directory.exit_code, 1);
+  EXPECT_NE(directory.err.find("cannot read the manifest"), std::string::npos) << directory.err;
 }
 
 TEST_F(Cli, GraphFormats) {

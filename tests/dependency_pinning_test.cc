@@ -7,6 +7,7 @@
 #include <random>
 
 #include "support/docker_engine.h"
+#include "support/registry_fixture.h"
 #include "support/temp_repo.h"
 
 namespace hoist {
@@ -104,6 +105,32 @@ TEST_F(DependencyPinning, CopyFromAndMountFromResolveToTheDependency) {
   ASSERT_EQ(built.exit_code, 0) << built.err;
   EXPECT_EQ(AppWord(repo), "copied\n");
   EXPECT_FALSE(EngineHas(name));
+}
+
+// In a registry a dependency is pinned by digest as well: the build uses exactly the image it
+// pulled, whatever moves the tag meanwhile.
+TEST_F(DependencyPinning, InARegistryTheDependencyIsPinnedByDigest) {
+  testing::RegistryFixture registry;
+  TempRepo repo;
+  const std::string name = "greeting-" + Token().substr(0, 8);
+  Make(repo, name, "pulled", "FROM " + name);
+  auto built =
+      testing::RunHoist(repo.root(), {"--registry", registry.host() + "/t", "build", "app"});
+  ASSERT_EQ(built.exit_code, 0) << built.err;
+  const std::string dir = testing::MakeTempDir("hoist-pinned");
+  auto context = testing::RunHoist(repo.root(), {"--registry", registry.host() + "/t", "context",
+                                                 "app", "-o", dir + "/context.tar"});
+  ASSERT_EQ(context.exit_code, 0) << context.err;
+  const std::string dockerfile = RunOk(dir, {"tar", "-xOf", "context.tar", ".dockerfile.hoist"});
+  EXPECT_EQ(dockerfile.rfind("FROM " + registry.host() + "/t/" + name + ":cache-" +
+                                 testing::HashOf(repo.root(), name) + "@sha256:",
+                             0),
+            0u)
+      << dockerfile;
+  const std::string image = registry.host() + "/t/app:cache-" + testing::HashOf(repo.root(), "app");
+  RunOk("/", {"docker", "pull", "-q", image});
+  EXPECT_EQ(RunOk("/", {"docker", "run", "--rm", "--network=none", image, "cat", "/app-word"}),
+            "pulled\n");
 }
 
 }  // namespace

@@ -63,6 +63,30 @@ TEST_F(RegistryFaults, HonoursRetryAfterOn429) {
   EXPECT_GE(waited, std::chrono::milliseconds(950));
 }
 
+// Retry-After past hoist's bound on waiting (60 s by default, 20 s here) is not waited for,
+// on the ping (which slept for it: an hour for 3600) nor on any request (where a huge value
+// overflowed into a negative wait that passed the bound).
+TEST_F(RegistryFaults, ARetryAfterPastTheBoundFailsAtOnceNamingIt) {
+  auto client = Client();
+  proxy.Configure(R"({"status": 503, "count": 50, "retry_after": 3600, "match": "/v2/"})");
+  auto start = std::chrono::steady_clock::now();
+  auto pinged = client->Ping();
+  ASSERT_FALSE(pinged.ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  EXPECT_NE(pinged.error().message.find("retry after 3600 s"), std::string::npos)
+      << pinged.error().message;
+
+  auto fresh = Client();
+  proxy.Configure("{}");
+  ASSERT_TRUE(fresh->Ping().ok());
+  proxy.Configure(R"({"status": 429, "count": 50, "retry_after": "99999999999999999999",
+                      "match": "/manifests/"})");
+  start = std::chrono::steady_clock::now();
+  auto present = fresh->HeadManifest("app", "cache-1");
+  EXPECT_FALSE(present.ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+}
+
 TEST_F(RegistryFaults, RecoversFromConnectionResets) {
   auto client = Client();
   ASSERT_TRUE(client->Ping().ok());

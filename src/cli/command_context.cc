@@ -273,9 +273,12 @@ std::unique_ptr<DistributionClient> CommandContext::ClientFor(const std::string&
     options.ca_file = registry_ca;
     http_ = std::make_unique<HttpClient>(options);
   }
-  auto credentials = CredentialStore::Load();
-  if (!credentials)
-    throw CommandFailure{kExitFailure, "hoist: error: " + credentials.error().message};
+  if (!credentials_) {  // loaded once: every client shares its answers (one helper run per host)
+    auto loaded = CredentialStore::Load();
+    if (!loaded) throw CommandFailure{kExitFailure, "hoist: error: " + loaded.error().message};
+    credentials_ = std::move(*loaded);
+  }
+  auto credentials = std::optional<CredentialStore>(*credentials_);
   RegistryOptions options;
   options.insecure_hosts = insecure_registries;
   if (verbose)

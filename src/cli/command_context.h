@@ -101,6 +101,7 @@ class CommandContext {
   std::unique_ptr<DependencyGraph> graph_;
   std::optional<PatternIndex> patterns_;
   std::unique_ptr<HttpClient> http_;
+  std::optional<CredentialStore> credentials_;
   std::unique_ptr<ImageStore> store_;
   std::unique_ptr<RegistryStore> deploy_store_;
   /// Each project's Dockerfile text in `snapshot` ("" when it has none).

@@ -8,31 +8,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
-#include <random>
 #include <thread>
 
+#include "util/process_identity.h"
 #include "util/subprocess.h"
 #include "util/text.h"
 
 namespace hoist {
 namespace {
-
-/// This process's own word for names on a shared engine: host, pid and a random part.
-const std::string& RunNonce() {
-  static const std::string nonce = [] {
-    char host[64] = "host";
-    gethostname(host, sizeof host - 1);
-    std::random_device random;
-    char suffix[16];
-    std::snprintf(suffix, sizeof suffix, "%08x", random());
-    std::string word = std::string(host) + "-" + std::to_string(getpid()) + "-" + suffix;
-    for (char& c : word) {
-      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') c = '-';
-    }
-    return word;
-  }();
-  return nonce;
-}
 
 /// `docker rm --force NAME`, not stopped by Ctrl-C: it is part of the stopping.
 void RemoveContainer(const std::string& docker, const std::string& host, const std::string& name) {
@@ -223,7 +206,7 @@ Status DockerBuilder::RunContainer(const std::string& image,
   // it): a container hoist started has a name of its own (unique on an engine that many
   // machines share) and is removed when hoist is stopped.
   static std::atomic<int> containers{0};
-  const std::string name = "hoist-" + RunNonce() + "-" + std::to_string(++containers);
+  const std::string name = "hoist-" + ProcessIdentity() + "-" + std::to_string(++containers);
   std::vector<std::string> args = {"run",
                                    "--rm",
                                    "--name",

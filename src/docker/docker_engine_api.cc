@@ -108,6 +108,28 @@ Expected<std::optional<EngineImage>> DockerEngineApi::InspectImage(const std::st
   return std::optional<EngineImage>(std::move(image));
 }
 
+Expected<std::vector<std::string>> DockerEngineApi::ListRepoTags() {
+  auto response = Call("GET", "/images/json");
+  if (!response) return response.error();
+  if (response->status != 200) {
+    return Error{"the Docker engine cannot list its images: " + EngineMessage(*response)};
+  }
+  auto json = nlohmann::json::parse(response->body, nullptr, false);
+  if (!json.is_array()) return Error{"the Docker engine answered an image listing without a list"};
+  std::vector<std::string> tags;
+  for (const auto& image : json) {
+    if (!image.is_object() || !image.contains("RepoTags") || !image["RepoTags"].is_array()) {
+      continue;
+    }
+    for (const auto& tag : image["RepoTags"]) {
+      if (tag.is_string() && tag.get<std::string>() != "<none>:<none>") {
+        tags.push_back(tag.get<std::string>());
+      }
+    }
+  }
+  return tags;
+}
+
 Status DockerEngineApi::Tag(const std::string& source, const std::string& target) {
   auto [repository, tag] = SplitTag(target);
   auto response =

@@ -30,6 +30,8 @@ class DockerEngineApi {
   Expected<std::optional<std::string>> InspectLabels(const std::string& reference);
   /// The image `reference` names on the engine, or nullopt when there is none.
   Expected<std::optional<EngineImage>> InspectImage(const std::string& reference);
+  /// Every "repository:tag" the engine holds, in one call.
+  Expected<std::vector<std::string>> ListRepoTags();
   /// Tags `source` as `target` ("repo[:tag]").
   Status Tag(const std::string& source, const std::string& target);
   /// Removes the tag `reference` (never pruning parents); an absent tag is fine.

@@ -8,6 +8,7 @@
 
 #include "machines/ec2.h"
 #include "util/base64.h"
+#include "util/json_fields.h"
 #include "util/subprocess.h"
 #include "util/text.h"
 
@@ -26,16 +27,16 @@ std::string TagSpecification(const std::string& resource,
 
 Ec2Instance InstanceFrom(const json& item) {
   Ec2Instance instance;
-  instance.id = item.value("InstanceId", "");
+  instance.id = JsonString(item, "InstanceId");
   if (item.contains("State") && item["State"].is_object()) {
-    instance.state = item["State"].value("Name", "");
+    instance.state = JsonString(item["State"], "Name");
   }
   if (item.contains("StateReason") && item["StateReason"].is_object()) {
-    instance.state_reason = item["StateReason"].value("Code", "");
+    instance.state_reason = JsonString(item["StateReason"], "Code");
   }
-  instance.private_ip = item.value("PrivateIpAddress", "");
-  instance.public_ip = item.value("PublicIpAddress", "");
-  instance.lifecycle = item.value("InstanceLifecycle", "");
+  instance.private_ip = JsonString(item, "PrivateIpAddress");
+  instance.public_ip = JsonString(item, "PublicIpAddress");
+  instance.lifecycle = JsonString(item, "InstanceLifecycle");
   if (item.contains("Tags") && item["Tags"].is_array()) {
     for (const auto& tag : item["Tags"]) {
       if (tag.is_object() && tag.value("Key", json()).is_string() &&
@@ -131,7 +132,7 @@ Expected<std::string> AwsCliEc2::RequestSpot(const Ec2Launch& launch, double pri
       !parsed["SpotInstanceRequests"].is_array() || parsed["SpotInstanceRequests"].empty()) {
     return Error{"aws ec2 request-spot-instances returned no request: " + *reply};
   }
-  return parsed["SpotInstanceRequests"][0].value("SpotInstanceRequestId", "");
+  return JsonString(parsed["SpotInstanceRequests"][0], "SpotInstanceRequestId");
 }
 
 Expected<SpotRequest> AwsCliEc2::DescribeSpotRequest(const std::string& id, bool cleanup) {
@@ -146,11 +147,11 @@ Expected<SpotRequest> AwsCliEc2::DescribeSpotRequest(const std::string& id, bool
   const json& item = parsed["SpotInstanceRequests"][0];
   SpotRequest request;
   request.id = id;
-  request.state = item.value("State", "");
+  request.state = JsonString(item, "State");
   if (item.contains("Status") && item["Status"].is_object()) {
-    request.status = item["Status"].value("Code", "");
+    request.status = JsonString(item["Status"], "Code");
   }
-  request.instance_id = item.value("InstanceId", "");
+  request.instance_id = JsonString(item, "InstanceId");
   return request;
 }
 
@@ -185,7 +186,7 @@ Expected<std::string> AwsCliEc2::RunOnDemand(const Ec2Launch& launch) {
       parsed["Instances"].empty()) {
     return Error{"aws ec2 run-instances returned no instance: " + *reply};
   }
-  return parsed["Instances"][0].value("InstanceId", "");
+  return JsonString(parsed["Instances"][0], "InstanceId");
 }
 
 Expected<Ec2Instance> AwsCliEc2::DescribeInstance(const std::string& id) {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <thread>
 
+#include "util/process_identity.h"
 #include "util/subprocess.h"
 
 namespace hoist {
@@ -41,12 +42,7 @@ SpotMachine::SpotMachine(const std::string& placement, std::string name, Machine
                                         .count());
     };
   }
-  char host[256] = "host";
-  gethostname(host, sizeof host - 1);
-  run_ = std::string(host) + "-" + std::to_string(getpid()) + "-" +
-         std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count());
+  run_ = ProcessIdentity();
   std::string cpus = placement.substr(5);
   on_demand_ = cpus.find("/on-demand") != std::string::npos;
   cpus_ = std::atoi(cpus.c_str());

@@ -13,6 +13,7 @@
 
 #include "manifest/rebuild_pattern.h"
 #include "util/edit_distance.h"
+#include "util/files.h"
 #include "util/repo_path.h"
 #include "util/repository_name.h"
 #include "util/subprocess.h"
@@ -45,12 +46,18 @@ std::string NodeKind(const YAML::Node& node) {
   }
 }
 
-std::optional<std::string> ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+// A manifest or pattern file larger than this is not one (a device such as /dev/zero, a
+// misnamed dump): refused instead of read until memory runs out. The largest real manifest
+// known (aztec-packages 2024) is under 40 KiB.
+constexpr size_t kMaxManifestBytes = 16 << 20;
+
+std::optional<std::string> ReadSmallFile(const fs::path& path, std::string* why = nullptr) {
+  auto text = hoist::ReadFile(path.string(), kMaxManifestBytes);
+  if (!text) {
+    if (why) *why = text.error().message;
+    return std::nullopt;
+  }
+  return std::move(*text);
 }
 
 /// Builds one manifest from a parsed document, collecting every finding.
@@ -549,7 +556,7 @@ class ManifestBuilder {
     auto path = RepoPath(node, project.project_dir, "rebuild pattern file", project.name);
     if (!path) return;
     project.rebuild_patterns_file = *path;
-    auto text = ReadFile(fs::path(repo_root_) / *path);
+    auto text = ReadSmallFile(fs::path(repo_root_) / *path);
     if (!text || fs::is_directory(fs::path(repo_root_) / *path)) {
       Report(Severity::kError, node,
              "project '" + project.name + "': rebuild pattern file '" + *path + "' does not exist",
@@ -802,10 +809,12 @@ ManifestLoadResult LoadManifest(const ManifestLocation& location) {
     }
     path = fs::path(location.repo_root) / found[0];
   }
-  auto text = ReadFile(path);
+  std::string why;
+  auto text = fs::is_directory(path) ? std::nullopt : ReadSmallFile(path, &why);
   std::string shown = fs::path(path).lexically_proximate(fs::current_path()).string();
-  if (!text || fs::is_directory(path)) {
-    failed.diagnostics.push_back({Severity::kError, shown, 0, 0, "cannot read the manifest",
+  if (!text) {
+    failed.diagnostics.push_back({Severity::kError, shown, 0, 0,
+                                  "cannot read the manifest" + (why.empty() ? "" : ": " + why),
                                   "check the path given to --manifest"});
     return failed;
   }

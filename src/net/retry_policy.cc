@@ -1,6 +1,7 @@
 #include "net/retry_policy.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -21,13 +22,20 @@ std::chrono::milliseconds RetryPolicy::Delay(int attempt,
 
 std::chrono::milliseconds ParseRetryAfter(const std::string& value) {
   if (value.empty()) return std::chrono::milliseconds(0);
+  // Capped at a day: a larger number (even one past `long`) must not overflow the
+  // milliseconds it becomes, which would turn it negative and defeat every bound on waiting.
+  constexpr long long kMaxSeconds = 24 * 60 * 60;
   char* end = nullptr;
-  long seconds = std::strtol(value.c_str(), &end, 10);
-  if (end && *end == '\0' && seconds >= 0) return std::chrono::seconds(seconds);
+  errno = 0;
+  long long seconds = std::strtoll(value.c_str(), &end, 10);
+  if (end != value.c_str() && end && *end == '\0' && seconds >= 0) {
+    if (errno == ERANGE || seconds > kMaxSeconds) seconds = kMaxSeconds;
+    return std::chrono::seconds(seconds);
+  }
   time_t when = curl_getdate(value.c_str(), nullptr);
   if (when < 0) return std::chrono::milliseconds(0);
   time_t now = std::time(nullptr);
-  return std::chrono::seconds(std::max<time_t>(0, when - now));
+  return std::chrono::seconds(std::clamp<long long>(when - now, 0, kMaxSeconds));
 }
 
 }  // namespace hoist

@@ -31,5 +31,14 @@ TEST(RetryPolicy, ParsesRetryAfterSecondsAndDates) {
   EXPECT_EQ(ParseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT"), milliseconds(0));  // past
 }
 
+// A huge Retry-After overflowed into a negative wait, which passed every bound.
+TEST(RetryPolicy, AHugeRetryAfterIsCappedNeverNegative) {
+  const auto day = std::chrono::duration_cast<milliseconds>(std::chrono::hours(24));
+  EXPECT_EQ(ParseRetryAfter("99999999999999999999"), day);
+  EXPECT_EQ(ParseRetryAfter("9223372036854775"), day);
+  EXPECT_EQ(ParseRetryAfter("Fri, 01 Jan 2100 00:00:00 GMT"), day);
+  EXPECT_EQ(ParseRetryAfter("-5"), milliseconds(0));
+}
+
 }  // namespace
 }  // namespace hoist

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "util/base64.h"
+#include "util/json_fields.h"
 #include "util/subprocess.h"
 
 namespace hoist {
@@ -45,8 +46,8 @@ Expected<std::optional<Credentials>> FromHelper(const std::string& helper,
     return Error{"credential helper docker-credential-" + helper + " printed no JSON for " + host};
   }
   Credentials credentials;
-  credentials.username = json.value("Username", "");
-  credentials.secret = json.value("Secret", "");
+  credentials.username = JsonString(json, "Username", "");
+  credentials.secret = JsonString(json, "Secret", "");
   if (credentials.username == "<token>") {  // the helper protocol's identity-token marker
     credentials.identity_token = credentials.secret;
     credentials.username.clear();
@@ -83,6 +84,15 @@ Expected<CredentialStore> CredentialStore::LoadFile(const std::string& path) {
 }
 
 Expected<std::optional<Credentials>> CredentialStore::Lookup(const std::string& host) const {
+  std::lock_guard<std::mutex> lock(cache_->mutex);  // one helper run per host, not one per caller
+  auto known = cache_->answers.find(host);
+  if (known != cache_->answers.end()) return known->second;
+  auto answer = LookupOnce(host);
+  cache_->answers.emplace(host, answer);
+  return answer;
+}
+
+Expected<std::optional<Credentials>> CredentialStore::LookupOnce(const std::string& host) const {
   if (config_text_.empty()) return std::optional<Credentials>();
   auto config = nlohmann::json::parse(config_text_);
   if (auto helpers = config.find("credHelpers"); helpers != config.end() && helpers->is_object()) {
@@ -109,9 +119,9 @@ Expected<std::optional<Credentials>> CredentialStore::Lookup(const std::string& 
           credentials.secret = decoded.substr(colon + 1);
         }
       }
-      credentials.username = it->value("username", credentials.username);
-      credentials.secret = it->value("password", credentials.secret);
-      credentials.identity_token = it->value("identitytoken", "");
+      credentials.username = JsonString(*it, "username", credentials.username);
+      credentials.secret = JsonString(*it, "password", credentials.secret);
+      credentials.identity_token = JsonString(*it, "identitytoken", "");
       if (credentials.username.empty() && credentials.identity_token.empty()) continue;
       return std::optional<Credentials>(credentials);
     }

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -25,11 +28,18 @@ class CredentialStore {
   static Expected<CredentialStore> LoadFile(const std::string& path);
 
   /// The credentials for `host` ("host[:port]"), nullopt for anonymous access, or an Error when
-  /// a credential helper fails.
+  /// a credential helper fails. Each host is looked up once per store and its copies (a
+  /// credential helper is a process, and a client asks before every authenticated request).
   Expected<std::optional<Credentials>> Lookup(const std::string& host) const;
 
  private:
+  Expected<std::optional<Credentials>> LookupOnce(const std::string& host) const;
   std::string config_text_;
+  struct Cache {
+    std::mutex mutex;
+    std::map<std::string, Expected<std::optional<Credentials>>> answers;
+  };
+  std::shared_ptr<Cache> cache_ = std::make_shared<Cache>();
 };
 
 }  // namespace hoist

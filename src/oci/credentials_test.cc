@@ -80,6 +80,25 @@ TEST_F(CredentialsTest, CredHelpersWinOverCredsStoreOverAuths) {
   EXPECT_EQ((*plain)->username, "u");
 }
 
+// The helper ran once per HTTP request (6-11 times per command): now once per host, shared by
+// every copy of the store (each registry client holds one).
+TEST_F(CredentialsTest, AHelperRunsOncePerHostForEveryCopy) {
+  Helper("counted", "r.example.com", R"({"Username":"u","Secret":"s"})");
+  auto store =
+      CredentialStore::LoadFile(Config(R"({"credHelpers": {"r.example.com": "counted"}})"));
+  ASSERT_TRUE(store.ok());
+  CredentialStore copy = *store;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(store->Lookup("r.example.com").ok());
+    ASSERT_TRUE(copy.Lookup("r.example.com").ok());
+  }
+  std::ifstream log(dir_ + "/helper.log");
+  std::string line;
+  int runs = 0;
+  while (std::getline(log, line)) ++runs;
+  EXPECT_EQ(runs, 1);
+}
+
 TEST_F(CredentialsTest, AFailingHelperIsAnErrorThatNamesIt) {
   auto store =
       CredentialStore::LoadFile(Config(R"({"credHelpers": {"r.example.com": "missing-helper"}})"));
@@ -96,6 +115,29 @@ TEST_F(CredentialsTest, MissingConfigMeansAnonymousAndBadJsonIsAnError) {
   auto bad = CredentialStore::LoadFile(Config("{not json"));
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.error().message.find("not valid JSON"), std::string::npos);
+}
+
+// A hand-edited config.json with fields of the wrong type ended hoist (exit 134, an uncaught
+// JSON type error); such a field now counts as absent.
+TEST_F(CredentialsTest, FieldsOfTheWrongTypeAreIgnoredNotFatal) {
+  auto store = CredentialStore::LoadFile(Config(R"({"auths": {
+      "a.example.com": {"username": 5, "password": ["x"], "identitytoken": {}},
+      "b.example.com": {"username": "u", "password": 7, "auth": 3}},
+      "credHelpers": {"c.example.com": 1}, "credsStore": false})"));
+  ASSERT_TRUE(store.ok());
+  auto a = store->Lookup("a.example.com");
+  ASSERT_TRUE(a.ok());
+  EXPECT_FALSE(a->has_value());
+  auto b = store->Lookup("b.example.com");
+  ASSERT_TRUE(b.ok() && b->has_value());
+  EXPECT_EQ((*b)->username, "u");
+  EXPECT_EQ((*b)->secret, "");
+  Helper("typed", "d.example.com", R"({"Username": 1, "Secret": "s"})");
+  auto helped = CredentialStore::LoadFile(Config(R"({"credHelpers": {"d.example.com": "typed"}})"));
+  ASSERT_TRUE(helped.ok());
+  auto d = helped->Lookup("d.example.com");
+  ASSERT_TRUE(d.ok() && d->has_value());
+  EXPECT_EQ((*d)->secret, "s");
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "oci/auth_challenge.h"
 #include "util/base64.h"
 #include "util/digest.h"
+#include "util/json_fields.h"
 #include "util/url.h"
 
 namespace hoist {
@@ -218,9 +219,22 @@ Status DistributionClient::EnsureScheme() {
         last_kind = sent ? HttpFailure::Kind::kOther : failure.kind;
         break;
       }
-      std::this_thread::sleep_for(
+      const auto delay =
           options_.retry.Delay(attempt, sent ? ParseRetryAfter(sent->Header("retry-after"))
-                                             : std::chrono::milliseconds(0)));
+                                             : std::chrono::milliseconds(0));
+      if (delay > options_.retry.max_total) {  // a Retry-After past every bound: not waited
+        last_error =
+            "HTTP " + std::to_string(sent ? sent->status : 0) + ", and it asks to retry after " +
+            std::to_string(std::chrono::duration_cast<std::chrono::seconds>(delay).count()) +
+            " s, longer than hoist waits (" +
+            std::to_string(
+                std::chrono::duration_cast<std::chrono::seconds>(options_.retry.max_total)
+                    .count()) +
+            " s)";
+        last_kind = HttpFailure::Kind::kOther;
+        break;
+      }
+      std::this_thread::sleep_for(delay);
     }
     if (!answered) continue;
     if (response.status != 200 && response.status != 401) {
@@ -409,6 +423,15 @@ Expected<HttpResponse> DistributionClient::SendWithRetries(HttpRequest& request,
     if (attempt >= options_.retry.max_attempts || elapsed + delay > options_.retry.max_total) {
       std::string why =
           "gave up after " + std::to_string(attempt) + " attempt" + (attempt == 1 ? "" : "s");
+      if (elapsed + delay > options_.retry.max_total) {
+        why += " (the next wait, " +
+               std::to_string(std::chrono::duration_cast<std::chrono::seconds>(delay).count()) +
+               " s, would pass the " +
+               std::to_string(
+                   std::chrono::duration_cast<std::chrono::seconds>(options_.retry.max_total)
+                       .count()) +
+               " s hoist waits)";
+      }
       if (!response) return Failure(call, why + ": " + failure.message, nullptr);
       return response;  // the caller reports the status and error code
     }
@@ -556,7 +579,7 @@ Expected<ManifestBlob> DistributionClient::GetManifest(const std::string& reposi
   manifest.digest = Sha256Digest(manifest.bytes);
   if (manifest.media_type.empty() || manifest.media_type == "application/json") {
     auto json = nlohmann::json::parse(manifest.bytes, nullptr, false);
-    if (json.is_object()) manifest.media_type = json.value("mediaType", kOciManifest);
+    if (json.is_object()) manifest.media_type = JsonString(json, "mediaType", kOciManifest);
   }
   if (reference.rfind("sha256:", 0) == 0 && manifest.digest != reference) {
     return Failure(call,
@@ -854,18 +877,18 @@ Status CopyManifest(DistributionClient& source, const std::string& source_reposi
   if (json.contains("manifests") && json["manifests"].is_array()) {
     if (depth > 2) return Error{"image index nested too deeply at " + reference};
     for (const auto& child : json["manifests"]) {
-      std::string digest = child.value("digest", "");
+      std::string digest = JsonString(child, "digest");
       auto copied = CopyManifest(source, source_repository, digest, target, target_repository,
                                  digest, depth + 1);
       if (!copied) return copied;
     }
   } else {
     std::vector<std::string> blobs;
-    if (json.contains("config")) blobs.push_back(json["config"].value("digest", ""));
+    if (json.contains("config")) blobs.push_back(JsonString(json["config"], "digest"));
     if (json.contains("layers") && json["layers"].is_array()) {
       for (const auto& layer : json["layers"]) {
         if (layer.contains("urls")) continue;  // foreign layers live elsewhere
-        blobs.push_back(layer.value("digest", ""));
+        blobs.push_back(JsonString(layer, "digest"));
       }
     }
     for (const auto& digest : blobs) {

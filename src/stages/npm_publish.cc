@@ -11,6 +11,7 @@
 #include "stages/host_command.h"
 #include "stages/pipeline_env.h"
 #include "stages/semver.h"
+#include "util/json_fields.h"
 #include "util/subprocess.h"
 #include "util/temp_directory.h"
 
@@ -101,12 +102,12 @@ Expected<Published> ViewPackage(const std::vector<std::string>& npm, const std::
   }
   if (result->exit_code != 0) {
     if (json.is_object() && json.contains("error") && json["error"].is_object() &&
-        json["error"].value("code", "") == "E404") {
+        JsonString(json["error"], "code") == "E404") {
       return Published{};
     }
     std::string why = result->stderr_text;
     if (json.is_object() && json.contains("error") && json["error"].is_object()) {
-      why = json["error"].value("summary", why);
+      why = JsonString(json["error"], "summary", why);
     }
     return Error{FormatCommand(argv) + " failed (exit status " + std::to_string(result->exit_code) +
                  "): " + why};

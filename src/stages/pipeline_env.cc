@@ -9,6 +9,7 @@
 #include <optional>
 #include <sstream>
 
+#include "util/process_identity.h"
 #include "util/text.h"
 #include "util/url.h"
 
@@ -21,11 +22,7 @@ void Fill(std::string& field, const std::string& value) {
 
 /// A run id of this process's own: host, pid and start time.
 std::string LocalRunId() {
-  char host[256] = "host";
-  gethostname(host, sizeof host - 1);
-  const auto now = std::chrono::system_clock::now().time_since_epoch();
-  return "local-" + std::string(host) + "-" + std::to_string(getpid()) + "-" +
-         std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(now).count());
+  return "local-" + ProcessIdentity();
 }
 
 }  // namespace

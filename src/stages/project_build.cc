@@ -83,9 +83,16 @@ Expected<PinnedDockerfile> PinDockerfile(const BuildEnvironment& env, int p,
   // checkouts or CI jobs sharing one engine never see each other's dependencies.
   PinnedDockerfile result;
   std::vector<int> deps = env.graph.TransitiveDependencies(p);
+  // In a registry, by digest too: the build uses exactly the image it pulled, whatever moves
+  // the tag meanwhile.
+  Status digests = Ok();
   auto image_of = [&](int named) {
-    std::string source =
-        env.store.Reference(env.manifest.projects[named].name, CacheTag(env.hashes[named].hash));
+    const std::string& name = env.manifest.projects[named].name;
+    const std::string tag = CacheTag(env.hashes[named].hash);
+    std::string source = env.store.Reference(name, tag);
+    auto digest = env.store.Digest(name, tag);
+    if (!digest && digests) digests = digest.error();
+    if (digest && *digest) source += "@" + **digest;
     auto& images = result.dependency_images;
     if (std::find(images.begin(), images.end(), source) == images.end()) images.push_back(source);
     return source;
@@ -131,6 +138,7 @@ Expected<PinnedDockerfile> PinDockerfile(const BuildEnvironment& env, int p,
     }
     return env.bases ? env.bases->Pinned(name) : std::string();  // an outside image
   });
+  if (!digests) return digests.error();
   return result;
 }
 

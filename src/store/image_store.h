@@ -31,6 +31,11 @@ class ImageStore {
   /// Answers several existence questions faster when asked at once (e.g. one token for all).
   virtual Status Prepare(const std::vector<std::string>& projects) = 0;
   virtual Expected<Presence> Exists(const std::string& project, const std::string& tag) = 0;
+  /// The digest of the manifest under `tag` where the store has digests (a registry), so a
+  /// build can name exactly that image; nullopt where it has none (an engine) or no such tag.
+  virtual Expected<std::optional<std::string>> Digest(const std::string&, const std::string&) {
+    return std::optional<std::string>();
+  }
   /// Points tag `to` at what `from` names.
   virtual Status Tag(const std::string& project, const std::string& from,
                      const std::string& to) = 0;

@@ -50,7 +50,24 @@ std::string LocalEngineStore::Reference(const std::string& project, const std::s
 }
 
 Status LocalEngineStore::Prepare(const std::vector<std::string>&) {
+  // One Engine API listing answers every project's Tags() (a `docker image ls` per project
+  // cost ~150 ms each: 32 s for 200 projects).
+  auto tags = api_.ListRepoTags();
+  if (!tags) return tags.error();
+  std::map<std::string, std::vector<std::string>> listing;
+  for (const auto& reference : *tags) {
+    const size_t colon = reference.rfind(':');
+    if (colon == std::string::npos) continue;
+    listing[reference.substr(0, colon)].push_back(reference.substr(colon + 1));
+  }
+  std::lock_guard<std::mutex> lock(listing_mutex_);
+  listing_ = std::move(listing);
   return Ok();
+}
+
+void LocalEngineStore::Forget() {
+  std::lock_guard<std::mutex> lock(listing_mutex_);
+  listing_.reset();
 }
 
 Expected<Presence> LocalEngineStore::Exists(const std::string& project, const std::string& tag) {
@@ -61,15 +78,24 @@ Expected<Presence> LocalEngineStore::Exists(const std::string& project, const st
 
 Status LocalEngineStore::Tag(const std::string& project, const std::string& from,
                              const std::string& to) {
+  Forget();
   return api_.Tag(Reference(project, from), Reference(project, to));
 }
 
 Status LocalEngineStore::Untag(const std::string& project, const std::string& tag) {
+  Forget();
   return api_.Untag(Reference(project, tag));
 }
 
 Expected<std::vector<std::string>> LocalEngineStore::Tags(const std::string& project) {
   std::string repository = prefix_.empty() ? project : prefix_ + "/" + project;
+  {
+    std::lock_guard<std::mutex> lock(listing_mutex_);
+    if (listing_) {
+      auto found = listing_->find(repository);
+      return found == listing_->end() ? std::vector<std::string>() : found->second;
+    }
+  }
   auto result = Docker({"image", "ls", "--format", "{{.Tag}}", repository});
   if (!result) return result.error();
   if (result->exit_code != 0) {
@@ -109,6 +135,7 @@ Status LocalEngineStore::PutMarker(const std::string& project, const std::string
   Marker stored = marker;
   stored.tag = tag;
   if (stored.time.empty()) stored.time = NowRfc3339();
+  Forget();
   auto result =
       Docker({"import", "--change",
               std::string("LABEL ") + kMarkerLabel + "=" + Base64Encode(MarkerToJson(stored)), "-",

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <map>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include "docker/docker_engine_api.h"
@@ -31,8 +34,13 @@ class LocalEngineStore : public ImageStore {
  private:
   /// The marker label of `reference` ("" for an image without one), or nullopt when absent.
   Expected<std::optional<std::string>> MarkerLabel(const std::string& reference);
+  /// Forgets the listing Prepare made (after any write).
+  void Forget();
   std::string prefix_;
   DockerEngineApi api_;
+  /// Prepare's one listing of the engine's tags, by repository, until the next write.
+  std::mutex listing_mutex_;
+  std::optional<std::map<std::string, std::vector<std::string>>> listing_;
 };
 
 }  // namespace hoist

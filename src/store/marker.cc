@@ -3,6 +3,8 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "util/json_fields.h"
+
 namespace hoist {
 
 std::string MarkerToJson(const Marker& marker) {
@@ -19,15 +21,15 @@ Expected<Marker> MarkerFromJson(const std::string& text) {
     return Error{"not a hoist marker (expected a JSON object with 'kind')"};
   }
   Marker marker;
-  marker.kind = json.value("kind", "");
-  marker.project = json.value("project", "");
-  marker.hash = json.value("hash", "");
-  marker.commit = json.value("commit", "");
-  marker.job = json.value("job", "");
-  marker.tag = json.value("tag", "");
-  marker.time = json.value("time", "");
-  marker.ci_url = json.value("ciUrl", "");
-  marker.definition = json.value("definition", "");
+  marker.kind = JsonString(json, "kind");
+  marker.project = JsonString(json, "project");
+  marker.hash = JsonString(json, "hash");
+  marker.commit = JsonString(json, "commit");
+  marker.job = JsonString(json, "job");
+  marker.tag = JsonString(json, "tag");
+  marker.time = JsonString(json, "time");
+  marker.ci_url = JsonString(json, "ciUrl");
+  marker.definition = JsonString(json, "definition");
   return marker;
 }
 

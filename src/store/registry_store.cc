@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "util/json_fields.h"
 #include "util/repository_name.h"
 
 namespace hoist {
@@ -12,9 +13,9 @@ constexpr const char* kEmptyConfigType = "application/vnd.oci.empty.v1+json";
 const std::string kEmptyConfig = "{}";
 
 bool IsMarkerManifest(const nlohmann::json& json) {
-  if (json.value("artifactType", "") == kMarkerArtifactType) return true;
+  if (JsonString(json, "artifactType") == kMarkerArtifactType) return true;
   if (json.contains("layers") && json["layers"].is_array() && json["layers"].size() == 1) {
-    return json["layers"][0].value("mediaType", "") == kMarkerArtifactType;
+    return JsonString(json["layers"][0], "mediaType") == kMarkerArtifactType;
   }
   return false;
 }
@@ -72,6 +73,11 @@ Expected<Presence> RegistryStore::Exists(const std::string& project, const std::
   auto digest = client_->HeadManifest(location_.Repository(project), tag);
   if (!digest) return digest.error();
   return *digest ? Presence::kPresent : Presence::kAbsent;
+}
+
+Expected<std::optional<std::string>> RegistryStore::Digest(const std::string& project,
+                                                           const std::string& tag) {
+  return client_->HeadManifest(location_.Repository(project), tag);
 }
 
 Status RegistryStore::Tag(const std::string& project, const std::string& from,
@@ -146,8 +152,17 @@ Expected<std::optional<Marker>> RegistryStore::GetMarker(const std::string& proj
   auto manifest = MarkerManifest(repository, tag);
   if (!manifest) return manifest.error();
   if (!*manifest) return std::optional<Marker>();
-  auto json = nlohmann::json::parse((*manifest)->bytes);
-  std::string digest = json["layers"][0].value("digest", "");
+  const auto json = nlohmann::json::parse((*manifest)->bytes, nullptr, false);
+  const auto layers = json.is_object() ? json.find("layers") : json.end();
+  std::string digest;
+  if (layers != json.end() && layers->is_array() && layers->size() == 1) {
+    digest = JsonString((*layers)[0], "digest");
+  }
+  if (!digest.starts_with("sha256:")) {
+    return Error{Describe() + ", repository " + repository + ", tag " + tag +
+                 ": a marker manifest without its one layer; remove the tag (hoist image untag " +
+                 project + " " + tag + ") and run again"};
+  }
   auto content = client_->GetBlob(repository, digest);
   if (!content) return content.error();
   auto marker = MarkerFromJson(*content);
@@ -207,7 +222,7 @@ Status RegistryStore::WriteIndex(const std::string& repository, const std::strin
     for (const auto& known : entries) {
       if (known["digest"] == entry["digest"]) return;
     }
-    if (entry.value("mediaType", "") != kDockerManifest) docker_types = false;
+    if (JsonString(entry, "mediaType") != kDockerManifest) docker_types = false;
     entries.push_back(std::move(entry));
   };
   for (const auto& tag : tags) {
@@ -222,7 +237,7 @@ Status RegistryStore::WriteIndex(const std::string& repository, const std::strin
       continue;
     }
     if (!json.contains("config") || !json["config"].is_object() ||
-        !json["config"].value("digest", "").starts_with("sha256:")) {
+        !JsonString(json["config"], "digest").starts_with("sha256:")) {
       return fail(tag, "has no image configuration");
     }
     auto config_text = client_->GetBlob(repository, json["config"]["digest"].get<std::string>());

@@ -40,6 +40,8 @@ class RegistryStore : public ImageStore {
   Expected<std::optional<Marker>> GetMarker(const std::string& project,
                                             const std::string& tag) override;
   Status DeleteMarker(const std::string& project, const std::string& tag) override;
+  Expected<std::optional<std::string>> Digest(const std::string& project,
+                                              const std::string& tag) override;
   Status CombineArchitectures(const std::string& project, const std::string& hash,
                               const std::string& arch) override;
 

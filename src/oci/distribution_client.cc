@@ -18,6 +18,11 @@
 namespace hoist {
 namespace {
 
+/// "12 s", for messages about waiting.
+std::string Seconds(std::chrono::milliseconds duration) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(duration).count()) + " s";
+}
+
 /// A URL as -v shows it: without query (signed storage URLs, upload state) or user info.
 std::string Shown(const std::string& url) {
   std::string out = url.substr(0, url.find('?'));
@@ -223,14 +228,9 @@ Status DistributionClient::EnsureScheme() {
           options_.retry.Delay(attempt, sent ? ParseRetryAfter(sent->Header("retry-after"))
                                              : std::chrono::milliseconds(0));
       if (delay > options_.retry.max_total) {  // a Retry-After past every bound: not waited
-        last_error =
-            "HTTP " + std::to_string(sent ? sent->status : 0) + ", and it asks to retry after " +
-            std::to_string(std::chrono::duration_cast<std::chrono::seconds>(delay).count()) +
-            " s, longer than hoist waits (" +
-            std::to_string(
-                std::chrono::duration_cast<std::chrono::seconds>(options_.retry.max_total)
-                    .count()) +
-            " s)";
+        last_error = "HTTP " + std::to_string(sent ? sent->status : 0) +
+                     ", and it asks to retry after " + Seconds(delay) +
+                     ", longer than hoist waits (" + Seconds(options_.retry.max_total) + ")";
         last_kind = HttpFailure::Kind::kOther;
         break;
       }
@@ -424,13 +424,8 @@ Expected<HttpResponse> DistributionClient::SendWithRetries(HttpRequest& request,
       std::string why =
           "gave up after " + std::to_string(attempt) + " attempt" + (attempt == 1 ? "" : "s");
       if (elapsed + delay > options_.retry.max_total) {
-        why += " (the next wait, " +
-               std::to_string(std::chrono::duration_cast<std::chrono::seconds>(delay).count()) +
-               " s, would pass the " +
-               std::to_string(
-                   std::chrono::duration_cast<std::chrono::seconds>(options_.retry.max_total)
-                       .count()) +
-               " s hoist waits)";
+        why += " (the next wait, " + Seconds(delay) + ", would pass the " +
+               Seconds(options_.retry.max_total) + " hoist waits)";
       }
       if (!response) return Failure(call, why + ": " + failure.message, nullptr);
       return response;  // the caller reports the status and error code

@@ -77,6 +77,28 @@ TEST_F(Cli, ExplicitManifestAndDirectory) {
   EXPECT_NE(directory.err.find("cannot read the manifest"), std::string::npos) << directory.err;
 }
 
+// A wrong DOCKER_HOST is named as such (it was "http://docker", with advice to start dockerd),
+// once per run, not once per project.
+TEST(CliEngine, AWrongDockerHostIsNamedOnce) {
+  TempRepo repo;
+  repo.Write("build_manifest.yml", "a:\n  buildDir: a\nb:\n  buildDir: b\n");
+  repo.Write("a/Dockerfile", "FROM scratch\n");
+  repo.Write("b/Dockerfile", "FROM scratch\n");
+  repo.Commit();
+  ProcessSpec spec;
+  spec.argv = {HOIST_BINARY, "status"};
+  spec.cwd = repo.root();
+  spec.env = {"DOCKER_HOST=unix:///nonexistent/docker.sock"};
+  auto run = RunProcess(spec);
+  ASSERT_TRUE(run.ok());
+  EXPECT_EQ(run->exit_code, 1);
+  const std::string& err = run->stderr_text;
+  EXPECT_NE(err.find("unix:///nonexistent/docker.sock (DOCKER_HOST)"), std::string::npos) << err;
+  EXPECT_NE(err.find("unset DOCKER_HOST"), std::string::npos) << err;
+  EXPECT_EQ(err.find("http://docker"), std::string::npos) << err;
+  EXPECT_EQ(err.find("no Docker engine answers"), err.rfind("no Docker engine answers")) << err;
+}
+
 TEST_F(Cli, GraphFormats) {
   auto dot = RunHoist(repo.root(), {"graph"});
   EXPECT_NE(dot.out.find("\"app\" -> \"base\";"), std::string::npos) << dot.out;

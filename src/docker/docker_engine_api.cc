@@ -43,6 +43,9 @@ DockerEngineApi::DockerEngineApi(const std::string& docker_host) {
   } else {
     base_url_ = where;
   }
+  // For messages: the socket or address, and where that came from.
+  where_ = where + (docker_host.empty() && host && *host ? " (DOCKER_HOST)" : "");
+  custom_ = where != std::string("unix://") + kDefaultSocket;
   options.connect_timeout_ms = 5'000;
   http_ = std::make_unique<HttpClient>(options);
 }
@@ -54,9 +57,11 @@ Expected<HttpResponse> DockerEngineApi::Call(const std::string& method, const st
   HttpFailure failure;
   auto response = http_->Send(request, &failure);
   if (!response) {
-    return Error{"no Docker engine answers at " + base_url_ + " (" + failure.message +
-                 "); start one, e.g.: sudo dockerd --bridge=none --iptables=false "
-                 "--ip-masq=false &"};
+    return Error{
+        "no Docker engine answers at " + where_ + " (" + failure.message + "); " +
+        (custom_ ? "check that address, or unset DOCKER_HOST for the local engine; " : "") +
+        "to start a local one: sudo dockerd --bridge=none --iptables=false "
+        "--ip-masq=false &"};
   }
   return response;
 }
@@ -65,8 +70,7 @@ Status DockerEngineApi::Ping() {
   auto response = Call("GET", "/_ping");
   if (!response) return response.error();
   if (response->status != 200) {
-    return Error{"the Docker engine at " + base_url_ +
-                 " is not ready: " + EngineMessage(*response)};
+    return Error{"the Docker engine at " + where_ + " is not ready: " + EngineMessage(*response)};
   }
   return Ok();
 }

@@ -40,6 +40,8 @@ class DockerEngineApi {
  private:
   Expected<HttpResponse> Call(const std::string& method, const std::string& path);
   std::string base_url_;
+  std::string where_;    ///< DOCKER_HOST's value, or the default socket, for messages
+  bool custom_ = false;  ///< not the default socket
   std::unique_ptr<HttpClient> http_;
 };
 

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -165,6 +166,19 @@ TEST_F(Affected, BadRevisionsAreClearErrors) {
   auto missing = RunHoist(repo.root(), {"affected"});
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.err.find("--base is required"), std::string::npos) << missing.err;
+  // A revision that is an option for git: refused, never passed on (it printed nothing and
+  // exited 0 while git took it as --output).
+  const std::string target = repo.root() + "/written-by-git";
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"affected", "--base=--output=" + target},
+        std::vector<std::string>{"affected", "--base", "HEAD", "--head=--output=" + target},
+        std::vector<std::string>{"hash", "--rev=--output=" + target},
+        std::vector<std::string>{"explain", "app", "--base=--output=" + target}}) {
+    auto injected = RunHoist(repo.root(), args);
+    EXPECT_EQ(injected.exit_code, 1) << args[1];
+    EXPECT_NE(injected.err.find("starts with '-'"), std::string::npos) << injected.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists(target));
 }
 
 TEST_F(Affected, ExplainSaysWhyAProjectIsAffected) {

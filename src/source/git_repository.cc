@@ -33,6 +33,17 @@ std::vector<std::string_view> SplitNul(std::string_view text) {
   return out;
 }
 
+/// A revision from a user (--base, --head, --rev) as git will see it: never an option. A
+/// `--base=--output=F` reached git as an option and created the file.
+Status CheckRevision(const std::string& rev) {
+  if (rev.empty()) return Error{"an empty revision; name a commit, branch or tag"};
+  if (rev.front() == '-') {
+    return Error{"'" + rev + "' is not a revision: it starts with '-', which git would read " +
+                 "as an option; name a commit, branch or tag"};
+  }
+  return Ok();
+}
+
 }  // namespace
 
 Expected<GitRepository> GitRepository::Open(const std::string& directory) {
@@ -87,6 +98,8 @@ Expected<std::string> GitRepository::Run(const std::vector<std::string>& args,
 }
 
 Expected<std::string> GitRepository::ResolveCommit(const std::string& rev) const {
+  auto checked = CheckRevision(rev);
+  if (!checked) return checked.error();
   ProcessSpec spec;
   spec.argv = {"git", "rev-parse", "--verify", "--quiet", "--end-of-options", rev + "^{commit}"};
   spec.cwd = root_;
@@ -107,6 +120,10 @@ Expected<std::string> GitRepository::ResolveCommit(const std::string& rev) const
 
 Expected<std::vector<std::string>> GitRepository::ResolveCommits(
     const std::vector<std::string>& revs) const {
+  for (const auto& rev : revs) {
+    auto checked = CheckRevision(rev);
+    if (!checked) return checked.error();
+  }
   std::vector<std::string> args = {"rev-parse", "--end-of-options"};
   for (const auto& rev : revs) args.push_back(rev + "^{commit}");
   auto output = Run(args);
@@ -135,6 +152,8 @@ bool GitRepository::HasCommit(const std::string& commit) const {
 
 Status GitRepository::ListTree(const std::string& rev,
                                const std::function<void(const TreeEntryView&)>& on_entry) const {
+  auto checked = CheckRevision(rev);
+  if (!checked) return checked;
   ProcessSpec spec;
   spec.argv = {"git", "ls-tree", "-r", "-z", "--full-tree", rev};
   spec.cwd = root_;
@@ -178,6 +197,10 @@ Status GitRepository::ListTree(const std::string& rev,
 
 Expected<std::vector<TreeChange>> GitRepository::DiffTrees(const std::string& base,
                                                            const std::string& head) const {
+  for (const auto& rev : {base, head}) {
+    auto checked = CheckRevision(rev);
+    if (!checked) return checked.error();
+  }
   // Porcelain `git diff` with every user setting that could change its output pinned: it
   // answers in a fraction of diff-tree's time on large trees (measured: 2.8 ms against 12 ms).
   auto output =

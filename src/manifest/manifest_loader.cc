@@ -173,6 +173,23 @@ class ManifestBuilder {
     return path;
   }
 
+  /// A true/false field as YAML writes it (true, True, TRUE, yes, on, and their negatives), or
+  /// `fallback` when absent; anything else is an error. Comparing with "true" read `True` and
+  /// `yes` as false.
+  bool Boolean(const YAML::Node& node, const std::string& key, const std::string& project,
+               bool fallback) {
+    if (!node.IsDefined() || node.IsNull()) return fallback;
+    bool value = fallback;
+    if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value)) {
+      Report(Severity::kError, node,
+             "project '" + project + "': " + key + " must be true or false, not '" +
+                 (node.IsScalar() ? node.Scalar() : std::string("a list or map")) + "'",
+             "write " + key + ": true (or false)");
+      return fallback;
+    }
+    return value;
+  }
+
   std::optional<std::string> Scalar(const YAML::Node& node, const std::string& key,
                                     const std::string& project, bool allow_empty = false) {
     if (!node.IsScalar() || (!allow_empty && node.Scalar().empty())) {
@@ -376,9 +393,7 @@ class ManifestBuilder {
       // (Nodes are never reassigned: yaml-cpp's operator= writes through to the tree.)
       const YAML::Node spec = it->second;
       const YAML::Node command = spec.IsMap() ? spec["command"] : spec;
-      if (spec.IsMap() && spec["host"] && spec["host"].IsScalar()) {
-        job.host = spec["host"].Scalar() == "true";
-      }
+      if (spec.IsMap()) job.host = Boolean(spec["host"], "host", project.name, false);
       if (command.IsScalar() && !command.Scalar().empty()) {
         job.command = {"sh", "-c", command.Scalar()};
       } else if (command.IsSequence() && command.size() > 0) {
@@ -477,7 +492,7 @@ class ManifestBuilder {
           continue;
         }
         step.registry = item["registry"].Scalar();
-        step.only_tagged = scalar("onlyTagged", "false") == "true";
+        step.only_tagged = Boolean(item["onlyTagged"], "onlyTagged", project.name, false);
       } else {
         step.dir = scalar("dir", step.type == "npm" ? "." : "terraform");
         if (!JoinRepoPath(project.project_dir, step.dir)) {

@@ -1,4 +1,6 @@
+#include <cstdio>
 #include <fstream>
+#include <random>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -15,9 +17,25 @@ std::string ShellQuote(const std::string& value) {
   return out + "'";
 }
 
+/// A heredoc delimiter for $GITHUB_ENV that no value holds: random, as GitHub's own toolkit
+/// makes them. A fixed one let a multi-line value (a PROJECT file) end its heredoc early and
+/// set variables of its own (NODE_OPTIONS=…) for every later step.
+std::string Delimiter(const std::vector<std::pair<std::string, std::string>>& env) {
+  std::random_device random;
+  while (true) {
+    char word[48];
+    std::snprintf(word, sizeof word, "hoist_%08x%08x%08x%08x", random(), random(), random(),
+                  random());
+    bool free = true;
+    for (const auto& [name, value] : env) free = free && value.find(word) == std::string::npos;
+    if (free) return word;
+  }
+}
+
 std::string Render(const std::vector<std::pair<std::string, std::string>>& env,
                    const std::string& format) {
   std::string out;
+  const std::string delimiter = format == "github" ? Delimiter(env) : "";
   if (format == "json") {
     nlohmann::ordered_json json = nlohmann::ordered_json::object();
     for (const auto& [name, value] : env) json[name] = value;
@@ -29,7 +47,7 @@ std::string Render(const std::vector<std::pair<std::string, std::string>>& env,
     } else if (format == "dotenv") {
       out += name + "=" + nlohmann::json(value).dump() + "\n";
     } else if (value.find('\n') != std::string::npos) {  // github, multi-line
-      out += name + "<<HOIST_EOF\n" + value + "\nHOIST_EOF\n";
+      out += name + "<<" + delimiter + "\n" + value + "\n" + delimiter + "\n";
     } else {
       out += name + "=" + value + "\n";
     }

@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <map>
+#include <sstream>
 
 #include "support/temp_repo.h"
 
@@ -149,6 +150,50 @@ TEST_F(PipelineEnv, CommandFormats) {
   if (!std::getenv("GITHUB_ENV")) {
     EXPECT_EQ(no_github.exit_code, 2);
     EXPECT_NE(no_github.err.find("$GITHUB_ENV"), std::string::npos);
+  }
+}
+
+/// $GITHUB_ENV read as GitHub's runner reads it (NAME=value, or NAME<<DELIMITER up to a line
+/// that is the delimiter): a stand-in, as GitHub's hosted runner cannot run here.
+std::map<std::string, std::string> ReadGithubEnv(const std::string& text) {
+  std::map<std::string, std::string> vars;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    size_t heredoc = line.find("<<"), equals = line.find('=');
+    if (heredoc != std::string::npos && (equals == std::string::npos || heredoc < equals)) {
+      const std::string name = line.substr(0, heredoc), delimiter = line.substr(heredoc + 2);
+      std::string value, next;
+      bool first = true;
+      while (std::getline(in, next) && next != delimiter) {
+        value += (first ? "" : "\n") + next;
+        first = false;
+      }
+      vars[name] = value;
+    } else if (equals != std::string::npos) {
+      vars[line.substr(0, equals)] = line.substr(equals + 1);
+    }
+  }
+  return vars;
+}
+
+// A multi-line PROJECT file ended the fixed heredoc delimiter early and set NODE_OPTIONS for
+// every later step of the job.
+TEST_F(PipelineEnv, AValueCannotEndItsHeredocAndSetOtherVariables) {
+  repo.Write("PROJECT", "acme\nHOIST_EOF\nNODE_OPTIONS=--require=/tmp/evil.js\n");
+  repo.Commit();
+  const std::string github_env = repo.root() + "/.github_env";
+  ProcessSpec spec;
+  spec.argv = {HOIST_BINARY, "env", "--branch", "main", "--format", "github"};
+  spec.cwd = repo.root();
+  spec.env = {"GITHUB_ENV=" + github_env, "BASH_ENV=", "CIRCLECI=", "GITHUB_ACTIONS="};
+  auto run = RunProcess(spec);
+  ASSERT_TRUE(run.ok());
+  std::ifstream file(github_env);
+  const std::string text((std::istreambuf_iterator<char>(file)), {});
+  auto vars = ReadGithubEnv(text);
+  EXPECT_EQ(vars.count("NODE_OPTIONS"), 0u) << text;
+  if (run->exit_code == 0) {
+    EXPECT_EQ(vars["PROJECT"], "acme\nHOIST_EOF\nNODE_OPTIONS=--require=/tmp/evil.js") << text;
   }
 }
 

@@ -4,6 +4,7 @@
 // an image, and the same hash gives the same context bytes on any clone.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -178,6 +179,27 @@ TEST_F(BuildContextTest, AGitLfsFileIsRefusedWhereGitLfsCannotGiveTheFile) {
   EXPECT_NE(refused.err.find("is a git-lfs pointer"), std::string::npos) << refused.err;
   auto build = RunHoist(repo.root(), {"build", "app", "--dry-run"});
   EXPECT_EQ(build.exit_code, 0) << build.err;  // deciding needs no content
+}
+
+// A committed .hoist symlink made hoist truncate files outside the repository (its logs).
+TEST_F(BuildContextTest, HoistNeverWritesItsLogsThroughALink) {
+  ASSERT_EQ(testing::EnsureDockerEngine(), "");
+  const std::string outside = testing::MakeTempDir("hoist-outside");
+  RunOk(outside, {"sh", "-c", "mkdir logs && echo precious > logs/app.log && echo keep > f"});
+  RunOk(repo.root(), {"ln", "-s", outside, ".hoist"});
+  repo.Commit();
+  auto refused = RunHoist(repo.root(), {"build", "app"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find(".hoist is a symlink"), std::string::npos) << refused.err;
+  EXPECT_EQ(testing::ReadText(outside + "/logs/app.log"), "precious\n");
+  // A log file that is a link is replaced by hoist's own file, its target left alone.
+  repo.Remove(".hoist");
+  RunOk(repo.root(), {"mkdir", "-p", ".hoist/logs"});
+  RunOk(repo.root(), {"ln", "-s", outside + "/f", ".hoist/logs/app.log"});
+  auto built = RunHoist(repo.root(), {"build", "app", "--force"});
+  EXPECT_EQ(built.exit_code, 0) << built.err;
+  EXPECT_EQ(testing::ReadText(outside + "/f"), "keep\n");
+  EXPECT_FALSE(std::filesystem::is_symlink(repo.root() + "/.hoist/logs/app.log"));
 }
 
 // The image holds exactly the context: built by a real engine.

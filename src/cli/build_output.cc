@@ -31,7 +31,10 @@ BuildOutput::BuildOutput(std::vector<std::string> names, size_t total, std::stri
   // hoist's own folder (.hoist/logs) never shows in `git status` nor gets committed by
   // `git add -A`: it ignores itself, as pytest's and ruff's caches do.
   const auto own = std::filesystem::path(log_dir_).parent_path() / ".gitignore";
-  if (!std::filesystem::exists(own)) std::ofstream(own) << "# written by hoist\n*\n";
+  std::error_code ignored;
+  if (!std::filesystem::exists(std::filesystem::symlink_status(own, ignored))) {
+    std::ofstream(own) << "# written by hoist\n*\n";
+  }
   if (tty_) {
     ticker_ = std::thread([this] {
       std::unique_lock<std::mutex> lock(mutex_);
@@ -53,7 +56,13 @@ std::string BuildOutput::LogPath(size_t project) const {
   // A project called team/app logs to team+app.log ('+' is in no project name).
   std::string file = names_[project];
   std::replace(file.begin(), file.end(), '/', '+');
-  return log_dir_ + "/" + file + ".log";
+  const std::string path = log_dir_ + "/" + file + ".log";
+  // A log hoist writes is a file of its own, never a link placed there to redirect it.
+  std::error_code ignored;
+  if (std::filesystem::is_symlink(std::filesystem::symlink_status(path, ignored))) {
+    std::filesystem::remove(path, ignored);
+  }
+  return path;
 }
 
 void BuildOutput::Print(const std::string& text) {

@@ -240,6 +240,18 @@ std::vector<UncoveredInput> CommandContext::UncoveredInputs(const std::vector<in
 }
 
 std::string CommandContext::LogDirectory() {
+  // hoist writes (and truncates) files there: never through a link someone committed, which
+  // would make it overwrite files outside the repository.
+  for (const std::string& dir : {repo().root() + "/.hoist", repo().root() + "/.hoist/logs"}) {
+    std::error_code ignored;
+    if (std::filesystem::is_symlink(std::filesystem::symlink_status(dir, ignored))) {
+      throw CommandFailure{kExitFailure,
+                           "hoist: error: " + dir + " is a symlink (to " +
+                               std::filesystem::read_symlink(dir, ignored).string() +
+                               "); hoist keeps its logs there and will not write through a link: " +
+                               "remove it (git rm " + dir.substr(repo().root().size() + 1) + ")"};
+    }
+  }
   return repo().root() + "/.hoist/logs";
 }
 

@@ -1,8 +1,8 @@
 #include <cstdio>
 #include <fstream>
-#include <random>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "cli/commands.h"
 #include "stages/pipeline_env.h"

@@ -48,21 +48,24 @@ TEST(ManifestLoader, AppliesTheSeedDefaults) {
 TEST(ManifestLoader, TrueAndFalseInEveryYamlSpelling) {
   TempRepo repo;
   for (const std::string yes : {"true", "True", "TRUE", "yes", "Yes", "on"}) {
-    auto loaded = Load(repo, "app:\n  buildDir: app\n  tests:\n    unit: {command: x, host: " +
-                                 yes + "}\n  deploy:\n    - {type: registry, registry: r, "
-                                       "onlyTagged: " +
-                                 yes + "}\n");
+    auto loaded =
+        Load(repo, "app:\n  buildDir: app\n  tests:\n    unit: {command: x, host: " + yes +
+                       "}\n  deploy:\n    - {type: registry, registry: r, "
+                       "onlyTagged: " +
+                       yes + "}\n");
     ASSERT_TRUE(loaded.result.manifest) << loaded.All();
     const Project& app = loaded.result.manifest->projects.at(0);
     EXPECT_TRUE(app.deploy.at(0).only_tagged) << yes;
     EXPECT_TRUE(app.tests.at(0).host) << yes;
   }
-  auto no = Load(repo, "app:\n  buildDir: app\n  deploy:\n    - {type: registry, registry: r, "
-                       "onlyTagged: False}\n");
+  auto no = Load(repo,
+                 "app:\n  buildDir: app\n  deploy:\n    - {type: registry, registry: r, "
+                 "onlyTagged: False}\n");
   ASSERT_TRUE(no.result.manifest) << no.All();
   EXPECT_FALSE(no.result.manifest->projects.at(0).deploy.at(0).only_tagged);
-  auto bad = Load(repo, "app:\n  buildDir: app\n  deploy:\n    - {type: registry, registry: r, "
-                        "onlyTagged: sometimes}\n");
+  auto bad = Load(repo,
+                  "app:\n  buildDir: app\n  deploy:\n    - {type: registry, registry: r, "
+                  "onlyTagged: sometimes}\n");
   EXPECT_NE(bad.Find("onlyTagged must be true or false, not 'sometimes'"), nullptr) << bad.All();
 }
 

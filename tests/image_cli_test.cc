@@ -39,7 +39,9 @@ class ImageCli : public ::testing::Test {
 };
 
 TEST_F(ImageCli, StatusShowsImagesAndMarkers) {
-  ASSERT_EQ(Hoist({"taint", "base"}).exit_code, 0);
+  auto tainted = Hoist({"taint", "base"});
+  ASSERT_EQ(tainted.exit_code, 0);
+  EXPECT_NE(tainted.err.find("base is tainted"), std::string::npos) << tainted.err;  // was silent
   auto status = Hoist({"status"});
   ASSERT_EQ(status.exit_code, 0) << status.err;
   auto lines = Lines(status.out);
@@ -76,6 +78,16 @@ TEST_F(ImageCli, TagUntagAndCopy) {
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.err.find("reference cache-nope"), std::string::npos) << missing.err;
   EXPECT_NE(missing.err.find("MANIFEST_UNKNOWN"), std::string::npos) << missing.err;
+}
+
+// `hoist image exists apii latest` was a silent "absent" (exit 1) for a typo of app.
+TEST_F(ImageCli, ATypoOfAProjectIsNamedNotAbsent) {
+  auto typo = Hoist({"image", "exists", "apq", "cache-" + hash["app"]});
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_NE(typo.err.find("did you mean 'app'?"), std::string::npos) << typo.err;
+  EXPECT_EQ(Hoist({"image", "untag", "bsae", "latest"}).exit_code, 2);
+  // A repository the manifest does not build, far from every project's name, is asked.
+  EXPECT_EQ(Hoist({"image", "exists", "tools/other-repository", "latest"}).exit_code, 1);
 }
 
 TEST_F(ImageCli, BadRegistryArguments) {

@@ -3,6 +3,7 @@
 
 #include "cli/commands.h"
 #include "oci/image_reference.h"
+#include "util/edit_distance.h"
 
 namespace hoist {
 namespace {
@@ -13,6 +14,23 @@ constexpr int kExitUnknown = 2;
 
 void Fail(const Error& error) {
   throw CommandFailure{kExitFailure, "hoist: error: " + error.message};
+}
+
+/// A name that is no project of the manifest but close to one (apii for api) is a typo, not
+/// another repository: its answer would be a silent "absent". Names far from every project
+/// (a repository the manifest does not build) and runs without a manifest pass.
+void RejectNearMiss(CommandContext& context, const std::string& name) {
+  const Manifest* manifest = nullptr;
+  try {
+    manifest = &context.manifest();
+  } catch (const CommandFailure&) {
+    return;
+  }
+  if (manifest->IndexOf(name) >= 0) return;
+  const std::string close = ClosestName(name, manifest->Names());
+  if (close.empty()) return;
+  throw CommandFailure{kExitUsage, "hoist: error: no project '" + name + "' in " + manifest->file +
+                                       "; did you mean '" + close + "'?"};
 }
 
 }  // namespace
@@ -26,6 +44,7 @@ void AddImageCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       "exists", "Exit 0 when PROJECT:TAG exists, 1 when it does not, 2 when that cannot be told");
   exists->add_option("PROJECT TAG", *args)->expected(2)->required();
   exists->callback([&context, &exit_code, args] {
+    RejectNearMiss(context, (*args)[0]);
     auto answer = context.Store().Exists((*args)[0], (*args)[1]);
     if (!answer) {
       std::cerr << "hoist: error: " << answer.error().message << "\n";
@@ -43,6 +62,7 @@ void AddImageCommand(CLI::App& app, CommandContext& context, int& exit_code) {
   auto* tag = image->add_subcommand("tag", "Tag PROJECT:FROM as PROJECT:TO (no layers move)");
   tag->add_option("PROJECT FROM TO", *args)->expected(3)->required();
   tag->callback([&context, &exit_code, args] {
+    RejectNearMiss(context, (*args)[0]);
     auto done = context.Store().Tag((*args)[0], (*args)[1], (*args)[2]);
     if (!done) Fail(done.error());
     if (context.json) std::cout << nlohmann::json{{"tagged", (*args)[2]}}.dump() << "\n";
@@ -52,6 +72,7 @@ void AddImageCommand(CLI::App& app, CommandContext& context, int& exit_code) {
   auto* untag = image->add_subcommand("untag", "Remove tag PROJECT:TAG (the image stays)");
   untag->add_option("PROJECT TAG", *args)->expected(2)->required();
   untag->callback([&context, &exit_code, args] {
+    RejectNearMiss(context, (*args)[0]);
     auto done = context.Store().Untag((*args)[0], (*args)[1]);
     if (!done) Fail(done.error());
     if (context.json) std::cout << nlohmann::json{{"untagged", (*args)[1]}}.dump() << "\n";

@@ -35,6 +35,11 @@ void AddTaintCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     }
     if (context.json) {
       std::cout << nlohmann::json{{"project", *project}, {"tainted", !*clear}}.dump() << "\n";
+    } else {
+      std::cerr << "hoist: " << *project
+                << (*clear ? " is no longer tainted"
+                           : " is tainted: its next build rebuilds it, whatever is cached")
+                << " (" << context.Store().Describe() << ")\n";
     }
     exit_code = kExitOk;
   });

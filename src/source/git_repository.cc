@@ -476,4 +476,26 @@ bool GitRepository::HasFilterDriver(const std::string& name) const {
          !Output({"config", "--get", "filter." + name + ".process"}).empty();
 }
 
+Expected<std::vector<std::string>> GitRepository::ReadBlobs(const std::vector<BlobRequest>& blobs,
+                                                            std::vector<bool>* missing) const {
+  std::vector<std::string> contents(blobs.size());
+  std::vector<bool> absent;
+  size_t current = 0;
+  auto read = StreamBlobs(
+      blobs,
+      [&](size_t i, uint64_t size) {
+        current = i;
+        contents[i].reserve(static_cast<size_t>(size));
+        return Ok();
+      },
+      [&](std::string_view data) {
+        contents[current].append(data);
+        return Ok();
+      },
+      false, missing ? &absent : nullptr);
+  if (!read) return read.error();
+  if (missing) *missing = std::move(absent);
+  return contents;
+}
+
 }  // namespace hoist

@@ -91,6 +91,10 @@ class GitRepository {
                      const std::function<Status(size_t, uint64_t)>& on_begin,
                      const std::function<Status(std::string_view)>& on_data, bool convert = false,
                      std::vector<bool>* missing = nullptr) const;
+  /// The content of each blob as stored (StreamBlobs without conversion), "" for one that does
+  /// not exist (when `missing` is given, it says which; without it, a missing one is an Error).
+  Expected<std::vector<std::string>> ReadBlobs(const std::vector<BlobRequest>& blobs,
+                                               std::vector<bool>* missing = nullptr) const;
   /// How .gitattributes has git convert a path on checkout.
   struct Conversion {
     std::string filter;  ///< the filter driver's name ("" when none)

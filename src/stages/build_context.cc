@@ -191,19 +191,10 @@ Expected<std::vector<std::optional<std::string>>> ReadSnapshotFiles(
     committed.push_back({std::string(file->oid), paths[i]});
     committed_index.push_back(i);
   }
-  size_t current = 0;
-  auto streamed = repo.StreamBlobs(
-      committed,
-      [&](size_t i, uint64_t) {
-        current = committed_index[i];
-        contents[current] = std::string();
-        return Ok();
-      },
-      [&](std::string_view data) {
-        contents[current]->append(data);
-        return Ok();
-      });
-  if (!streamed) return streamed.error();
+  auto read = repo.ReadBlobs(committed);
+  if (!read) return read.error();
+  for (size_t i = 0; i < committed.size(); ++i)
+    contents[committed_index[i]] = std::move((*read)[i]);
   return contents;
 }
 

@@ -92,6 +92,7 @@ TEST_F(BuildContextTest, AnUncommittedEditReachesTheContextOnlyAsADirtyInput) {
   EXPECT_EQ(ContextFiles(repo.root(), "app")["src/a.c"], "working tree");
   EXPECT_EQ(FileInContext(ContextBytes(repo.root(), "app"), "src/a.c"), "int a = 2;\n");
   // and is never pushed to a shared registry unless asked.
+  ASSERT_EQ(testing::EnsureDockerEngine(), "");  // a build checks the engine before deciding
   auto refused = RunHoist(repo.root(), {"--registry", "127.0.0.1:9", "build", "app"});
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_NE(refused.err.find("uncommitted changes"), std::string::npos) << refused.err;
@@ -147,6 +148,7 @@ TEST_F(BuildContextTest, ASubmoduleGoesInAtItsRecordedCommitAndAnEditInsideIsDir
   EXPECT_NE(hashed.out.find("dirty"), std::string::npos) << hashed.out;
   EXPECT_EQ(hashed.out.find(hash), std::string::npos);
   EXPECT_EQ(FileInContext(ContextBytes(repo.root(), "app"), "src/vendor/lib.c"), "int lib = 3;\n");
+  ASSERT_EQ(testing::EnsureDockerEngine(), "");  // a build checks the engine before deciding
   auto refused = RunHoist(repo.root(), {"--registry", "127.0.0.1:9", "build", "app"});
   EXPECT_NE(refused.err.find("uncommitted changes"), std::string::npos) << refused.err;
   // Undone: clean again, the same hash and bytes as before.
@@ -180,8 +182,7 @@ TEST_F(BuildContextTest, AGitLfsFileIsRefusedWhereGitLfsCannotGiveTheFile) {
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_NE(refused.stderr_text.find("app/src/model.bin"), std::string::npos)
       << refused.stderr_text;
-  EXPECT_NE(refused.stderr_text.find("install git-lfs"), std::string::npos)
-      << refused.stderr_text;
+  EXPECT_NE(refused.stderr_text.find("install git-lfs"), std::string::npos) << refused.stderr_text;
   // A driver that hands the pointer through (GIT_LFS_SKIP_SMUDGE, objects never pulled).
   repo.Git({"config", "filter.lfs.smudge", "cat"});
   refused = without_machine_git({HOIST_BINARY, "context", "app", "-o", "/dev/null"});
@@ -212,6 +213,46 @@ TEST_F(BuildContextTest, HoistNeverWritesItsLogsThroughALink) {
   EXPECT_EQ(built.exit_code, 0) << built.err;
   EXPECT_EQ(testing::ReadText(outside + "/f"), "keep\n");
   EXPECT_FALSE(std::filesystem::is_symlink(repo.root() + "/.hoist/logs/app.log"));
+}
+
+// What an adversarial review found: each was a way for the context to differ from what the
+// hash names, or to fail where it need not.
+TEST_F(BuildContextTest, ReservedNamesClassesOtherNamesAndConversions) {
+  // A committed .dockerfile.hoist would replace the pinned Dockerfile in the tar.
+  repo.Write("build_manifest.yml",
+             "app:\n  buildDir: app\n  rebuildPatterns: [\"^app/src/\", \"^app/[.]dockerfile\"]\n");
+  repo.Write("app/.dockerfile.hoist", "FROM evil\n");
+  repo.Commit();
+  auto reserved = RunHoist(repo.root(), {"context", "app", "-o", repo.root() + "/c.tar"});
+  EXPECT_EQ(reserved.exit_code, 1);
+  EXPECT_NE(reserved.err.find("is the name hoist gives the pinned Dockerfile"), std::string::npos)
+      << reserved.err;
+  EXPECT_FALSE(std::filesystem::exists(repo.root() + "/c.tar"));  // no half-written file
+  repo.Remove("app/.dockerfile.hoist");
+  repo.Commit();
+  // .dockerignore character classes; a non-ASCII name in the C locale; eol=crlf and ident.
+  repo.Write("app/.dockerignore", "**/*.log\nsrc/secret[0-9].txt\n");
+  repo.Write("app/src/secret1.txt", "s\n");
+  repo.Write("app/src/\xc3\xbcn\xc3\xaf.c", "u\n");
+  repo.Write("app/src/run.sh", "#!/bin/sh\n");
+  repo.Write("app/src/id.c", "/* $Id$ */\n");
+  repo.Write(".gitattributes", "*.sh text eol=crlf\nid.c ident\n");
+  repo.Commit();
+  ProcessSpec spec;
+  spec.argv = {HOIST_BINARY, "context", "app", "-o", repo.root() + "/c.tar"};
+  spec.cwd = repo.root();
+  spec.env = {"LC_ALL=C", "LANG=C"};
+  auto run = RunProcess(spec);
+  ASSERT_TRUE(run.ok());
+  ASSERT_EQ(run->exit_code, 0) << run->stderr_text;
+  const std::string bytes = testing::ReadText(repo.root() + "/c.tar");
+  const std::string names = RunOk(repo.root(), {"tar", "-tf", "c.tar"});
+  EXPECT_EQ(names.find("secret1.txt"), std::string::npos) << names;
+  EXPECT_NE(names.find("src/\xc3\xbcn\xc3\xaf.c"), std::string::npos) << names;
+  EXPECT_EQ(FileInContext(bytes, "src/run.sh"), "#!/bin/sh\r\n");
+  EXPECT_EQ(FileInContext(bytes, "src/id.c").rfind("/* $Id: ", 0), 0u)
+      << FileInContext(bytes, "src/id.c");
+  EXPECT_EQ(FileInContext(bytes, "src/a.c"), "int a;\n");  // the stream stays in step
 }
 
 // The image holds exactly the context: built by a real engine.

@@ -104,9 +104,11 @@ void AddContextCommand(CLI::App& app, CommandContext& context, int& exit_code) {
         WriteBuildContext(context.repo(), *plan, pinned->text, [out](std::string_view data) {
           return std::fwrite(data.data(), 1, data.size(), out) == data.size();
         });
-    if (to_file && std::fclose(out) != 0) fail("cannot write " + options->output);
+    const bool closed = !to_file || std::fclose(out) == 0;
     if (!to_file) std::fflush(out);
+    if (to_file && (!written || !closed)) std::remove(options->output.c_str());  // no half tar
     if (!written) fail(written.error().message);
+    if (!closed) fail("cannot write " + options->output);
     exit_code = kExitOk;
   });
 }

@@ -67,6 +67,8 @@ Status ForEachInstruction(const std::string& text,
   int number = 0, start = 0;
   while (std::getline(in, line)) {
     ++number;
+    // A UTF-8 byte order mark, which docker skips: kept, it hid the first FROM from pinning.
+    if (number == 1 && line.rfind("\xef\xbb\xbf", 0) == 0) line.erase(0, 3);
     if (!line.empty() && line.back() == '\r') line.pop_back();
     size_t first = line.find_first_not_of(" \t");
     if (first == std::string::npos || line[first] == '#') continue;
@@ -266,6 +268,26 @@ bool Glob(const char* pattern, const char* text) {
     if (!*text) return false;
     if (*pattern == '?') {
       if (*text == '/') return false;
+      continue;
+    }
+    if (*pattern == '[') {  // a character class, as Go's filepath.Match: [abc] [a-z] [^a-z]
+      const char* p = pattern + 1;
+      const bool negated = *p == '^' || *p == '!';
+      if (negated) ++p;
+      bool matched = false;
+      for (bool first = true; *p && (first || *p != ']'); first = false) {
+        char low = *p == '\\' && p[1] ? *++p : *p;
+        char high = low;
+        ++p;
+        if (*p == '-' && p[1] && p[1] != ']') {
+          high = p[1] == '\\' && p[2] ? p[2] : p[1];
+          p += p[1] == '\\' ? 3 : 2;
+        }
+        if (*text >= low && *text <= high) matched = true;
+      }
+      if (*p != ']' || *text == '/') return false;  // unterminated: matches nothing, as Go's
+      if (matched == negated) return false;
+      pattern = p;
       continue;
     }
     if (*pattern == '\\' && pattern[1]) ++pattern;

@@ -105,6 +105,30 @@ TEST(Dockerfile, ContextPatternsMatchAsDockerMatchesThem) {
   EXPECT_FALSE(MatchesContextPattern("s?c/*.c", "src/a/b.c"));
 }
 
+// Character classes, as Go's filepath.Match that docker uses: `secret[0-9].txt` in a
+// .dockerignore left secret1.txt in the context.
+TEST(Dockerfile, ContextPatternsHaveCharacterClasses) {
+  EXPECT_TRUE(MatchesContextPattern("secret[0-9].txt", "secret1.txt"));
+  EXPECT_FALSE(MatchesContextPattern("secret[0-9].txt", "secretx.txt"));
+  EXPECT_TRUE(MatchesContextPattern("[^a-c]*", "dog"));
+  EXPECT_FALSE(MatchesContextPattern("[^a-c]*", "cat"));
+  EXPECT_TRUE(MatchesContextPattern("[ab]/x", "b/x"));
+  EXPECT_TRUE(MatchesContextPattern("[\\]]", "]"));
+  EXPECT_FALSE(MatchesContextPattern("a[/]b", "a/b"));  // never a separator
+  EXPECT_FALSE(MatchesContextPattern("[abc", "a"));     // unterminated: nothing
+}
+
+// A UTF-8 byte order mark before the first FROM hid it from pinning and from the hash.
+TEST(Dockerfile, AByteOrderMarkDoesNotHideTheFirstFrom) {
+  auto stages = ParseDockerfileStages(
+      "\xef\xbb\xbf"
+      "FROM busybox:latest AS b\nRUN true\n");
+  ASSERT_TRUE(stages.ok()) << stages.error().message;
+  ASSERT_EQ(stages->size(), 1u);
+  EXPECT_EQ((*stages)[0].base, "busybox:latest");
+  EXPECT_EQ((*stages)[0].name, "b");
+}
+
 }  // namespace
 }  // namespace hoist
 

@@ -362,6 +362,28 @@ Status GitRepository::StreamBlobs(const std::vector<BlobRequest>& blobs,
                                   bool convert, std::vector<bool>* missing) const {
   if (missing) missing->assign(blobs.size(), false);
   if (blobs.empty()) return Ok();
+  if (convert) {
+    // One process per file: git 2.39's `cat-file --batch --filters` announces the size before
+    // conversion and then sends the converted bytes, so its stream cannot be split reliably.
+    // Converted files (filters, eol=crlf, ident) are few.
+    for (size_t i = 0; i < blobs.size(); ++i) {
+      auto content = Run({"-c", "core.autocrlf=false", "-c", "core.eol=lf", "cat-file", "--filters",
+                          "--path=" + blobs[i].path, blobs[i].oid});
+      if (!content) {
+        if (missing && !Run({"cat-file", "-e", blobs[i].oid}).ok()) {
+          (*missing)[i] = true;
+          continue;
+        }
+        return Error{"cannot read " + blobs[i].path + " (" + blobs[i].oid +
+                     ") as checked out: " + content.error().message};
+      }
+      auto begun = on_begin(i, content->size());
+      if (!begun) return begun;
+      auto data = on_data(*content);
+      if (!data) return data;
+    }
+    return Ok();
+  }
   ProcessSpec spec;
   spec.argv = {"git", "-c", "core.autocrlf=false", "-c", "core.eol=lf", "cat-file", "--batch"};
   if (convert) spec.argv.push_back("--filters");

@@ -245,6 +245,12 @@ Expected<BuildContext> PlanBuildContext(const Manifest& manifest, const PatternI
     if (path.compare(0, prefix.size(), prefix) != 0) continue;
     const std::string in_context = path.substr(prefix.size());
     if (in_context == ".dockerignore") continue;  // applied here; the context carries its own
+    if (in_context == kContextDockerfile ||
+        in_context.rfind(std::string(kContextDockerfile) + "/", 0) == 0) {
+      return Error{path + ": '" + kContextDockerfile + "' is the name hoist gives the pinned " +
+                   "Dockerfile in the build context, so a file of that name would replace it; " +
+                   "rename it"};
+    }
     if (IsDockerignored(context.dockerignore, in_context)) {
       ++context.ignored;
       continue;

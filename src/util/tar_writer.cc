@@ -13,6 +13,9 @@ TarWriter::TarWriter(Sink sink) : sink_(std::move(sink)) {
   // pax_restricted: plain ustar headers, a pax extension only for what ustar cannot hold
   // (long paths, big files), as GNU tar and docker read.
   archive_write_set_format_pax_restricted(archive_);
+  // Names as git stores them, byte for byte, whatever the locale (in the C locale libarchive
+  // could not convert a non-ASCII name and refused it).
+  archive_write_set_format_option(archive_, "pax", "hdrcharset", "BINARY");
   // Written in 256 KiB blocks (not tar's traditional 10 KiB: 25x fewer writes to the pipe),
   // the last one not padded beyond the two end blocks tar needs.
   archive_write_set_bytes_per_block(archive_, 256 * 1024);

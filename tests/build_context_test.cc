@@ -228,6 +228,9 @@ TEST_F(BuildContextTest, ReservedNamesClassesOtherNamesAndConversions) {
   EXPECT_NE(reserved.err.find("is the name hoist gives the pinned Dockerfile"), std::string::npos)
       << reserved.err;
   EXPECT_FALSE(std::filesystem::exists(repo.root() + "/c.tar"));  // no half-written file
+  // but never a file that was there: a failing context to /dev/null leaves /dev/null.
+  EXPECT_EQ(RunHoist(repo.root(), {"context", "app", "-o", "/dev/null"}).exit_code, 1);
+  EXPECT_TRUE(std::filesystem::is_character_file("/dev/null"));
   repo.Remove("app/.dockerfile.hoist");
   repo.Commit();
   // .dockerignore character classes; a non-ASCII name in the C locale; eol=crlf and ident.

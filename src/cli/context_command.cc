@@ -1,6 +1,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -97,6 +98,11 @@ void AddContextCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     if (!pinned) fail(pinned.error().message);
     FILE* out = stdout;
     const bool to_file = !options->output.empty() && options->output != "-";
+    // Only a file this command creates is removed on failure (never /dev/null or a file that
+    // was there before).
+    std::error_code ignored;
+    const bool created = to_file && !std::filesystem::exists(
+                                        std::filesystem::symlink_status(options->output, ignored));
     if (to_file && !(out = std::fopen(options->output.c_str(), "wb"))) {
       fail("cannot write " + options->output);
     }
@@ -106,7 +112,7 @@ void AddContextCommand(CLI::App& app, CommandContext& context, int& exit_code) {
         });
     const bool closed = !to_file || std::fclose(out) == 0;
     if (!to_file) std::fflush(out);
-    if (to_file && (!written || !closed)) std::remove(options->output.c_str());  // no half tar
+    if (created && (!written || !closed)) std::remove(options->output.c_str());  // no half tar
     if (!written) fail(written.error().message);
     if (!closed) fail("cannot write " + options->output);
     exit_code = kExitOk;

@@ -2,20 +2,42 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <locale.h>
 #include <sys/stat.h>
 
 #include <memory>
 
 namespace hoist {
+namespace {
+
+/// libarchive converts names from the locale's character set to the UTF-8 a pax header holds;
+/// in the C locale it refused every non-ASCII name. Each call runs with a UTF-8 character set
+/// on its own thread only (uselocale), never changing the process's locale. (Writing names as
+/// raw bytes instead, pax hdrcharset=BINARY, puts a pax header first, which the docker CLI's
+/// check that stdin is a tar does not recognise.)
+class Utf8Names {
+ public:
+  Utf8Names() {
+    static const locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(0));
+    if (utf8) previous_ = uselocale(utf8);
+  }
+  ~Utf8Names() {
+    if (previous_) uselocale(previous_);
+  }
+  Utf8Names(const Utf8Names&) = delete;
+  Utf8Names& operator=(const Utf8Names&) = delete;
+
+ private:
+  locale_t previous_ = static_cast<locale_t>(0);
+};
+
+}  // namespace
 
 TarWriter::TarWriter(Sink sink) : sink_(std::move(sink)) {
   archive_ = archive_write_new();
   // pax_restricted: plain ustar headers, a pax extension only for what ustar cannot hold
   // (long paths, big files), as GNU tar and docker read.
   archive_write_set_format_pax_restricted(archive_);
-  // Names as git stores them, byte for byte, whatever the locale (in the C locale libarchive
-  // could not convert a non-ASCII name and refused it).
-  archive_write_set_format_option(archive_, "pax", "hdrcharset", "BINARY");
   // Written in 256 KiB blocks (not tar's traditional 10 KiB: 25x fewer writes to the pipe),
   // the last one not padded beyond the two end blocks tar needs.
   archive_write_set_bytes_per_block(archive_, 256 * 1024);
@@ -47,6 +69,7 @@ Status TarWriter::Fail(const std::string& what) const {
 
 Status TarWriter::WriteHeader(const std::string& path, unsigned type, unsigned mode, uint64_t size,
                               const std::string& link_target) {
+  Utf8Names utf8;  // for the names set below
   std::unique_ptr<archive_entry, decltype(&archive_entry_free)> entry(archive_entry_new(),
                                                                       archive_entry_free);
   archive_entry_set_pathname(entry.get(), path.c_str());

@@ -45,7 +45,7 @@ api:
     hash = testing::HashOf(repo.root(), "api");
     HttpClient http;
     auto client = cache.Client(http);
-    testing::PushTestImage(*client, "ci/api", "cache-" + hash, "api");
+    testing::PushBuiltImage(cache, "ci/api", hash, "api");
   }
   testing::HoistRun Hoist(std::vector<std::string> args) {
     ProcessSpec spec;
@@ -139,7 +139,7 @@ TEST_F(Deploy, AFailedStepLeavesNoDeployedMarker) {
   repo.Commit();
   hash = testing::HashOf(repo.root(), "api");
   HttpClient http;
-  testing::PushTestImage(*cache.Client(http), "ci/api", "cache-" + hash, "api");
+  testing::PushBuiltImage(cache, "ci/api", hash, "api");
   auto failed = Hoist({"deploy"});
   EXPECT_EQ(failed.exit_code, 1);
   EXPECT_NE(failed.err.find("command step failed"), std::string::npos) << failed.err;

@@ -118,7 +118,7 @@ TEST_P(InterruptedDeploy, StopsTheStepAndWritesNoDeployedMarker) {
   repo.Commit();
   const std::string hash = testing::HashOf(repo.root(), "api");
   HttpClient http;
-  testing::PushTestImage(*cache.Client(http), "ci/api", "cache-" + hash, "api");
+  testing::PushBuiltImage(cache, "ci/api", hash, "api");
 
   BackgroundProcess hoist({HOIST_BINARY, "-C", repo.root(), "--registry", cache.host() + "/ci",
                            "--deploy-registry", target.host() + "/prod", "deploy"},

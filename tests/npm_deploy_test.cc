@@ -49,7 +49,7 @@ class NpmDeploy : public ::testing::Test {
     auto client = cache.Client(http);
     for (const char* project : {"util", "lib"}) {
       const std::string hash = testing::HashOf(repo.root(), project);
-      testing::PushTestImage(*client, std::string("ci/") + project, "cache-" + hash, project);
+      testing::PushBuiltImage(cache, std::string("ci/") + project, hash, project);
     }
   }
 
@@ -66,7 +66,7 @@ class NpmDeploy : public ::testing::Test {
     spec.cwd = repo.root();
     spec.env = {"CIRCLECI=true",
                 "CIRCLE_TAG=" + tag,
-                "CIRCLE_BRANCH=" + std::string(tag.empty() ? "master" : ""),
+                "CIRCLE_BRANCH=" + std::string(tag.empty() ? "main" : ""),
                 "GITHUB_ACTIONS=",
                 "GITLAB_CI=",
                 "BUILDKITE=",
@@ -194,7 +194,7 @@ TEST_F(NpmDeploy, BadInputs) {
   repo.Commit();
   HttpClient http;
   std::string hash = testing::HashOf(repo.root(), "util");
-  testing::PushTestImage(*cache.Client(http), "ci/util", "cache-" + hash, "util");
+  testing::PushBuiltImage(cache, "ci/util", hash, "util");
   auto absent = Deploy("v1.2.3");
   EXPECT_EQ(absent.exit_code, 1);
   EXPECT_NE(absent.err.find(repo.root() + "/util/missing/package.json does not exist"),
@@ -208,7 +208,7 @@ TEST_F(NpmDeploy, BadInputs) {
                  npm.url() + "\n");
   repo.Commit();
   hash = testing::HashOf(repo.root(), "util");
-  testing::PushTestImage(*cache.Client(http), "ci/util", "cache-" + hash, "util");
+  testing::PushBuiltImage(cache, "ci/util", hash, "util");
   auto not_semver = Deploy("v1.2.03");
   EXPECT_EQ(not_semver.exit_code, 1);
   EXPECT_NE(not_semver.err.find("gives version '1.2.03', which is not semver"), std::string::npos)

@@ -11,6 +11,7 @@
 #include "stages/build_context.h"
 #include "stages/injected_args.h"
 #include "store/local_engine_store.h"
+#include "store/untrusted_store.h"
 #include "util/edit_distance.h"
 #include "util/files.h"
 
@@ -308,12 +309,48 @@ std::unique_ptr<RegistryStore> CommandContext::OpenRegistry(const std::string& t
   return std::make_unique<RegistryStore>(*location, std::move(client));
 }
 
+const TrustTier& CommandContext::Tier() {
+  if (!tier_) {
+    auto tier = DecideTrust(facts(), config(), trust_mode);
+    if (!tier) throw CommandFailure{kExitUsage, "hoist: error: " + tier.error().message};
+    tier_ = std::move(*tier);
+  }
+  return *tier_;
+}
+
 ImageStore& CommandContext::Store() {
   if (!store_) {
+    Provenance provenance{"local", facts().job_url, facts().run_id};
     if (registry.empty()) {
       store_ = std::make_unique<LocalEngineStore>();
+      store_->set_provenance(provenance);
+      return *store_;
+    }
+    auto trusted = OpenRegistry(registry, "--registry");
+    provenance.tier = "trusted";
+    trusted->set_provenance(provenance);
+    if (Tier().trusted) {
+      store_ = std::move(trusted);
     } else {
-      store_ = OpenRegistry(registry, "--registry");
+      const std::string own_text = UntrustedLocation(registry, config().trust);
+      auto own = OpenRegistry(own_text, "hoist.yml trust.untrustedRegistry");
+      if (own->Describe() == trusted->Describe()) {
+        throw CommandFailure{
+            kExitUsage,
+            "hoist: error: hoist.yml trust.untrustedRegistry is the cache "
+            "registry itself (" +
+                own_text +
+                "); name another registry or "
+                "prefix, so that untrusted runs cannot write what trusted runs read"};
+      }
+      provenance.tier = "untrusted";
+      own->set_provenance(provenance);
+      store_ = std::make_unique<UntrustedStore>(std::move(own), std::move(trusted));
+      store_->set_provenance(provenance);
+      if (verbose) {
+        std::cerr << "hoist: an untrusted run (" << Tier().reason << "): writes go to " << own_text
+                  << ", reads fall back to " << registry << "\n";
+      }
     }
   }
   return *store_;

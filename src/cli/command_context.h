@@ -15,6 +15,7 @@
 #include "stages/base_images.h"
 #include "stages/input_lint.h"
 #include "stages/pipeline_env.h"
+#include "stages/trust.h"
 #include "store/image_store.h"
 #include "store/registry_store.h"
 
@@ -42,6 +43,7 @@ class CommandContext {
   std::vector<std::string> insecure_registries;  ///< --insecure-registry (repeatable)
   std::string registry_ca;                       ///< --registry-ca or HOIST_REGISTRY_CA
   bool http2 = false;
+  std::string trust_mode = "auto";            ///< --trust or HOIST_TRUST
   std::vector<std::string> trailing_command;  ///< the words after "--"
 
   /// The cache store: the registry when one is configured, else the local Docker engine.
@@ -80,6 +82,8 @@ class CommandContext {
   /// What this run is about (commit, branch, tag, pipeline run id), detected once from the CI
   /// vendor's variables and git, for every stage and the spot machines.
   const PipelineFacts& facts();
+  /// Whether this run may write what trusted runs read (stages/trust.h), decided once.
+  const TrustTier& Tier();
   /// `git submodule status` ("" without .gitmodules).
   std::string SubmoduleStatus();
   /// Where jobs' logs go: <repo>/.hoist/logs.
@@ -98,6 +102,7 @@ class CommandContext {
   std::optional<Manifest> manifest_;
   std::optional<HoistConfig> config_;
   std::optional<PipelineFacts> facts_;
+  std::optional<TrustTier> tier_;
   std::unique_ptr<DependencyGraph> graph_;
   std::optional<PatternIndex> patterns_;
   std::unique_ptr<HttpClient> http_;

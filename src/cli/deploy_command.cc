@@ -14,10 +14,24 @@ void AddDeployCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       "deploy", "Promote images and run deploy steps, only after the whole pipeline passed");
   auto projects = std::make_shared<std::vector<std::string>>();
   auto dry_run = std::make_shared<bool>(false);
+  auto allow_rollback = std::make_shared<bool>(false);
+  auto lease_wait = std::make_shared<int>(600);
   command->add_option("PROJECT", *projects, "Projects to deploy (default: those with deploy:)");
   command->add_flag("--dry-run", *dry_run, "Print the plan");
-  command->callback([&context, &exit_code, projects, dry_run] {
+  command->add_flag("--allow-rollback", *allow_rollback,
+                    "Deploy even a commit older than the one the deploy tag runs now");
+  command
+      ->add_option("--lease-wait", *lease_wait,
+                   "Seconds to wait for another run's deploy to the same tag (default 600)")
+      ->check(CLI::Range(0, 86400))
+      ->option_text("SECONDS");
+  command->callback([&context, &exit_code, projects, dry_run, allow_rollback, lease_wait] {
     const Manifest& manifest = context.manifest();
+    if (!context.registry.empty() && !context.Tier().trusted) {
+      throw CommandFailure{kExitFailure, "hoist: error: not deploying from an untrusted run (" +
+                                             context.Tier().reason +
+                                             "): only trusted runs deploy (hoist.yml trust:)"};
+    }
     auto* cache = dynamic_cast<RegistryStore*>(&context.Store());
     if (!cache) {
       throw CommandFailure{kExitUsage,
@@ -40,7 +54,10 @@ void AddDeployCommand(CLI::App& app, CommandContext& context, int& exit_code) {
                          [&context](const std::string& host) { return context.ClientFor(host); }};
     DockerBuilder engine;  // only npm steps with fromImage use it
     deploy.builder = &engine;
-    auto missing = MissingForDeploy(manifest, hashes, *cache);
+    deploy.repo = &context.repo();
+    deploy.allow_rollback = *allow_rollback;
+    deploy.lease_wait_seconds = *lease_wait;
+    auto missing = MissingForDeploy(manifest, hashes, *cache, deploy.digests);
     if (!missing) throw CommandFailure{kExitFailure, "hoist: error: " + missing.error().message};
     if (!missing->empty()) {
       std::string list;
@@ -51,6 +68,19 @@ void AddDeployCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     }
     std::vector<int> selected = DeployedProjects(
         manifest, projects->empty() ? std::vector<int>() : context.SelectProjects(*projects));
+    auto uncommitted = UncommittedDeployInputs(context.repo(), manifest, selected);
+    if (!uncommitted) {
+      throw CommandFailure{kExitFailure, "hoist: error: " + uncommitted.error().message};
+    }
+    if (!uncommitted->empty()) {
+      std::string list;
+      for (const auto& item : *uncommitted) list += "\n  " + item;
+      throw CommandFailure{kExitFailure,
+                           "hoist: error: not deploying: deploys run committed steps only, and "
+                           "these files they run or read are not committed (commit them, or "
+                           "remove them):" +
+                               list};
+    }
     auto jobs = DeployJobs(manifest, selected);
     JobRunner runner(nullptr, {1, false});
     BuildOutput output(JobNames(jobs), jobs.size(), context.LogDirectory(), false);

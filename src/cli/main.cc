@@ -36,6 +36,11 @@ int main(int argc, char** argv) {
   app.add_option("--registry-ca", context.registry_ca, "Also trust this CA bundle for registry TLS")
       ->envname("HOIST_REGISTRY_CA")
       ->option_text("FILE");
+  app.add_option("--trust", context.trust_mode,
+                 "Whether this run may write the shared cache: auto (decided from the CI's "
+                 "variables and hoist.yml trust:), trusted or untrusted")
+      ->envname("HOIST_TRUST")
+      ->option_text("MODE");
   app.add_flag("--http2", context.http2, "Use HTTP/2 with registries (default HTTP/1.1)");
 
   AddProjectsCommand(app, context, exit_code);

@@ -1,5 +1,6 @@
 #include "config/hoist_config.h"
 
+#include <re2/re2.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -145,7 +146,7 @@ Expected<HoistConfig> LoadHoistConfig(const std::string& root) {
                  std::to_string(e.mark.column + 1) + ": error: " + e.msg};
   }
   if (doc.IsNull()) return config;
-  if (auto ok = reader.OnlyKeys(doc, "hoist.yml", {"ci", "remotes", "ssh", "spot"}); !ok) {
+  if (auto ok = reader.OnlyKeys(doc, "hoist.yml", {"ci", "remotes", "ssh", "spot", "trust"}); !ok) {
     return ok.error();
   }
   if (const YAML::Node ci = doc["ci"]) {
@@ -170,6 +171,25 @@ Expected<HoistConfig> LoadHoistConfig(const std::string& root) {
     if (ok) ok = reader.String(ssh, "identityFile", config.ssh_identity_file);
     if (ok) ok = reader.Strings(ssh, "options", config.ssh_options);
     if (!ok) return ok.error();
+  }
+  if (const YAML::Node trust = doc["trust"]) {
+    Status ok = reader.OnlyKeys(trust, "trust", {"branches", "tags", "untrustedRegistry"});
+    if (ok) ok = reader.Strings(trust, "branches", config.trust.branches);
+    if (ok) ok = reader.Strings(trust, "tags", config.trust.tags);
+    if (ok) ok = reader.String(trust, "untrustedRegistry", config.trust.untrusted_registry);
+    if (!ok) return ok.error();
+    config.trust.branches_set = static_cast<bool>(trust["branches"]);
+    for (const char* key : {"branches", "tags"}) {
+      if (!trust[key]) continue;
+      for (const auto& item : trust[key]) {
+        RE2 regex(item.IsScalar() ? item.Scalar() : trust[key].Scalar());
+        if (!regex.ok()) {
+          return reader.At(trust[key], std::string("trust.") + key + ": '" + regex.pattern() +
+                                           "' is not a regular expression: " + regex.error());
+        }
+        if (trust[key].IsScalar()) break;
+      }
+    }
   }
   if (const YAML::Node spot = doc["spot"]) {
     if (auto ok = LoadSpot(reader, spot, config.spot); !ok) return ok.error();

@@ -33,6 +33,17 @@ struct SpotConfig {
   std::map<int, SpotSize> sizes;
 };
 
+/// Which runs may write the shared cache (hoist.yml `trust:`). A run is trusted when it is not
+/// a pull request's and its branch or tag fully matches one of these regular expressions.
+struct TrustConfig {
+  std::vector<std::string> branches;  ///< when not set: ci.deployBranches
+  bool branches_set = false;
+  std::vector<std::string> tags = {"v[0-9].*", ".+-v[0-9].*"};  ///< release tags
+  /// Where untrusted runs write, REGISTRY[/PREFIX]; "" = the cache registry, its prefix
+  /// followed by /untrusted.
+  std::string untrusted_registry;
+};
+
 /// hoist.yml at the repository root: settings that are not the manifest's (the manifest stays
 /// the Aztec format). Every key is optional.
 struct HoistConfig {
@@ -42,6 +53,7 @@ struct HoistConfig {
   std::string ssh_identity_file;         ///< ssh -i, for the pool and spot machines
   std::vector<std::string> ssh_options;  ///< extra ssh -o NAME=VALUE options
   SpotConfig spot;
+  TrustConfig trust;
 };
 
 /// Loads `root`/hoist.yml; an absent file gives the defaults. Errors name file:line.

@@ -150,6 +150,21 @@ bool GitRepository::HasCommit(const std::string& commit) const {
   return Run({"cat-file", "-e", commit + "^{commit}"}).ok();
 }
 
+Expected<bool> GitRepository::IsAncestor(const std::string& ancestor,
+                                         const std::string& descendant) const {
+  for (const auto& rev : {ancestor, descendant}) {
+    auto checked = CheckRevision(rev);
+    if (!checked) return checked.error();
+  }
+  ProcessSpec spec;
+  spec.argv = {"git", "merge-base", "--is-ancestor", ancestor, descendant};
+  spec.cwd = root_;
+  auto result = RunProcess(spec);
+  if (!result) return result.error();
+  if (result->exit_code == 0 || result->exit_code == 1) return result->exit_code == 0;
+  return GitError(spec.argv, *result);
+}
+
 Status GitRepository::ListTree(const std::string& rev,
                                const std::function<void(const TreeEntryView&)>& on_entry) const {
   auto checked = CheckRevision(rev);

@@ -58,6 +58,8 @@ class GitRepository {
   Expected<std::vector<std::string>> ResolveCommits(const std::vector<std::string>& revs) const;
   /// True when `commit` exists in this repository's object store.
   bool HasCommit(const std::string& commit) const;
+  /// Whether commit `ancestor` is an ancestor of commit `descendant` (both must exist here).
+  Expected<bool> IsAncestor(const std::string& ancestor, const std::string& descendant) const;
 
   /// Streams every file of `rev`'s tree, recursively, in path order.
   Status ListTree(const std::string& rev,

@@ -15,6 +15,9 @@ class Command : public DeployStepType {
     return RunHostCommand(step.command, run.context.root + "/" + run.project.project_dir, run.env,
                           run.on_line);
   }
+  std::vector<std::string> Inputs(const Project& project, const DeployStep&) const override {
+    return {project.project_dir};  // where it runs, and the scripts it calls live
+  }
 };
 
 }  // namespace

@@ -1,11 +1,63 @@
 #include "stages/deploy.h"
 
+#include <charconv>
+#include <chrono>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <thread>
+
 #include "stages/deploy_step.h"
 #include "stages/test_job.h"
 #include "store/tag_names.h"
+#include "util/digest.h"
+#include "util/repo_path.h"
 
 namespace hoist {
 namespace {
+
+// A lease outlives the longest deploy (terraform applies of an hour are not rare); a run that
+// died holding one is named in the message, with how to remove its lease.
+constexpr long kLeaseSeconds = 60 * 60;
+
+/// The words of a command step that name files of the repository (a script it runs:
+/// ./deploy.sh, ../../scripts/release.sh), repository-relative.
+std::vector<std::string> NamedFiles(const GitRepository& repo, const Project& project,
+                                    const DeployStep& step) {
+  std::vector<std::string> words;
+  for (const auto& arg : step.command) {
+    std::string word;
+    for (char c : arg + " ") {
+      if (std::string(" \t\n;&|()<>'\"`=").find(c) != std::string::npos) {
+        if (!word.empty()) words.push_back(word);
+        word.clear();
+      } else {
+        word += c;
+      }
+    }
+  }
+  std::vector<std::string> files;
+  std::error_code ec;
+  for (const auto& word : words) {
+    if (word.find('/') == std::string::npos && word.find('.') == std::string::npos) continue;
+    auto path = JoinRepoPath(project.project_dir, word);
+    if (!path || *path == ".") continue;
+    if (std::filesystem::exists(repo.root() + "/" + *path, ec)) files.push_back(*path);
+  }
+  return files;
+}
+
+/// What an uncommitted change is, for messages.
+const char* ChangeName(const WorkingTreeChange& change) {
+  switch (change.kind) {
+    case WorkingTreeChange::Kind::kModified:
+      return "modified";
+    case WorkingTreeChange::Kind::kDeleted:
+      return "deleted";
+    case WorkingTreeChange::Kind::kUntracked:
+      return "untracked";
+  }
+  return "changed";
+}
 
 std::string CacheTagOf(const std::string& hash) {
   return tag::Image(hash);
@@ -20,6 +72,84 @@ std::vector<std::string> PromotionTags(const DeployContext& context) {
   return tags;
 }
 
+std::string CommitTime(const GitRepository& repo, const std::string& commit) {
+  return repo.Output({"show", "-s", "--format=%ct", "--end-of-options", commit});
+}
+
+/// Why deploying `commit` over what `current` (the deploy tag's pointer) names would move the
+/// deploy tag back to an older commit; "" when it would not.
+Expected<std::string> IsRollback(const DeployContext& context, const Marker& current,
+                                 const std::string& commit) {
+  if (current.commit.empty() || current.commit == commit || !context.repo) return std::string();
+  const GitRepository& repo = *context.repo;
+  const std::string deploy_tag = context.Var("DEPLOY_TAG");
+  const std::string what = deploy_tag + " runs commit " + current.commit.substr(0, 12) +
+                           " (deployed " + current.time + ")";
+  if (repo.HasCommit(current.commit)) {
+    auto older = repo.IsAncestor(commit, current.commit);
+    if (!older) return older.error();
+    if (!*older) return std::string();
+    return "commit " + commit.substr(0, 12) + " is an ancestor of what " + what +
+           ": deploying it is a rollback; pass --allow-rollback if that is what you want";
+  }
+  // A shallow clone cannot see the deployed commit: its commit time decides.
+  const std::string mine = CommitTime(repo, commit);
+  if (current.commit_time.empty() || mine.empty()) return std::string();
+  long long mine_time = 0, deployed_time = 0;
+  const std::string& theirs = current.commit_time;  // from the registry: parsed with care
+  if (std::from_chars(mine.data(), mine.data() + mine.size(), mine_time).ec != std::errc() ||
+      std::from_chars(theirs.data(), theirs.data() + theirs.size(), deployed_time).ec !=
+          std::errc() ||
+      mine_time >= deployed_time) {
+    return std::string();
+  }
+  return "commit " + commit.substr(0, 12) + " is older than what " + what +
+         ", which this clone does not have (a shallow clone?): deploying it looks like a " +
+         "rollback; fetch more history, or pass --allow-rollback if that is what you want";
+}
+
+/// Takes the deploy tag's lease in the project's repository of the cache, waiting (up to
+/// lease_wait_seconds) while another run holds it. Registries have no compare-and-swap, so it
+/// is written, then read back: the run whose lease is read back holds it.
+Status TakeLease(DeployContext& context, const std::string& project, const std::string& deploy_tag,
+                 const LineSink& on_line) {
+  const std::string lease_tag = tag::DeployLease(deploy_tag);
+  const std::string run = context.cache.provenance().run;
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(context.lease_wait_seconds);
+  bool said = false;
+  while (true) {
+    auto held = context.cache.GetMarker(project, lease_tag);
+    if (!held) return held.error();
+    const bool free = !*held || (*held)->run == run || (*held)->expires < NowRfc3339();
+    if (free) {
+      Marker lease;
+      lease.kind = "lease";
+      lease.project = project;
+      lease.job = deploy_tag;
+      lease.commit = context.Var("COMMIT_HASH");
+      lease.run = run;
+      lease.expires = Rfc3339In(kLeaseSeconds);
+      auto written = context.cache.PutMarker(project, lease_tag, lease);
+      if (!written) return written;
+      auto mine = context.cache.GetMarker(project, lease_tag);
+      if (!mine) return mine.error();
+      if (*mine && (*mine)->run == run) return Ok();
+      continue;  // another run wrote after us: it holds the lease
+    }
+    const std::string holder = "run " + (*held)->run + " (commit " + (*held)->commit.substr(0, 12) +
+                               ", since " + (*held)->time + ", until " + (*held)->expires + ")";
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return Error{"another deploy to " + deploy_tag + " is under way: " + holder +
+                   "; try again when it ends, or, if that run died, remove its lease: hoist " +
+                   "image untag " + project + " " + lease_tag};
+    }
+    if (!said && on_line) on_line("waiting for another deploy to " + deploy_tag + ": " + holder);
+    said = true;
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+  }
+}
+
 }  // namespace
 
 std::string DeployContext::Var(const std::string& name) const {
@@ -31,8 +161,10 @@ std::string DeployContext::Var(const std::string& name) const {
 
 Expected<std::vector<std::string>> MissingForDeploy(const Manifest& manifest,
                                                     const std::vector<ProjectHash>& hashes,
-                                                    ImageStore& cache) {
+                                                    ImageStore& cache,
+                                                    std::vector<std::string>& digests) {
   std::vector<std::string> missing;
+  digests.assign(manifest.projects.size(), "");
   for (size_t p = 0; p < manifest.projects.size(); ++p) {
     const Project& project = manifest.projects[p];
     const ProjectHash& hash = hashes[p];
@@ -44,22 +176,112 @@ Expected<std::vector<std::string>> MissingForDeploy(const Manifest& manifest,
       missing.push_back(project.name + ": uncommitted changes (deploys are of commits only)");
       continue;
     }
-    auto present = cache.Exists(project.name, CacheTagOf(hash.hash));
-    if (!present) return present.error();
-    if (*present == Presence::kAbsent) {
-      missing.push_back(project.name + ": no image cache-" + hash.hash.substr(0, 12) +
-                        " (run hoist build)");
+    const std::string shown = "cache-" + hash.hash.substr(0, 12);
+    auto identity = cache.Identity(project.name, CacheTagOf(hash.hash));
+    if (!identity) return identity.error();
+    if (!*identity) {
+      missing.push_back(project.name + ": no image " + shown + " (run hoist build)");
+      continue;
+    }
+    const std::string& digest = **identity;
+    digests[p] = digest;
+    auto built = cache.GetMarker(project.name, tag::Built(hash.hash));
+    if (!built) return built.error();
+    if (!*built) {
+      missing.push_back(project.name + ": " + shown + " has no build record (built-" +
+                        hash.hash.substr(0, 12) + "…): it was not built by hoist on a trusted " +
+                        "run, or by a hoist older than build records; rebuild it on a trusted " +
+                        "branch: hoist build --force " + project.name);
+    } else if ((*built)->tier != "trusted") {
+      missing.push_back(project.name + ": " + shown + " was built by an " +
+                        ((*built)->tier.empty() ? "unknown" : (*built)->tier) +
+                        " run; only images built by trusted runs deploy");
+    } else if ((*built)->digest != digest) {
+      missing.push_back(project.name + ": " + shown + " names " + digest + ", but its build " +
+                        "record names " + (*built)->digest + ": the image was replaced after " +
+                        "a trusted build; rebuild it: hoist build --force " + project.name);
     }
     for (const auto& job : project.tests) {
-      auto pass = FindTestPass(cache, project.name, hash.hash, job);
+      const std::string tested = job.host ? "" : digest;
+      auto pass = FindTestPass(cache, project.name, hash.hash, job, tested);
       if (!pass) return pass.error();
       if (!*pass) {
-        missing.push_back(project.name + ": test job '" + job.name + "' has not passed for " +
-                          hash.hash.substr(0, 12) + " (run hoist test " + project.name + ")");
+        auto other = cache.GetMarker(project.name, tag::TestPass(hash.hash, job.name));
+        const bool elsewhere = other && *other && (*other)->definition == TestJobDigest(job);
+        missing.push_back(project.name + ": test job '" + job.name + "' has not passed " +
+                          (elsewhere ? "on the image " + shown + " names now (" + digest +
+                                           "; it passed on " + (*other)->digest + ")"
+                                     : "for " + hash.hash.substr(0, 12)) +
+                          " (run hoist test " + project.name + ")");
+      } else if ((*pass)->tier != "trusted") {
+        missing.push_back(project.name + ": test job '" + job.name + "' passed only in an " +
+                          ((*pass)->tier.empty() ? "unknown" : (*pass)->tier) +
+                          " run (run hoist test " + project.name + " on a trusted branch)");
       }
     }
   }
   return missing;
+}
+
+Expected<std::vector<std::string>> UncommittedDeployInputs(const GitRepository& repo,
+                                                           const Manifest& manifest,
+                                                           const std::vector<int>& projects) {
+  std::vector<std::string> inputs;
+  auto manifest_path = JoinRepoPath(".", manifest.file.rfind(repo.root() + "/", 0) == 0
+                                             ? manifest.file.substr(repo.root().size() + 1)
+                                             : manifest.file);
+  if (manifest_path) inputs.push_back(*manifest_path);
+  for (int p : projects) {
+    const Project& project = manifest.projects[p];
+    for (const auto& step : project.deploy) {
+      const DeployStepType* type = FindDeployStep(step.type);
+      if (!type) continue;
+      for (const auto& dir : type->Inputs(project, step)) inputs.push_back(dir);
+      if (step.type == "command") {
+        for (const auto& file : NamedFiles(repo, project, step)) inputs.push_back(file);
+      }
+    }
+  }
+  auto changes = repo.WorkingTreeChanges();
+  if (!changes) return changes.error();
+  std::vector<std::string> dirty;
+  for (const auto& change : *changes) {
+    if (IsUnder(change.path, ".hoist")) continue;  // hoist's own logs
+    for (const auto& input : inputs) {
+      if (input == "." || IsUnder(change.path, input)) {
+        dirty.push_back(change.path + " (" + ChangeName(change) + ")");
+        break;
+      }
+    }
+  }
+  return dirty;
+}
+
+std::string DeployDefinition(const GitRepository& repo, const std::string& commit,
+                             const Project& project) {
+  nlohmann::json steps = nlohmann::json::array();
+  nlohmann::json inputs = nlohmann::json::object();
+  for (const auto& step : project.deploy) {
+    steps.push_back({{"type", step.type},
+                     {"command", step.command},
+                     {"registry", step.registry},
+                     {"onlyTagged", step.only_tagged},
+                     {"dir", step.dir},
+                     {"access", step.access},
+                     {"fromImage", step.from_image},
+                     {"taints", step.taints}});
+    std::vector<std::string> paths;
+    if (const DeployStepType* type = FindDeployStep(step.type)) paths = type->Inputs(project, step);
+    if (step.type == "command") {
+      for (const auto& file : NamedFiles(repo, project, step)) paths.push_back(file);
+    }
+    for (const auto& path : paths) {
+      const std::string object = commit + ":" + (path == "." ? "" : path);
+      std::string id = repo.Output({"rev-parse", "--verify", "--quiet", object});
+      if (!id.empty()) inputs[path] = id;  // an uncommitted file is refused, not defined
+    }
+  }
+  return Sha256Digest(nlohmann::json{{"steps", steps}, {"inputs", inputs}}.dump());
 }
 
 Expected<DeployOutcome> DeployProject(DeployContext& context, int p, bool dry_run,
@@ -74,12 +296,22 @@ Expected<DeployOutcome> DeployProject(DeployContext& context, int p, bool dry_ru
     return Error{"project '" + project.name + "': deploy to " + deploy_tag + ": " + why};
   };
 
+  const std::string commit = context.Var("COMMIT_HASH");
+  const std::string definition =
+      context.repo ? DeployDefinition(*context.repo, commit, project) : "";
   auto current = context.cache.GetMarker(project.name, tag::DeployPointer(deploy_tag));
   if (!current) return fail(current.error().message);
-  if (*current && (*current)->hash == hash) {
+  if (*current && (*current)->hash == hash &&
+      ((*current)->definition.empty() || (*current)->definition == definition)) {
     say("already deployed to " + deploy_tag + " at " + (*current)->time + " (commit " +
         (*current)->commit.substr(0, 12) + "): no step runs");
     return DeployOutcome::kAlreadyDeployed;
+  }
+  if (*current && (*current)->hash == hash) say("the deploy steps changed since the last deploy");
+  if (*current && !context.allow_rollback) {
+    auto older = IsRollback(context, **current, commit);
+    if (!older) return fail(older.error().message);
+    if (!older->empty()) return fail(*older);
   }
   const auto tags = PromotionTags(context);
   std::string tag_list;
@@ -98,7 +330,24 @@ Expected<DeployOutcome> DeployProject(DeployContext& context, int p, bool dry_ru
   }
   if (dry_run) return DeployOutcome::kPlanned;
 
-  auto promoted = PromoteImage(context.cache.client(), source_repository, CacheTagOf(hash),
+  auto lease = TakeLease(context, project.name, deploy_tag, on_line);
+  if (!lease) return fail(lease.error().message);
+  // The lease is given back however the deploy ends; one left by a crash expires.
+  struct Release {
+    DeployContext& context;
+    const std::string& project;
+    const std::string lease_tag;
+    ~Release() { (void)context.cache.DeleteMarker(project, lease_tag); }
+  } release{context, project.name, tag::DeployLease(deploy_tag)};
+
+  auto previous = context.target.client().HeadManifest(target_repository, deploy_tag);
+  if (!previous) return fail(previous.error().message);
+  // Exactly the bytes the gate checked, whatever moved the tag since.
+  const std::string checked =
+      static_cast<size_t>(p) < context.digests.size() && !context.digests[p].empty()
+          ? context.digests[p]
+          : CacheTagOf(hash);
+  auto promoted = PromoteImage(context.cache.client(), source_repository, checked,
                                context.target.client(), target_repository, tags);
   if (!promoted) return fail(promoted.error().message);
   for (const auto& step : project.deploy) {
@@ -110,8 +359,12 @@ Expected<DeployOutcome> DeployProject(DeployContext& context, int p, bool dry_ru
   marker.kind = "deployed";
   marker.project = project.name;
   marker.hash = hash;
-  marker.commit = context.Var("COMMIT_HASH");
+  marker.commit = commit;
   marker.job = deploy_tag;
+  marker.digest = checked.starts_with("sha256:") ? checked : "";
+  marker.previous = previous->value_or("");
+  marker.definition = definition;
+  if (context.repo) marker.commit_time = CommitTime(*context.repo, commit);
   auto recorded = context.cache.PutMarker(project.name, tag::Deployed(hash, deploy_tag), marker);
   if (!recorded) return fail(recorded.error().message);
   marker.kind = "deployed-pointer";

@@ -10,6 +10,7 @@
 #include "manifest/manifest.h"
 #include "run/job_runner.h"
 #include "source/content_hash.h"
+#include "source/git_repository.h"
 #include "store/registry_store.h"
 
 namespace hoist {
@@ -26,15 +27,41 @@ struct DeployContext {
   std::function<std::unique_ptr<DistributionClient>(const std::string& host)> client_for;
   /// The Docker engine, for npm steps that publish out of the built image (fromImage).
   ImageBuilder* builder = nullptr;
+  /// Each project's image digest, as the gate checked it (MissingForDeploy): what is promoted.
+  std::vector<std::string> digests;
+  /// The repository, for the definition of deploy steps and the rollback check.
+  const GitRepository* repo = nullptr;
+  /// Deploy even a commit older than the one the deploy tag runs now.
+  bool allow_rollback = false;
+  /// How long to wait for another run's deploy to the same tag (its lease) to end.
+  int lease_wait_seconds = 600;
 
   std::string Var(const std::string& name) const;
 };
 
-/// The seed's "deploy only on a fully successful build of the entire project": every project's
-/// image for its current hash, and every declared test job's pass. Returns what is missing.
+/// The seed's "deploy only on a fully successful build of the entire project", on the bytes:
+/// for every project, the image cache-<hash> names now was built by a trusted run (its build
+/// record built-<hash> names this very digest), and every declared test job passed on this very
+/// digest in a trusted run. Returns what is missing; `digests` gets each project's checked
+/// digest (indexed like manifest.projects), the one a deploy promotes.
 Expected<std::vector<std::string>> MissingForDeploy(const Manifest& manifest,
                                                     const std::vector<ProjectHash>& hashes,
-                                                    ImageStore& cache);
+                                                    ImageStore& cache,
+                                                    std::vector<std::string>& digests);
+
+/// Deploys are of committed intent only: for `projects`, each uncommitted change (edited,
+/// deleted or untracked file) to the manifest, to a directory one of their steps runs in or
+/// reads (DeployStepType::Inputs), or to a repository file a command step names. Returns
+/// "path (what)" for each.
+Expected<std::vector<std::string>> UncommittedDeployInputs(const GitRepository& repo,
+                                                           const Manifest& manifest,
+                                                           const std::vector<int>& projects);
+
+/// A digest of what project `project`'s deploy runs at `commit`: its steps as declared and
+/// the committed content of the directories and files they run. A deploy counts as done for
+/// one definition only.
+std::string DeployDefinition(const GitRepository& repo, const std::string& commit,
+                             const Project& project);
 
 /// How one project's deploy ended.
 enum class DeployOutcome { kDeployed, kAlreadyDeployed, kPlanned };

@@ -28,6 +28,9 @@ class DeployStepType {
   /// One line for the plan ("step terraform in infra/terraform").
   virtual std::string Plan(const StepRun& run, const DeployStep& step) const = 0;
   virtual Status Run(const StepRun& run, const DeployStep& step) const = 0;
+  /// The directories (repository-relative) whose files the step runs or reads, which must be
+  /// committed for a deploy: terraform's and npm's dir, a command's projectDir.
+  virtual std::vector<std::string> Inputs(const Project&, const DeployStep&) const { return {}; }
 };
 
 /// The step type called `type` (registry, npm, terraform, command), from a table as ccache

@@ -60,6 +60,10 @@ class Npm : public DeployStepType {
     publish.env = run.env;
     return PublishNpmPackage(publish, run.on_line);
   }
+  std::vector<std::string> Inputs(const Project& project, const DeployStep& step) const override {
+    if (!step.from_image.empty()) return {};  // the image's files: checked by digest
+    return {*JoinRepoPath(project.project_dir, step.dir)};
+  }
 };
 
 }  // namespace

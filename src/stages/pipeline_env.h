@@ -23,6 +23,10 @@ struct PipelineFacts {
   /// (GITHUB_RUN_ID, CI_PIPELINE_ID, CIRCLE_WORKFLOW_ID, BUILDKITE_BUILD_ID, or HOIST_RUN_ID);
   /// outside CI, one of its own per hoist process.
   std::string run_id;
+  std::string job_url = "";  ///< the CI job's page ("" outside CI), recorded in markers
+  /// Why the vendor's variables say this run builds someone else's proposal ("a GitHub
+  /// pull_request event", …): such a run is never trusted. "" otherwise.
+  std::string proposal = "";
 };
 
 /// Reads an environment variable ("" when unset); injectable for tests.

@@ -33,6 +33,39 @@ Status InitSubmodules(const GitRepository& repo, const std::string& status, cons
   return Ok();
 }
 
+/// After a build: the test passes of an image it replaced are removed (they were of other
+/// bytes), and, in a registry, the build record built-<hash> says who built which digest.
+Status RecordBuild(ImageStore& store, const Project& project, const std::string& hash,
+                   const std::string& commit, const BuildDecision& decision,
+                   const LineSink& on_line) {
+  auto identity = store.Identity(project.name, tag::Image(hash));
+  if (!identity) return identity.error();
+  if (!*identity) return Ok();  // multiarch: host, another architecture's builder combines
+  if (!decision.previous.empty() && decision.previous != **identity) {
+    if (on_line) {
+      on_line("hoist: cache-" + Short(hash) + " named " + decision.previous + " and now names " +
+              **identity + ": test passes recorded for the earlier image no longer count");
+    }
+    for (const auto& job : project.tests) {
+      auto removed = store.DeleteMarker(project.name, tag::TestPass(hash, job.name));
+      if (!removed) return removed;
+    }
+  }
+  if (store.InEngine()) return Ok();  // one machine's engine deploys nothing
+  Marker built;
+  built.kind = "built";
+  built.project = project.name;
+  built.hash = hash;
+  built.commit = commit;
+  built.digest = **identity;
+  auto recorded = store.PutMarker(project.name, tag::Built(hash), built);
+  if (!recorded) {
+    return Error{"project '" + project.name + "': the image is stored but its build record " +
+                 "is not (a deploy needs it; build again): " + recorded.error().message};
+  }
+  return Ok();
+}
+
 }  // namespace
 
 std::string CacheTag(const std::string& hash) {
@@ -52,10 +85,18 @@ Expected<BuildDecision> DecideBuild(BuildEnvironment& env, int p) {
   if (!tainted) return tainted.error();
   const bool is_tainted = *tainted == Presence::kPresent;
   const auto& forced = env.settings.force_projects;
-  if (env.settings.force || std::find(forced.begin(), forced.end(), project.name) != forced.end()) {
-    return BuildDecision{true, "forced", is_tainted};
+  const bool is_forced =
+      env.settings.force || std::find(forced.begin(), forced.end(), project.name) != forced.end();
+  if (is_forced || is_tainted) {
+    BuildDecision decision{true, is_forced ? "forced" : "tainted", is_tainted};
+    auto existing = env.store.Identity(project.name, CacheTag(hash.hash));
+    if (!existing) return existing.error();
+    if (*existing) {
+      decision.previous = **existing;
+      decision.reason += ": replaces the image cache-" + Short(hash.hash) + " names now";
+    }
+    return decision;
   }
-  if (is_tainted) return BuildDecision{true, "tainted", true};
   if (project.multiarch == "buildx") {
     return Error{"project '" + project.name + "': multiarch: buildx needs docker buildx, which " +
                  "this builder does not have; build each architecture on its own machine with " +
@@ -89,9 +130,9 @@ Expected<PinnedDockerfile> PinDockerfile(const BuildEnvironment& env, int p,
   auto image_of = [&](int named) {
     const std::string& name = env.manifest.projects[named].name;
     const std::string tag = CacheTag(env.hashes[named].hash);
-    std::string source = env.store.Reference(name, tag);
     auto digest = env.store.Digest(name, tag);
     if (!digest && digests) digests = digest.error();
+    std::string source = env.store.ReadReference(name, tag);  // where the digest was found
     if (digest && *digest) source += "@" + **digest;
     auto& images = result.dependency_images;
     if (std::find(images.begin(), images.end(), source) == images.end()) images.push_back(source);
@@ -275,7 +316,7 @@ Status BuildProject(BuildEnvironment& env, int p, const BuildDecision& decision,
     auto untainted = store.DeleteMarker(project.name, tag::kTaint);
     if (!untainted) return fail(untainted.error().message);
   }
-  return Ok();
+  return RecordBuild(store, project, hash, env.settings.commit, decision, on_line);
 }
 
 }  // namespace hoist

@@ -54,6 +54,9 @@ struct BuildDecision {
   bool build = false;
   std::string reason;    ///< "image cache-<hash> exists", "no image cache-<hash>", "tainted", …
   bool tainted = false;  ///< a `tainted` marker exists (removed after a successful build)
+  /// A forced or tainted build of an image that exists: what cache-<hash> names now, which the
+  /// build replaces (its test passes then no longer count). "" otherwise.
+  std::string previous;
 };
 
 /// Decides from the store whether `project` must be built; an Error when that cannot be told.

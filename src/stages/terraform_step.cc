@@ -38,6 +38,9 @@ class Terraform : public DeployStepType {
     return RunHostCommand({"terraform", "apply", "-input=false", "-auto-approve"}, dir, env,
                           run.on_line, kNeverKill);
   }
+  std::vector<std::string> Inputs(const Project& project, const DeployStep& step) const override {
+    return {*JoinRepoPath(project.project_dir, step.dir)};
+  }
 };
 
 }  // namespace

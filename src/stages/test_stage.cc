@@ -39,8 +39,10 @@ JobResult RunTestStageJob(const TestEnvironment& env, const PlannedTest& test, J
   const Project& project = env.manifest.projects[test.project];
   const ProjectHash& hash = env.hashes[test.project];
   if (!hash.error.empty()) return {JobOutcome::kFailed, hash.error};
+  auto image = TestedImage(env.store, project.name, hash.hash, test.job);
+  if (!image) return {JobOutcome::kFailed, image.error().message};
   if (!env.force) {
-    auto pass = FindTestPass(env.store, project.name, hash.hash, test.job);
+    auto pass = FindTestPass(env.store, project.name, hash.hash, test.job, *image);
     if (!pass) return {JobOutcome::kFailed, pass.error().message};
     if (*pass) {
       return {JobOutcome::kCached,
@@ -49,18 +51,18 @@ JobResult RunTestStageJob(const TestEnvironment& env, const PlannedTest& test, J
   }
   const std::string directory = env.root + "/" + project.project_dir;
   auto ran = test.job.host
-                 ? RunTestJob(env.store, env.local, project.name, hash.hash, test.job, directory,
-                              scope.sink())
+                 ? RunTestJob(env.store, env.local, project.name, hash.hash, *image, test.job,
+                              directory, scope.sink())
                  : scope.OnMachine("the job did not finish and no pass was recorded",
                                    [&](BuildMachine& machine, ImageBuilder& builder) {
                                      scope.Say("hoist: running on " + machine.Describe());
                                      return RunTestJob(env.store, builder, project.name, hash.hash,
-                                                       test.job, directory, scope.sink());
+                                                       *image, test.job, directory, scope.sink());
                                    });
   if (!ran) return {JobOutcome::kFailed, ran.error().message};
   // A pass is recorded only for committed inputs: a dirty tree's hash is nobody's.
   if (hash.dirty) return {JobOutcome::kDone, "not recorded: uncommitted changes"};
-  auto recorded = RecordTestPass(env.store, project.name, hash.hash, env.commit, test.job);
+  auto recorded = RecordTestPass(env.store, project.name, hash.hash, *image, env.commit, test.job);
   if (!recorded) return {JobOutcome::kFailed, recorded.error().message};
   return {JobOutcome::kDone, ""};
 }

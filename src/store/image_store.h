@@ -21,8 +21,15 @@ class ImageStore {
 
   /// "registry 127.0.0.1:5000/prefix", "the local Docker engine": for messages.
   virtual std::string Describe() const = 0;
-  /// The image reference of `project:tag` for docker commands.
+  /// The image reference of `project:tag` for docker commands, where this store writes it.
   virtual std::string Reference(const std::string& project, const std::string& tag) const = 0;
+  /// Where to read `project:tag` from: Reference, except in a store that reads another one
+  /// too (UntrustedStore), where it names the one that answered Exists or Digest.
+  virtual std::string ReadReference(const std::string& project, const std::string& tag) {
+    return Reference(project, tag);
+  }
+  /// Which tier holds `project:tag` ("trusted", "untrusted", "local"), as ReadReference.
+  virtual std::string TierOf(const std::string&, const std::string&) { return provenance_.tier; }
 
   /// True when Reference() names images in the local Docker engine itself (nothing to pull
   /// or push); false for a registry.
@@ -35,6 +42,12 @@ class ImageStore {
   /// build can name exactly that image; nullopt where it has none (an engine) or no such tag.
   virtual Expected<std::optional<std::string>> Digest(const std::string&, const std::string&) {
     return std::optional<std::string>();
+  }
+  /// What identifies the exact image under `tag`, the digest a test pass or build record
+  /// names: the manifest digest in a registry, the image id in an engine; nullopt when absent.
+  virtual Expected<std::optional<std::string>> Identity(const std::string& project,
+                                                        const std::string& tag) {
+    return Digest(project, tag);
   }
   /// Points tag `to` at what `from` names.
   virtual Status Tag(const std::string& project, const std::string& from,
@@ -58,6 +71,25 @@ class ImageStore {
                                       const std::string& arch) {
     return Tag(project, tag::ArchImage(hash, arch), tag::Image(hash));
   }
+
+  /// Who this store's writes come from: stamped on every marker it stores.
+  void set_provenance(Provenance provenance) { provenance_ = std::move(provenance); }
+  const Provenance& provenance() const { return provenance_; }
+
+ protected:
+  /// `marker` as stored under `tag`: its tag, time and this store's provenance filled in.
+  Marker Stamped(const Marker& marker, const std::string& tag) const {
+    Marker stored = marker;
+    stored.tag = tag;
+    if (stored.time.empty()) stored.time = NowRfc3339();
+    if (stored.tier.empty()) stored.tier = provenance_.tier;
+    if (stored.ci_url.empty()) stored.ci_url = provenance_.ci_url;
+    if (stored.run.empty()) stored.run = provenance_.run;
+    return stored;
+  }
+
+ private:
+  Provenance provenance_{"local", "", ""};
 };
 
 }  // namespace hoist

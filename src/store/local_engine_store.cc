@@ -76,6 +76,14 @@ Expected<Presence> LocalEngineStore::Exists(const std::string& project, const st
   return *labels ? Presence::kPresent : Presence::kAbsent;
 }
 
+Expected<std::optional<std::string>> LocalEngineStore::Identity(const std::string& project,
+                                                                const std::string& tag) {
+  auto image = api_.InspectImage(Reference(project, tag));
+  if (!image) return image.error();
+  if (!*image) return std::optional<std::string>();
+  return std::optional<std::string>((*image)->id);
+}
+
 Status LocalEngineStore::Tag(const std::string& project, const std::string& from,
                              const std::string& to) {
   Forget();
@@ -132,9 +140,7 @@ Status LocalEngineStore::PutMarker(const std::string& project, const std::string
   if (*existing && (*existing)->empty()) {
     return Error{reference + " names an image, not a hoist marker; hoist leaves it alone"};
   }
-  Marker stored = marker;
-  stored.tag = tag;
-  if (stored.time.empty()) stored.time = NowRfc3339();
+  const Marker stored = Stamped(marker, tag);
   Forget();
   auto result =
       Docker({"import", "--change",

@@ -22,6 +22,8 @@ class LocalEngineStore : public ImageStore {
   std::string Reference(const std::string& project, const std::string& tag) const override;
   Status Prepare(const std::vector<std::string>& projects) override;
   Expected<Presence> Exists(const std::string& project, const std::string& tag) override;
+  Expected<std::optional<std::string>> Identity(const std::string& project,
+                                                const std::string& tag) override;
   Status Tag(const std::string& project, const std::string& from, const std::string& to) override;
   Status Untag(const std::string& project, const std::string& tag) override;
   Expected<std::vector<std::string>> Tags(const std::string& project) override;

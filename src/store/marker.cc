@@ -8,10 +8,21 @@
 namespace hoist {
 
 std::string MarkerToJson(const Marker& marker) {
-  nlohmann::json json = {
-      {"kind", marker.kind},     {"project", marker.project}, {"hash", marker.hash},
-      {"commit", marker.commit}, {"job", marker.job},         {"tag", marker.tag},
-      {"time", marker.time},     {"ciUrl", marker.ci_url},    {"definition", marker.definition}};
+  nlohmann::json json = {{"kind", marker.kind},
+                         {"project", marker.project},
+                         {"hash", marker.hash},
+                         {"commit", marker.commit},
+                         {"job", marker.job},
+                         {"tag", marker.tag},
+                         {"time", marker.time},
+                         {"ciUrl", marker.ci_url},
+                         {"definition", marker.definition},
+                         {"digest", marker.digest},
+                         {"tier", marker.tier},
+                         {"previous", marker.previous},
+                         {"commitTime", marker.commit_time},
+                         {"expires", marker.expires},
+                         {"run", marker.run}};
   return json.dump();
 }
 
@@ -30,11 +41,21 @@ Expected<Marker> MarkerFromJson(const std::string& text) {
   marker.time = JsonString(json, "time");
   marker.ci_url = JsonString(json, "ciUrl");
   marker.definition = JsonString(json, "definition");
+  marker.digest = JsonString(json, "digest");
+  marker.tier = JsonString(json, "tier");
+  marker.previous = JsonString(json, "previous");
+  marker.commit_time = JsonString(json, "commitTime");
+  marker.expires = JsonString(json, "expires");
+  marker.run = JsonString(json, "run");
   return marker;
 }
 
 std::string NowRfc3339() {
-  std::time_t now = std::time(nullptr);
+  return Rfc3339In(0);
+}
+
+std::string Rfc3339In(long seconds) {
+  std::time_t now = std::time(nullptr) + seconds;
   std::tm utc{};
   gmtime_r(&now, &utc);
   char text[32];

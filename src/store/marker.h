@@ -20,11 +20,34 @@ struct Marker {
   std::string time;  ///< RFC 3339, UTC
   std::string ci_url;
   std::string definition;  ///< digest of what was run (a test job's command), "" otherwise
+  /// The image the fact is about: its manifest digest in a registry, its image id in an
+  /// engine. A test pass counts only for this very image; "" in markers of older hoists.
+  std::string digest;
+  /// Who wrote it: "trusted" or "untrusted" (a pull request's or an untrusted branch's run,
+  /// see TrustTier), "local" for the local engine's store.
+  std::string tier;
+  /// deployed markers: the digest the deploy tag named before ("" when it named nothing).
+  std::string previous;
+  /// deployed markers: the commit's committer time (seconds since 1970), so that a later
+  /// deploy from a shallow clone can still tell an older commit.
+  std::string commit_time;
+  /// lease markers: when the lease ends (RFC 3339, UTC); run: the pipeline run holding it.
+  std::string expires;
+  std::string run;
+};
+
+/// Who writes a store's markers, stamped on each one it stores.
+struct Provenance {
+  std::string tier;    ///< "trusted", "untrusted" or "local"
+  std::string ci_url;  ///< the CI job's page ("" outside CI)
+  std::string run;     ///< the pipeline run id
 };
 
 std::string MarkerToJson(const Marker& marker);
 Expected<Marker> MarkerFromJson(const std::string& json);
 /// The current time as RFC 3339 UTC ("2026-11-24T03:05:00Z").
 std::string NowRfc3339();
+/// The time `seconds` from now, as NowRfc3339 writes it (such times compare as strings).
+std::string Rfc3339In(long seconds);
 
 }  // namespace hoist

@@ -96,9 +96,7 @@ Expected<std::vector<std::string>> RegistryStore::Tags(const std::string& projec
 Status RegistryStore::PutMarker(const std::string& project, const std::string& tag,
                                 const Marker& marker) {
   const std::string repository = location_.Repository(project);
-  Marker stored = marker;
-  stored.tag = tag;
-  if (stored.time.empty()) stored.time = NowRfc3339();
+  const Marker stored = Stamped(marker, tag);
   // An image must never be overwritten by a marker.
   auto existing = MarkerManifest(repository, tag);
   if (!existing) return existing.error();

@@ -15,6 +15,8 @@ const std::string kStage = "-stage-";
 const std::string kPassed = "passed-";
 const std::string kDeploy = "deploy-";
 const std::string kPointer = "deployed-";
+const std::string kBuilt = "built-";
+const std::string kLease = "lease-";
 // The longest names a tag holds after a 64-digit hash; the manifest loader enforces them.
 static_assert(7 + 64 + 1 + kMaxTestJobName <= kMaxTag);  // "passed-" <hash> "-" <job>
 
@@ -58,10 +60,19 @@ std::string DeployPointer(const std::string& deploy_tag) {
   return kPointer + deploy_tag;
 }
 
+std::string Built(const std::string& hash) {
+  return kBuilt + hash;
+}
+std::string DeployLease(const std::string& deploy_tag) {
+  return kLease + deploy_tag;
+}
+
 Meaning Classify(const std::string& tag, const std::string& hash) {
   using Kind = Meaning::Kind;
   if (tag == kTaint) return {Kind::kTainted, ""};
   if (StartsWith(tag, kPointer)) return {Kind::kDeployPointer, tag.substr(kPointer.size())};
+  if (StartsWith(tag, kLease)) return {Kind::kDeployLease, tag.substr(kLease.size())};
+  if (tag == kBuilt + hash) return {Kind::kBuilt, ""};
   auto after = [&](const std::string& prefix, std::string& rest) {
     const std::string head = prefix + hash;
     if (!StartsWith(tag, head)) return false;

@@ -16,6 +16,8 @@ namespace hoist {
 ///   passed-<hash>-<job>         marker: test job <job> passed on this image
 ///   deploy-<hash>-<deploytag>   marker: this image was deployed as <deploytag>
 ///   deployed-<deploytag>        marker: the hash deployed there now (moves)
+///   built-<hash>                marker: who built the image cache-<hash>, and its digest
+///   lease-<deploytag>           marker: a deploy to <deploytag> is under way (expires)
 ///   tainted                     marker: rebuild on the next build
 namespace tag {
 
@@ -27,6 +29,8 @@ std::string BranchStageImage(const std::string& branch, const std::string& stage
 std::string TestPass(const std::string& hash, const std::string& job);
 std::string Deployed(const std::string& hash, const std::string& deploy_tag);
 std::string DeployPointer(const std::string& deploy_tag);
+std::string Built(const std::string& hash);
+std::string DeployLease(const std::string& deploy_tag);
 inline const std::string kTaint = "tainted";
 
 /// What a tag of a project's repository is, seen from content hash `hash`.
@@ -38,6 +42,8 @@ struct Meaning {
     kTestPass,
     kDeployed,
     kDeployPointer,
+    kBuilt,
+    kDeployLease,
     kTainted,
     kOther,  ///< another hash's, a branch's, or not hoist's
   } kind = Kind::kOther;

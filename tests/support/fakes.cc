@@ -45,9 +45,9 @@ Status FakeImageStore::PutMarker(const std::string& project, const std::string& 
   if (auto ok = Check(project, tag); !ok) return ok;
   std::lock_guard<std::mutex> lock(mutex_);
   Entry entry;
-  entry.marker = marker;
-  entry.marker.tag = tag;
-  if (entry.marker.time.empty()) entry.marker.time = "2026-11-30T10:00:00Z";
+  Marker timed = marker;
+  if (timed.time.empty()) timed.time = "2026-11-30T10:00:00Z";
+  entry.marker = Stamped(timed, tag);
   tags_[project][tag] = entry;
   return Ok();
 }
@@ -73,9 +73,21 @@ Status FakeImageStore::DeleteMarker(const std::string& project, const std::strin
   return Ok();
 }
 
-void FakeImageStore::AddImage(const std::string& project, const std::string& tag) {
+std::string FakeImageStore::AddImage(const std::string& project, const std::string& tag) {
   std::lock_guard<std::mutex> lock(mutex_);
-  tags_[project][tag].image = true;
+  Entry& entry = tags_[project][tag];
+  entry.image = true;
+  entry.digest = "sha256:" + std::string(63, '0') + std::to_string(++images_added_ % 10);
+  return entry.digest;
+}
+
+Expected<std::optional<std::string>> FakeImageStore::Digest(const std::string& project,
+                                                            const std::string& tag) {
+  if (auto ok = Check(project, tag); !ok) return ok.error();
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto found = tags_[project].find(tag);
+  if (found == tags_[project].end() || !found->second.image) return std::optional<std::string>();
+  return std::optional<std::string>(found->second.digest);
 }
 
 void FakeImageStore::Fail(const std::string& project, const std::string& tag) {

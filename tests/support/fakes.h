@@ -36,9 +36,11 @@ class FakeImageStore : public ImageStore {
   Expected<std::optional<Marker>> GetMarker(const std::string& project,
                                             const std::string& tag) override;
   Status DeleteMarker(const std::string& project, const std::string& tag) override;
+  Expected<std::optional<std::string>> Digest(const std::string& project,
+                                              const std::string& tag) override;
 
-  /// Puts an image under project:tag.
-  void AddImage(const std::string& project, const std::string& tag);
+  /// Puts an image under project:tag; each one added has a digest of its own. Returns it.
+  std::string AddImage(const std::string& project, const std::string& tag);
   /// Every question about project:tag fails from now on.
   void Fail(const std::string& project, const std::string& tag);
   /// How many questions were asked.
@@ -47,6 +49,7 @@ class FakeImageStore : public ImageStore {
  private:
   struct Entry {
     bool image = false;
+    std::string digest;
     Marker marker;
   };
   Status Check(const std::string& project, const std::string& tag);
@@ -54,6 +57,7 @@ class FakeImageStore : public ImageStore {
   std::map<std::string, std::map<std::string, Entry>> tags_;
   std::set<std::string> failing_;
   std::atomic<int> questions_{0};
+  int images_added_ = 0;
 };
 
 /// An ImageBuilder that records what it was asked; builds of a reference in `failing` fail.

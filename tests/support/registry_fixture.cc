@@ -17,6 +17,7 @@
 #include <sstream>
 #include <thread>
 
+#include "store/registry_store.h"
 #include "support/temp_repo.h"
 #include "util/subprocess.h"
 
@@ -241,6 +242,26 @@ std::string PushTestImage(DistributionClient& client, const std::string& reposit
   auto digest = client.PutManifest(repository, tag, kDockerManifest, manifest.dump());
   EXPECT_TRUE(digest.ok()) << (digest.ok() ? "" : digest.error().message);
   return digest.ok() ? *digest : "";
+}
+
+std::string PushBuiltImage(const RegistryFixture& registry, const std::string& repository,
+                           const std::string& hash, const std::string& content) {
+  HttpClient http;
+  const std::string digest =
+      PushTestImage(*registry.Client(http), repository, "cache-" + hash, content);
+  const size_t slash = repository.rfind('/');
+  RegistryLocation location{registry.host(),
+                            slash == std::string::npos ? "" : repository.substr(0, slash)};
+  RegistryStore store(location, registry.Client(http));
+  Marker built;
+  built.kind = "built";
+  built.project = repository.substr(slash == std::string::npos ? 0 : slash + 1);
+  built.hash = hash;
+  built.digest = digest;
+  built.tier = "trusted";
+  auto recorded = store.PutMarker(built.project, "built-" + hash, built);
+  EXPECT_TRUE(recorded.ok()) << (recorded.ok() ? "" : recorded.error().message);
+  return digest;
 }
 
 std::string PushTestIndex(DistributionClient& client, const std::string& repository,

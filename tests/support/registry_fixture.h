@@ -76,6 +76,12 @@ std::string PushTestImage(DistributionClient& client, const std::string& reposit
 std::string PushTestIndex(DistributionClient& client, const std::string& repository,
                           const std::string& tag, const std::string& content);
 
+/// Pushes a test image as cache-<hash> of `repository` ("PREFIX/PROJECT") with the build record
+/// a trusted hoist build writes beside it (built-<hash>), as if hoist had built it there;
+/// returns its digest.
+std::string PushBuiltImage(const RegistryFixture& registry, const std::string& repository,
+                           const std::string& hash, const std::string& content);
+
 /// A free TCP port on 127.0.0.1.
 int FreePort();
 /// Waits until something accepts connections on 127.0.0.1:port; false after `seconds`.

@@ -1,0 +1,61 @@
+#include "stages/trust.h"
+
+#include <re2/re2.h>
+
+namespace hoist {
+namespace {
+
+/// The first of `patterns` that `name` fully matches, or "".
+std::string Matching(const std::string& name, const std::vector<std::string>& patterns) {
+  for (const auto& pattern : patterns) {
+    RE2 regex(pattern, RE2::Quiet);
+    if (regex.ok() && RE2::FullMatch(name, regex)) return pattern;
+  }
+  return "";
+}
+
+}  // namespace
+
+Expected<TrustTier> DecideTrust(const PipelineFacts& facts, const HoistConfig& config,
+                                const std::string& mode) {
+  if (mode != "auto" && mode != "trusted" && mode != "untrusted") {
+    return Error{"--trust (HOIST_TRUST) is auto, trusted or untrusted, not '" + mode + "'"};
+  }
+  if (!facts.proposal.empty()) {
+    if (mode == "trusted") {
+      return Error{"--trust trusted (HOIST_TRUST) is refused in " + facts.proposal +
+                   ": a pull request's run never writes what trusted runs read"};
+    }
+    return TrustTier{false, facts.proposal};
+  }
+  if (mode == "untrusted") return TrustTier{false, "--trust untrusted (or HOIST_TRUST)"};
+  if (mode == "trusted") return TrustTier{true, "--trust trusted (or HOIST_TRUST)"};
+  const auto& branches =
+      config.trust.branches_set ? config.trust.branches : config.ci.deploy_branches;
+  const char* branches_key = config.trust.branches_set ? "trust.branches" : "ci.deployBranches";
+  if (!facts.tag.empty()) {
+    std::string pattern = Matching(facts.tag, config.trust.tags);
+    if (!pattern.empty()) {
+      return TrustTier{true, "tag " + facts.tag + " matches '" + pattern + "' (trust.tags)"};
+    }
+  }
+  if (!facts.branch.empty()) {
+    std::string pattern = Matching(facts.branch, branches);
+    if (!pattern.empty()) {
+      return TrustTier{
+          true, "branch " + facts.branch + " matches '" + pattern + "' (" + branches_key + ")"};
+    }
+    return TrustTier{false, "branch " + facts.branch + " matches none of " + branches_key};
+  }
+  return TrustTier{false, facts.tag.empty() ? "no branch (a detached checkout) and no tag"
+                                            : "tag " + facts.tag + " matches none of trust.tags"};
+}
+
+std::string UntrustedLocation(const std::string& cache, const TrustConfig& trust) {
+  if (!trust.untrusted_registry.empty()) return trust.untrusted_registry;
+  std::string text = cache;
+  while (!text.empty() && text.back() == '/') text.pop_back();
+  return text + "/untrusted";
+}
+
+}  // namespace hoist

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <string>
+
+#include "config/hoist_config.h"
+#include "stages/pipeline_env.h"
+
+namespace hoist {
+
+/// Whether a run may write what trusted runs read (DESIGN.md rule 2), and why.
+struct TrustTier {
+  bool trusted = false;
+  std::string reason;  ///< "branch main is trusted (trust.branches)", "a GitHub pull_request event"
+
+  std::string Name() const { return trusted ? "trusted" : "untrusted"; }
+};
+
+/// The tier of the run `facts` describe. `mode` is --trust (or HOIST_TRUST): "auto" decides
+/// from the facts and hoist.yml `trust:`; "untrusted" forces untrusted; "trusted" forces
+/// trusted, except for a proposal (a pull request's run), which is an Error.
+Expected<TrustTier> DecideTrust(const PipelineFacts& facts, const HoistConfig& config,
+                                const std::string& mode);
+
+/// Where an untrusted run writes: hoist.yml trust.untrustedRegistry, else the cache registry
+/// `cache` ("HOST[/PREFIX]") with "/untrusted" after its prefix.
+std::string UntrustedLocation(const std::string& cache, const TrustConfig& trust);
+
+}  // namespace hoist

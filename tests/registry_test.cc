@@ -1,6 +1,9 @@
 // The OCI distribution client against real registries: copies between registries, indexes,
 // mounts, pagination, token reuse, and credentials kept out of every output.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netdb.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -56,6 +59,52 @@ TEST_P(RegistryAuthModes, CopyBetweenTwoRegistriesMovesOnlyMissingBlobs) {
   ASSERT_TRUE(CopyImage(*source, "team/app", "cache-1", *target, "prod/app", "v2").ok());
   size_t after = target_http.requests_sent();
   EXPECT_LE(after - before, 3u);  // two blob HEADs and the manifest PUT (tokens cached)
+}
+
+/// A name of this machine that resolves to a loopback address without being a loopback name
+/// (localhost, 127.x, ::1): on Debian, the host name ("" when it resolves elsewhere).
+std::string LoopbackAlias() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0) return "";
+  addrinfo hints{}, *found = nullptr;
+  hints.ai_family = AF_INET;
+  if (getaddrinfo(name, nullptr, &hints, &found) != 0 || !found) return "";
+  const auto* address = reinterpret_cast<const sockaddr_in*>(found->ai_addr);
+  const bool loopback = (ntohl(address->sin_addr.s_addr) >> 24) == 127;
+  freeaddrinfo(found);
+  return loopback && !IsLoopbackHost(name) ? name : "";
+}
+
+TEST(PlainHttp, OnlyLoopbackAndInsecureRegistryHostsSpeakIt) {
+  const std::string alias = LoopbackAlias();
+  if (alias.empty()) {
+    GTEST_SKIP() << "this machine's host name does not resolve to a loopback address, and "
+                    "no traffic may leave the machine: nothing to test plain HTTP against";
+  }
+  RegistryFixture registry;
+  const std::string port = registry.host().substr(registry.host().find(':'));
+  HttpClient http;
+  // http:// in the setting is not consent: the request is refused before it is sent.
+  auto refused = registry.Client(http, "http://" + alias + port)->HeadManifest("app", "x");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("refusing plain HTTP"), std::string::npos)
+      << refused.error().message;
+  EXPECT_NE(refused.error().message.find("--insecure-registry " + alias + port), std::string::npos);
+  EXPECT_EQ(http.requests_sent(), 0u);
+  RegistryOptions insecure;
+  insecure.insecure_hosts = {alias + port};
+  auto allowed =
+      registry.Client(http, "http://" + alias + port, insecure)->HeadManifest("app", "x");
+  ASSERT_TRUE(allowed.ok()) << allowed.error().message;
+  // And through hoist, with --registry (or HOIST_REGISTRY).
+  testing::TempRepo repo;
+  repo.Write("build_manifest.yml", "app:\n  buildDir: app\n");
+  repo.Write("app/Dockerfile", "FROM scratch\n");
+  repo.Commit();
+  auto status =
+      testing::RunHoist(repo.root(), {"--registry", "http://" + alias + port + "/t", "status"});
+  EXPECT_EQ(status.exit_code, 1);
+  EXPECT_NE(status.err.find("refusing plain HTTP"), std::string::npos) << status.err;
 }
 
 TEST_P(RegistryAuthModes, CopyWithinARegistryMountsBlobs) {

@@ -14,6 +14,7 @@
 #include "store/untrusted_store.h"
 #include "util/edit_distance.h"
 #include "util/files.h"
+#include "util/text.h"
 
 namespace hoist {
 
@@ -105,7 +106,7 @@ void CommandContext::WarnUnmatchedPatterns(const SourceSnapshot& snapshot,
         first.rebuild_patterns_file.empty() ? manifest().file : first.rebuild_patterns_file;
     std::string names;
     for (const auto& name : owners) names += (names.empty() ? "'" : ", '") + name + "'";
-    Warn(where + ": rebuild pattern '" + index.pattern(id) + "' of " +
+    Warn(where + ": rebuild pattern '" + Elided(index.pattern(id)) + "' of " +
          (owners.size() == 1 ? "project " : "projects ") + names + " matches no file at " +
          snapshot.commit().substr(0, 12) + " (a typo, or a directory that moved?)");
   }
@@ -309,9 +310,28 @@ std::unique_ptr<RegistryStore> CommandContext::OpenRegistry(const std::string& t
   return std::make_unique<RegistryStore>(*location, std::move(client));
 }
 
+const PipelineFacts& CommandContext::FactsOrVendor() {
+  if (!vendor_facts_) {
+    try {
+      vendor_facts_ = facts();
+    } catch (const CommandFailure&) {  // no repository, or no commit: what the CI says
+      vendor_facts_ = VendorFacts(ProcessEnv);
+      no_commit_ = true;
+    }
+  }
+  return *vendor_facts_;
+}
+
 const TrustTier& CommandContext::Tier() {
   if (!tier_) {
-    auto tier = DecideTrust(facts(), config(), trust_mode);
+    const PipelineFacts& known = FactsOrVendor();
+    if (no_commit_ && known.vendor == "local" && trust_mode == "auto") {
+      // Outside CI and outside a repository (hoist image … at a terminal): no branch to
+      // decide from, and nobody else's proposal. The person at the terminal is trusted.
+      tier_ = TrustTier{true, "outside CI, with no commit to tell a branch from"};
+      return *tier_;
+    }
+    auto tier = DecideTrust(known, no_commit_ ? HoistConfig() : config(), trust_mode);
     if (!tier) throw CommandFailure{kExitUsage, "hoist: error: " + tier.error().message};
     tier_ = std::move(*tier);
   }
@@ -320,7 +340,7 @@ const TrustTier& CommandContext::Tier() {
 
 ImageStore& CommandContext::Store() {
   if (!store_) {
-    Provenance provenance{"local", facts().job_url, facts().run_id};
+    Provenance provenance{"local", FactsOrVendor().job_url, FactsOrVendor().run_id};
     if (registry.empty()) {
       store_ = std::make_unique<LocalEngineStore>();
       store_->set_provenance(provenance);
@@ -347,7 +367,7 @@ ImageStore& CommandContext::Store() {
       own->set_provenance(provenance);
       store_ = std::make_unique<UntrustedStore>(std::move(own), std::move(trusted));
       store_->set_provenance(provenance);
-      if (verbose) {
+      {
         std::cerr << "hoist: an untrusted run (" << Tier().reason << "): writes go to " << own_text
                   << ", reads fall back to " << registry << "\n";
       }

@@ -103,6 +103,10 @@ class CommandContext {
   std::optional<HoistConfig> config_;
   std::optional<PipelineFacts> facts_;
   std::optional<TrustTier> tier_;
+  /// facts(), or, without a repository or commit, what the CI's variables alone say.
+  const PipelineFacts& FactsOrVendor();
+  std::optional<PipelineFacts> vendor_facts_;
+  bool no_commit_ = false;
   std::unique_ptr<DependencyGraph> graph_;
   std::optional<PatternIndex> patterns_;
   std::unique_ptr<HttpClient> http_;

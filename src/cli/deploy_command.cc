@@ -57,17 +57,10 @@ void AddDeployCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     deploy.repo = &context.repo();
     deploy.allow_rollback = *allow_rollback;
     deploy.lease_wait_seconds = *lease_wait;
-    auto missing = MissingForDeploy(manifest, hashes, *cache, deploy.digests);
-    if (!missing) throw CommandFailure{kExitFailure, "hoist: error: " + missing.error().message};
-    if (!missing->empty()) {
-      std::string list;
-      for (const auto& item : *missing) list += "\n  " + item;
-      throw CommandFailure{kExitFailure,
-                           "hoist: error: not deploying: the pipeline has not fully passed for " +
-                               snapshot.commit().substr(0, 12) + ":" + list};
-    }
     std::vector<int> selected = DeployedProjects(
         manifest, projects->empty() ? std::vector<int>() : context.SelectProjects(*projects));
+    // What the deploy would run, first: an edited step or script is named as such, even
+    // where it also makes a project's hash dirty.
     auto uncommitted = UncommittedDeployInputs(context.repo(), manifest, selected);
     if (!uncommitted) {
       throw CommandFailure{kExitFailure, "hoist: error: " + uncommitted.error().message};
@@ -80,6 +73,15 @@ void AddDeployCommand(CLI::App& app, CommandContext& context, int& exit_code) {
                            "these files they run or read are not committed (commit them, or "
                            "remove them):" +
                                list};
+    }
+    auto missing = MissingForDeploy(manifest, hashes, *cache, deploy.digests);
+    if (!missing) throw CommandFailure{kExitFailure, "hoist: error: " + missing.error().message};
+    if (!missing->empty()) {
+      std::string list;
+      for (const auto& item : *missing) list += "\n  " + item;
+      throw CommandFailure{kExitFailure,
+                           "hoist: error: not deploying: the pipeline has not fully passed for " +
+                               snapshot.commit().substr(0, 12) + ":" + list};
     }
     auto jobs = DeployJobs(manifest, selected);
     JobRunner runner(nullptr, {1, false});

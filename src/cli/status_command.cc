@@ -19,7 +19,9 @@ struct ProjectStatus {
   std::string hash;
   bool dirty = false;
   std::optional<bool> present;  ///< nullopt: could not tell
+  std::string image_tier;       ///< who wrote the image: "trusted", "untrusted", "local"
   std::vector<std::string> markers;
+  std::map<std::string, std::string> marker_tiers;
   std::string error;
 };
 
@@ -84,10 +86,17 @@ void AddStatusCommand(CLI::App& app, CommandContext& context, int& exit_code) {
         // Markers of this hash, by what they mean: "passed:unit", "deployed:acme-dev", "tainted".
         using Kind = tag::Meaning::Kind;
         tag::Meaning meaning = tag::Classify(name, row.hash);
-        if (meaning.kind == Kind::kImage) row.present = true;
-        if (meaning.kind == Kind::kTestPass) row.markers.push_back("passed:" + meaning.name);
-        if (meaning.kind == Kind::kDeployed) row.markers.push_back("deployed:" + meaning.name);
-        if (meaning.kind == Kind::kTainted) row.markers.push_back(name);
+        std::string marker;
+        if (meaning.kind == Kind::kImage) {
+          row.present = true;
+          row.image_tier = store.TierOf(row.project, name);
+        }
+        if (meaning.kind == Kind::kTestPass) marker = "passed:" + meaning.name;
+        if (meaning.kind == Kind::kDeployed) marker = "deployed:" + meaning.name;
+        if (meaning.kind == Kind::kTainted) marker = name;
+        if (marker.empty()) continue;
+        row.markers.push_back(marker);
+        row.marker_tiers[marker] = store.TierOf(row.project, name);
       }
       std::sort(row.markers.begin(), row.markers.end());
     });
@@ -104,13 +113,24 @@ void AddStatusCommand(CLI::App& app, CommandContext& context, int& exit_code) {
                        {"hash", row.hash},
                        {"dirty", row.dirty},
                        {"image", row.present ? nlohmann::json(*row.present) : nlohmann::json()},
+                       {"imageTier",
+                        row.image_tier.empty() ? nlohmann::json() : nlohmann::json(row.image_tier)},
                        {"markers", row.markers},
+                       {"markerTiers", row.marker_tiers},
                        {"error", row.error}});
         continue;
       }
+      // In an untrusted run, what it wrote itself is told from the trusted cache's.
+      const bool tiers = store.provenance().tier == "untrusted";
+      auto tier_of = [&](const std::string& tier) {
+        return tiers && tier == "untrusted" ? std::string(" (untrusted)") : std::string();
+      };
       std::string image = !row.present ? "?" : (*row.present ? "yes" : "no");
+      if (row.present && *row.present) image += tier_of(row.image_tier);
       std::string markers;
-      for (const auto& marker : row.markers) markers += (markers.empty() ? "" : " ") + marker;
+      for (const auto& marker : row.markers) {
+        markers += (markers.empty() ? "" : " ") + marker + tier_of(row.marker_tiers.at(marker));
+      }
       std::printf("%-32s %-14s %-8s %s\n", row.project.c_str(),
                   (row.hash.substr(0, 12) + (row.dirty ? "+" : "")).c_str(), image.c_str(),
                   markers.c_str());
@@ -118,7 +138,11 @@ void AddStatusCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     }
     std::fflush(stdout);
     if (context.json) {
-      std::cout << nlohmann::json{{"store", store.Describe()}, {"projects", out}}.dump(2) << "\n";
+      std::cout << nlohmann::json{{"store", store.Describe()},
+                                  {"tier", store.provenance().tier},
+                                  {"projects", out}}
+                       .dump(2)
+                << "\n";
     }
   });
 }

@@ -4,12 +4,15 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
+#include <unordered_set>
 
 #include "manifest/rebuild_pattern.h"
 #include "util/edit_distance.h"
@@ -17,6 +20,7 @@
 #include "util/repo_path.h"
 #include "util/repository_name.h"
 #include "util/subprocess.h"
+#include "util/text.h"
 
 namespace hoist {
 namespace {
@@ -50,6 +54,21 @@ std::string NodeKind(const YAML::Node& node) {
 // misnamed dump): refused instead of read until memory runs out. The largest real manifest
 // known (aztec-packages 2024) is under 40 KiB.
 constexpr size_t kMaxManifestBytes = 16 << 20;
+// A dependency script prints a few names and exits; one that hangs or floods is killed, so no
+// command waits on it forever or runs out of memory.
+// HOIST_SCRIPT_TIMEOUT (seconds) sets another bound, for a slow machine.
+constexpr int kDependencyScriptSeconds = 30;
+constexpr size_t kDependencyScriptOutput = 1 << 20;
+
+int ScriptTimeout() {
+  const char* text = std::getenv("HOIST_SCRIPT_TIMEOUT");
+  int seconds = 0;
+  if (!text || std::from_chars(text, text + std::strlen(text), seconds).ec != std::errc() ||
+      seconds < 1) {
+    return kDependencyScriptSeconds;
+  }
+  return seconds;
+}
 
 std::optional<std::string> ReadSmallFile(const fs::path& path, std::string* why = nullptr) {
   auto text = hoist::ReadFile(path.string(), kMaxManifestBytes);
@@ -540,7 +559,8 @@ class ManifestBuilder {
     auto problem = CheckRebuildPattern(pattern);
     if (!problem) return;
     Report(problem->fatal ? Severity::kError : Severity::kWarning, file, line, column,
-           "project '" + project.name + "', rebuild pattern '" + pattern + "': " + problem->reason,
+           "project '" + project.name + "', rebuild pattern '" + Elided(pattern) +
+               "': " + problem->reason,
            problem->hint);
   }
 
@@ -683,7 +703,22 @@ class ManifestBuilder {
     ProcessSpec spec;
     spec.argv = {script.string(), (fs::path(repo_root_) / project.project_dir).string()};
     spec.cwd = repo_root_;
+    const int timeout = ScriptTimeout();
+    spec.timeout_seconds = timeout;
+    spec.max_output = kDependencyScriptOutput;
     auto result = RunProcess(spec);
+    if (result && (result->timed_out || result->too_much)) {
+      Report(Severity::kError, node,
+             "project '" + project.name + "': dependency script '" + *path + "' " +
+                 (result->timed_out ? "did not finish within " + std::to_string(timeout) +
+                                          " s (set " + "HOIST_SCRIPT_TIMEOUT for more)"
+                                    : "printed more than " +
+                                          std::to_string(kDependencyScriptOutput >> 20) + " MiB") +
+                 " and was killed",
+             "it must print the project's dependencies, one name per line, and exit; or give "
+             "dependencies as a list in the manifest");
+      return;
+    }
     if (!result || result->exit_code != 0) {
       std::string why = !result ? result.error().message
                                 : "it exited with status " + std::to_string(result->exit_code);
@@ -696,11 +731,9 @@ class ManifestBuilder {
       return;
     }
     std::istringstream words(result->stdout_text);
+    std::unordered_set<std::string> seen(project.dependencies.begin(), project.dependencies.end());
     for (std::string dep; words >> dep;) {
-      if (std::find(project.dependencies.begin(), project.dependencies.end(), dep) ==
-          project.dependencies.end()) {
-        project.dependencies.push_back(dep);
-      }
+      if (seen.insert(dep).second) project.dependencies.push_back(dep);
     }
   }
 

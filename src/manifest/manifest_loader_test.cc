@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <chrono>
+#include <cstdlib>
+
 #include "support/temp_repo.h"
 
 namespace hoist {
@@ -236,6 +239,21 @@ TEST(ManifestLoader, InvalidRegexNamesProjectPatternAndReason) {
   EXPECT_EQ(d->line, 4);
 }
 
+TEST(ManifestLoader, APatternTooComplexToCompileIsAClearErrorQuotedInShort) {
+  TempRepo repo;
+  std::string huge = "^(";
+  for (int i = 0; i < 3000; ++i) huge += (i ? "|" : "") + std::string("x") + std::to_string(i);
+  huge += "){1,1000}$";
+  const auto start = std::chrono::steady_clock::now();
+  auto loaded = Load(repo, "a:\n  buildDir: a\n  rebuildPatterns: ['" + huge + "']\n");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  EXPECT_FALSE(loaded.result.manifest);
+  const Diagnostic* d = loaded.Find("too complex: its compiled form exceeds the bound");
+  ASSERT_NE(d, nullptr) << loaded.All().substr(0, 2000);
+  EXPECT_NE(d->message.find("characters)"), std::string::npos) << d->message.substr(0, 500);
+  EXPECT_LT(d->message.size(), 600u);  // the pattern quoted in short, not all 20 KB of it
+}
+
 TEST(ManifestLoader, RejectsEmptyAlternatives) {
   TempRepo repo;
   for (const char* pattern : {"^a/|", "|^a/", "^a/||^b/", "^(a|)/x", "^(|a)/x"}) {
@@ -305,6 +323,29 @@ TEST(ManifestLoader, DependencyScriptRunsWithProjectDir) {
                      "  projectDir: yarn-project/app\n  dependencies: deps.sh\n");
   ASSERT_TRUE(loaded.result.manifest) << loaded.All();
   EXPECT_EQ(loaded.result.manifest->Find("app")->dependencies, std::vector<std::string>{"base"});
+}
+
+TEST(ManifestLoader, ADependencyScriptThatHangsOrFloodsIsKilledWithinItsBound) {
+  TempRepo repo;
+  setenv("HOIST_SCRIPT_TIMEOUT", "1", 1);
+  // It hangs, and so does what it started (its process group goes with it).
+  repo.Write("app/deps.sh", "#!/bin/sh\nsleep 300 &\nsleep 300\n");
+  chmod((repo.root() + "/app/deps.sh").c_str(), 0755);
+  const auto start = std::chrono::steady_clock::now();
+  auto hung = Load(repo, "app:\n  buildDir: app\n  dependencies: deps.sh\n");
+  const auto took = std::chrono::steady_clock::now() - start;
+  unsetenv("HOIST_SCRIPT_TIMEOUT");
+  EXPECT_FALSE(hung.result.manifest);
+  EXPECT_NE(hung.Find("did not finish within 1 s (set HOIST_SCRIPT_TIMEOUT for more) and was "
+                      "killed"),
+            nullptr)
+      << hung.All();
+  EXPECT_LT(took, std::chrono::seconds(10));  // a bound, not a benchmark
+  // 20 MB of names: killed at the output bound instead of deduplicated for minutes.
+  repo.Write("app/deps.sh", "#!/bin/sh\nexec yes lib-with-a-long-name\n");
+  auto flood = Load(repo, "app:\n  buildDir: app\n  dependencies: deps.sh\n");
+  EXPECT_FALSE(flood.result.manifest);
+  EXPECT_NE(flood.Find("printed more than 1 MiB and was killed"), nullptr) << flood.All();
 }
 
 TEST(ManifestLoader, DependencyScriptMissingOrFailing) {

@@ -66,6 +66,13 @@ std::optional<PatternProblem> CheckRebuildPattern(const std::string& pattern) {
   RE2::Options options;
   options.set_log_errors(false);
   RE2 re(pattern, options);
+  if (re.error_code() == RE2::ErrorPatternTooLarge) {
+    return PatternProblem{true,
+                          "too complex: its compiled form exceeds the bound of " +
+                              std::to_string(options.max_mem() >> 20) + " MiB",
+                          "split it into several patterns, or simplify it (nested repetitions "
+                          "such as (a{100}){100} multiply)"};
+  }
   if (!re.ok()) {
     return PatternProblem{true, "invalid regular expression: " + re.error(),
                           "patterns use RE2 syntax (like grep -E); escape literal characters "

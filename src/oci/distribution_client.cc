@@ -179,6 +179,16 @@ Status DistributionClient::EnsureScheme() {
       IsLoopbackHost(host_) ||
       std::find(options_.insecure_hosts.begin(), options_.insecure_hosts.end(), host_) !=
           options_.insecure_hosts.end();
+  if (!plain_allowed) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (scheme_ == "http") {
+      // An http:// in a setting is not consent: credentials and images would cross the
+      // network in clear text. Only loopback and --insecure-registry hosts speak plain HTTP.
+      return Error{"registry " + host_ + ": refusing plain HTTP (http://) to a host that is " +
+                   "not loopback: credentials and images would cross the network in clear " +
+                   "text; use https://, or allow it with --insecure-registry " + host_};
+    }
+  }
   std::vector<std::string> schemes;
   {
     std::lock_guard<std::mutex> lock(mutex_);

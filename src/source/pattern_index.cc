@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "util/text.h"
+
 namespace hoist {
 namespace {
 
@@ -31,8 +33,8 @@ Expected<PatternIndex> PatternIndex::Build(const Manifest& manifest, const Depen
       if (added) {
         std::string error;
         if (index.set_->Add(pattern, &error) != it->second) {
-          return Error{"project '" + manifest.projects[p].name + "', rebuild pattern '" + pattern +
-                       "': " + error};
+          return Error{"project '" + manifest.projects[p].name + "', rebuild pattern '" +
+                       Elided(pattern) + "': " + error};
         }
         index.patterns_.push_back(pattern);
       }

@@ -32,9 +32,7 @@ std::string ProcessEnv(const std::string& name) {
   return value ? value : "";
 }
 
-Expected<PipelineFacts> DetectPipelineFacts(const GitRepository& repo, const PipelineFacts& given,
-                                            const EnvLookup& env) {
-  PipelineFacts facts = given;
+PipelineFacts VendorFacts(const EnvLookup& env) {
   PipelineFacts vendor;
   if (env("CIRCLECI") == "true") {
     vendor = {env("CIRCLE_SHA1"),
@@ -94,30 +92,40 @@ Expected<PipelineFacts> DetectPipelineFacts(const GitRepository& repo, const Pip
                                                             : "";
   if (vendor.vendor == "github") {
     const std::string event = env("GITHUB_EVENT_NAME");
-    if (event.rfind("pull_request", 0) == 0) facts.proposal = "a GitHub " + event + " event";
+    if (event.rfind("pull_request", 0) == 0) vendor.proposal = "a GitHub " + event + " event";
     if (!vendor.repository_url.empty() && !env("GITHUB_RUN_ID").empty()) {
-      facts.job_url = vendor.repository_url + "/actions/runs/" + env("GITHUB_RUN_ID");
+      vendor.job_url = vendor.repository_url + "/actions/runs/" + env("GITHUB_RUN_ID");
     }
   } else if (vendor.vendor == "gitlab") {
     const std::string source = env("CI_PIPELINE_SOURCE");
     if (!env("CI_MERGE_REQUEST_IID").empty() || source == "merge_request_event" ||
         source == "external_pull_request_event") {
-      facts.proposal = "a GitLab merge request pipeline";
+      vendor.proposal = "a GitLab merge request pipeline";
     }
-    facts.job_url = env("CI_JOB_URL");
+    vendor.job_url = env("CI_JOB_URL");
   } else if (vendor.vendor == "circleci") {
     if (!env("CIRCLE_PR_NUMBER").empty() || !env("CIRCLE_PR_USERNAME").empty() ||
         !env("CIRCLE_PR_REPONAME").empty() || vendor.branch.rfind("pull/", 0) == 0) {
-      facts.proposal = "a CircleCI build of a fork's pull request";
+      vendor.proposal = "a CircleCI build of a fork's pull request";
     }
-    facts.job_url = env("CIRCLE_BUILD_URL");
+    vendor.job_url = env("CIRCLE_BUILD_URL");
   } else if (vendor.vendor == "buildkite") {
-    if (!vendor.pull_request.empty()) facts.proposal = "a Buildkite pull request build";
-    facts.job_url = env("BUILDKITE_BUILD_URL");
+    if (!vendor.pull_request.empty()) vendor.proposal = "a Buildkite pull request build";
+    vendor.job_url = env("BUILDKITE_BUILD_URL");
   }
-  Fill(facts.run_id, env("HOIST_RUN_ID"));
-  if (*run_variable) Fill(facts.run_id, env(run_variable));
-  if (facts.run_id.empty()) facts.run_id = LocalRunId();
+  Fill(vendor.run_id, env("HOIST_RUN_ID"));
+  if (*run_variable) Fill(vendor.run_id, env(run_variable));
+  if (vendor.run_id.empty()) vendor.run_id = LocalRunId();
+  return vendor;
+}
+
+Expected<PipelineFacts> DetectPipelineFacts(const GitRepository& repo, const PipelineFacts& given,
+                                            const EnvLookup& env) {
+  PipelineFacts facts = given;
+  const PipelineFacts vendor = VendorFacts(env);
+  Fill(facts.run_id, vendor.run_id);
+  Fill(facts.job_url, vendor.job_url);
+  facts.proposal = vendor.proposal;
   Fill(facts.commit, vendor.commit);
   Fill(facts.tag, vendor.tag);
   Fill(facts.job, vendor.job);

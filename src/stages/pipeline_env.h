@@ -35,6 +35,10 @@ using EnvLookup = std::function<std::string(const std::string&)>;
 /// The EnvLookup of this process's own environment.
 std::string ProcessEnv(const std::string& name);
 
+/// What the CI vendor's variables alone say (no git): vendor, commit, branch, tag, pull
+/// request, run id, job URL, proposal; vendor "local" outside CI.
+PipelineFacts VendorFacts(const EnvLookup& env);
+
 /// The facts from the CI vendor's variables (CircleCI, GitHub Actions, GitLab CI,
 /// Buildkite), completed from git where the vendor says nothing. `given` fields win. A
 /// detached checkout (every GitLab job, tags) has no branch from git: "" unless the CI says.

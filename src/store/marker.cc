@@ -7,6 +7,18 @@
 
 namespace hoist {
 
+MarkerManifestView ReadMarkerManifest(const std::string& manifest_bytes) {
+  MarkerManifestView view;
+  const auto json = nlohmann::json::parse(manifest_bytes, nullptr, false);
+  if (!json.is_object()) return view;
+  const auto layers = json.find("layers");
+  const bool one_layer = layers != json.end() && layers->is_array() && layers->size() == 1;
+  view.is_marker = JsonString(json, "artifactType") == kMarkerArtifactType ||
+                   (one_layer && JsonString((*layers)[0], "mediaType") == kMarkerArtifactType);
+  if (one_layer) view.content_digest = JsonString((*layers)[0], "digest");
+  return view;
+}
+
 std::string MarkerToJson(const Marker& marker) {
   nlohmann::json json = {{"kind", marker.kind},
                          {"project", marker.project},

@@ -43,6 +43,14 @@ struct Provenance {
   std::string run;     ///< the pipeline run id
 };
 
+/// What a manifest read from a registry says of itself as a marker.
+struct MarkerManifestView {
+  bool is_marker = false;      ///< its artifactType, or its one layer's media type, is a marker's
+  std::string content_digest;  ///< its one layer's digest ("" when it has not exactly one)
+};
+/// Reads manifest bytes from a registry (anyone with push rights writes them): never throws.
+MarkerManifestView ReadMarkerManifest(const std::string& manifest_bytes);
+
 std::string MarkerToJson(const Marker& marker);
 Expected<Marker> MarkerFromJson(const std::string& json);
 /// The current time as RFC 3339 UTC ("2026-11-24T03:05:00Z").

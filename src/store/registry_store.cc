@@ -12,14 +12,6 @@ namespace {
 constexpr const char* kEmptyConfigType = "application/vnd.oci.empty.v1+json";
 const std::string kEmptyConfig = "{}";
 
-bool IsMarkerManifest(const nlohmann::json& json) {
-  if (JsonString(json, "artifactType") == kMarkerArtifactType) return true;
-  if (json.contains("layers") && json["layers"].is_array() && json["layers"].size() == 1) {
-    return JsonString(json["layers"][0], "mediaType") == kMarkerArtifactType;
-  }
-  return false;
-}
-
 }  // namespace
 
 Expected<RegistryLocation> RegistryLocation::Parse(const std::string& text) {
@@ -136,8 +128,7 @@ Expected<std::optional<ManifestBlob>> RegistryStore::MarkerManifest(const std::s
   if (!*present) return std::optional<ManifestBlob>();
   auto manifest = client_->GetManifest(repository, tag);
   if (!manifest) return manifest.error();
-  auto json = nlohmann::json::parse(manifest->bytes, nullptr, false);
-  if (!json.is_object() || !IsMarkerManifest(json)) {
+  if (!ReadMarkerManifest(manifest->bytes).is_marker) {
     return Error{Describe() + ", repository " + repository + ", tag " + tag +
                  ": names an image, not a hoist marker; hoist leaves it alone"};
   }
@@ -150,12 +141,7 @@ Expected<std::optional<Marker>> RegistryStore::GetMarker(const std::string& proj
   auto manifest = MarkerManifest(repository, tag);
   if (!manifest) return manifest.error();
   if (!*manifest) return std::optional<Marker>();
-  const auto json = nlohmann::json::parse((*manifest)->bytes, nullptr, false);
-  const auto layers = json.is_object() ? json.find("layers") : json.end();
-  std::string digest;
-  if (layers != json.end() && layers->is_array() && layers->size() == 1) {
-    digest = JsonString((*layers)[0], "digest");
-  }
+  const std::string digest = ReadMarkerManifest((*manifest)->bytes).content_digest;
   if (!digest.starts_with("sha256:")) {
     return Error{Describe() + ", repository " + repository + ", tag " + tag +
                  ": a marker manifest without its one layer; remove the tag (hoist image untag " +

@@ -51,7 +51,15 @@ std::vector<std::string> MergedEnvironment(const std::vector<std::string>& extra
     }
     if (!replaced) out.emplace_back(item);
   }
-  out.insert(out.end(), extra.begin(), extra.end());
+  // Of two entries of one name in `extra`, the later wins.
+  for (size_t i = 0; i < extra.size(); ++i) {
+    const std::string_view name = std::string_view(extra[i]).substr(0, extra[i].find('='));
+    bool overridden = false;
+    for (size_t j = i + 1; j < extra.size() && !overridden; ++j) {
+      overridden = std::string_view(extra[j]).substr(0, extra[j].find('=')) == name;
+    }
+    if (!overridden) out.push_back(extra[i]);
+  }
   return out;
 }
 
@@ -198,9 +206,11 @@ Expected<ProcessResult> RunProcess(const ProcessSpec& spec) {
   posix_spawnattr_setsigmask(&attributes, &no_signals);
   posix_spawnattr_setsigdefault(&attributes, &default_signals);
   short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
-  if (spec.stoppable || spec.shielded) flags |= POSIX_SPAWN_SETPGROUP;
+  const bool bounded = spec.timeout_seconds > 0 || spec.max_output > 0;
+  const bool own_group = spec.stoppable || spec.shielded || bounded;
+  if (own_group) flags |= POSIX_SPAWN_SETPGROUP;
   posix_spawnattr_setflags(&attributes, flags);
-  if (spec.stoppable || spec.shielded) {
+  if (own_group) {
     posix_spawnattr_setpgroup(&attributes, 0);
   }
 
@@ -240,6 +250,14 @@ Expected<ProcessResult> RunProcess(const ProcessSpec& spec) {
     fcntl(in.write, F_SETFL, O_NONBLOCK);
   }
   std::vector<char> buffer(kReadChunk);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(spec.timeout_seconds);
+  auto end_early = [&](bool& why) {
+    why = true;
+    kill(-pid, SIGKILL);  // its process group: what it started goes too
+    CloseFd(out.read);
+    CloseFd(err.read);
+  };
   while (out.read >= 0 || err.read >= 0) {
     std::array<pollfd, 3> fds{};
     nfds_t count = 0;
@@ -247,8 +265,19 @@ Expected<ProcessResult> RunProcess(const ProcessSpec& spec) {
     if (out.read >= 0) fds[out_slot = count++] = {out.read, POLLIN, 0};
     if (err.read >= 0) fds[err_slot = count++] = {err.read, POLLIN, 0};
     if (in.write >= 0) fds[in_slot = count++] = {in.write, POLLOUT, 0};
-    if (poll(fds.data(), count, -1) < 0) {
+    int wait_ms = -1;
+    if (spec.timeout_seconds > 0) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      wait_ms = static_cast<int>(std::max<int64_t>(0, left.count()));
+    }
+    const int ready = poll(fds.data(), count, wait_ms);
+    if (ready < 0) {
       if (errno == EINTR) continue;
+      break;
+    }
+    if (ready == 0 && spec.timeout_seconds > 0) {
+      end_early(result.timed_out);
       break;
     }
     if (in_slot >= 0 && fds[in_slot].revents) {
@@ -282,6 +311,11 @@ Expected<ProcessResult> RunProcess(const ProcessSpec& spec) {
       } else if (n == 0 || errno != EINTR) {
         CloseFd(err.read);
       }
+    }
+    if (spec.max_output > 0 &&
+        result.stdout_text.size() + result.stderr_text.size() > spec.max_output) {
+      end_early(result.too_much);
+      break;
     }
   }
   CloseFd(in.write);

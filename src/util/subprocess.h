@@ -21,7 +21,8 @@ struct ProcessSpec {
   std::function<void(std::string_view)> on_stdout;
   /// When set, stderr is handed over in chunks as it arrives instead of being collected.
   std::function<void(std::string_view)> on_stderr;
-  /// Extra environment variables ("NAME=value"), added to (or replacing) the inherited ones.
+  /// Extra environment variables ("NAME=value"), added to (or replacing) the inherited ones;
+  /// of two of one name, the later wins.
   std::vector<std::string> env;
   /// Run in a process group of its own, registered so StopAllProcesses() can end it.
   bool stoppable = false;
@@ -31,6 +32,11 @@ struct ProcessSpec {
   /// After StopAllProcesses(), a stoppable process still running this many seconds after its
   /// SIGTERM gets SIGKILL; 0: never (terraform must finish writing its state).
   int kill_after_seconds = 10;
+  /// When > 0: the program (and its process group) is killed after this many seconds.
+  int timeout_seconds = 0;
+  /// When > 0: the program (and its process group) is killed once it has printed more than
+  /// this many bytes (stdout and stderr collected together).
+  size_t max_output = 0;
 };
 
 /// How a finished program ended and what it printed.
@@ -38,6 +44,8 @@ struct ProcessResult {
   int exit_code = -1;  ///< the exit status, or 128 + signal number
   std::string stdout_text;
   std::string stderr_text;
+  bool timed_out = false;  ///< killed by timeout_seconds
+  bool too_much = false;   ///< killed by max_output
 };
 
 /// Runs a program to completion; an Error only when it could not be started at all.

@@ -1,0 +1,184 @@
+// Trust tiers and gates on the bytes, with a real Docker engine and real registries: a pull
+// request's run reads the trusted cache and writes only its own namespace; a deploy promotes
+// only images a trusted run built and tested, by digest.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "oci/distribution_client.h"
+#include "store/tag_names.h"
+#include "support/docker_engine.h"
+#include "support/registry_fixture.h"
+#include "support/temp_repo.h"
+
+namespace hoist {
+namespace {
+
+using testing::RegistryFixture;
+using testing::RunOk;
+using testing::TempRepo;
+
+class Trust : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string why = testing::EnsureDockerEngine();
+    ASSERT_EQ(why, "") << "these tests build images: they need a Docker engine";
+    RunOk(HOIST_SOURCE_DIR, {"bash", "scripts/make-busybox-image.sh"});
+    repo.Write("PROJECT", "acme\n");
+    repo.Write("VERSION", "1.0\n");
+    repo.Write("build_manifest.yml", R"(
+app:
+  buildDir: app
+  tests:
+    unit:
+      command: ["test", "-f", "/app.txt"]
+  deploy:
+    - type: command
+      command: "echo deployed $COMMIT_HASH >> ../deploy.log"
+)");
+    repo.Write("app/Dockerfile", "FROM hoist-example/busybox:1\nCOPY app.txt /app.txt\n");
+    repo.Write("app/app.txt", "app\n");
+    repo.Write(".gitignore", "deploy.log\n");
+    commit = repo.Commit("initial");
+    hash = testing::HashOf(repo.root(), "app");
+  }
+
+  /// hoist with the cache and deploy registries, as a run of `env` (a CI's variables).
+  testing::HoistRun Hoist(std::vector<std::string> args, std::vector<std::string> env = {}) {
+    ProcessSpec spec;
+    spec.argv = {HOIST_BINARY, "--registry", cache.host() + "/ci", "--deploy-registry",
+                 target.host() + "/prod"};
+    spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+    spec.cwd = repo.root();
+    spec.env = {"CIRCLECI=", "GITHUB_ACTIONS=", "GITLAB_CI=", "BUILDKITE=", "HOIST_TRUST="};
+    spec.env.insert(spec.env.end(), env.begin(), env.end());
+    auto result = RunProcess(spec);
+    EXPECT_TRUE(result.ok());
+    return {result->exit_code, result->stdout_text, result->stderr_text};
+  }
+  /// The variables of a GitHub Actions run of pull request 7 from branch `tweak`.
+  std::vector<std::string> PullRequest(const std::string& sha) {
+    return {"GITHUB_ACTIONS=true",
+            "GITHUB_EVENT_NAME=pull_request",
+            "GITHUB_REF=refs/pull/7/merge",
+            "GITHUB_HEAD_REF=tweak",
+            "GITHUB_SHA=" + sha,
+            "GITHUB_REPOSITORY=acme/app",
+            "GITHUB_RUN_ID=99"};
+  }
+  std::string Digest(const RegistryFixture& registry, const std::string& repository,
+                     const std::string& tag) {
+    HttpClient http;
+    auto digest = registry.Client(http)->HeadManifest(repository, tag);
+    EXPECT_TRUE(digest.ok());
+    return digest.ok() ? digest->value_or("") : "?";
+  }
+  /// Removes this test's images from the engine, as on another machine: a build then runs
+  /// every step again (the engine's layer cache would otherwise give back the same bytes).
+  void ForgetLocalImages() {
+    RunOk("/", {"sh", "-c",
+                "docker images --format '{{.Repository}}:{{.Tag}}' | grep '^" + cache.host() +
+                    "/' | xargs -r docker image rm -f >/dev/null"});
+  }
+  std::string Read(const std::string& path) {
+    std::ifstream in(repo.root() + "/" + path);
+    return std::string((std::istreambuf_iterator<char>(in)), {});
+  }
+
+  TempRepo repo;
+  RegistryFixture cache, target;
+  std::string commit, hash;
+};
+
+TEST_F(Trust, APullRequestsRebuildCannotChangeWhatMainReadsOrDeploys) {
+  ASSERT_EQ(Hoist({"build", "app"}).exit_code, 0);
+  ASSERT_EQ(Hoist({"test", "app"}).exit_code, 0);
+  const std::string trusted = Digest(cache, "ci/app", "cache-" + hash);
+  ASSERT_FALSE(trusted.empty());
+
+  // A pull request whose commit asks for a rebuild, the inputs of app unchanged.
+  repo.Write("README.md", "tweak\n");
+  const std::string pr = repo.Commit("tweak [ci rebuild]");
+  ForgetLocalImages();  // another machine
+  auto built = Hoist({"--json", "build", "app"}, PullRequest(pr));
+  ASSERT_EQ(built.exit_code, 0) << built.err;
+  EXPECT_NE(built.err.find("an untrusted run (a GitHub pull_request event)"), std::string::npos)
+      << built.err;
+  // It built, into its own namespace; main's image is untouched.
+  const std::string untrusted = Digest(cache, "ci/untrusted/app", "cache-" + hash);
+  ASSERT_FALSE(untrusted.empty()) << built.err;
+  EXPECT_NE(untrusted, trusted);
+  EXPECT_EQ(Digest(cache, "ci/app", "cache-" + hash), trusted);
+  // Its tests run on its own image (main's pass is for other bytes), recorded in its namespace.
+  auto tested = Hoist({"test", "app"}, PullRequest(pr));
+  ASSERT_EQ(tested.exit_code, 0) << tested.err;
+  EXPECT_EQ(tested.out.find("passed before"), std::string::npos) << tested.out;
+  EXPECT_FALSE(Digest(cache, "ci/untrusted/app", "passed-" + hash + "-unit").empty());
+  auto status = Hoist({"--json", "status"}, PullRequest(pr));
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  auto json = nlohmann::json::parse(status.out);
+  EXPECT_EQ(json["tier"], "untrusted");
+  EXPECT_EQ(json["projects"][0]["imageTier"], "untrusted") << status.out;
+  EXPECT_EQ(json["projects"][0]["markerTiers"]["passed:unit"], "untrusted") << status.out;
+  auto deploy = Hoist({"deploy"}, PullRequest(pr));
+  EXPECT_EQ(deploy.exit_code, 1);
+  EXPECT_NE(deploy.err.find("not deploying from an untrusted run"), std::string::npos);
+
+  // main (a later commit: the pull request merged) reads only the trusted cache: cached,
+  // passed before, and deploys main's bytes.
+  repo.Write("README.md", "merged\n");
+  repo.Commit("merge pull request 7");
+  auto main_build = Hoist({"--json", "build", "app"});
+  ASSERT_EQ(main_build.exit_code, 0) << main_build.err;
+  EXPECT_EQ(testing::BuildResults(main_build.out)["app"], "cached") << main_build.out;
+  auto main_test = Hoist({"test", "app"});
+  EXPECT_NE(main_test.out.find("passed before"), std::string::npos) << main_test.out;
+  auto main_status = nlohmann::json::parse(Hoist({"--json", "status"}).out);
+  EXPECT_EQ(main_status["tier"], "trusted");
+  EXPECT_EQ(main_status["projects"][0]["imageTier"], "trusted");
+  auto deployed = Hoist({"deploy"});
+  ASSERT_EQ(deployed.exit_code, 0) << deployed.err;
+  EXPECT_EQ(Digest(target, "prod/app", "acme-dev"), trusted);
+
+  // What an untrusted run wrote, copied into the trusted cache (a leaked credential, a
+  // misconfigured job): main's deploy refuses it.
+  HttpClient http;
+  auto client = cache.Client(http);
+  for (const std::string& tag : {"cache-" + hash, "built-" + hash}) {
+    ASSERT_TRUE(CopyImage(*client, "ci/untrusted/app", tag, *client, "ci/app", tag).ok());
+  }
+  auto poisoned = Hoist({"deploy"});
+  EXPECT_EQ(poisoned.exit_code, 1);
+  EXPECT_NE(poisoned.err.find("was built by an untrusted run"), std::string::npos) << poisoned.err;
+  EXPECT_EQ(Digest(target, "prod/app", "acme-dev"), trusted);
+}
+
+TEST_F(Trust, AForcedRebuildAfterTestsPassedBlocksTheDeployUntilTheyPassAgain) {
+  ASSERT_EQ(Hoist({"build", "app"}).exit_code, 0);
+  ASSERT_EQ(Hoist({"test", "app"}).exit_code, 0);
+  const std::string first = Digest(cache, "ci/app", "cache-" + hash);
+  // Rebuilt elsewhere, without the branch's last image to reuse: other bytes, same hash.
+  ForgetLocalImages();
+  HttpClient http;
+  ASSERT_TRUE(cache.Client(http)->DeleteTag("ci/app", tag::BranchImage("main")).ok());
+  auto rebuilt = Hoist({"-v", "build", "--force", "app"});
+  ASSERT_EQ(rebuilt.exit_code, 0) << rebuilt.err;
+  const std::string second = Digest(cache, "ci/app", "cache-" + hash);
+  ASSERT_NE(second, first);
+  EXPECT_NE(rebuilt.err.find("replaces the image cache-" + hash.substr(0, 12)), std::string::npos)
+      << rebuilt.err;
+  auto blocked = Hoist({"deploy"});
+  EXPECT_EQ(blocked.exit_code, 1);
+  EXPECT_NE(blocked.err.find("test job 'unit' has not passed"), std::string::npos) << blocked.err;
+  EXPECT_EQ(Read("deploy.log"), "");
+  auto retested = Hoist({"test", "app"});
+  ASSERT_EQ(retested.exit_code, 0) << retested.err;
+  EXPECT_EQ(retested.out.find("passed before"), std::string::npos) << retested.out;
+  auto deployed = Hoist({"deploy"});
+  ASSERT_EQ(deployed.exit_code, 0) << deployed.err;
+  EXPECT_EQ(Digest(target, "prod/app", "acme-dev"), second);
+}
+
+}  // namespace
+}  // namespace hoist

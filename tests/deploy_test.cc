@@ -61,7 +61,8 @@ api:
                 "GITHUB_ACTIONS=",
                 "GITLAB_CI=",
                 "BUILDKITE=",
-                "HOIST_TRUST="};
+                "HOIST_TRUST=",
+                "CI="};
     spec.env.insert(spec.env.end(), env.begin(), env.end());
     auto result = RunProcess(spec);
     EXPECT_TRUE(result.ok());

@@ -19,7 +19,7 @@ using testing::RegistryFixture;
 using testing::RunOk;
 using testing::TempRepo;
 
-class Trust : public ::testing::Test {
+class TrustWithRegistry : public ::testing::Test {
  protected:
   void SetUp() override {
     std::string why = testing::EnsureDockerEngine();
@@ -51,7 +51,7 @@ app:
                  target.host() + "/prod"};
     spec.argv.insert(spec.argv.end(), args.begin(), args.end());
     spec.cwd = repo.root();
-    spec.env = {"CIRCLECI=", "GITHUB_ACTIONS=", "GITLAB_CI=", "BUILDKITE=", "HOIST_TRUST="};
+    spec.env = {"CI=", "CIRCLECI=", "GITHUB_ACTIONS=", "GITLAB_CI=", "BUILDKITE=", "HOIST_TRUST="};
     spec.env.insert(spec.env.end(), env.begin(), env.end());
     auto result = RunProcess(spec);
     EXPECT_TRUE(result.ok());
@@ -91,7 +91,7 @@ app:
   std::string commit, hash;
 };
 
-TEST_F(Trust, APullRequestsRebuildCannotChangeWhatMainReadsOrDeploys) {
+TEST_F(TrustWithRegistry, APullRequestsRebuildCannotChangeWhatMainReadsOrDeploys) {
   ASSERT_EQ(Hoist({"build", "app"}).exit_code, 0);
   ASSERT_EQ(Hoist({"test", "app"}).exit_code, 0);
   const std::string trusted = Digest(cache, "ci/app", "cache-" + hash);
@@ -110,23 +110,36 @@ TEST_F(Trust, APullRequestsRebuildCannotChangeWhatMainReadsOrDeploys) {
   ASSERT_FALSE(untrusted.empty()) << built.err;
   EXPECT_NE(untrusted, trusted);
   EXPECT_EQ(Digest(cache, "ci/app", "cache-" + hash), trusted);
-  // Its tests run on its own image (main's pass is for other bytes), recorded in its namespace.
+  // Where the trusted cache has the hash, its bytes win, for the pull request too: its tests
+  // were passed there.
   auto tested = Hoist({"test", "app"}, PullRequest(pr));
   ASSERT_EQ(tested.exit_code, 0) << tested.err;
-  EXPECT_EQ(tested.out.find("passed before"), std::string::npos) << tested.out;
-  EXPECT_FALSE(Digest(cache, "ci/untrusted/app", "passed-" + hash + "-unit").empty());
-  auto status = Hoist({"--json", "status"}, PullRequest(pr));
+  EXPECT_NE(tested.out.find("passed before"), std::string::npos) << tested.out;
+
+  // A change of its own: built, tested and recorded in its namespace only.
+  repo.Write("app/app.txt", "changed by the pull request\n");
+  const std::string change = repo.Commit("change app");
+  const std::string changed = testing::HashOf(repo.root(), "app");
+  ASSERT_EQ(Hoist({"build", "app"}, PullRequest(change)).exit_code, 0);
+  auto tested_change = Hoist({"test", "app"}, PullRequest(change));
+  ASSERT_EQ(tested_change.exit_code, 0) << tested_change.err;
+  EXPECT_EQ(tested_change.out.find("passed before"), std::string::npos) << tested_change.out;
+  EXPECT_FALSE(Digest(cache, "ci/untrusted/app", "passed-" + changed + "-unit").empty());
+  EXPECT_TRUE(Digest(cache, "ci/app", "cache-" + changed).empty());
+  EXPECT_TRUE(Digest(cache, "ci/app", "passed-" + changed + "-unit").empty());
+  auto status = Hoist({"--json", "status"}, PullRequest(change));
   ASSERT_EQ(status.exit_code, 0) << status.err;
   auto json = nlohmann::json::parse(status.out);
   EXPECT_EQ(json["tier"], "untrusted");
   EXPECT_EQ(json["projects"][0]["imageTier"], "untrusted") << status.out;
   EXPECT_EQ(json["projects"][0]["markerTiers"]["passed:unit"], "untrusted") << status.out;
-  auto deploy = Hoist({"deploy"}, PullRequest(pr));
+  auto deploy = Hoist({"deploy"}, PullRequest(change));
   EXPECT_EQ(deploy.exit_code, 1);
   EXPECT_NE(deploy.err.find("not deploying from an untrusted run"), std::string::npos);
 
-  // main (a later commit: the pull request merged) reads only the trusted cache: cached,
+  // main, at its own commit (app as main has it), reads only the trusted cache: cached,
   // passed before, and deploys main's bytes.
+  repo.Git({"reset", "-q", "--hard", commit});
   repo.Write("README.md", "merged\n");
   repo.Commit("merge pull request 7");
   auto main_build = Hoist({"--json", "build", "app"});
@@ -154,7 +167,7 @@ TEST_F(Trust, APullRequestsRebuildCannotChangeWhatMainReadsOrDeploys) {
   EXPECT_EQ(Digest(target, "prod/app", "acme-dev"), trusted);
 }
 
-TEST_F(Trust, AForcedRebuildAfterTestsPassedBlocksTheDeployUntilTheyPassAgain) {
+TEST_F(TrustWithRegistry, AForcedRebuildAfterTestsPassedBlocksTheDeployUntilTheyPassAgain) {
   ASSERT_EQ(Hoist({"build", "app"}).exit_code, 0);
   ASSERT_EQ(Hoist({"test", "app"}).exit_code, 0);
   const std::string first = Digest(cache, "ci/app", "cache-" + hash);

@@ -1,5 +1,7 @@
 #include "cli/command_context.h"
 
+#include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -333,6 +335,16 @@ const TrustTier& CommandContext::Tier() {
     }
     auto tier = DecideTrust(known, no_commit_ ? HoistConfig() : config(), trust_mode);
     if (!tier) throw CommandFailure{kExitUsage, "hoist: error: " + tier.error().message};
+    // The CI says which commit the run is for; a checkout of another (a workflow that checks
+    // out a pull request's head) is not what the trusted branch holds.
+    if (tier->trusted && !no_commit_ && known.vendor != "local" && trust_mode == "auto") {
+      auto head = repo().ResolveCommit("HEAD");
+      if (head && *head != known.commit) {
+        tier = TrustTier{false, "the checkout (HEAD " + head->substr(0, 12) +
+                                    ") is not the commit the CI run is for (" +
+                                    known.commit.substr(0, 12) + ")"};
+      }
+    }
     tier_ = std::move(*tier);
   }
   return *tier_;
@@ -352,9 +364,26 @@ ImageStore& CommandContext::Store() {
     if (Tier().trusted) {
       store_ = std::move(trusted);
     } else {
-      const std::string own_text = UntrustedLocation(registry, config().trust);
+      const std::string own_text =
+          UntrustedLocation(registry, no_commit_ ? TrustConfig() : config().trust);
       auto own = OpenRegistry(own_text, "hoist.yml trust.untrustedRegistry");
-      if (own->Describe() == trusted->Describe()) {
+      // Spelled however (case, scheme, the default port, localhost), one namespace is one.
+      auto canonical = [](const RegistryLocation& location) {
+        std::string host = location.host;
+        for (const char* scheme : {"https://", "http://"}) {
+          if (host.rfind(scheme, 0) == 0) host = host.substr(std::strlen(scheme));
+        }
+        std::transform(host.begin(), host.end(), host.begin(),
+                       [](unsigned char c) { return std::tolower(c); });
+        if (host.size() > 4 && host.ends_with(":443")) host.resize(host.size() - 4);
+        if (host == "localhost" || host.rfind("localhost:", 0) == 0) {
+          host = "127.0.0.1" + host.substr(9);
+        }
+        std::string prefix = location.prefix;
+        while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+        return host + "/" + prefix;
+      };
+      if (canonical(own->location()) == canonical(trusted->location())) {
         throw CommandFailure{
             kExitUsage,
             "hoist: error: hoist.yml trust.untrustedRegistry is the cache "

@@ -44,6 +44,13 @@ void AddDeployCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     SnapshotOptions snapshot_options;
     snapshot_options.working_tree = true;
     SourceSnapshot snapshot = context.Snapshot(snapshot_options);
+    if (snapshot.commit() != context.facts().commit) {
+      throw CommandFailure{kExitFailure, "hoist: error: not deploying: the checkout (HEAD " +
+                                             snapshot.commit().substr(0, 12) +
+                                             ") is not the commit this run is for (COMMIT_HASH " +
+                                             context.facts().commit.substr(0, 12) +
+                                             "); check out that commit, or run outside CI"};
+    }
     auto hashes = context.Hashes(snapshot, HashScheme::kV1);
     DeployContext deploy{manifest,
                          hashes,

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <map>
 #include <sstream>
+#include <vector>
 
 namespace hoist {
 namespace {
@@ -246,55 +248,79 @@ std::string CleanPattern(std::string pattern) {
   return pattern == "." ? "" : pattern;
 }
 
-/// Glob match of whole strings: '*' and '?' never cross '/', "**" crosses anything.
-bool Glob(const char* pattern, const char* text) {
-  for (; *pattern; ++pattern, ++text) {
-    if (pattern[0] == '*' && pattern[1] == '*') {
-      pattern += 2;
-      // "**/" stands for whole leading components: it resumes only at a component's start.
-      const bool components = *pattern == '/';
-      if (components) ++pattern;
-      for (const char* rest = text;; ++rest) {
-        if ((!components || rest == text || rest[-1] == '/') && Glob(pattern, rest)) return true;
-        if (!*rest) return false;
-      }
-    }
-    if (*pattern == '*') {
-      for (const char* rest = text;; ++rest) {
-        if (Glob(pattern + 1, rest)) return true;
-        if (!*rest || *rest == '/') return false;
-      }
-    }
-    if (!*text) return false;
-    if (*pattern == '?') {
-      if (*text == '/') return false;
-      continue;
-    }
-    if (*pattern == '[') {  // a character class, as Go's filepath.Match: [abc] [a-z] [^a-z]
-      const char* p = pattern + 1;
-      const bool negated = *p == '^' || *p == '!';
-      if (negated) ++p;
-      bool matched = false;
-      for (bool first = true; *p && (first || *p != ']'); first = false) {
-        char low = *p == '\\' && p[1] ? *++p : *p;
-        char high = low;
-        ++p;
-        if (*p == '-' && p[1] && p[1] != ']') {
-          high = p[1] == '\\' && p[2] ? p[2] : p[1];
-          p += p[1] == '\\' ? 3 : 2;
-        }
-        if (*text >= low && *text <= high) matched = true;
-      }
-      if (*p != ']' || *text == '/') return false;  // unterminated: matches nothing, as Go's
-      if (matched == negated) return false;
-      pattern = p;
-      continue;
-    }
-    if (*pattern == '\\' && pattern[1]) ++pattern;
-    if (*pattern != *text) return false;
+/// Glob match of whole strings: '*' and '?' never cross '/', "**" crosses anything. Each
+/// (pattern position, text position) is decided once, so a line such as "**a**a**a…b" costs
+/// at most pattern × text steps instead of backtracking exponentially.
+class Glob {
+ public:
+  Glob(const std::string& pattern, const std::string& text)
+      : pattern_(pattern), text_(text), memo_((pattern.size() + 1) * (text.size() + 1), -1) {}
+  bool Match() { return At(0, 0); }
+
+ private:
+  bool At(size_t p, size_t t) {
+    int8_t& known = memo_[p * (text_.size() + 1) + t];
+    if (known < 0) known = Decide(p, t) ? 1 : 0;
+    return known == 1;
   }
-  return *text == '\0';
-}
+  char P(size_t i) const { return i < pattern_.size() ? pattern_[i] : '\0'; }
+  char T(size_t i) const { return i < text_.size() ? text_[i] : '\0'; }
+
+  bool Decide(size_t p, size_t t) {
+    for (; P(p); ++p, ++t) {
+      if (P(p) == '*' && P(p + 1) == '*') {
+        p += 2;
+        // "**/" stands for whole leading components: it resumes only at a component's start.
+        const bool components = P(p) == '/';
+        if (components) ++p;
+        for (size_t rest = t;; ++rest) {
+          if ((!components || rest == t || T(rest - 1) == '/') && At(p, rest)) return true;
+          if (!T(rest)) return false;
+        }
+      }
+      if (P(p) == '*') {
+        for (size_t rest = t;; ++rest) {
+          if (At(p + 1, rest)) return true;
+          if (!T(rest) || T(rest) == '/') return false;
+        }
+      }
+      if (!T(t)) return false;
+      if (P(p) == '?') {
+        if (T(t) == '/') return false;
+        continue;
+      }
+      if (P(p) == '[') {  // a character class, as Go's filepath.Match: [abc] [a-z] [^a-z]
+        size_t q = p + 1;
+        const bool negated = P(q) == '^' || P(q) == '!';
+        if (negated) ++q;
+        bool matched = false;
+        for (bool first = true; P(q) && (first || P(q) != ']'); first = false) {
+          if (P(q) == '\\' && P(q + 1)) ++q;
+          char low = P(q), high = low;
+          ++q;
+          if (P(q) == '-' && P(q + 1) && P(q + 1) != ']') {
+            // An escaped bound (a-\z) takes two characters; a trailing lone backslash is itself.
+            const bool escaped = P(q + 1) == '\\' && P(q + 2);
+            high = escaped ? P(q + 2) : P(q + 1);
+            q += escaped ? 3 : 2;
+          }
+          if (T(t) >= low && T(t) <= high) matched = true;
+        }
+        if (P(q) != ']' || T(t) == '/') return false;  // unterminated: matches nothing, as Go's
+        if (matched == negated) return false;
+        p = q;
+        continue;
+      }
+      if (P(p) == '\\' && P(p + 1)) ++p;
+      if (P(p) != T(t)) return false;
+    }
+    return !T(t);
+  }
+
+  const std::string& pattern_;
+  const std::string& text_;
+  std::vector<int8_t> memo_;
+};
 
 }  // namespace
 
@@ -303,7 +329,7 @@ bool MatchesContextPattern(const std::string& pattern, const std::string& path) 
   if (clean.empty()) return true;
   // The path itself or any directory above it: a directory brings everything below it.
   for (std::string prefix = path;;) {
-    if (Glob(clean.c_str(), prefix.c_str())) return true;
+    if (Glob(clean, prefix).Match()) return true;
     size_t slash = prefix.rfind('/');
     if (slash == std::string::npos) return false;
     prefix.resize(slash);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 namespace hoist {
 namespace {
 
@@ -97,6 +99,18 @@ TEST(Dockerfile, ContextPatternsMatchAsDockerMatchesThem) {
   EXPECT_TRUE(MatchesContextPattern(".", "a/b.c"));
   EXPECT_TRUE(MatchesContextPattern("./src/", "src/x/y.c"));
   EXPECT_FALSE(MatchesContextPattern("src", "srcs/y.c"));
+  // A class ending in a range to a lone backslash is unterminated: it matches nothing (this
+  // read past the pattern's end: found by fuzz/dockerfile_fuzz.cc under AddressSanitizer).
+  EXPECT_FALSE(MatchesContextPattern("[0-\\", "0"));
+  EXPECT_FALSE(MatchesContextPattern("x[a-\\", "xa"));
+  // Many stars against a long name that almost matches: bounded work, not backtracking
+  // (this took minutes: found by fuzz/dockerfile_fuzz.cc as a timeout).
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_FALSE(MatchesContextPattern("**a**a**a**a**a**a**a**a**a**a**a**a**b",
+                                     std::string(60, 'a') + "/" + std::string(60, 'a')));
+  EXPECT_FALSE(MatchesContextPattern("*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b", std::string(90, 'a')));
+  EXPECT_TRUE(MatchesContextPattern("**a**a**b", "xa/ya/zb"));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
   EXPECT_TRUE(MatchesContextPattern("*.json", "package.json"));
   EXPECT_FALSE(MatchesContextPattern("*.json", "sub/package.json"));
   EXPECT_TRUE(MatchesContextPattern("**/*.json", "sub/deep/package.json"));

@@ -413,6 +413,12 @@ class ManifestBuilder {
       const YAML::Node spec = it->second;
       const YAML::Node command = spec.IsMap() ? spec["command"] : spec;
       if (spec.IsMap()) job.host = Boolean(spec["host"], "host", project.name, false);
+      // A map without `command` gives an invalid node, which throws if asked its type.
+      if (!command.IsDefined()) {
+        Report(Severity::kError, spec,
+               "project '" + project.name + "': test job '" + job.name + "' has no command", hint);
+        continue;
+      }
       if (command.IsScalar() && !command.Scalar().empty()) {
         job.command = {"sh", "-c", command.Scalar()};
       } else if (command.IsSequence() && command.size() > 0) {

@@ -239,6 +239,15 @@ TEST(ManifestLoader, InvalidRegexNamesProjectPatternAndReason) {
   EXPECT_EQ(d->line, 4);
 }
 
+TEST(ManifestLoader, ATestJobMapWithoutCommandIsAnErrorNotACrash) {
+  // Found by fuzz/manifest_fuzz.cc: yaml-cpp threw on the missing key (exit 134).
+  TempRepo repo;
+  auto loaded =
+      Load(repo, "app:\n  buildDir: app\n  tests:\n    lint: {commdan: make lint, host: true}\n");
+  EXPECT_FALSE(loaded.result.manifest);
+  EXPECT_NE(loaded.Find("test job 'lint' has no command"), nullptr) << loaded.All();
+}
+
 TEST(ManifestLoader, APatternTooComplexToCompileIsAClearErrorQuotedInShort) {
   TempRepo repo;
   std::string huge = "^(";
@@ -341,6 +350,14 @@ TEST(ManifestLoader, ADependencyScriptThatHangsOrFloodsIsKilledWithinItsBound) {
             nullptr)
       << hung.All();
   EXPECT_LT(took, std::chrono::seconds(10));  // a bound, not a benchmark
+  // Its output closed, it sleeps on: still killed at the bound.
+  repo.Write("app/deps.sh", "#!/bin/sh\nexec >/dev/null 2>&1\nsleep 300\n");
+  setenv("HOIST_SCRIPT_TIMEOUT", "1", 1);
+  const auto quiet_start = std::chrono::steady_clock::now();
+  auto quiet = Load(repo, "app:\n  buildDir: app\n  dependencies: deps.sh\n");
+  unsetenv("HOIST_SCRIPT_TIMEOUT");
+  EXPECT_NE(quiet.Find("did not finish within 1 s"), nullptr) << quiet.All();
+  EXPECT_LT(std::chrono::steady_clock::now() - quiet_start, std::chrono::seconds(10));
   // 20 MB of names: killed at the output bound instead of deduplicated for minutes.
   repo.Write("app/deps.sh", "#!/bin/sh\nexec yes lib-with-a-long-name\n");
   auto flood = Load(repo, "app:\n  buildDir: app\n  dependencies: deps.sh\n");

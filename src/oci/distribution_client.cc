@@ -310,6 +310,17 @@ Expected<std::string> DistributionClient::FetchToken(const std::vector<std::stri
     realm = realm_;
     service = service_;
   }
+  if (realm.rfind("http://", 0) == 0) {
+    // The token service gets the credentials: plain HTTP only where the registry may.
+    const std::string realm_host = UrlAuthority(realm);
+    const auto& insecure = options_.insecure_hosts;
+    if (!IsLoopbackHost(realm_host) &&
+        std::find(insecure.begin(), insecure.end(), realm_host) == insecure.end()) {
+      return Error{"registry " + host_ + ": its token service " + realm +
+                   " is plain HTTP on a host that is not loopback: credentials would cross the " +
+                   "network in clear text; allow it with --insecure-registry " + realm_host};
+    }
+  }
   auto credentials = credentials_.Lookup(host_);
   if (!credentials) return credentials.error();
   HttpRequest request;

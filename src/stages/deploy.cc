@@ -10,6 +10,7 @@
 #include "stages/test_job.h"
 #include "store/tag_names.h"
 #include "util/digest.h"
+#include "util/process_identity.h"
 #include "util/repo_path.h"
 
 namespace hoist {
@@ -18,6 +19,8 @@ namespace {
 // A lease outlives the longest deploy (terraform applies of an hour are not rare); a run that
 // died holding one is named in the message, with how to remove its lease.
 constexpr long kLeaseSeconds = 60 * 60;
+// How long a written lease is left before it is read back, for a racing write to land.
+constexpr int kLeaseSettleMs = 500;
 
 /// The words of a command step that name files of the repository (a script it runs:
 /// ./deploy.sh, ../../scripts/release.sh), repository-relative.
@@ -88,9 +91,16 @@ Expected<std::string> IsRollback(const DeployContext& context, const Marker& cur
   if (repo.HasCommit(current.commit)) {
     auto older = repo.IsAncestor(commit, current.commit);
     if (!older) return older.error();
-    if (!*older) return std::string();
-    return "commit " + commit.substr(0, 12) + " is an ancestor of what " + what +
-           ": deploying it is a rollback; pass --allow-rollback if that is what you want";
+    if (*older) {
+      return "commit " + commit.substr(0, 12) + " is an ancestor of what " + what +
+             ": deploying it is a rollback; pass --allow-rollback if that is what you want";
+    }
+    auto newer = repo.IsAncestor(current.commit, commit);
+    if (!newer) return newer.error();
+    if (*newer) return std::string();
+    return "commit " + commit.substr(0, 12) + " does not descend from what " + what +
+           " (the histories diverged: a force-push, another branch): deploying it would drop " +
+           "what is deployed; pass --allow-rollback if that is what you want";
   }
   // A shallow clone cannot see the deployed commit: its commit time decides.
   const std::string mine = CommitTime(repo, commit);
@@ -109,12 +119,15 @@ Expected<std::string> IsRollback(const DeployContext& context, const Marker& cur
 }
 
 /// Takes the deploy tag's lease in the project's repository of the cache, waiting (up to
-/// lease_wait_seconds) while another run holds it. Registries have no compare-and-swap, so it
-/// is written, then read back: the run whose lease is read back holds it.
-Status TakeLease(DeployContext& context, const std::string& project, const std::string& deploy_tag,
-                 const LineSink& on_line) {
+/// lease_wait_seconds) while another deploy holds it; returns the holder name it wrote.
+/// Registries have no compare-and-swap, so it is written, then, after a pause for a racing
+/// write to land, read back: the deploy whose lease is read back holds it. The holder is this
+/// process (its pipeline run, host, pid and start), not the run: jobs of one pipeline share
+/// a run id.
+Expected<std::string> TakeLease(DeployContext& context, const std::string& project,
+                                const std::string& deploy_tag, const LineSink& on_line) {
   const std::string lease_tag = tag::DeployLease(deploy_tag);
-  const std::string run = context.cache.provenance().run;
+  const std::string run = context.cache.provenance().run + "/" + ProcessIdentity();
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::seconds(context.lease_wait_seconds);
   bool said = false;
@@ -131,11 +144,12 @@ Status TakeLease(DeployContext& context, const std::string& project, const std::
       lease.run = run;
       lease.expires = Rfc3339In(kLeaseSeconds);
       auto written = context.cache.PutMarker(project, lease_tag, lease);
-      if (!written) return written;
+      if (!written) return written.error();
+      std::this_thread::sleep_for(std::chrono::milliseconds(kLeaseSettleMs));
       auto mine = context.cache.GetMarker(project, lease_tag);
       if (!mine) return mine.error();
-      if (*mine && (*mine)->run == run) return Ok();
-      continue;  // another run wrote after us: it holds the lease
+      if (*mine && (*mine)->run == run) return run;
+      continue;  // another deploy wrote after us: it holds the lease
     }
     const std::string holder = "run " + (*held)->run + " (commit " + (*held)->commit.substr(0, 12) +
                                ", since " + (*held)->time + ", until " + (*held)->expires + ")";
@@ -226,11 +240,18 @@ Expected<std::vector<std::string>> MissingForDeploy(const Manifest& manifest,
 Expected<std::vector<std::string>> UncommittedDeployInputs(const GitRepository& repo,
                                                            const Manifest& manifest,
                                                            const std::vector<int>& projects) {
-  std::vector<std::string> inputs;
-  auto manifest_path = JoinRepoPath(".", manifest.file.rfind(repo.root() + "/", 0) == 0
-                                             ? manifest.file.substr(repo.root().size() + 1)
-                                             : manifest.file);
-  if (manifest_path) inputs.push_back(*manifest_path);
+  // The manifest, and PROJECT and VERSION, which name the deploy tag.
+  std::vector<std::string> inputs = {"PROJECT", "VERSION"};
+  std::error_code ec;
+  const auto relative =
+      std::filesystem::relative(std::filesystem::weakly_canonical(manifest.file, ec),
+                                std::filesystem::weakly_canonical(repo.root(), ec), ec);
+  auto manifest_path = JoinRepoPath(".", relative.string());
+  if (ec || !manifest_path) {
+    return Error{"the manifest " + manifest.file + " is not inside the repository " + repo.root() +
+                 ": a deploy runs committed steps only"};
+  }
+  inputs.push_back(*manifest_path);
   for (int p : projects) {
     const Project& project = manifest.projects[p];
     for (const auto& step : project.deploy) {
@@ -248,7 +269,9 @@ Expected<std::vector<std::string>> UncommittedDeployInputs(const GitRepository& 
   for (const auto& change : *changes) {
     if (IsUnder(change.path, ".hoist")) continue;  // hoist's own logs
     for (const auto& input : inputs) {
-      if (input == "." || IsUnder(change.path, input)) {
+      // A submodule holding an input is one too.
+      if (input == "." || IsUnder(change.path, input) ||
+          (change.submodule && IsUnder(input, change.path))) {
         dirty.push_back(change.path + " (" + ChangeName(change) + ")");
         break;
       }
@@ -299,6 +322,29 @@ Expected<DeployOutcome> DeployProject(DeployContext& context, int p, bool dry_ru
   const std::string commit = context.Var("COMMIT_HASH");
   const std::string definition =
       context.repo ? DeployDefinition(*context.repo, commit, project) : "";
+  // The lease first: what is deployed now is read under it, so that two deploys cannot both
+  // decide from the same state (the later then undoing the newer one).
+  std::optional<std::string> lease;
+  if (!dry_run) {
+    auto taken = TakeLease(context, project.name, deploy_tag, on_line);
+    if (!taken) return fail(taken.error().message);
+    lease = *taken;
+  }
+  // Given back however the deploy ends, only if it is still ours; one left by a crash expires.
+  struct Release {
+    DeployContext& context;
+    const std::string& project;
+    const std::string lease_tag;
+    const std::optional<std::string>& holder;
+    ~Release() {
+      if (!holder) return;
+      auto held = context.cache.GetMarker(project, lease_tag);
+      if (held && *held && (*held)->run == *holder) {
+        (void)context.cache.DeleteMarker(project, lease_tag);
+      }
+    }
+  } release{context, project.name, tag::DeployLease(deploy_tag), lease};
+
   auto current = context.cache.GetMarker(project.name, tag::DeployPointer(deploy_tag));
   if (!current) return fail(current.error().message);
   if (*current && (*current)->hash == hash &&
@@ -322,7 +368,11 @@ Expected<DeployOutcome> DeployProject(DeployContext& context, int p, bool dry_ru
       context.target.Describe() + " as " + tag_list);
   std::vector<std::string> env;
   for (const auto& [name, value] : context.env) env.push_back(name + "=" + value);
-  const StepRun run{context, project, hash, env, tags, on_line};
+  // Exactly the bytes the gate checked, whatever moved the tag since: for the promotion and
+  // every step that reads the image.
+  const std::string checked =
+      static_cast<size_t>(p) < context.digests.size() ? context.digests[p] : std::string();
+  const StepRun run{context, project, hash, env, tags, on_line, checked};
   for (const auto& step : project.deploy) {
     const DeployStepType* type = FindDeployStep(step.type);
     if (!type) return fail("unknown step type '" + step.type + "'");
@@ -330,24 +380,9 @@ Expected<DeployOutcome> DeployProject(DeployContext& context, int p, bool dry_ru
   }
   if (dry_run) return DeployOutcome::kPlanned;
 
-  auto lease = TakeLease(context, project.name, deploy_tag, on_line);
-  if (!lease) return fail(lease.error().message);
-  // The lease is given back however the deploy ends; one left by a crash expires.
-  struct Release {
-    DeployContext& context;
-    const std::string& project;
-    const std::string lease_tag;
-    ~Release() { (void)context.cache.DeleteMarker(project, lease_tag); }
-  } release{context, project.name, tag::DeployLease(deploy_tag)};
-
   auto previous = context.target.client().HeadManifest(target_repository, deploy_tag);
   if (!previous) return fail(previous.error().message);
-  // Exactly the bytes the gate checked, whatever moved the tag since.
-  const std::string checked =
-      static_cast<size_t>(p) < context.digests.size() && !context.digests[p].empty()
-          ? context.digests[p]
-          : CacheTagOf(hash);
-  auto promoted = PromoteImage(context.cache.client(), source_repository, checked,
+  auto promoted = PromoteImage(context.cache.client(), source_repository, run.ImageReference(),
                                context.target.client(), target_repository, tags);
   if (!promoted) return fail(promoted.error().message);
   for (const auto& step : project.deploy) {
@@ -361,7 +396,7 @@ Expected<DeployOutcome> DeployProject(DeployContext& context, int p, bool dry_ru
   marker.hash = hash;
   marker.commit = commit;
   marker.job = deploy_tag;
-  marker.digest = checked.starts_with("sha256:") ? checked : "";
+  marker.digest = checked;
   marker.previous = previous->value_or("");
   marker.definition = definition;
   if (context.repo) marker.commit_time = CommitTime(*context.repo, commit);

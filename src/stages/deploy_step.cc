@@ -7,7 +7,12 @@
 namespace hoist {
 
 std::string StepRun::Image() const {
-  return context.cache.Reference(project.name, tag::Image(hash));
+  return context.cache.Reference(project.name, tag::Image(hash)) +
+         (digest.empty() ? "" : "@" + digest);
+}
+
+std::string StepRun::ImageReference() const {
+  return digest.empty() ? tag::Image(hash) : digest;
 }
 
 const DeployStepType* FindDeployStep(const std::string& type) {

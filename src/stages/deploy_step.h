@@ -15,9 +15,13 @@ struct StepRun {
   const std::vector<std::string>& env;   ///< hoist env as NAME=value
   const std::vector<std::string>& tags;  ///< the promotion tags
   const LineSink& on_line;
+  /// The digest the deploy gate checked ("" only where there is none to check).
+  std::string digest;
 
-  /// The project's image in the cache registry (cache-<hash>).
+  /// The project's image in the cache registry: cache-<hash>, pinned to the checked digest.
   std::string Image() const;
+  /// What to copy from the cache repository: the checked digest (else cache-<hash>).
+  std::string ImageReference() const;
 };
 
 /// One kind of deploy step (the manifest's `type:`): what it will do, and doing it. New kinds

@@ -91,8 +91,13 @@ PipelineFacts VendorFacts(const EnvLookup& env) {
                              : vendor.vendor == "buildkite" ? "BUILDKITE_BUILD_ID"
                                                             : "";
   if (vendor.vendor == "github") {
+    // Only these events run the repository's own commits: pull_request*, workflow_run,
+    // issue_comment, merge_group, … run (or tend to check out) someone's proposal.
     const std::string event = env("GITHUB_EVENT_NAME");
-    if (event.rfind("pull_request", 0) == 0) vendor.proposal = "a GitHub " + event + " event";
+    if (!event.empty() && event != "push" && event != "schedule" && event != "workflow_dispatch" &&
+        event != "release") {
+      vendor.proposal = "a GitHub " + event + " event";
+    }
     if (!vendor.repository_url.empty() && !env("GITHUB_RUN_ID").empty()) {
       vendor.job_url = vendor.repository_url + "/actions/runs/" + env("GITHUB_RUN_ID");
     }
@@ -113,6 +118,9 @@ PipelineFacts VendorFacts(const EnvLookup& env) {
     if (!vendor.pull_request.empty()) vendor.proposal = "a Buildkite pull request build";
     vendor.job_url = env("BUILDKITE_BUILD_URL");
   }
+  if (vendor.vendor == "local" && !env("CI").empty() && env("CI") != "false") {
+    vendor.unknown_ci = true;
+  }
   Fill(vendor.run_id, env("HOIST_RUN_ID"));
   if (*run_variable) Fill(vendor.run_id, env(run_variable));
   if (vendor.run_id.empty()) vendor.run_id = LocalRunId();
@@ -126,6 +134,7 @@ Expected<PipelineFacts> DetectPipelineFacts(const GitRepository& repo, const Pip
   Fill(facts.run_id, vendor.run_id);
   Fill(facts.job_url, vendor.job_url);
   facts.proposal = vendor.proposal;
+  facts.unknown_ci = vendor.unknown_ci;
   Fill(facts.commit, vendor.commit);
   Fill(facts.tag, vendor.tag);
   Fill(facts.job, vendor.job);

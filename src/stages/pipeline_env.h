@@ -27,6 +27,9 @@ struct PipelineFacts {
   /// Why the vendor's variables say this run builds someone else's proposal ("a GitHub
   /// pull_request event", …): such a run is never trusted. "" otherwise.
   std::string proposal = "";
+  /// A CI hoist does not know (CI is set, no vendor's variables): it cannot tell a pull
+  /// request's run there, so runs are untrusted unless --trust trusted says otherwise.
+  bool unknown_ci = false;
 };
 
 /// Reads an environment variable ("" when unset); injectable for tests.

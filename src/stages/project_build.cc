@@ -38,7 +38,7 @@ Status InitSubmodules(const GitRepository& repo, const std::string& status, cons
 Status RecordBuild(ImageStore& store, const Project& project, const std::string& hash,
                    const std::string& commit, const BuildDecision& decision,
                    const LineSink& on_line) {
-  auto identity = store.Identity(project.name, tag::Image(hash));
+  auto identity = store.OwnIdentity(project.name, tag::Image(hash));
   if (!identity) return identity.error();
   if (!*identity) return Ok();  // multiarch: host, another architecture's builder combines
   if (!decision.previous.empty() && decision.previous != **identity) {
@@ -89,7 +89,7 @@ Expected<BuildDecision> DecideBuild(BuildEnvironment& env, int p) {
       env.settings.force || std::find(forced.begin(), forced.end(), project.name) != forced.end();
   if (is_forced || is_tainted) {
     BuildDecision decision{true, is_forced ? "forced" : "tainted", is_tainted};
-    auto existing = env.store.Identity(project.name, CacheTag(hash.hash));
+    auto existing = env.store.OwnIdentity(project.name, CacheTag(hash.hash));
     if (!existing) return existing.error();
     if (*existing) {
       decision.previous = **existing;

@@ -19,7 +19,7 @@ class Registry : public DeployStepType {
     auto client = run.context.client_for(location->host);
     return PromoteImage(
         run.context.cache.client(), run.context.cache.location().Repository(run.project.name),
-        tag::Image(run.hash), *client, location->Repository(run.project.name), run.tags);
+        run.ImageReference(), *client, location->Repository(run.project.name), run.tags);
   }
 
  private:

@@ -30,14 +30,20 @@ Expected<TrustTier> DecideTrust(const PipelineFacts& facts, const HoistConfig& c
   }
   if (mode == "untrusted") return TrustTier{false, "--trust untrusted (or HOIST_TRUST)"};
   if (mode == "trusted") return TrustTier{true, "--trust trusted (or HOIST_TRUST)"};
+  if (facts.unknown_ci) {
+    return TrustTier{false,
+                     "a CI hoist does not recognise (CI is set): it cannot tell a pull request's "
+                     "run there; give the jobs that may write --trust trusted (HOIST_TRUST)"};
+  }
   const auto& branches =
       config.trust.branches_set ? config.trust.branches : config.ci.deploy_branches;
   const char* branches_key = config.trust.branches_set ? "trust.branches" : "ci.deployBranches";
-  if (!facts.tag.empty()) {
+  if (!facts.tag.empty()) {  // a tag's run is decided by the tag (a tag may be called main)
     std::string pattern = Matching(facts.tag, config.trust.tags);
     if (!pattern.empty()) {
       return TrustTier{true, "tag " + facts.tag + " matches '" + pattern + "' (trust.tags)"};
     }
+    return TrustTier{false, "tag " + facts.tag + " matches none of trust.tags"};
   }
   if (!facts.branch.empty()) {
     std::string pattern = Matching(facts.branch, branches);
@@ -47,8 +53,7 @@ Expected<TrustTier> DecideTrust(const PipelineFacts& facts, const HoistConfig& c
     }
     return TrustTier{false, "branch " + facts.branch + " matches none of " + branches_key};
   }
-  return TrustTier{false, facts.tag.empty() ? "no branch (a detached checkout) and no tag"
-                                            : "tag " + facts.tag + " matches none of trust.tags"};
+  return TrustTier{false, "no branch (a detached checkout) and no tag"};
 }
 
 std::string UntrustedLocation(const std::string& cache, const TrustConfig& trust) {

@@ -49,6 +49,12 @@ class ImageStore {
                                                         const std::string& tag) {
     return Digest(project, tag);
   }
+  /// Identity of what this store itself holds under `tag`, where it writes (a build's record
+  /// of what it pushed); Identity except in a store that reads another one too.
+  virtual Expected<std::optional<std::string>> OwnIdentity(const std::string& project,
+                                                           const std::string& tag) {
+    return Identity(project, tag);
+  }
   /// Points tag `to` at what `from` names.
   virtual Status Tag(const std::string& project, const std::string& from,
                      const std::string& to) = 0;

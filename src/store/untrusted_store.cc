@@ -1,6 +1,7 @@
 #include "store/untrusted_store.h"
 
 #include <algorithm>
+#include <array>
 #include <set>
 
 namespace hoist {
@@ -21,6 +22,10 @@ void UntrustedStore::Remember(const std::string& project, const std::string& tag
                               RegistryStore* holder) {
   std::lock_guard<std::mutex> lock(found_mutex_);
   found_[{project, tag}] = holder;
+}
+
+std::array<RegistryStore*, 2> UntrustedStore::ReadOrder() const {
+  return {trusted_.get(), own_.get()};
 }
 
 std::string UntrustedStore::ReadReference(const std::string& project, const std::string& tag) {
@@ -45,7 +50,7 @@ Status UntrustedStore::Prepare(const std::vector<std::string>& projects) {
 
 Expected<RegistryStore*> UntrustedStore::Holder(const std::string& project,
                                                 const std::string& tag) {
-  for (RegistryStore* store : {own_.get(), trusted_.get()}) {
+  for (RegistryStore* store : ReadOrder()) {
     auto present = store->Exists(project, tag);
     if (!present) return present.error();
     if (*present == Presence::kPresent) {
@@ -65,7 +70,7 @@ Expected<Presence> UntrustedStore::Exists(const std::string& project, const std:
 
 Expected<std::optional<std::string>> UntrustedStore::Digest(const std::string& project,
                                                             const std::string& tag) {
-  for (RegistryStore* store : {own_.get(), trusted_.get()}) {
+  for (RegistryStore* store : ReadOrder()) {
     auto digest = store->Digest(project, tag);
     if (!digest) return digest.error();
     if (*digest) {
@@ -78,6 +83,10 @@ Expected<std::optional<std::string>> UntrustedStore::Digest(const std::string& p
 
 Status UntrustedStore::Tag(const std::string& project, const std::string& from,
                            const std::string& to) {
+  // What it wrote itself first: a build tags what it just pushed.
+  auto own = own_->Exists(project, from);
+  if (!own) return own.error();
+  if (*own == Presence::kPresent) return own_->Tag(project, from, to);
   auto holder = Holder(project, from);
   if (!holder) return holder.error();
   if (*holder == own_.get()) return own_->Tag(project, from, to);
@@ -95,11 +104,11 @@ Status UntrustedStore::Untag(const std::string& project, const std::string& tag)
 
 Expected<std::vector<std::string>> UntrustedStore::Tags(const std::string& project) {
   std::set<std::string> all;
-  for (RegistryStore* store : {own_.get(), trusted_.get()}) {
+  for (RegistryStore* store : ReadOrder()) {
     auto tags = store->Tags(project);
     if (!tags) return tags.error();
     for (const auto& name : *tags) {
-      if (all.insert(name).second || store == own_.get()) Remember(project, name, store);
+      if (all.insert(name).second) Remember(project, name, store);
     }
   }
   return std::vector<std::string>(all.begin(), all.end());
@@ -112,7 +121,7 @@ Status UntrustedStore::PutMarker(const std::string& project, const std::string& 
 
 Expected<std::optional<Marker>> UntrustedStore::GetMarker(const std::string& project,
                                                           const std::string& tag) {
-  for (RegistryStore* store : {own_.get(), trusted_.get()}) {
+  for (RegistryStore* store : ReadOrder()) {
     auto marker = store->GetMarker(project, tag);
     if (!marker) return marker.error();
     if (*marker) {

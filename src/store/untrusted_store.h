@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -12,9 +13,11 @@ namespace hoist {
 
 /// The store of an untrusted run (a pull request's, a fork's, a branch that may not write):
 /// it reads the trusted cache, but writes its images and markers only to a namespace of its
-/// own, so that nothing it does can change what trusted runs read. What it wrote itself wins
-/// over the trusted cache (a `[ci rebuild]` there is seen by its own later jobs); removing
-/// removes only its own. Trusted runs never read this namespace.
+/// own, so that nothing it does can change what trusted runs read. The trusted cache is read
+/// first: where it has an image or marker, those bytes win over any an untrusted run wrote
+/// (one pull request cannot plant a hash another would then take from the trusted cache);
+/// its own namespace fills in what the trusted cache lacks. Removing removes only its own.
+/// Trusted runs never read this namespace.
 class UntrustedStore : public ImageStore {
  public:
   UntrustedStore(std::unique_ptr<RegistryStore> own, std::unique_ptr<RegistryStore> trusted);
@@ -30,6 +33,10 @@ class UntrustedStore : public ImageStore {
   Expected<Presence> Exists(const std::string& project, const std::string& tag) override;
   Expected<std::optional<std::string>> Digest(const std::string& project,
                                               const std::string& tag) override;
+  Expected<std::optional<std::string>> OwnIdentity(const std::string& project,
+                                                   const std::string& tag) override {
+    return own_->Digest(project, tag);
+  }
   /// Points `to` (in its own namespace) at what `from` names, copying it from the trusted
   /// cache when only that has it.
   Status Tag(const std::string& project, const std::string& from, const std::string& to) override;
@@ -45,7 +52,9 @@ class UntrustedStore : public ImageStore {
                               const std::string& arch) override;
 
  private:
-  /// Which store holds `project:tag`, own first; nullptr when neither does.
+  /// The stores in the order they are read: the trusted cache, then its own.
+  std::array<RegistryStore*, 2> ReadOrder() const;
+  /// Which store holds `project:tag` (ReadOrder); nullptr when neither does.
   Expected<RegistryStore*> Holder(const std::string& project, const std::string& tag);
   void Remember(const std::string& project, const std::string& tag, RegistryStore* holder);
 

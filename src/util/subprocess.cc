@@ -321,7 +321,22 @@ Expected<ProcessResult> RunProcess(const ProcessSpec& spec) {
   CloseFd(in.write);
 
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  if (spec.timeout_seconds > 0 && !result.timed_out && !result.too_much) {
+    // Its output closed, but it may still run (exec >/dev/null; sleep): the bound holds.
+    for (;;) {
+      const pid_t done = waitpid(pid, &status, WNOHANG);
+      if (done == pid || (done < 0 && errno != EINTR)) break;
+      if (std::chrono::steady_clock::now() >= deadline) {
+        result.timed_out = true;
+        kill(-pid, SIGKILL);
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  if (result.timed_out || result.too_much || spec.timeout_seconds == 0) {
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
   }
   if (spec.stoppable) {
     std::lock_guard<std::mutex> lock(running_mutex);

@@ -93,7 +93,13 @@ std::string RenderGithub(const std::vector<CiJob>& jobs, const CiOptions& option
     out << YAML::Key << "runs-on" << YAML::Value
         << (options.runner.empty() ? "ubuntu-latest" : options.runner);
     if (!job.needs.empty()) out << YAML::Key << "needs" << YAML::Value << YAML::Flow << job.needs;
-    if (job.kind == CiJob::Kind::kDeploy) out << YAML::Key << "if" << YAML::Value << deploy_if;
+    if (job.kind == CiJob::Kind::kDeploy) {
+      out << YAML::Key << "if" << YAML::Value << deploy_if;
+      // One deploy at a time, queued, never cancelled half-way (hoist's lease backs this up).
+      out << YAML::Key << "concurrency" << YAML::Value << YAML::BeginMap << YAML::Key << "group"
+          << YAML::Value << "hoist-deploy" << YAML::Key << "cancel-in-progress" << YAML::Value
+          << false << YAML::EndMap;
+    }
     out << YAML::Key << "steps" << YAML::Value << YAML::BeginSeq;
     // Full history: hoist env reads tags, and hashes need the commit's tree only.
     out << YAML::BeginMap << YAML::Key << "uses" << YAML::Value << "actions/checkout@v4";
@@ -131,6 +137,8 @@ std::string RenderGitlab(const std::vector<CiJob>& jobs, const CiOptions& option
       }
       out << YAML::BeginMap << YAML::Key << "if" << YAML::Value << "$CI_COMMIT_TAG =~ /^v/"
           << YAML::EndMap << YAML::EndSeq;
+      // One deploy at a time (hoist's lease backs this up).
+      out << YAML::Key << "resource_group" << YAML::Value << "hoist-deploy";
     }
     if (!options.runner.empty()) {
       out << YAML::Key << "tags" << YAML::Value << YAML::Flow

@@ -50,23 +50,11 @@ api:
     testing::PushBuiltImage(cache, "ci/api", hash, "api");
   }
   testing::HoistRun Hoist(std::vector<std::string> args, std::vector<std::string> env = {}) {
-    ProcessSpec spec;
-    spec.argv = {HOIST_BINARY, "--registry", cache.host() + "/ci", "--deploy-registry",
-                 target.host() + "/prod"};
-    spec.argv.insert(spec.argv.end(), args.begin(), args.end());
-    spec.cwd = repo.root();
-    spec.env = {"PATH=" + repo.root() + "/.bin:" + std::getenv("PATH"),
-                "TERRAFORM_RECORD=" + repo.root() + "/terraform.log",
-                "CIRCLECI=",
-                "GITHUB_ACTIONS=",
-                "GITLAB_CI=",
-                "BUILDKITE=",
-                "HOIST_TRUST=",
-                "CI="};
-    spec.env.insert(spec.env.end(), env.begin(), env.end());
-    auto result = RunProcess(spec);
-    EXPECT_TRUE(result.ok());
-    return {result->exit_code, result->stdout_text, result->stderr_text};
+    args.insert(args.begin(),
+                {"--registry", cache.host() + "/ci", "--deploy-registry", target.host() + "/prod"});
+    env.insert(env.begin(), {"PATH=" + repo.root() + "/.bin:" + std::getenv("PATH"),
+                             "TERRAFORM_RECORD=" + repo.root() + "/terraform.log"});
+    return testing::RunHoist(repo.root(), args, env);
   }
   std::string Read(const std::string& path) {
     std::ifstream in(repo.root() + "/" + path);

@@ -46,16 +46,9 @@ app:
 
   /// hoist with the cache and deploy registries, as a run of `env` (a CI's variables).
   testing::HoistRun Hoist(std::vector<std::string> args, std::vector<std::string> env = {}) {
-    ProcessSpec spec;
-    spec.argv = {HOIST_BINARY, "--registry", cache.host() + "/ci", "--deploy-registry",
-                 target.host() + "/prod"};
-    spec.argv.insert(spec.argv.end(), args.begin(), args.end());
-    spec.cwd = repo.root();
-    spec.env = {"CI=", "CIRCLECI=", "GITHUB_ACTIONS=", "GITLAB_CI=", "BUILDKITE=", "HOIST_TRUST="};
-    spec.env.insert(spec.env.end(), env.begin(), env.end());
-    auto result = RunProcess(spec);
-    EXPECT_TRUE(result.ok());
-    return {result->exit_code, result->stdout_text, result->stderr_text};
+    args.insert(args.begin(),
+                {"--registry", cache.host() + "/ci", "--deploy-registry", target.host() + "/prod"});
+    return testing::RunHoist(repo.root(), args, env);
   }
   /// The variables of a GitHub Actions run of pull request 7 from branch `tweak`.
   std::vector<std::string> PullRequest(const std::string& sha) {

@@ -50,13 +50,15 @@ std::string TempRepo::Commit(const std::string& message) const {
   return id.substr(0, id.find('\n'));
 }
 
-HoistRun RunHoist(const std::string& cwd, const std::vector<std::string>& args) {
+HoistRun RunHoist(const std::string& cwd, const std::vector<std::string>& args,
+                  const std::vector<std::string>& env) {
   ProcessSpec spec;
   spec.argv = {HOIST_BINARY};
   spec.argv.insert(spec.argv.end(), args.begin(), args.end());
   spec.cwd = cwd;
   // Whatever CI runs the tests, hoist sees none: the tests decide the vendor and the tier.
   spec.env = {"CI=", "CIRCLECI=", "GITHUB_ACTIONS=", "GITLAB_CI=", "BUILDKITE=", "HOIST_TRUST="};
+  spec.env.insert(spec.env.end(), env.begin(), env.end());
   auto result = RunProcess(spec);
   EXPECT_TRUE(result.ok()) << (result.ok() ? "" : result.error().message);
   if (!result.ok()) return {};

@@ -38,8 +38,10 @@ struct HoistRun {
   std::string err;
 };
 
-/// Runs the built hoist binary with `args` in `cwd`.
-HoistRun RunHoist(const std::string& cwd, const std::vector<std::string>& args);
+/// Runs the built hoist binary with `args` in `cwd`, as outside any CI (whatever CI runs the
+/// tests), with `env` ("NAME=value") added: a test's CI variables.
+HoistRun RunHoist(const std::string& cwd, const std::vector<std::string>& args,
+                  const std::vector<std::string>& env = {});
 
 /// Runs a program in `cwd`, failing the test unless it exits 0; returns stdout.
 std::string RunOk(const std::string& cwd, const std::vector<std::string>& argv,

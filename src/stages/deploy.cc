@@ -322,10 +322,17 @@ Expected<DeployOutcome> DeployProject(DeployContext& context, int p, bool dry_ru
   const std::string commit = context.Var("COMMIT_HASH");
   const std::string definition =
       context.repo ? DeployDefinition(*context.repo, commit, project) : "";
-  // The lease first: what is deployed now is read under it, so that two deploys cannot both
-  // decide from the same state (the later then undoing the newer one).
+  auto already = [&](const std::optional<Marker>& pointer) {
+    return pointer && pointer->hash == hash &&
+           (pointer->definition.empty() || pointer->definition == definition);
+  };
+  // Nothing to do needs no lease (a no-op deploy stays a few requests per project).
+  auto first = context.cache.GetMarker(project.name, tag::DeployPointer(deploy_tag));
+  if (!first) return fail(first.error().message);
+  // Else the lease, and what is deployed read again under it, so that two deploys cannot
+  // both decide from the same state (the later then undoing the newer one).
   std::optional<std::string> lease;
-  if (!dry_run) {
+  if (!dry_run && !already(*first)) {
     auto taken = TakeLease(context, project.name, deploy_tag, on_line);
     if (!taken) return fail(taken.error().message);
     lease = *taken;
@@ -345,10 +352,10 @@ Expected<DeployOutcome> DeployProject(DeployContext& context, int p, bool dry_ru
     }
   } release{context, project.name, tag::DeployLease(deploy_tag), lease};
 
-  auto current = context.cache.GetMarker(project.name, tag::DeployPointer(deploy_tag));
+  auto current =
+      lease ? context.cache.GetMarker(project.name, tag::DeployPointer(deploy_tag)) : first;
   if (!current) return fail(current.error().message);
-  if (*current && (*current)->hash == hash &&
-      ((*current)->definition.empty() || (*current)->definition == definition)) {
+  if (already(*current)) {
     say("already deployed to " + deploy_tag + " at " + (*current)->time + " (commit " +
         (*current)->commit.substr(0, 12) + "): no step runs");
     return DeployOutcome::kAlreadyDeployed;

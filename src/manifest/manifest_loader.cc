@@ -813,6 +813,12 @@ ManifestLoadResult ParseManifest(const std::string& text, const std::string& fil
     // nlohmann/json is the strict JSON judge; yaml-cpp (JSON is YAML) then gives line numbers.
     try {
       if (!nlohmann::json::accept(text)) (void)nlohmann::json::parse(text).is_null();
+    } catch (const nlohmann::json::out_of_range& e) {
+      // A number too large for any type (found by fuzz/manifest_fuzz.cc: it was exit 134).
+      failed.diagnostics.push_back({Severity::kError, file, 0, 0,
+                                    std::string("malformed JSON: ") + e.what(),
+                                    "a manifest's values are strings, lists and mappings"});
+      return failed;
     } catch (const nlohmann::json::parse_error& e) {
       auto [line, column] = LineColumn(text, e.byte > 0 ? e.byte - 1 : 0);
       std::string what = e.what();

@@ -248,6 +248,16 @@ TEST(ManifestLoader, ATestJobMapWithoutCommandIsAnErrorNotACrash) {
   EXPECT_NE(loaded.Find("test job 'lint' has no command"), nullptr) << loaded.All();
 }
 
+TEST(ManifestLoader, AJsonNumberTooLargeForAnyTypeIsAnErrorNotACrash) {
+  // Found by fuzz/manifest_fuzz.cc: nlohmann/json's out_of_range was not caught (exit 134).
+  auto result = ParseManifest(R"({"app": {"buildDir": "app", "x": 444442000000e0001255403416}})",
+                              "/r/build_manifest.json", "/r");
+  EXPECT_FALSE(result.manifest);
+  ASSERT_FALSE(result.diagnostics.empty());
+  EXPECT_NE(result.diagnostics[0].message.find("malformed JSON: "), std::string::npos)
+      << result.diagnostics[0].message;
+}
+
 TEST(ManifestLoader, APatternTooComplexToCompileIsAClearErrorQuotedInShort) {
   TempRepo repo;
   std::string huge = "^(";

@@ -171,9 +171,10 @@ TEST(CiGenerate, BundledExampleForEveryVendor) {
   EXPECT_NE(github.find("if: github.event_name == 'push' && (startsWith(github.ref, "
                         "'refs/tags/v') || github.ref == 'refs/heads/main')"),
             std::string::npos);
-  // Deploys queue behind each other, never cancelled half-way.
+  // Deploys of one ref queue behind each other, never cancelled half-way.
   auto workflow = YAML::Load(github);
-  EXPECT_EQ(workflow["jobs"]["deploy"]["concurrency"]["group"].as<std::string>(), "hoist-deploy");
+  EXPECT_EQ(workflow["jobs"]["deploy"]["concurrency"]["group"].as<std::string>(),
+            "hoist-deploy-${{ github.ref }}");
   EXPECT_FALSE(workflow["jobs"]["deploy"]["concurrency"]["cancel-in-progress"].as<bool>());
   auto gitlab = YAML::LoadFile(repo.root() + "/.gitlab-ci.yml");
   EXPECT_EQ(gitlab["deploy"]["resource_group"].as<std::string>(), "hoist-deploy");

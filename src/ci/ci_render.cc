@@ -95,10 +95,12 @@ std::string RenderGithub(const std::vector<CiJob>& jobs, const CiOptions& option
     if (!job.needs.empty()) out << YAML::Key << "needs" << YAML::Value << YAML::Flow << job.needs;
     if (job.kind == CiJob::Kind::kDeploy) {
       out << YAML::Key << "if" << YAML::Value << deploy_if;
-      // One deploy at a time, queued, never cancelled half-way (hoist's lease backs this up).
+      // One deploy per ref at a time, a running one never cancelled (GitHub cancels a pending
+      // one when a newer one of its group arrives: per ref, that newer one deploys the same
+      // target later); hoist's lease serialises deploys across refs.
       out << YAML::Key << "concurrency" << YAML::Value << YAML::BeginMap << YAML::Key << "group"
-          << YAML::Value << "hoist-deploy" << YAML::Key << "cancel-in-progress" << YAML::Value
-          << false << YAML::EndMap;
+          << YAML::Value << "hoist-deploy-${{ github.ref }}" << YAML::Key << "cancel-in-progress"
+          << YAML::Value << false << YAML::EndMap;
     }
     out << YAML::Key << "steps" << YAML::Value << YAML::BeginSeq;
     // Full history: hoist env reads tags, and hashes need the commit's tree only.

@@ -44,7 +44,8 @@ void AddDeployCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     SnapshotOptions snapshot_options;
     snapshot_options.working_tree = true;
     SourceSnapshot snapshot = context.Snapshot(snapshot_options);
-    if (snapshot.commit() != context.facts().commit) {
+    auto wanted = context.repo().ResolveCommit(context.facts().commit);  // may say HEAD
+    if (!wanted || snapshot.commit() != *wanted) {
       throw CommandFailure{kExitFailure, "hoist: error: not deploying: the checkout (HEAD " +
                                              snapshot.commit().substr(0, 12) +
                                              ") is not the commit this run is for (COMMIT_HASH " +

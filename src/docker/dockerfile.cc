@@ -253,9 +253,13 @@ std::string CleanPattern(std::string pattern) {
 /// at most pattern × text steps instead of backtracking exponentially.
 class Glob {
  public:
-  Glob(const std::string& pattern, const std::string& text)
-      : pattern_(pattern), text_(text), memo_((pattern.size() + 1) * (text.size() + 1), -1) {}
-  bool Match() { return At(0, 0); }
+  Glob(const std::string& pattern, const std::string& text) : pattern_(pattern), text_(text) {}
+  bool Match() {
+    // Only a star branches; without one, one pass decides and no table is needed.
+    if (pattern_.find('*') == std::string::npos) return Decide(0, 0);
+    memo_.assign((pattern_.size() + 1) * (text_.size() + 1), -1);
+    return At(0, 0);
+  }
 
  private:
   bool At(size_t p, size_t t) {

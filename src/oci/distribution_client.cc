@@ -3,6 +3,8 @@
 #include <openssl/evp.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -310,19 +312,27 @@ Expected<std::string> DistributionClient::FetchToken(const std::vector<std::stri
     realm = realm_;
     service = service_;
   }
-  if (realm.rfind("http://", 0) == 0) {
-    // The token service gets the credentials: plain HTTP only where the registry may.
-    const std::string realm_host = UrlAuthority(realm);
-    const auto& insecure = options_.insecure_hosts;
-    if (!IsLoopbackHost(realm_host) &&
-        std::find(insecure.begin(), insecure.end(), realm_host) == insecure.end()) {
-      return Error{"registry " + host_ + ": its token service " + realm +
-                   " is plain HTTP on a host that is not loopback: credentials would cross the " +
-                   "network in clear text; allow it with --insecure-registry " + realm_host};
-    }
-  }
   auto credentials = credentials_.Lookup(host_);
   if (!credentials) return credentials.error();
+  // The token service gets the credentials: https, or plain HTTP only where the registry may
+  // (the scheme read as curl reads it: in any case; none at all is http).
+  const size_t separator = realm.find("://");
+  std::string realm_scheme = separator == std::string::npos ? "http" : realm.substr(0, separator);
+  std::transform(realm_scheme.begin(), realm_scheme.end(), realm_scheme.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  if (*credentials && realm_scheme != "https") {
+    std::string realm_host = UrlAuthority(realm);
+    std::transform(realm_host.begin(), realm_host.end(), realm_host.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    const auto& insecure = options_.insecure_hosts;
+    if (realm_scheme != "http" ||
+        (!IsLoopbackHost(realm_host) &&
+         std::find(insecure.begin(), insecure.end(), realm_host) == insecure.end())) {
+      return Error{"registry " + host_ + ": its token service " + realm +
+                   " is not https on a loopback host: credentials would cross the network in " +
+                   "clear text; allow plain HTTP there with --insecure-registry " + realm_host};
+    }
+  }
   HttpRequest request;
   std::string query;
   if (!service.empty()) query = "service=" + PercentEncode(service);

@@ -98,11 +98,11 @@ Expected<std::string> IsRollback(const DeployContext& context, const Marker& cur
     auto newer = repo.IsAncestor(current.commit, commit);
     if (!newer) return newer.error();
     if (*newer) return std::string();
-    return "commit " + commit.substr(0, 12) + " does not descend from what " + what +
-           " (the histories diverged: a force-push, another branch): deploying it would drop " +
-           "what is deployed; pass --allow-rollback if that is what you want";
+    // Diverged histories (a hotfix tag on a release branch, a force-push): the later commit
+    // by committer time may go on; an earlier one would move the tag back in time.
   }
-  // A shallow clone cannot see the deployed commit: its commit time decides.
+  // Otherwise (a shallow clone cannot see the deployed commit, or the histories diverged):
+  // commit times decide.
   const std::string mine = CommitTime(repo, commit);
   if (current.commit_time.empty() || mine.empty()) return std::string();
   long long mine_time = 0, deployed_time = 0;
@@ -114,20 +114,22 @@ Expected<std::string> IsRollback(const DeployContext& context, const Marker& cur
     return std::string();
   }
   return "commit " + commit.substr(0, 12) + " is older than what " + what +
-         ", which this clone does not have (a shallow clone?): deploying it looks like a " +
-         "rollback; fetch more history, or pass --allow-rollback if that is what you want";
+         " and not its descendant (a shallow clone, or diverged histories): deploying it looks " +
+         "like a rollback; pass --allow-rollback if that is what you want";
 }
 
 /// Takes the deploy tag's lease in the project's repository of the cache, waiting (up to
 /// lease_wait_seconds) while another deploy holds it; returns the holder name it wrote.
 /// Registries have no compare-and-swap, so it is written, then, after a pause for a racing
-/// write to land, read back: the deploy whose lease is read back holds it. The holder is this
-/// process (its pipeline run, host, pid and start), not the run: jobs of one pipeline share
-/// a run id.
+/// write to land, read back: the deploy whose lease is read back holds it. The holder is the
+/// pipeline run's job (jobs of one pipeline share a run id; a retried job takes its own lease
+/// back), or, outside CI, this process.
 Expected<std::string> TakeLease(DeployContext& context, const std::string& project,
                                 const std::string& deploy_tag, const LineSink& on_line) {
   const std::string lease_tag = tag::DeployLease(deploy_tag);
-  const std::string run = context.cache.provenance().run + "/" + ProcessIdentity();
+  const std::string job = context.Var("JOB_NAME");
+  const std::string run =
+      context.cache.provenance().run + "/" + (job.empty() ? ProcessIdentity() : job);
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::seconds(context.lease_wait_seconds);
   bool said = false;

@@ -321,11 +321,15 @@ Expected<ProcessResult> RunProcess(const ProcessSpec& spec) {
   CloseFd(in.write);
 
   int status = 0;
+  bool reaped = false;
   if (spec.timeout_seconds > 0 && !result.timed_out && !result.too_much) {
     // Its output closed, but it may still run (exec >/dev/null; sleep): the bound holds.
     for (;;) {
       const pid_t done = waitpid(pid, &status, WNOHANG);
-      if (done == pid || (done < 0 && errno != EINTR)) break;
+      if (done == pid || (done < 0 && errno != EINTR)) {
+        reaped = true;
+        break;
+      }
       if (std::chrono::steady_clock::now() >= deadline) {
         result.timed_out = true;
         kill(-pid, SIGKILL);
@@ -334,7 +338,7 @@ Expected<ProcessResult> RunProcess(const ProcessSpec& spec) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   }
-  if (result.timed_out || result.too_much || spec.timeout_seconds == 0) {
+  if (!reaped) {
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
   }

@@ -129,6 +129,11 @@ TEST_F(TrustWithRegistry, APullRequestsRebuildCannotChangeWhatMainReadsOrDeploys
   auto deploy = Hoist({"deploy"}, PullRequest(change));
   EXPECT_EQ(deploy.exit_code, 1);
   EXPECT_NE(deploy.err.find("not deploying from an untrusted run"), std::string::npos);
+  // Nor does a copy by hand write the trusted cache.
+  auto copied = Hoist({"image", "copy", "app:cache-" + hash, "app:copied"}, PullRequest(change));
+  ASSERT_EQ(copied.exit_code, 0) << copied.err;
+  EXPECT_EQ(Digest(cache, "ci/untrusted/app", "copied"), trusted);
+  EXPECT_TRUE(Digest(cache, "ci/app", "copied").empty());
 
   // main, at its own commit (app as main has it), reads only the trusted cache: cached,
   // passed before, and deploys main's bytes.

@@ -3,6 +3,7 @@
 
 #include "cli/commands.h"
 #include "oci/image_reference.h"
+#include "store/untrusted_store.h"
 #include "util/edit_distance.h"
 
 namespace hoist {
@@ -91,11 +92,15 @@ void AddImageCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       DistributionClient* client;
       std::string repository, reference;
     };
-    auto side = [&](const std::string& text) -> Side {
+    auto side = [&](const std::string& text, bool writing) -> Side {
       auto parsed = ImageReference::Parse(text);
       if (!parsed) throw CommandFailure{kExitUsage, "hoist: error: " + parsed.error().message};
       if (parsed->host.empty()) {
         auto* store = dynamic_cast<RegistryStore*>(&context.Store());
+        // An untrusted run reads the trusted cache and writes only its own namespace.
+        if (auto* untrusted = dynamic_cast<UntrustedStore*>(&context.Store())) {
+          store = writing ? &untrusted->own() : &untrusted->trusted();
+        }
         if (!store) {
           throw CommandFailure{kExitUsage,
                                "hoist: error: '" + text +
@@ -108,8 +113,8 @@ void AddImageCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       clients.push_back(context.ClientFor(parsed->host));
       return {clients.back().get(), parsed->repository, parsed->reference};
     };
-    Side source = side((*args)[0]);
-    Side target = side((*args)[1]);
+    Side source = side((*args)[0], false);
+    Side target = side((*args)[1], true);
     auto done = CopyImage(*source.client, source.repository, source.reference, *target.client,
                           target.repository, target.reference);
     if (!done) Fail(done.error());

@@ -2,7 +2,7 @@
 # Fuzzes hoist's parsers of outside input with libFuzzer (clang, AddressSanitizer and
 # UndefinedBehaviorSanitizer): the manifest loader, the Dockerfile and .dockerignore reader,
 # the WWW-Authenticate parser and marker decoding.
-#   scripts/fuzz.sh [SECONDS_PER_TARGET]   (default 60)
+#   scripts/fuzz.sh [SECONDS_PER_TARGET [TARGET...]]   (default 60, every target)
 # Builds into build-fuzz/, starts from fuzz/corpus/<target> (and ../shared/fixtures/manifests
 # when present), keeps what it learns in build-fuzz/corpus/<target>, and prints each target's
 # executions. A crash leaves its input in build-fuzz/; add it to fuzz/corpus/<target> once
@@ -10,14 +10,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
-targets=(manifest dockerfile auth_challenge marker)
+all=(manifest dockerfile auth_challenge marker)
+targets=("${@:2}")
+[[ ${#targets[@]} -gt 0 ]] || targets=("${all[@]}")
 command -v clang++ >/dev/null || { echo "fuzz.sh: needs clang (apt-get install clang)" >&2; exit 2; }
 
 flags="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -g -O1"
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=None \
   -DCMAKE_CXX_FLAGS="$flags -Wno-error" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
   -DHOIST_FUZZ=ON -DHOIST_BUILD_TESTS=OFF >/dev/null
-ninja -C build-fuzz "${targets[@]/%/_fuzz}" >/dev/null
+ninja -C build-fuzz "${all[@]/%/_fuzz}" >/dev/null
 
 total=0
 for target in "${targets[@]}"; do

@@ -56,10 +56,7 @@ api:
                              "TERRAFORM_RECORD=" + repo.root() + "/terraform.log"});
     return testing::RunHoist(repo.root(), args, env);
   }
-  std::string Read(const std::string& path) {
-    std::ifstream in(repo.root() + "/" + path);
-    return std::string((std::istreambuf_iterator<char>(in)), {});
-  }
+  std::string Read(const std::string& path) { return testing::ReadText(repo.root() + "/" + path); }
   TempRepo repo;
   RegistryFixture cache, target;
   std::string commit, hash;

@@ -74,10 +74,7 @@ app:
                 "docker images --format '{{.Repository}}:{{.Tag}}' | grep '^" + cache.host() +
                     "/' | xargs -r docker image rm -f >/dev/null"});
   }
-  std::string Read(const std::string& path) {
-    std::ifstream in(repo.root() + "/" + path);
-    return std::string((std::istreambuf_iterator<char>(in)), {});
-  }
+  std::string Read(const std::string& path) { return testing::ReadText(repo.root() + "/" + path); }
 
   TempRepo repo;
   RegistryFixture cache, target;

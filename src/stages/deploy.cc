@@ -49,6 +49,19 @@ std::vector<std::string> NamedFiles(const GitRepository& repo, const Project& pr
   return files;
 }
 
+/// The repository paths a deploy step runs or reads: its type's directories, and for a
+/// command step the repository files it names.
+std::vector<std::string> StepInputs(const GitRepository& repo, const Project& project,
+                                    const DeployStep& step) {
+  const DeployStepType* type = FindDeployStep(step.type);
+  if (!type) return {};
+  std::vector<std::string> paths = type->Inputs(project, step);
+  if (step.type == "command") {
+    for (auto& file : NamedFiles(repo, project, step)) paths.push_back(std::move(file));
+  }
+  return paths;
+}
+
 /// What an uncommitted change is, for messages.
 const char* ChangeName(const WorkingTreeChange& change) {
   switch (change.kind) {
@@ -257,12 +270,7 @@ Expected<std::vector<std::string>> UncommittedDeployInputs(const GitRepository& 
   for (int p : projects) {
     const Project& project = manifest.projects[p];
     for (const auto& step : project.deploy) {
-      const DeployStepType* type = FindDeployStep(step.type);
-      if (!type) continue;
-      for (const auto& dir : type->Inputs(project, step)) inputs.push_back(dir);
-      if (step.type == "command") {
-        for (const auto& file : NamedFiles(repo, project, step)) inputs.push_back(file);
-      }
+      for (auto& path : StepInputs(repo, project, step)) inputs.push_back(std::move(path));
     }
   }
   auto changes = repo.WorkingTreeChanges();
@@ -295,12 +303,7 @@ std::string DeployDefinition(const GitRepository& repo, const std::string& commi
                      {"access", step.access},
                      {"fromImage", step.from_image},
                      {"taints", step.taints}});
-    std::vector<std::string> paths;
-    if (const DeployStepType* type = FindDeployStep(step.type)) paths = type->Inputs(project, step);
-    if (step.type == "command") {
-      for (const auto& file : NamedFiles(repo, project, step)) paths.push_back(file);
-    }
-    for (const auto& path : paths) {
+    for (const auto& path : StepInputs(repo, project, step)) {
       const std::string object = commit + ":" + (path == "." ? "" : path);
       std::string id = repo.Output({"rev-parse", "--verify", "--quiet", object});
       if (!id.empty()) inputs[path] = id;  // an uncommitted file is refused, not defined

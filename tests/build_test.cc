@@ -89,6 +89,43 @@ TEST_F(Build, FirstBuildsAllThenNothing) {
   EXPECT_EQ(BuildResults({"app"}), (Results{{"lib", "cached"}, {"app", "cached"}}));
 }
 
+// docker build --network: hoist.yml build.network, overridden by HOIST_NETWORK (or --network);
+// with neither, the engine's default (no --network flag), as `docker build` itself does: a
+// Dockerfile that runs apt-get or npm works unchanged. Before, hoist always passed none.
+TEST_F(Build, TheNetworkIsHoistYmlsOrTheFlagsElseTheEnginesDefault) {
+  // Which network interfaces a RUN step sees: only lo without network, the host's with host.
+  repo.Write("other/Dockerfile",
+             "FROM hoist-example/busybox:1\nCOPY x /x\nRUN ls /sys/class/net > /nets\n");
+  repo.Write("hoist.yml", "build:\n  network: host\n");
+  repo.Write("other/x", "host\n");
+  repo.Commit();
+  auto nets = [&] {
+    std::string image = registry.host() + "/t/other:cache-" + Hash("other");
+    RunOk("/", {"docker", "pull", "-q", image});
+    return RunOk("/", {"docker", "run", "--rm", "--network=none", image, "cat", "/nets"});
+  };
+  auto build = [&](const std::string& network_env) {
+    return testing::RunHoist(repo.root(), {"--registry", registry.host() + "/t", "build", "other"},
+                             {"HOIST_NETWORK=" + network_env});
+  };
+  auto run = build("");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(nets(), "lo\n") << "hoist.yml build.network: host was not used";
+
+  repo.Write("other/x", "flag\n");  // a new hash, and a new RUN layer
+  repo.Commit();
+  run = build("none");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(nets(), "lo\n") << "HOIST_NETWORK=none did not win over hoist.yml";
+
+  repo.Write("hoist.yml", "build:\n  network: [host]\n");
+  repo.Commit();
+  run = build("");
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("hoist.yml:2"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("network"), std::string::npos) << run.err;
+}
+
 TEST_F(Build, ALibraryChangeRebuildsItAndItsDependentsOnly) {
   BuildResults({"--all"});
   repo.Write("lib/src/lib.c", "int lib = 2;\n");

@@ -81,6 +81,36 @@ app:
   std::string commit, hash;
 };
 
+// A CI job with no cache registry set would keep its images in a runner that is thrown away:
+// every run would build everything again while going green. Refused, unless --local says so.
+// Before, such builds silently used the runner's engine.
+TEST_F(TrustWithRegistry, ACiJobWithoutACacheRegistryIsRefusedUnlessLocalIsSaid) {
+  std::vector<std::string> push = {"GITHUB_ACTIONS=true",        "GITHUB_EVENT_NAME=push",
+                                   "GITHUB_REF=refs/heads/main", "GITHUB_SHA=" + commit,
+                                   "GITHUB_REPOSITORY=acme/app", "GITHUB_RUN_ID=98"};
+  for (const auto& env : {push, std::vector<std::string>{"CI=true"}}) {
+    auto run = testing::RunHoist(repo.root(), {"build", "--dry-run", "--all"}, env);
+    EXPECT_EQ(run.exit_code, 2) << run.err;
+    EXPECT_NE(run.err.find("no cache registry is set"), std::string::npos) << run.err;
+    EXPECT_NE(run.err.find("HOIST_REGISTRY"), std::string::npos) << run.err;
+    EXPECT_NE(run.err.find("--local"), std::string::npos) << run.err;
+    run = testing::RunHoist(repo.root(), {"test", "--all"}, env);
+    EXPECT_EQ(run.exit_code, 2) << run.err;
+  }
+  EXPECT_NE(testing::RunHoist(repo.root(), {"build", "app"}, push).err.find("a GitHub Actions job"),
+            std::string::npos);
+  // What needs no store still works, and --local (or HOIST_LOCAL) says the engine is meant.
+  EXPECT_EQ(testing::RunHoist(repo.root(), {"hash", "app"}, push).exit_code, 0);
+  auto run = testing::RunHoist(repo.root(), {"--local", "build", "--dry-run", "--all"}, push);
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  auto with_env = push;
+  with_env.push_back("HOIST_LOCAL=1");
+  run = testing::RunHoist(repo.root(), {"build", "--dry-run", "--all"}, with_env);
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  // With a registry, nothing changes.
+  EXPECT_EQ(Hoist({"build", "--dry-run", "--all"}, push).exit_code, 0);
+}
+
 TEST_F(TrustWithRegistry, APullRequestsRebuildCannotChangeWhatMainReadsOrDeploys) {
   ASSERT_EQ(Hoist({"build", "app"}).exit_code, 0);
   ASSERT_EQ(Hoist({"test", "app"}).exit_code, 0);

@@ -18,7 +18,7 @@ struct Options {
   std::string affected_base;
   int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   bool fail_fast = false, force = false, dry_run = false, allow_dirty = false;
-  std::string network = "none", platform, commit_tag;
+  std::string network, platform, commit_tag;
   std::vector<std::string> remotes;
 };
 
@@ -60,8 +60,11 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
   command->add_flag("--dry-run", options->dry_run, "Print what would be built and why");
   command->add_flag("--allow-dirty", options->allow_dirty,
                     "Push images of uncommitted changes to the registry");
-  command->add_option("--network", options->network, "docker build --network (default: none)")
-      ->capture_default_str();
+  command
+      ->add_option("--network", options->network,
+                   "docker build --network: none, host, … (default: hoist.yml build.network, else "
+                   "the engine's default)")
+      ->envname("HOIST_NETWORK");
   command->add_option("--platform", options->platform, "docker build --platform");
   command->add_option("--commit-tag", options->commit_tag, "COMMIT_TAG build arg")
       ->envname("COMMIT_TAG");
@@ -76,8 +79,14 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     auto hashes = context.Hashes(snapshot, HashScheme::kV1, options->platform);
     const PipelineFacts& facts = context.facts();
     BuildSettings settings{
-        options->network,     options->platform, options->force,      {},
-        options->allow_dirty, snapshot.commit(), context.CommitTag(), facts.branch,
+        options->network.empty() ? context.config().build_network : options->network,
+        options->platform,
+        options->force,
+        {},
+        options->allow_dirty,
+        snapshot.commit(),
+        context.CommitTag(),
+        facts.branch,
         facts.repository_url};
     ReadRebuildRequests(context.repo().Output({"log", "-1", "--format=%B"}), settings);
     ImageStore& store = context.Store();

@@ -43,6 +43,7 @@ class CommandContext {
   std::vector<std::string> insecure_registries;  ///< --insecure-registry (repeatable)
   std::string registry_ca;                       ///< --registry-ca or HOIST_REGISTRY_CA
   bool http2 = false;
+  bool local = false;  ///< --local or HOIST_LOCAL: the local engine as the store, even in CI
   std::string trust_mode = "auto";            ///< --trust or HOIST_TRUST
   std::vector<std::string> trailing_command;  ///< the words after "--"
 

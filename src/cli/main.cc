@@ -41,6 +41,10 @@ int main(int argc, char** argv) {
                  "variables and hoist.yml trust:), trusted or untrusted")
       ->envname("HOIST_TRUST")
       ->option_text("MODE");
+  app.add_flag("--local", context.local,
+               "Keep images in the local Docker engine even in CI (where hoist otherwise "
+               "refuses to run without a cache registry)")
+      ->envname("HOIST_LOCAL");
   app.add_flag("--http2", context.http2, "Use HTTP/2 with registries (default HTTP/1.1)");
 
   AddProjectsCommand(app, context, exit_code);

@@ -146,7 +146,9 @@ Expected<HoistConfig> LoadHoistConfig(const std::string& root) {
                  std::to_string(e.mark.column + 1) + ": error: " + e.msg};
   }
   if (doc.IsNull()) return config;
-  if (auto ok = reader.OnlyKeys(doc, "hoist.yml", {"ci", "remotes", "ssh", "spot", "trust"}); !ok) {
+  if (auto ok =
+          reader.OnlyKeys(doc, "hoist.yml", {"build", "ci", "remotes", "ssh", "spot", "trust"});
+      !ok) {
     return ok.error();
   }
   if (const YAML::Node ci = doc["ci"]) {
@@ -156,6 +158,11 @@ Expected<HoistConfig> LoadHoistConfig(const std::string& root) {
     if (ok) ok = reader.Strings(ci, "deployBranches", config.ci.deploy_branches);
     if (ok) ok = reader.String(ci, "runner", config.ci.runner);
     if (ok) ok = reader.String(ci, "remote", config.ci.remote);
+    if (!ok) return ok.error();
+  }
+  if (const YAML::Node build = doc["build"]) {
+    Status ok = reader.OnlyKeys(build, "build", {"network"});
+    if (ok) ok = reader.String(build, "network", config.build_network);
     if (!ok) return ok.error();
   }
   if (doc["remotes"]) {

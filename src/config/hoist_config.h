@@ -54,6 +54,9 @@ struct HoistConfig {
   std::vector<std::string> ssh_options;  ///< extra ssh -o NAME=VALUE options
   SpotConfig spot;
   TrustConfig trust;
+  /// docker build --network of every build (hoist.yml `build.network`); "" = the engine's
+  /// default, as `docker build` itself (`none` for builds that must not reach the network).
+  std::string build_network;
 };
 
 /// Loads `root`/hoist.yml; an absent file gives the defaults. Errors name file:line.

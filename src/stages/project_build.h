@@ -17,7 +17,7 @@ namespace hoist {
 
 /// Settings of one `hoist build` run.
 struct BuildSettings {
-  std::string network = "none";
+  std::string network;  ///< docker build --network; "" = the engine's default
   std::string platform;
   bool force = false;                       ///< rebuild even when the image exists
   std::vector<std::string> force_projects;  ///< [ci rebuild <project>]

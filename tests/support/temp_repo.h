@@ -39,7 +39,8 @@ struct HoistRun {
 };
 
 /// Runs the built hoist binary with `args` in `cwd`, as outside any CI (whatever CI runs the
-/// tests), with `env` ("NAME=value") added: a test's CI variables.
+/// tests) and with HOIST_NETWORK=none (builds without network), with `env` ("NAME=value")
+/// added: a test's CI variables.
 HoistRun RunHoist(const std::string& cwd, const std::vector<std::string>& args,
                   const std::vector<std::string>& env = {});
 

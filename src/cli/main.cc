@@ -4,6 +4,7 @@
 
 #include "cli/command_context.h"
 #include "cli/commands.h"
+#include "hoist_version.h"
 #include "run/interrupts.h"
 
 int main(int argc, char** argv) {
@@ -13,7 +14,7 @@ int main(int argc, char** argv) {
   CLI::App app{"hoist: a fast, stateless build orchestrator for monorepos of container images",
                "hoist"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "hoist 0.1.0");
+  app.set_version_flag("--version", "hoist " HOIST_VERSION " (commit " HOIST_COMMIT ")");
   CommandContext context;
   int exit_code = kExitOk;
   app.add_option("-C", context.directory, "Run as if started in DIR")->option_text("DIR");
@@ -63,6 +64,7 @@ int main(int argc, char** argv) {
   AddCiCommand(app, context, exit_code);
   AddCheckCommand(app, context, exit_code);
   AddContextCommand(app, context, exit_code);
+  AddDocsCommands(app, exit_code);
 
   // Everything after "--" is a command for `hoist test` (CLI11 would take it as positionals).
   std::vector<std::string> args(argv + 1, argv + argc);

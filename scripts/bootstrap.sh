@@ -10,7 +10,10 @@ packages=(build-essential cmake ninja-build pkg-config git
           # python3 for the token issuer and fault proxy fixtures, curl for the benchmark
           docker-registry docker.io openssl apache2-utils python3 curl
           # remote builds over a real sshd; the AWS CLI for the spot provider; CI schema checks
-          openssh-server awscli python3-jsonschema python3-yaml)
+          openssh-server awscli python3-jsonschema python3-yaml
+          # packaging (scripts/package.sh) and the tests of what it makes: a minimal Debian
+          # made by debootstrap, the three shells the completions are for, groff for the man page
+          patchelf debootstrap zsh fish groff)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

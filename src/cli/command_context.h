@@ -120,6 +120,10 @@ class CommandContext {
   std::vector<std::string> texts_;
   std::optional<ResolvedBases> bases_;
   std::string bases_key_;
+
+ public:
+  /// A registry HOST[:PORT][/PREFIX] opened with this run's credentials, TLS and HTTP settings;
+  /// `what` names where the text came from for errors ("--registry").
   std::unique_ptr<RegistryStore> OpenRegistry(const std::string& text, const std::string& what);
 };
 

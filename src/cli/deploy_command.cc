@@ -27,6 +27,14 @@ void AddDeployCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       ->option_text("SECONDS");
   command->callback([&context, &exit_code, projects, dry_run, allow_rollback, lease_wait] {
     const Manifest& manifest = context.manifest();
+    if (!context.registry.empty() && !context.Tier().trusted && context.Tier().not_listed) {
+      // A push to a feature branch: a CI's deploy job may run for every push (GitHub cannot
+      // match regular expressions), and hoist.yml decides, the same way on every vendor.
+      std::cerr << "hoist: nothing to deploy: " << context.Tier().reason
+                << " (deploys come from the branches and tags hoist.yml names)\n";
+      exit_code = kExitOk;
+      return;
+    }
     if (!context.registry.empty() && !context.Tier().trusted) {
       throw CommandFailure{kExitFailure, "hoist: error: not deploying from an untrusted run (" +
                                              context.Tier().reason +

@@ -64,6 +64,7 @@ int main(int argc, char** argv) {
   AddCiCommand(app, context, exit_code);
   AddCheckCommand(app, context, exit_code);
   AddContextCommand(app, context, exit_code);
+  AddSelfCommand(app, context, exit_code);
   AddDocsCommands(app, exit_code);
 
   // Everything after "--" is a command for `hoist test` (CLI11 would take it as positionals).

@@ -152,10 +152,41 @@ Expected<HoistConfig> LoadHoistConfig(const std::string& root) {
     return ok.error();
   }
   if (const YAML::Node ci = doc["ci"]) {
-    Status ok = reader.OnlyKeys(ci, "ci", {"hoist", "setup", "deployBranches", "runner", "remote"});
+    Status ok = reader.OnlyKeys(
+        ci, "ci", {"hoist", "setup", "deployBranches", "runner", "remote", "install", "image"});
+    if (ok) ok = reader.String(ci, "image", config.ci.image);
+    if (ok && ci["install"]) {
+      const YAML::Node install = ci["install"];
+      ok = reader.OnlyKeys(install, "ci.install", {"image", "url", "sha256"});
+      if (ok) ok = reader.String(install, "image", config.ci.install_image);
+      if (ok) ok = reader.String(install, "url", config.ci.install_url);
+      if (ok) ok = reader.String(install, "sha256", config.ci.install_sha256);
+      if (ok && !config.ci.install_image.empty() && !config.ci.install_url.empty()) {
+        ok = reader.At(install,
+                       "ci.install: give image (hoist self publish prints it) or url "
+                       "and sha256, not both");
+      }
+      if (ok && !config.ci.install_url.empty() &&
+          !RE2::FullMatch(config.ci.install_sha256, "[0-9a-f]{64}")) {
+        ok = reader.At(install,
+                       "ci.install.url needs sha256: the tarball's 64 hex digits "
+                       "(sha256sum FILE; scripts/package.sh writes SHA256SUMS)");
+      }
+      if (ok && !config.ci.install_url.empty() && config.ci.install_url.rfind("https://", 0) != 0) {
+        ok = reader.At(install, "ci.install.url must be https://");
+      }
+      for (const std::string* text : {&config.ci.install_image, &config.ci.install_url}) {
+        if (ok && text->find_first_of("'\"\\$` \n") != std::string::npos) {
+          ok = reader.At(install, "ci.install: '" + *text +
+                                      "' has a quote, space, $ or backquote: not an image "
+                                      "reference or URL");
+        }
+      }
+    }
     if (ok) ok = reader.String(ci, "hoist", config.ci.hoist);
     if (ok) ok = reader.String(ci, "setup", config.ci.setup);
     if (ok) ok = reader.Strings(ci, "deployBranches", config.ci.deploy_branches);
+    config.ci.deploy_branches_set = static_cast<bool>(ci["deployBranches"]);
     if (ok) ok = reader.String(ci, "runner", config.ci.runner);
     if (ok) ok = reader.String(ci, "remote", config.ci.remote);
     if (!ok) return ok.error();

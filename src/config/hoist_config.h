@@ -36,7 +36,7 @@ struct SpotConfig {
 /// Which runs may write the shared cache (hoist.yml `trust:`). A run is trusted when it is not
 /// a pull request's and its branch or tag fully matches one of these regular expressions.
 struct TrustConfig {
-  std::vector<std::string> branches;  ///< when not set: ci.deployBranches
+  std::vector<std::string> branches;  ///< when not set: the deploy branches (see DeployBranches)
   bool branches_set = false;
   std::vector<std::string> tags = {"v[0-9].*", ".+-v[0-9].*"};  ///< release tags
   /// Where untrusted runs write, REGISTRY[/PREFIX]; "" = the cache registry, its prefix

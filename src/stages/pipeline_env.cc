@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
 
@@ -98,6 +99,17 @@ PipelineFacts VendorFacts(const EnvLookup& env) {
         event != "release") {
       vendor.proposal = "a GitHub " + event + " event";
     }
+    if (!env("GITHUB_EVENT_PATH").empty()) {  // the event's JSON payload names it
+      std::ifstream in(env("GITHUB_EVENT_PATH"));
+      nlohmann::json payload = nlohmann::json::parse(in, nullptr, false);
+      if (payload.is_object() && payload.contains("repository") &&
+          payload["repository"].is_object()) {
+        const auto& repository = payload["repository"];
+        if (repository.contains("default_branch") && repository["default_branch"].is_string()) {
+          vendor.default_branch = repository["default_branch"].get<std::string>();
+        }
+      }
+    }
     if (!vendor.repository_url.empty() && !env("GITHUB_RUN_ID").empty()) {
       vendor.job_url = vendor.repository_url + "/actions/runs/" + env("GITHUB_RUN_ID");
     }
@@ -108,6 +120,7 @@ PipelineFacts VendorFacts(const EnvLookup& env) {
       vendor.proposal = "a GitLab merge request pipeline";
     }
     vendor.job_url = env("CI_JOB_URL");
+    vendor.default_branch = env("CI_DEFAULT_BRANCH");
   } else if (vendor.vendor == "circleci") {
     if (!env("CIRCLE_PR_NUMBER").empty() || !env("CIRCLE_PR_USERNAME").empty() ||
         !env("CIRCLE_PR_REPONAME").empty() || vendor.branch.rfind("pull/", 0) == 0) {
@@ -135,6 +148,7 @@ Expected<PipelineFacts> DetectPipelineFacts(const GitRepository& repo, const Pip
   Fill(facts.job_url, vendor.job_url);
   facts.proposal = vendor.proposal;
   facts.unknown_ci = vendor.unknown_ci;
+  Fill(facts.default_branch, vendor.default_branch);
   Fill(facts.commit, vendor.commit);
   Fill(facts.tag, vendor.tag);
   Fill(facts.job, vendor.job);

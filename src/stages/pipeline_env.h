@@ -30,6 +30,10 @@ struct PipelineFacts {
   /// A CI hoist does not know (CI is set, no vendor's variables): it cannot tell a pull
   /// request's run there, so runs are untrusted unless --trust trusted says otherwise.
   bool unknown_ci = false;
+  /// The repository's default branch where the CI says it (GitLab's CI_DEFAULT_BRANCH, the
+  /// repository in GitHub's event payload); "" elsewhere. It deploys when hoist.yml names no
+  /// ci.deployBranches.
+  std::string default_branch = "";
 };
 
 /// Reads an environment variable ("" when unset); injectable for tests.

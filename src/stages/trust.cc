@@ -35,15 +35,17 @@ Expected<TrustTier> DecideTrust(const PipelineFacts& facts, const HoistConfig& c
                      "a CI hoist does not recognise (CI is set): it cannot tell a pull request's "
                      "run there; give the jobs that may write --trust trusted (HOIST_TRUST)"};
   }
-  const auto& branches =
-      config.trust.branches_set ? config.trust.branches : config.ci.deploy_branches;
-  const char* branches_key = config.trust.branches_set ? "trust.branches" : "ci.deployBranches";
+  const std::vector<std::string> branches =
+      config.trust.branches_set ? config.trust.branches : DeployBranches(facts, config);
+  const char* branches_key = config.trust.branches_set       ? "trust.branches"
+                             : config.ci.deploy_branches_set ? "ci.deployBranches"
+                                                             : "the default branch";
   if (!facts.tag.empty()) {  // a tag's run is decided by the tag (a tag may be called main)
     std::string pattern = Matching(facts.tag, config.trust.tags);
     if (!pattern.empty()) {
       return TrustTier{true, "tag " + facts.tag + " matches '" + pattern + "' (trust.tags)"};
     }
-    return TrustTier{false, "tag " + facts.tag + " matches none of trust.tags"};
+    return TrustTier{false, "tag " + facts.tag + " matches none of trust.tags", true};
   }
   if (!facts.branch.empty()) {
     std::string pattern = Matching(facts.branch, branches);
@@ -51,9 +53,16 @@ Expected<TrustTier> DecideTrust(const PipelineFacts& facts, const HoistConfig& c
       return TrustTier{
           true, "branch " + facts.branch + " matches '" + pattern + "' (" + branches_key + ")"};
     }
-    return TrustTier{false, "branch " + facts.branch + " matches none of " + branches_key};
+    return TrustTier{false, "branch " + facts.branch + " matches none of " + branches_key, true};
   }
   return TrustTier{false, "no branch (a detached checkout) and no tag"};
+}
+
+std::vector<std::string> DeployBranches(const PipelineFacts& facts, const HoistConfig& config) {
+  if (config.ci.deploy_branches_set || facts.default_branch.empty()) {
+    return config.ci.deploy_branches;
+  }
+  return {RE2::QuoteMeta(facts.default_branch)};
 }
 
 std::string UntrustedLocation(const std::string& cache, const TrustConfig& trust) {

@@ -11,6 +11,9 @@ namespace hoist {
 struct TrustTier {
   bool trusted = false;
   std::string reason;  ///< "branch main is trusted (trust.branches)", "a GitHub pull_request event"
+  /// Untrusted only because its branch or tag is not listed (no proposal, no mismatch): such a
+  /// run has nothing to deploy, which is not an error.
+  bool not_listed = false;
 
   std::string Name() const { return trusted ? "trusted" : "untrusted"; }
 };
@@ -18,6 +21,10 @@ struct TrustTier {
 /// The tier of the run `facts` describe. `mode` is --trust (or HOIST_TRUST): "auto" decides
 /// from the facts and hoist.yml `trust:`; "untrusted" forces untrusted; "trusted" forces
 /// trusted, except for a proposal (a pull request's run), which is an Error.
+/// The branches that deploy (regular expressions matched whole): hoist.yml ci.deployBranches,
+/// else the repository's default branch where the CI names it, else main.
+std::vector<std::string> DeployBranches(const PipelineFacts& facts, const HoistConfig& config);
+
 Expected<TrustTier> DecideTrust(const PipelineFacts& facts, const HoistConfig& config,
                                 const std::string& mode);
 

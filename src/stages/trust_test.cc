@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
 
 namespace hoist {
@@ -78,6 +79,40 @@ TEST(TrustTiers, TagsDecideTagRunsAndSettingsAreRegularExpressionsMatchedWhole) 
   proposal.proposal = "a GitHub pull_request event";
   EXPECT_FALSE(DecideTrust(proposal, config, "trusted").ok());
   EXPECT_FALSE(DecideTrust(proposal, config, "sometimes").ok());
+}
+
+// A repository whose default branch is master deploys from master with no setting: the CI
+// names the default branch (GitLab's variable, GitHub's event payload). Before, only main.
+TEST(TrustTiers, TheDefaultBranchTheCiNamesIsTrustedWithoutSettings) {
+  std::map<std::string, std::string> gitlab = {{"GITLAB_CI", "true"},
+                                               {"CI_COMMIT_SHA", "abc"},
+                                               {"CI_COMMIT_BRANCH", "master"},
+                                               {"CI_DEFAULT_BRANCH", "master"}};
+  TrustTier tier = Decide(gitlab);
+  EXPECT_TRUE(tier.trusted) << tier.reason;
+  EXPECT_NE(tier.reason.find("the default branch"), std::string::npos) << tier.reason;
+  gitlab["CI_COMMIT_BRANCH"] = "main";
+  tier = Decide(gitlab);
+  EXPECT_FALSE(tier.trusted);
+  EXPECT_TRUE(tier.not_listed) << "a branch that is not listed just has nothing to deploy";
+
+  const std::string event = ::testing::TempDir() + "/hoist-event.json";
+  { std::ofstream(event) << R"({"repository": {"default_branch": "master"}})"; }
+  std::map<std::string, std::string> github = {{"GITHUB_ACTIONS", "true"},
+                                               {"GITHUB_EVENT_NAME", "push"},
+                                               {"GITHUB_REF_NAME", "master"},
+                                               {"GITHUB_EVENT_PATH", event}};
+  EXPECT_TRUE(Decide(github).trusted);
+  // A malformed payload is no default branch, not a crash.
+  { std::ofstream(event) << "{not json"; }
+  EXPECT_FALSE(Decide(github).trusted);
+  // ci.deployBranches, once set, decides.
+  HoistConfig config;
+  config.ci.deploy_branches = {"release/.*"};
+  config.ci.deploy_branches_set = true;
+  EXPECT_FALSE(Decide(gitlab, "auto", config).trusted);
+  gitlab["CI_COMMIT_BRANCH"] = "release/2";
+  EXPECT_TRUE(Decide(gitlab, "auto", config).trusted);
 }
 
 }  // namespace

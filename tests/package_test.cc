@@ -16,16 +16,8 @@ using testing::RunOk;
 
 class Package : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    dist_ = new std::string(testing::MakeTempDir("hoist-dist"));
-    RunOk(HOIST_SOURCE_DIR,
-          {"bash", "scripts/package.sh", fs::path(HOIST_BINARY).parent_path().string(), *dist_});
-  }
-  static void TearDownTestSuite() {
-    std::error_code ec;
-    fs::remove_all(*dist_, ec);
-    delete dist_;
-  }
+  static void SetUpTestSuite() { dist_ = new std::string(testing::ReleaseFiles()); }
+  static void TearDownTestSuite() { delete dist_; }
   /// The one file in the output whose name ends with `suffix`.
   static std::string Find(const std::string& suffix) {
     for (const auto& entry : fs::directory_iterator(*dist_)) {

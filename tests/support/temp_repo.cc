@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -114,6 +115,31 @@ std::string ReadText(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+std::string ReleaseFiles() {
+  const fs::path binary = HOIST_BINARY;
+  const std::string dir = (binary.parent_path() / "test-release").string();
+  struct stat info {};
+  if (stat(HOIST_BINARY, &info) != 0) return dir;
+  const std::string stamp = std::to_string(info.st_mtim.tv_sec) + "." +
+                            std::to_string(info.st_mtim.tv_nsec) + " " +
+                            std::to_string(info.st_size);
+  RunOk(HOIST_SOURCE_DIR,
+        {"flock", dir + ".lock", "sh", "-c",
+         "[ \"$(cat \"$1.stamp\" 2>/dev/null)\" = \"$2\" ] && [ -d \"$1\" ] && exit 0; "
+         "bash scripts/package.sh \"$3\" \"$1\" && printf '%s' \"$2\" > \"$1.stamp\"",
+         "sh", dir, stamp, binary.parent_path().string()});
+  return dir;
+}
+
+std::string ReleaseTarball() {
+  const std::string dir = ReleaseFiles();
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.path().string().ends_with("-linux-x86_64.tar.gz")) return entry.path().string();
+  }
+  ADD_FAILURE() << "no release tarball in " << dir;
+  return "";
 }
 
 std::string MakeTempDir(const std::string& name) {

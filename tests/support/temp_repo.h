@@ -73,4 +73,11 @@ std::string ReadText(const std::string& path);
 /// A new empty directory /tmp/NAME-XXXXXX.
 std::string MakeTempDir(const std::string& name);
 
+/// The directory holding the release files scripts/package.sh makes from the built hoist
+/// (the .deb, the tarball, SHA256SUMS): made once per build of hoist and shared by the tests,
+/// each a process of its own, under a lock.
+std::string ReleaseFiles();
+/// The release tarball in ReleaseFiles().
+std::string ReleaseTarball();
+
 }  // namespace hoist::testing

@@ -7,7 +7,9 @@
 // are real.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <set>
 
 #include "support/docker_engine.h"
 #include "support/registry_fixture.h"
@@ -96,6 +98,107 @@ TEST_F(GithubWorkflow, InstallsHoistFromTheRegistryAndRunsGreenThenHasNothingToD
   EXPECT_NE(Log("test-api-smoke").find("passed before"), std::string::npos)
       << Log("test-api-smoke");
   EXPECT_NE(Log("deploy").find("already deployed"), std::string::npos) << Log("deploy");
+}
+
+// The generated GitLab pipeline run for real by gitlab-ci-local (from the npm registry, pinned
+// in tests/tools) with its shell executor, each job in a copy of its own (--shell-isolation),
+// hoist installed by the pipeline from the registry, not from PATH. gitlab-ci-local sets
+// GITLAB_CI=false to tell scripts it is not GitLab; the test sets what GitLab sets, true.
+class GitlabPipeline : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(testing::EnsureDockerEngine(), "") << "the jobs build images";
+    RunOk(HOIST_SOURCE_DIR, {"bash", "scripts/make-busybox-image.sh"});
+    RunOk(repo.root(),
+          {"cp", "-r", std::string(HOIST_SOURCE_DIR) + "/examples/monorepo/.", repo.root()});
+    // A shell runner (its tag): no job image, no docker:dind service.
+    repo.Write("hoist.yml", ReadText(repo.root() + "/hoist.yml") + "ci:\n  runner: shell\n");
+    ASSERT_EQ(testing::RunHoist(repo.root(), {"ci", "generate", "--vendor", "gitlab"}).exit_code,
+              0);
+    repo.Commit("the example, with its generated pipeline");
+    auto published = testing::RunHoist(
+        repo.root(), {"self", "publish", testing::ReleaseTarball(), "--to", cache.host() + "/ci"});
+    ASSERT_EQ(published.exit_code, 0) << published.err;
+  }
+
+  /// Runs the pipeline; returns the "PASS job" / "FAIL job" lines, sorted.
+  std::string Run() {
+    ProcessSpec spec;
+    spec.argv = {std::string(HOIST_TEST_TOOLS) + "/node_modules/.bin/gitlab-ci-local",
+                 "--shell-isolation",
+                 "--variable",
+                 "GITLAB_CI=true",
+                 "--variable",
+                 "HOIST_REGISTRY=" + cache.host() + "/ci",
+                 "--variable",
+                 "HOIST_DEPLOY_REGISTRY=" + target.host() + "/prod"};
+    spec.cwd = repo.root();
+    spec.timeout_seconds = 900;
+    // Not the hoist the tests built: the pipeline installs its own.
+    spec.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                "HOIST_NETWORK=", "HOIST_LOCAL="};
+    auto result = RunProcess(spec);
+    EXPECT_TRUE(result.ok());
+    if (!result.ok()) return "";
+    EXPECT_EQ(result->exit_code, 0) << result->stdout_text << result->stderr_text;
+    std::vector<std::string> lines;
+    for (const auto& line : testing::Lines(result->stdout_text)) {
+      const size_t start = line.find_first_not_of(' ');
+      if (start == std::string::npos) continue;
+      const std::string text = line.substr(start);
+      if (text.rfind("PASS ", 0) == 0 || text.rfind("FAIL ", 0) == 0) {
+        lines.push_back(text.substr(0, text.find_last_not_of(' ') + 1));
+      }
+    }
+    std::sort(lines.begin(), lines.end());
+    std::string out;
+    for (const auto& line : lines) out += line + "\n";
+    return out;
+  }
+  std::string Log(const std::string& job) {
+    return ReadText(repo.root() + "/.gitlab-ci-local/output/" + job + ".log");
+  }
+
+  testing::TempRepo repo;
+  testing::RegistryFixture cache, target;
+};
+
+TEST_F(GitlabPipeline, GreenThenNothingThenExactlyWhatALibraryChangeAffects) {
+  const std::string all_pass =
+      "PASS  build-api\nPASS  build-base\nPASS  build-e2e-tests\nPASS  build-greeting\n"
+      "PASS  build-lint\nPASS  build-worker\nPASS  ci-config\nPASS  deploy\n"
+      "PASS  test-api-smoke\nPASS  test-e2e-tests-e2e\n";
+  EXPECT_EQ(Run(), all_pass);
+  EXPECT_NE(Log("build-base").find("hoist 0.1.0 (commit"), std::string::npos) << Log("build-base");
+  EXPECT_NE(Log("build-base").find("1 built"), std::string::npos) << Log("build-base");
+  EXPECT_NE(Log("deploy").find("deployed"), std::string::npos) << Log("deploy");
+
+  EXPECT_EQ(Run(), all_pass);  // the same commit again
+  for (const char* job : {"build-base", "build-greeting", "build-api", "build-worker",
+                          "build-e2e-tests", "build-lint"}) {
+    EXPECT_NE(Log(job).find(" 0 built, "), std::string::npos) << job << "\n" << Log(job);
+  }
+  EXPECT_NE(Log("test-api-smoke").find("passed before"), std::string::npos);
+  EXPECT_NE(Log("deploy").find("already deployed"), std::string::npos) << Log("deploy");
+
+  // One library changes: exactly it and what depends on it build again.
+  repo.Write("libs/greeting/src/greeting.c",
+             ReadText(repo.root() + "/libs/greeting/src/greeting.c") + "/* changed */\n");
+  repo.Commit("change the library");
+  EXPECT_EQ(Run(), all_pass);
+  std::set<std::string> built;
+  for (const char* project : {"base", "greeting", "api", "worker", "e2e-tests", "lint"}) {
+    const std::string log = Log(std::string("build-") + project);
+    if (log.find("\n" + std::string(project) + " ") != std::string::npos &&
+        log.find(" 0 built, ") == std::string::npos) {
+      built.insert(project);
+    }
+  }
+  const std::string affected = RunOk(repo.root(), {HOIST_BINARY, "affected", "--base", "HEAD~1"});
+  std::set<std::string> expected;
+  for (const auto& line : testing::Lines(affected)) expected.insert(line);
+  EXPECT_EQ(built, expected) << affected;
+  EXPECT_EQ(expected.count("base"), 0u);
 }
 
 }  // namespace

@@ -82,18 +82,21 @@ const char* kInstallDir = "${HOIST_INSTALL_DIR:-$HOME/.hoist-install}";
 /// A shell step that installs hoist `options.version` unless the cache has it, then puts it
 /// on PATH in the vendor's way (`add_to_path`, with $dir/bin).
 std::string InstallScript(const CiOptions& options, const std::string& add_to_path) {
+  // Unpacked into a directory of its own and renamed into place: two jobs sharing the
+  // directory (a shell runner) never see half an installation; the second keeps the first's.
   std::string text = "set -eu\nversion=" + options.version + "\ndir=\"" + kInstallDir +
                      "/$version\"\n"
                      "if [ ! -x \"$dir/bin/hoist\" ]; then\n"
-                     "  rm -rf \"$dir.new\" && mkdir -p \"$dir.new\"\n";
+                     "  mkdir -p \"${dir%/*}\"\n"
+                     "  new=$(mktemp -d \"$dir.new.XXXXXX\")\n";
   if (!options.install_url.empty()) {
-    text += "  curl -fsSL --retry 3 -o \"$dir.tar.gz\" '" + options.install_url +
+    text += "  curl -fsSL --retry 3 -o \"$new.tar.gz\" '" + options.install_url +
             "'\n"
             "  echo '" +
             options.install_sha256 +
-            "  '\"$dir.tar.gz\" | sha256sum -c -\n"
-            "  tar -xzf \"$dir.tar.gz\" -C \"$dir.new\" --strip-components=1\n"
-            "  rm -f \"$dir.tar.gz\"\n";
+            "  '\"$new.tar.gz\" | sha256sum -c -\n"
+            "  tar -xzf \"$new.tar.gz\" -C \"$new\" --strip-components=1\n"
+            "  rm -f \"$new.tar.gz\"\n";
   } else {
     // The image hoist self publish pushed: its one layer is the release tarball, checked by
     // docker against the digest (pinned in hoist.yml ci.install.image, or the tag's).
@@ -107,11 +110,12 @@ std::string InstallScript(const CiOptions& options, const std::string& add_to_pa
             "  docker pull -q \"$image\" >/dev/null\n"
             "  container=$(docker create \"$image\" hoist)\n"
             "  docker cp \"$container:/hoist-$version-linux-$(uname -m)\" - |\n"
-            "    tar -x -C \"$dir.new\" --strip-components=1\n"
+            "    tar -x -C \"$new\" --strip-components=1\n"
             "  docker rm \"$container\" >/dev/null\n";
   }
   text +=
-      "  rm -rf \"$dir\" && mv \"$dir.new\" \"$dir\"\n"
+      "  [ -x \"$dir/bin/hoist\" ] || rm -rf \"$dir\"\n"
+      "  mv -T \"$new\" \"$dir\" 2>/dev/null || rm -rf \"$new\"\n"
       "fi\n"
       "\"$dir/bin/hoist\" --version\n" +
       add_to_path;

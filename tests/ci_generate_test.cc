@@ -309,7 +309,9 @@ TEST(CiGenerate, JobsGetRegistrySettingsLoginAndHoistItself) {
   EXPECT_EQ(github["env"]["HOIST_REGISTRY"].Scalar(), "${{ vars.HOIST_REGISTRY }}");
   EXPECT_EQ(github["permissions"]["contents"].Scalar(), "read");
   EXPECT_TRUE(github["concurrency"]["group"]);
-  EXPECT_EQ(Strings(github["on"]["push"]["tags"]), (std::set<std::string>{"v[0-9]*", "*-v[0-9]*"}));
+  // Every tag starts the workflow: a glob cannot say trust.tags' regular expressions, so hoist
+  // decides which tags deploy.
+  EXPECT_EQ(Strings(github["on"]["push"]["tags"]), (std::set<std::string>{"**"}));
   EXPECT_EQ(github_text.find("fetch-depth"), std::string::npos) << "a shallow clone is enough";
   const YAML::Node build = github["jobs"]["build-a"];
   EXPECT_NE(build["if"].Scalar().find("head.repo.full_name != github.repository"),
@@ -332,6 +334,11 @@ TEST(CiGenerate, JobsGetRegistrySettingsLoginAndHoistItself) {
   EXPECT_EQ(gitlab["default"]["services"][0]["name"].Scalar(), "docker:27-dind");
   EXPECT_NE(gitlab["default"]["before_script"][2].Scalar().find("export PATH=\"$dir/bin:$PATH\""),
             std::string::npos);
+  // Under .hoist/, which no project's hash counts (a project with buildDir . and pattern .*
+  // would otherwise turn dirty and carry hoist itself into its image).
+  EXPECT_EQ(gitlab["variables"]["HOIST_INSTALL_DIR"].Scalar(), "$CI_PROJECT_DIR/.hoist/install");
+  EXPECT_NE(gitlab["build-a"]["script"][0].Scalar().find("$CI_PROJECT_DIR/.hoist/env"),
+            std::string::npos);
   std::set<std::string> rules;
   for (const auto& rule : gitlab["deploy"]["rules"]) rules.insert(rule["if"].Scalar());
   EXPECT_EQ(rules, (std::set<std::string>{"$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH",
@@ -339,6 +346,8 @@ TEST(CiGenerate, JobsGetRegistrySettingsLoginAndHoistItself) {
                                           "$CI_COMMIT_TAG =~ /^(?:.+-v[0-9].*)$/"}));
 
   YAML::Node circleci = YAML::Load(generate("circleci"));
+  // A machine whose glibc (2.39) runs the release tarball (2.36 and newer; 22.04 has 2.35).
+  EXPECT_EQ(circleci["executors"]["hoist"]["machine"]["image"].Scalar(), "ubuntu-2404:current");
   EXPECT_NE(circleci["jobs"]["build-a"]["steps"][3]["run"]["command"].Scalar().find("$BASH_ENV"),
             std::string::npos);
   EXPECT_EQ(Strings(circleci["workflows"]["hoist"]["jobs"][2]["deploy"]["filters"]["tags"]["only"]),
@@ -353,8 +362,24 @@ TEST(CiGenerate, JobsGetRegistrySettingsLoginAndHoistItself) {
   gitlab = YAML::Load(generate("gitlab"));
   EXPECT_FALSE(gitlab["default"]["image"]);
   EXPECT_EQ(gitlab["default"]["tags"][0].Scalar(), "shell");
-  EXPECT_EQ(gitlab["deploy"]["rules"][0]["if"].Scalar(), "$CI_COMMIT_BRANCH =~ /^(?:release/.*)$/");
+  // GitLab's pattern literal ends at the first unescaped '/': written \/ inside.
+  EXPECT_EQ(gitlab["deploy"]["rules"][0]["if"].Scalar(),
+            "$CI_COMMIT_BRANCH =~ /^(?:release\\/.*)$/");
   EXPECT_NE(gitlab["default"]["before_script"][1].Scalar().find("sha256sum -c"), std::string::npos);
+  // A cache key GitLab accepts (no '/') whatever the image reference looks like.
+  repo.Write("hoist.yml", "ci:\n  install:\n    image: ghcr.io/org/hoist:0.1.0@sha256:" +
+                              std::string(64, 'b') + "\n");
+  gitlab = YAML::Load(generate("gitlab"));
+  EXPECT_EQ(gitlab["default"]["cache"]["key"].Scalar().find('/'), std::string::npos)
+      << gitlab["default"]["cache"]["key"].Scalar();
+  // A quote is no plain branch name in a GitHub expression string.
+  repo.Write("hoist.yml", "ci:\n  deployBranches: [\"it's\"]\n");
+  EXPECT_EQ(generate("github").find("refs/heads/it's"), std::string::npos);
+  repo.Write("hoist.yml",
+             "ci:\n  deployBranches: ['release/.*']\n  runner: shell\n"
+             "  install:\n    url: https://example.invalid/hoist-0.1.0-linux-x86_64.tar.gz\n"
+             "    sha256: " +
+                 std::string(64, 'a') + "\n");
   github = YAML::Load(generate("github"));
   // GitHub's expressions have no regular expressions: every branch's deploy job starts, and
   // hoist deploys only where hoist.yml says.
@@ -369,11 +394,19 @@ TEST(CiGenerate, JobsGetRegistrySettingsLoginAndHoistItself) {
            {"ci:\n  install:\n    image: r/hoist:1\n    url: https://x.invalid/h.tar.gz\n",
             "not both"},
            {"ci:\n  install:\n    image: \"r/hoist:1$(id)\"\n", "not an image reference"},
-           {"ci:\n  install:\n    imag: r\n", "did you mean 'image'"}}) {
+           {"ci:\n  install:\n    imag: r\n", "did you mean 'image'"},
+           {"ci:\n  deployBranches: ['release/(']\n", "is not a regular expression"},
+           // A pinned hoist of another version than the one writing the config.
+           {"ci:\n  install:\n    image: r.example/hoist:0.0.9\n", "not hoist:0.1.0"},
+           {"ci:\n  install:\n    image: r.example:5000/hoist\n", "not hoist:0.1.0"},
+           {"ci:\n  install:\n    url: https://x.invalid/hoist-0.0.9-linux-x86_64.tar.gz\n"
+            "    sha256: " +
+                std::string(64, 'a') + "\n",
+            "does not name hoist-0.1.0"}}) {
     repo.Write("hoist.yml", text);
     auto run = RunHoist(repo.root(), {"ci", "generate", "--vendor", "gitlab", "-o", "-"});
     EXPECT_EQ(run.exit_code, 1) << text;
-    EXPECT_NE(run.err.find("hoist.yml:"), std::string::npos) << run.err;
+    EXPECT_NE(run.err.find("hoist.yml"), std::string::npos) << run.err;
     EXPECT_NE(run.err.find(error), std::string::npos) << run.err;
   }
 }

@@ -40,8 +40,10 @@ class CliDocs : public ::testing::Test {
                   "compdef() { :; }; _files() { print FILES; }; "
                   "_describe() { local -a items; items=(\"${(@P)4}\"); print -l -- "
                   "\"${(@)items%%:*}\"; }; "
-                  "source " +
-                      script + "; words=(" + HOIST_BINARY + " " + words + "); [[ \"" + words +
+                  // hoist found on PATH by its name, as a user types it.
+                  "path=(" +
+                      std::filesystem::path(HOIST_BINARY).parent_path().string() +
+                      " $path); source " + script + "; words=(hoist " + words + "); [[ \"" + words +
                       "\" == *' ' ]] && words+=(''); CURRENT=${#words}; "
                       "_hoist | sort"});
   }
@@ -72,7 +74,7 @@ TEST_F(CliDocs, BashCompletesCommandsOptionsAndProjects) {
 TEST_F(CliDocs, ZshCompletesCommandsOptionsAndProjects) {
   EXPECT_EQ(Zsh("bu"),
             "affected\nbuild\ncheck\nci\ncompletion\ncontext\ndeploy\nenv\nexplain\n"
-            "graph\nhash\nimage\nprojects\nquery\nstatus\ntaint\ntest\n");
+            "graph\nhash\nimage\nprojects\nquery\nself\nstatus\ntaint\ntest\n");
   EXPECT_NE(Zsh("build --a").find("--allow-dirty\n"), std::string::npos);
   EXPECT_EQ(Zsh("image ").find("exists\n") != std::string::npos, true);
   EXPECT_EQ(Zsh("--manifest "), "FILES\n");  // an option's value: files

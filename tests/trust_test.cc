@@ -89,7 +89,7 @@ TEST_F(TrustWithRegistry, ACiJobWithoutACacheRegistryIsRefusedUnlessLocalIsSaid)
                                    "GITHUB_REF=refs/heads/main", "GITHUB_SHA=" + commit,
                                    "GITHUB_REPOSITORY=acme/app", "GITHUB_RUN_ID=98"};
   for (const auto& env : {push, std::vector<std::string>{"CI=true"}}) {
-    auto run = testing::RunHoist(repo.root(), {"build", "--dry-run", "--all"}, env);
+    auto run = testing::RunHoist(repo.root(), {"build", "--all"}, env);
     EXPECT_EQ(run.exit_code, 2) << run.err;
     EXPECT_NE(run.err.find("no cache registry is set"), std::string::npos) << run.err;
     EXPECT_NE(run.err.find("HOIST_REGISTRY"), std::string::npos) << run.err;
@@ -99,13 +99,16 @@ TEST_F(TrustWithRegistry, ACiJobWithoutACacheRegistryIsRefusedUnlessLocalIsSaid)
   }
   EXPECT_NE(testing::RunHoist(repo.root(), {"build", "app"}, push).err.find("a GitHub Actions job"),
             std::string::npos);
-  // What needs no store still works, and --local (or HOIST_LOCAL) says the engine is meant.
+  // What writes nothing still works (hash, status, a dry run), and --local (or HOIST_LOCAL)
+  // says the engine is meant.
   EXPECT_EQ(testing::RunHoist(repo.root(), {"hash", "app"}, push).exit_code, 0);
-  auto run = testing::RunHoist(repo.root(), {"--local", "build", "--dry-run", "--all"}, push);
+  EXPECT_EQ(testing::RunHoist(repo.root(), {"status"}, push).exit_code, 0);
+  EXPECT_EQ(testing::RunHoist(repo.root(), {"build", "--dry-run", "--all"}, push).exit_code, 0);
+  auto run = testing::RunHoist(repo.root(), {"--local", "build", "--all"}, push);
   EXPECT_EQ(run.exit_code, 0) << run.err;
   auto with_env = push;
   with_env.push_back("HOIST_LOCAL=1");
-  run = testing::RunHoist(repo.root(), {"build", "--dry-run", "--all"}, with_env);
+  run = testing::RunHoist(repo.root(), {"test", "--all"}, with_env);
   EXPECT_EQ(run.exit_code, 0) << run.err;
   // With a registry, nothing changes.
   EXPECT_EQ(Hoist({"build", "--dry-run", "--all"}, push).exit_code, 0);
@@ -126,6 +129,17 @@ TEST_F(TrustWithRegistry, ADeployJobOnABranchThatDoesNotDeployHasNothingToDo) {
   run = Hoist({"deploy"}, PullRequest(commit));
   EXPECT_EQ(run.exit_code, 1) << run.err;
   EXPECT_NE(run.err.find("not deploying from an untrusted run"), std::string::npos) << run.err;
+  // A deploy branch that trust.branches leaves out could never deploy: an error to mend, not a
+  // green job that did nothing.
+  repo.Write("hoist.yml", "ci:\n  deployBranches: ['release/.*']\ntrust:\n  branches: [main]\n");
+  const std::string next = repo.Commit("deploy from release branches");
+  run = Hoist({"deploy"}, {"GITHUB_ACTIONS=true", "GITHUB_EVENT_NAME=push",
+                           "GITHUB_REF=refs/heads/release/2", "GITHUB_REF_NAME=release/2",
+                           "GITHUB_SHA=" + next, "GITHUB_REPOSITORY=acme/app", "GITHUB_RUN_ID=96"});
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_NE(run.err.find("release/2 is a deploy branch (ci.deployBranches) but not trusted"),
+            std::string::npos)
+      << run.err;
 }
 
 TEST_F(TrustWithRegistry, APullRequestsRebuildCannotChangeWhatMainReadsOrDeploys) {

@@ -62,12 +62,14 @@ Expected<std::vector<CiJob>> PlanCiJobs(CiVendor vendor, const Manifest& manifes
   // to a file by one line and read by the next, so that an error of hoist env fails the job
   // (inside eval "$(…)", or as the first command of an && list, set -e does not see it).
   const std::vector<std::string> env =
-      vendor == CiVendor::kGithub   ? std::vector<std::string>{hoist + " env --format github"}
-      : vendor == CiVendor::kGitlab ? std::vector<std::string>{hoist +
-                                                                   " env > "
-                                                                   "\"$CI_PROJECT_DIR/.hoist.env\"",
-                                                               ". \"$CI_PROJECT_DIR/.hoist.env\""}
-                                    : std::vector<std::string>{hoist + " env"};
+      vendor == CiVendor::kGithub ? std::vector<std::string>{hoist + " env --format github"}
+      // (In .hoist/, which no project's hash counts; hoist env, last in its && list, still
+      // stops the job when it fails.)
+      : vendor == CiVendor::kGitlab
+          ? std::vector<std::string>{"mkdir -p \"$CI_PROJECT_DIR/.hoist\" && " + hoist +
+                                         " env > \"$CI_PROJECT_DIR/.hoist/env\"",
+                                     ". \"$CI_PROJECT_DIR/.hoist/env\""}
+          : std::vector<std::string>{hoist + " env"};
   auto with_env = [&env](const std::string& command) {
     std::vector<std::string> commands = env;
     commands.push_back(command);

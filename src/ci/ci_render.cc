@@ -54,7 +54,9 @@ std::string LoginScript(CiVendor vendor, bool deploy) {
   std::string text;
   auto login = [&](const std::string& registry, const std::string& user,
                    const std::string& password) {
-    text += "if [ -n \"${" + user + ":-}\" ] && [ -n \"${" + registry +
+    // No password (a fork's pull request gets no secrets): no login, anonymous pulls.
+    text += "if [ -n \"${" + user + ":-}\" ] && [ -n \"${" + password + ":-}\" ] && [ -n \"${" +
+            registry +
             ":-}\" ]; then\n"
             "  printf '%s\\n' \"$" +
             password + "\" | docker login -u \"$" + user + "\" --password-stdin \"${" + registry +
@@ -122,20 +124,47 @@ std::string InstallScript(const CiOptions& options, const std::string& add_to_pa
   return text;
 }
 
-/// What changes the installed hoist: the key of its cache.
+/// What changes the installed hoist: the key of its cache (letters, digits, '.', '_', '-' only,
+/// as GitLab requires). A pinned digest or sha256 is part of it; the default tag is not, so a
+/// version republished with --replace reaches cached runners only once the cache expires.
 std::string InstallKey(const CiOptions& options) {
   std::string what = options.install_url.empty() ? options.install_image : options.install_sha256;
+  const size_t digest = what.find("@sha256:");
+  if (digest != std::string::npos) what = what.substr(digest + 8);
   std::string key = "hoist-" + options.version;
   if (!what.empty()) {
-    const size_t at = what.rfind(':');
-    key += "-" + what.substr(at == std::string::npos ? 0 : at + 1, 12);
+    std::string part;
+    for (char c : what) {
+      const bool ok =
+          std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+      part += ok ? c : '-';
+    }
+    key += "-" + part.substr(0, 16);
   }
   return key;
 }
 
-/// A branch pattern that matches only itself: no character special to a regular expression.
+/// A branch pattern that matches only itself: no character special to a regular expression
+/// (nor a quote, which a GitHub expression string would have to escape).
 bool Literal(const std::string& pattern) {
-  return pattern.find_first_of("\\.^$|?*+()[]{}") == std::string::npos;
+  return pattern.find_first_of("\\.^$|?*+()[]{}'\"") == std::string::npos;
+}
+
+/// `pattern` as a regular expression literal /^(?:pattern)$/ of GitLab's rules and CircleCI's
+/// filters: an unescaped '/' would end it early ('release/.*'), so every '/' is written '\/'.
+std::string SlashRegex(const std::string& pattern) {
+  std::string escaped;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] == '\\' && i + 1 < pattern.size()) {
+      escaped += pattern.substr(i, 2);  // an escape stays as it is ("\/" included)
+      ++i;
+    } else if (pattern[i] == '/') {
+      escaped += "\\/";
+    } else {
+      escaped += pattern[i];
+    }
+  }
+  return "/^(?:" + escaped + ")$/";
 }
 
 /// CircleCI 2.1: one workflow; every job also runs for tags (CircleCI runs a job on a tag only
@@ -147,8 +176,10 @@ std::string RenderCircleCi(const std::vector<CiJob>& jobs, const CiOptions& opti
   out << YAML::Key << "executors" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "hoist" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "machine" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "image" << YAML::Value
-      << (options.runner.empty() ? "ubuntu-2204:current" : options.runner);
+  out << YAML::Key << "image"
+      << YAML::Value
+      // Ubuntu 24.04: glibc 2.39 (hoist's tarball needs 2.36; 22.04 has 2.35).
+      << (options.runner.empty() ? "ubuntu-2404:current" : options.runner);
   out << YAML::EndMap << YAML::EndMap << YAML::EndMap;
   const std::string key = InstallKey(options) + "-{{ arch }}";
   out << YAML::Key << "jobs" << YAML::Value << YAML::BeginMap;
@@ -179,7 +210,7 @@ std::string RenderCircleCi(const std::vector<CiJob>& jobs, const CiOptions& opti
   out << YAML::EndMap;
   auto regex = [](const std::vector<std::string>& patterns) {
     std::vector<std::string> regexes;
-    for (const auto& pattern : patterns) regexes.push_back("/^(?:" + pattern + ")$/");
+    for (const auto& pattern : patterns) regexes.push_back(SlashRegex(pattern));
     return regexes;
   };
   out << YAML::Key << "workflows" << YAML::Value << YAML::BeginMap;
@@ -243,8 +274,9 @@ std::string RenderGithub(const std::vector<CiJob>& jobs, const CiOptions& option
   out << YAML::Key << "on" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "push" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "branches" << YAML::Value << YAML::Flow << std::vector<std::string>{"**"};
-  out << YAML::Key << "tags" << YAML::Value << YAML::Flow
-      << std::vector<std::string>{"v[0-9]*", "*-v[0-9]*"};
+  // Every tag: a glob cannot say trust.tags' regular expressions; hoist deploys only release
+  // tags and says "nothing to deploy" for the others.
+  out << YAML::Key << "tags" << YAML::Value << YAML::Flow << std::vector<std::string>{"**"};
   out << YAML::EndMap;
   out << YAML::Key << "pull_request" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::EndMap;
   out << YAML::EndMap;
@@ -326,8 +358,9 @@ std::string RenderGitlab(const std::vector<CiJob>& jobs, const CiOptions& option
   const bool shell_runner = !options.runner.empty();
   out << YAML::Key << "variables" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "GIT_DEPTH" << YAML::Value << YAML::DoubleQuoted << "1";
-  // Inside the project directory: GitLab caches only paths there.
-  out << YAML::Key << "HOIST_INSTALL_DIR" << YAML::Value << "$CI_PROJECT_DIR/.hoist-install";
+  // Inside the project directory (GitLab caches only paths there), under .hoist/, which hoist
+  // never counts as part of the working tree: no project's hash sees it.
+  out << YAML::Key << "HOIST_INSTALL_DIR" << YAML::Value << "$CI_PROJECT_DIR/.hoist/install";
   // The project's own registry unless the CI/CD variables say otherwise (they win over these).
   out << YAML::Key << "HOIST_REGISTRY" << YAML::Value << "$CI_REGISTRY_IMAGE";
   if (!shell_runner) {
@@ -349,7 +382,7 @@ std::string RenderGitlab(const std::vector<CiJob>& jobs, const CiOptions& option
   }
   out << YAML::Key << "cache" << YAML::Value << YAML::BeginMap << YAML::Key << "key" << YAML::Value
       << InstallKey(options) << YAML::Key << "paths" << YAML::Value << YAML::Flow
-      << std::vector<std::string>{".hoist-install/"} << YAML::EndMap;
+      << std::vector<std::string>{".hoist/install/"} << YAML::EndMap;
   std::vector<std::string> before;
   if (!shell_runner) {
     before.push_back(
@@ -381,11 +414,11 @@ std::string RenderGitlab(const std::vector<CiJob>& jobs, const CiOptions& option
       for (const auto& branch :
            options.deploy_branches_set ? options.deploy_branches : std::vector<std::string>{}) {
         out << YAML::BeginMap << YAML::Key << "if" << YAML::Value
-            << "$CI_COMMIT_BRANCH =~ /^(?:" + branch + ")$/" << YAML::EndMap;
+            << "$CI_COMMIT_BRANCH =~ " + SlashRegex(branch) << YAML::EndMap;
       }
       for (const auto& tag : options.release_tags) {
         out << YAML::BeginMap << YAML::Key << "if" << YAML::Value
-            << "$CI_COMMIT_TAG =~ /^(?:" + tag + ")$/" << YAML::EndMap;
+            << "$CI_COMMIT_TAG =~ " + SlashRegex(tag) << YAML::EndMap;
       }
       out << YAML::EndSeq;
       // One deploy at a time (hoist's lease backs this up).

@@ -89,7 +89,7 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
         facts.branch,
         facts.repository_url};
     ReadRebuildRequests(context.repo().Output({"log", "-1", "--format=%B"}), settings);
-    ImageStore& store = context.Store();
+    ImageStore& store = options->dry_run ? context.ReadStore() : context.Store();
     DockerBuilder builder;
     auto machines = PrepareMachines(context.manifest(), *order, store, builder,
                                     {options->remotes,

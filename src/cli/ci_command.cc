@@ -53,6 +53,32 @@ void AddCiCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       settings.deploy_branches_set = true;
     }
     settings.version = HOIST_VERSION;
+    // The jobs unpack hoist-VERSION-linux-MACHINE/: a pinned install of another version than
+    // the hoist writing the config would fail in every job.
+    if (!settings.install_image.empty()) {
+      std::string reference = settings.install_image.substr(0, settings.install_image.find('@'));
+      const size_t colon = reference.rfind(':');
+      const std::string tag =
+          colon != std::string::npos && reference.find('/', colon) == std::string::npos
+              ? reference.substr(colon + 1)
+              : "";
+      if (tag != settings.version) {
+        throw CommandFailure{
+            kExitFailure, "hoist: error: hoist.yml ci.install.image is " + settings.install_image +
+                              ", not hoist:" + settings.version +
+                              " (the version writing this config); run hoist self publish with "
+                              "the " +
+                              settings.version + " tarball and put the reference it prints there"};
+      }
+    }
+    if (!settings.install_url.empty() &&
+        settings.install_url.find("hoist-" + settings.version + "-") == std::string::npos) {
+      throw CommandFailure{kExitFailure,
+                           "hoist: error: hoist.yml ci.install.url does not name hoist-" +
+                               settings.version +
+                               "-…tar.gz (the version writing this config): point it at that "
+                               "release's tarball, with its sha256"};
+    }
     settings.release_tags = context.config().trust.tags;
     if (!options->runner.empty()) settings.runner = options->runner;
     if (!options->hoist.empty()) settings.hoist = options->hoist;

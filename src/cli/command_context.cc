@@ -352,28 +352,34 @@ const TrustTier& CommandContext::Tier() {
 }
 
 ImageStore& CommandContext::Store() {
+  if (registry.empty()) {
+    // A CI runner is thrown away after its job: images and markers kept in its engine are
+    // lost, every run rebuilds and retests everything, and deploy finds nothing. That is a
+    // forgotten setting far more often than a wish. (Reading, ReadStore, stays allowed.)
+    const PipelineFacts& known = FactsOrVendor();
+    if ((known.vendor != "local" || known.unknown_ci) && !local) {
+      const std::string where = known.vendor == "github"      ? "a GitHub Actions job"
+                                : known.vendor == "gitlab"    ? "a GitLab CI job"
+                                : known.vendor == "circleci"  ? "a CircleCI job"
+                                : known.vendor == "buildkite" ? "a Buildkite job"
+                                                              : "a CI job (CI is set)";
+      throw CommandFailure{
+          kExitUsage,
+          "hoist: error: this is " + where +
+              " and no cache registry is set: images and markers kept in this runner's "
+              "Docker engine are lost with the runner, so every run would build everything "
+              "again. Set HOIST_REGISTRY (or --registry HOST[/PREFIX]) in the CI's settings, "
+              "or pass --local (HOIST_LOCAL=1) to use this machine's engine on purpose (a "
+              "self-hosted runner that keeps its images)"};
+    }
+  }
+  return ReadStore();
+}
+
+ImageStore& CommandContext::ReadStore() {
   if (!store_) {
     Provenance provenance{"local", FactsOrVendor().job_url, FactsOrVendor().run_id};
     if (registry.empty()) {
-      // A CI runner is thrown away after its job: images and markers kept in its engine are
-      // lost, every run rebuilds and retests everything, and deploy finds nothing. That is a
-      // forgotten setting far more often than a wish.
-      const PipelineFacts& known = FactsOrVendor();
-      if ((known.vendor != "local" || known.unknown_ci) && !local) {
-        const std::string where = known.vendor == "github"      ? "a GitHub Actions job"
-                                  : known.vendor == "gitlab"    ? "a GitLab CI job"
-                                  : known.vendor == "circleci"  ? "a CircleCI job"
-                                  : known.vendor == "buildkite" ? "a Buildkite job"
-                                                                : "a CI job (CI is set)";
-        throw CommandFailure{
-            kExitUsage,
-            "hoist: error: this is " + where +
-                " and no cache registry is set: images and markers kept in this runner's "
-                "Docker engine are lost with the runner, so every run would build everything "
-                "again. Set HOIST_REGISTRY (or --registry HOST[/PREFIX]) in the CI's settings, "
-                "or pass --local (HOIST_LOCAL=1) to use this machine's engine on purpose (a "
-                "self-hosted runner that keeps its images)"};
-      }
       store_ = std::make_unique<LocalEngineStore>();
       store_->set_provenance(provenance);
       return *store_;

@@ -47,8 +47,11 @@ class CommandContext {
   std::string trust_mode = "auto";            ///< --trust or HOIST_TRUST
   std::vector<std::string> trailing_command;  ///< the words after "--"
 
-  /// The cache store: the registry when one is configured, else the local Docker engine.
+  /// The cache store: the registry when one is configured, else the local Docker engine, which
+  /// a CI job gets only with --local (its runner's engine is thrown away).
   ImageStore& Store();
+  /// The same store, for commands that only read it (status, dry runs): allowed in CI too.
+  ImageStore& ReadStore();
   /// The deploy registry; a CommandFailure when none is configured.
   RegistryStore& DeployStore();
   /// A registry client for an arbitrary host (for image copy between registries).

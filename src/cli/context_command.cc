@@ -87,7 +87,7 @@ void AddContextCommand(CLI::App& app, CommandContext& context, int& exit_code) {
                          context.graph(),
                          hashes,
                          context.repo(),
-                         context.Store(),
+                         context.ReadStore(),
                          builder,
                          {},
                          "",

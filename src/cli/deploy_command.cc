@@ -6,6 +6,7 @@
 #include "cli/run_report.h"
 #include "docker/docker_builder.h"
 #include "stages/deploy.h"
+#include "stages/trust.h"
 
 namespace hoist {
 
@@ -28,6 +29,16 @@ void AddDeployCommand(CLI::App& app, CommandContext& context, int& exit_code) {
   command->callback([&context, &exit_code, projects, dry_run, allow_rollback, lease_wait] {
     const Manifest& manifest = context.manifest();
     if (!context.registry.empty() && !context.Tier().trusted && context.Tier().not_listed) {
+      // A deploy branch that trust.branches leaves out can never deploy: a setting to mend,
+      // not a green job.
+      if (IsDeployRef(context.facts(), context.config())) {
+        throw CommandFailure{kExitFailure,
+                             "hoist: error: not deploying: " + context.facts().branch +
+                                 " is a deploy branch (ci.deployBranches) but not trusted (" +
+                                 context.Tier().reason +
+                                 "); add it to hoist.yml trust.branches, or take it out of "
+                                 "ci.deployBranches"};
+      }
       // A push to a feature branch: a CI's deploy job may run for every push (GitHub cannot
       // match regular expressions), and hoist.yml decides, the same way on every vendor.
       std::cerr << "hoist: nothing to deploy: " << context.Tier().reason

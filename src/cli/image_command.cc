@@ -46,7 +46,7 @@ void AddImageCommand(CLI::App& app, CommandContext& context, int& exit_code) {
   exists->add_option("PROJECT TAG", *args)->expected(2)->required();
   exists->callback([&context, &exit_code, args] {
     RejectNearMiss(context, (*args)[0]);
-    auto answer = context.Store().Exists((*args)[0], (*args)[1]);
+    auto answer = context.ReadStore().Exists((*args)[0], (*args)[1]);
     if (!answer) {
       std::cerr << "hoist: error: " << answer.error().message << "\n";
       if (context.json)

@@ -60,7 +60,7 @@ void AddStatusCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     auto hashes =
         context.Hashes(snapshot, options->compat == "aztec" ? HashScheme::kAztec : HashScheme::kV1);
 
-    ImageStore& store = context.Store();
+    ImageStore& store = context.ReadStore();
     std::vector<ProjectStatus> rows(selected.size());
     std::vector<std::string> names;
     for (size_t i = 0; i < selected.size(); ++i) {

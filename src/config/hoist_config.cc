@@ -187,6 +187,13 @@ Expected<HoistConfig> LoadHoistConfig(const std::string& root) {
     if (ok) ok = reader.String(ci, "setup", config.ci.setup);
     if (ok) ok = reader.Strings(ci, "deployBranches", config.ci.deploy_branches);
     config.ci.deploy_branches_set = static_cast<bool>(ci["deployBranches"]);
+    for (const auto& pattern : config.ci.deploy_branches) {
+      RE2 regex(pattern, RE2::Quiet);
+      if (ok && !regex.ok()) {
+        ok = reader.At(ci["deployBranches"], "ci.deployBranches: '" + pattern +
+                                                 "' is not a regular expression: " + regex.error());
+      }
+    }
     if (ok) ok = reader.String(ci, "runner", config.ci.runner);
     if (ok) ok = reader.String(ci, "remote", config.ci.remote);
     if (!ok) return ok.error();

@@ -1,5 +1,8 @@
 #include "stages/self_release.h"
 
+#include <re2/re2.h>
+
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "util/digest.h"
@@ -32,20 +35,35 @@ Expected<ReleaseTarball> ReadReleaseTarball(const std::string& path) {
   }
   release.version = release.top.substr(prefix.size(), linux_at - prefix.size());
   const std::string machine = release.top.substr(linux_at + 7);
-  release.arch = machine == "x86_64" ? "amd64" : machine == "aarch64" ? "arm64" : machine;
-  bool has_binary = false;
+  if (machine != "x86_64" && machine != "aarch64") {
+    return Error{path + ": machine '" + machine + "' is not x86_64 or aarch64; expected " +
+                 expected};
+  }
+  release.arch = machine == "x86_64" ? "amd64" : "arm64";
+  // An image tag ([A-Za-z0-9_][A-Za-z0-9._-]{0,127}), checked before anything is uploaded.
+  if (!RE2::FullMatch(release.version, "[A-Za-z0-9_][A-Za-z0-9._-]{0,127}")) {
+    return Error{path + ": version '" + release.version + "' cannot be an image tag"};
+  }
   for (const auto& entry : entries) {
-    if (entry.substr(0, entry.find('/')) != release.top) {
+    // Every entry below the top folder, none climbing out of it or absolute: what docker cp
+    // unpacks on a CI machine stays where the install puts it.
+    bool climbs = !entry.empty() && entry[0] == '/';
+    size_t start = 0;
+    while (!climbs && start <= entry.size()) {
+      size_t end = entry.find('/', start);
+      if (end == std::string::npos) end = entry.size();
+      climbs = entry.compare(start, end - start, "..") == 0;
+      start = end + 1;
+    }
+    if (climbs || entry.substr(0, entry.find('/')) != release.top) {
       return Error{path + " has '" + entry + "' outside " + release.top + "/; expected " +
                    expected};
     }
-    has_binary = has_binary || entry == release.top + "/bin/hoist";
   }
-  if (!has_binary)
-    return Error{path + " has no " + release.top + "/bin/hoist; expected " + expected};
-  for (char c : release.version) {
-    const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
-    if (!ok) return Error{path + ": version '" + release.version + "' cannot be an image tag"};
+  const std::string binary = release.top + "/bin/hoist";
+  const auto& files = release.content.regular_files;
+  if (std::find(files.begin(), files.end(), binary) == files.end()) {
+    return Error{path + " has no regular file " + binary + "; expected " + expected};
   }
   return release;
 }

@@ -65,6 +65,11 @@ std::vector<std::string> DeployBranches(const PipelineFacts& facts, const HoistC
   return {RE2::QuoteMeta(facts.default_branch)};
 }
 
+bool IsDeployRef(const PipelineFacts& facts, const HoistConfig& config) {
+  if (!facts.tag.empty()) return !Matching(facts.tag, config.trust.tags).empty();
+  return !facts.branch.empty() && !Matching(facts.branch, DeployBranches(facts, config)).empty();
+}
+
 std::string UntrustedLocation(const std::string& cache, const TrustConfig& trust) {
   if (!trust.untrusted_registry.empty()) return trust.untrusted_registry;
   std::string text = cache;

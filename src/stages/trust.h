@@ -25,6 +25,9 @@ struct TrustTier {
 /// else the repository's default branch where the CI names it, else main.
 std::vector<std::string> DeployBranches(const PipelineFacts& facts, const HoistConfig& config);
 
+/// Whether this run's tag is a release tag (trust.tags) or its branch a deploy branch.
+bool IsDeployRef(const PipelineFacts& facts, const HoistConfig& config);
+
 Expected<TrustTier> DecideTrust(const PipelineFacts& facts, const HoistConfig& config,
                                 const std::string& mode);
 

@@ -73,6 +73,9 @@ Expected<TarGzSummary> ReadTarGz(const std::string& path) {
       return Error{path + " is not a complete tar: " + tar.Error()};
     }
     summary.entries.push_back(archive_entry_pathname(entry));
+    if (archive_entry_filetype(entry) == AE_IFREG && archive_entry_hardlink(entry) == nullptr) {
+      summary.regular_files.push_back(summary.entries.back());
+    }
     archive_read_data_skip(tar.handle);
   }
   return summary;

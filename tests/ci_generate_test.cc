@@ -354,11 +354,12 @@ TEST(CiGenerate, JobsGetRegistrySettingsLoginAndHoistItself) {
             (std::set<std::string>{"/^(?:v[0-9].*)$/", "/^(?:.+-v[0-9].*)$/"}));
 
   // One rule syntax, regular expressions, on every vendor; a shell runner needs no image.
-  repo.Write("hoist.yml",
-             "ci:\n  deployBranches: ['release/.*']\n  runner: shell\n"
-             "  install:\n    url: https://example.invalid/hoist-0.1.0-linux-x86_64.tar.gz\n"
-             "    sha256: " +
-                 std::string(64, 'a') + "\n");
+  const std::string release_branches =
+      "ci:\n  deployBranches: ['release/.*']\n  runner: shell\n"
+      "  install:\n    url: https://example.invalid/hoist-0.1.0-linux-x86_64.tar.gz\n"
+      "    sha256: " +
+      std::string(64, 'a') + "\n";
+  repo.Write("hoist.yml", release_branches);
   gitlab = YAML::Load(generate("gitlab"));
   EXPECT_FALSE(gitlab["default"]["image"]);
   EXPECT_EQ(gitlab["default"]["tags"][0].Scalar(), "shell");
@@ -375,11 +376,7 @@ TEST(CiGenerate, JobsGetRegistrySettingsLoginAndHoistItself) {
   // A quote is no plain branch name in a GitHub expression string.
   repo.Write("hoist.yml", "ci:\n  deployBranches: [\"it's\"]\n");
   EXPECT_EQ(generate("github").find("refs/heads/it's"), std::string::npos);
-  repo.Write("hoist.yml",
-             "ci:\n  deployBranches: ['release/.*']\n  runner: shell\n"
-             "  install:\n    url: https://example.invalid/hoist-0.1.0-linux-x86_64.tar.gz\n"
-             "    sha256: " +
-                 std::string(64, 'a') + "\n");
+  repo.Write("hoist.yml", release_branches);
   github = YAML::Load(generate("github"));
   // GitHub's expressions have no regular expressions: every branch's deploy job starts, and
   // hoist deploys only where hoist.yml says.

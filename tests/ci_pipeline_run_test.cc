@@ -22,13 +22,21 @@ namespace fs = std::filesystem;
 using testing::ReadText;
 using testing::RunOk;
 
+/// Copies the bundled example into `repo`, with the engine and the base image it builds on;
+/// "" when ready, else why not.
+std::string CopyExample(const testing::TempRepo& repo) {
+  std::string why = testing::EnsureDockerEngine();
+  if (!why.empty()) return "the jobs build images: " + why;
+  RunOk(HOIST_SOURCE_DIR, {"bash", "scripts/make-busybox-image.sh"});
+  RunOk(repo.root(),
+        {"cp", "-r", std::string(HOIST_SOURCE_DIR) + "/examples/monorepo/.", repo.root()});
+  return "";
+}
+
 class GithubWorkflow : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_EQ(testing::EnsureDockerEngine(), "") << "the jobs build images";
-    RunOk(HOIST_SOURCE_DIR, {"bash", "scripts/make-busybox-image.sh"});
-    RunOk(repo.root(),
-          {"cp", "-r", std::string(HOIST_SOURCE_DIR) + "/examples/monorepo/.", repo.root()});
+    ASSERT_EQ(CopyExample(repo), "");
     ASSERT_EQ(testing::RunHoist(repo.root(), {"ci", "generate", "--vendor", "github"}).exit_code,
               0);
     commit = repo.Commit("the example, with its generated workflow");
@@ -107,10 +115,7 @@ TEST_F(GithubWorkflow, InstallsHoistFromTheRegistryAndRunsGreenThenHasNothingToD
 class GitlabPipeline : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_EQ(testing::EnsureDockerEngine(), "") << "the jobs build images";
-    RunOk(HOIST_SOURCE_DIR, {"bash", "scripts/make-busybox-image.sh"});
-    RunOk(repo.root(),
-          {"cp", "-r", std::string(HOIST_SOURCE_DIR) + "/examples/monorepo/.", repo.root()});
+    ASSERT_EQ(CopyExample(repo), "");
     // A shell runner (its tag): no job image, no docker:dind service.
     repo.Write("hoist.yml", ReadText(repo.root() + "/hoist.yml") + "ci:\n  runner: shell\n");
     ASSERT_EQ(testing::RunHoist(repo.root(), {"ci", "generate", "--vendor", "gitlab"}).exit_code,

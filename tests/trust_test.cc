@@ -3,6 +3,7 @@
 // only images a trusted run built and tested, by digest.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -112,6 +113,30 @@ TEST_F(TrustWithRegistry, ACiJobWithoutACacheRegistryIsRefusedUnlessLocalIsSaid)
   EXPECT_EQ(run.exit_code, 0) << run.err;
   // With a registry, nothing changes.
   EXPECT_EQ(Hoist({"build", "--dry-run", "--all"}, push).exit_code, 0);
+}
+
+// CircleCI names no default branch: the clone's origin/HEAD does. A repository whose default
+// branch is master is trusted (and deploys) there with no setting; before, only main was.
+TEST_F(TrustWithRegistry, TheClonesDefaultBranchCountsWhereTheCiDoesNotNameIt) {
+  repo.Git({"branch", "-m", "main", "master"});
+  const std::string dir = testing::MakeTempDir("hoist-clone");
+  RunOk("/", {"git", "clone", "-q", repo.root(), dir + "/clone"});
+  auto circleci = [&](const std::string& branch) {
+    return std::vector<std::string>{"CIRCLECI=true", "CIRCLE_BRANCH=" + branch,
+                                    "CIRCLE_SHA1=" + commit, "CIRCLE_WORKFLOW_ID=w1"};
+  };
+  auto run = testing::RunHoist(dir + "/clone",
+                               {"--registry", cache.host() + "/ci", "build", "--dry-run", "--all"},
+                               circleci("master"));
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.err.find("an untrusted run"), std::string::npos) << run.err;
+  run = testing::RunHoist(dir + "/clone",
+                          {"--registry", cache.host() + "/ci", "build", "--dry-run", "--all"},
+                          circleci("feature"));
+  EXPECT_NE(run.err.find("an untrusted run (branch feature matches none of the default branch)"),
+            std::string::npos)
+      << run.err;
+  std::filesystem::remove_all(dir);
 }
 
 // A push to a feature branch starts the deploy job where the CI cannot match hoist.yml's

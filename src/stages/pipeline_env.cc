@@ -170,6 +170,13 @@ Expected<PipelineFacts> DetectPipelineFacts(const GitRepository& repo, const Pip
     if (branch != "HEAD") facts.branch = branch;
   }
   Fill(facts.repository_url, repo.Output({"config", "--get", "remote.origin.url"}));
+  // Where the CI does not name the default branch (CircleCI, a run outside CI), the clone
+  // does: origin/HEAD, which git clone sets.
+  if (facts.default_branch.empty()) {
+    const std::string head =
+        repo.Output({"symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD"});
+    if (head.rfind("origin/", 0) == 0) facts.default_branch = head.substr(7);
+  }
   facts.repository_url = UrlWithoutCredentials(facts.repository_url);
   return facts;
 }

@@ -31,8 +31,8 @@ struct PipelineFacts {
   /// request's run there, so runs are untrusted unless --trust trusted says otherwise.
   bool unknown_ci = false;
   /// The repository's default branch where the CI says it (GitLab's CI_DEFAULT_BRANCH, the
-  /// repository in GitHub's event payload); "" elsewhere. It deploys when hoist.yml names no
-  /// ci.deployBranches.
+  /// repository in GitHub's event payload), else the clone's origin/HEAD; "" when none says.
+  /// It deploys when hoist.yml names no ci.deployBranches.
   std::string default_branch = "";
 };
 

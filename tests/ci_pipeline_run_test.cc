@@ -8,7 +8,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
+#include <iostream>
 #include <set>
 
 #include "support/docker_engine.h"
@@ -62,7 +64,13 @@ class GithubWorkflow : public ::testing::Test {
                  "HOIST_REGISTRY=" + cache.host() + "/ci",
                  "--var",
                  "HOIST_DEPLOY_REGISTRY=" + target.host() + "/prod"};
+    const auto started = std::chrono::steady_clock::now();
     auto result = RunProcess(spec);
+    // Not asserted (timing is the benchmarks' business); printed for the record.
+    std::cout << "[ timing   ] " << ::testing::UnitTest::GetInstance()->current_test_info()->name()
+              << ": a pipeline run took "
+              << std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()
+              << " s\n";
     EXPECT_TRUE(result.ok());
     if (!result.ok()) return "";
     EXPECT_EQ(result->exit_code, 0) << result->stdout_text << result->stderr_text << Logs();
@@ -142,7 +150,13 @@ class GitlabPipeline : public ::testing::Test {
     // Not the hoist the tests built: the pipeline installs its own.
     spec.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                 "HOIST_NETWORK=", "HOIST_LOCAL="};
+    const auto started = std::chrono::steady_clock::now();
     auto result = RunProcess(spec);
+    // Not asserted (timing is the benchmarks' business); printed for the record.
+    std::cout << "[ timing   ] " << ::testing::UnitTest::GetInstance()->current_test_info()->name()
+              << ": a pipeline run took "
+              << std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()
+              << " s\n";
     EXPECT_TRUE(result.ok());
     if (!result.ok()) return "";
     EXPECT_EQ(result->exit_code, 0) << result->stdout_text << result->stderr_text;

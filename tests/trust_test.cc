@@ -148,12 +148,25 @@ TEST_F(TrustWithRegistry, ADeployJobOnABranchThatDoesNotDeployHasNothingToDo) {
                          "GITHUB_REF=refs/heads/feature", "GITHUB_REF_NAME=feature",
                          "GITHUB_SHA=" + commit, "GITHUB_REPOSITORY=acme/app", "GITHUB_RUN_ID=97"});
   EXPECT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_NE(run.err.find("nothing to deploy: branch feature matches none of"), std::string::npos)
+  EXPECT_NE(run.err.find("nothing to deploy: branch feature is not a deploy branch"),
+            std::string::npos)
       << run.err;
   // A pull request's run is still refused: it is not a branch that merely does not deploy.
   run = Hoist({"deploy"}, PullRequest(commit));
   EXPECT_EQ(run.exit_code, 1) << run.err;
   EXPECT_NE(run.err.find("not deploying from an untrusted run"), std::string::npos) << run.err;
+  // A trusted branch that does not deploy (trust.branches may name more than deploys) has
+  // nothing to deploy either: it does not promote its images.
+  repo.Write("hoist.yml", "trust:\n  branches: [main, develop]\n");
+  const std::string develop = repo.Commit("develop is trusted");
+  run = Hoist({"deploy"},
+              {"GITHUB_ACTIONS=true", "GITHUB_EVENT_NAME=push", "GITHUB_REF=refs/heads/develop",
+               "GITHUB_REF_NAME=develop", "GITHUB_SHA=" + develop, "GITHUB_REPOSITORY=acme/app",
+               "GITHUB_RUN_ID=95"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("nothing to deploy: branch develop is not a deploy branch"),
+            std::string::npos)
+      << run.err;
   // A deploy branch that trust.branches leaves out could never deploy: an error to mend, not a
   // green job that did nothing.
   repo.Write("hoist.yml", "ci:\n  deployBranches: ['release/.*']\ntrust:\n  branches: [main]\n");
@@ -162,8 +175,9 @@ TEST_F(TrustWithRegistry, ADeployJobOnABranchThatDoesNotDeployHasNothingToDo) {
                            "GITHUB_REF=refs/heads/release/2", "GITHUB_REF_NAME=release/2",
                            "GITHUB_SHA=" + next, "GITHUB_REPOSITORY=acme/app", "GITHUB_RUN_ID=96"});
   EXPECT_EQ(run.exit_code, 1) << run.err;
-  EXPECT_NE(run.err.find("release/2 is a deploy branch (ci.deployBranches) but not trusted"),
-            std::string::npos)
+  EXPECT_NE(
+      run.err.find("release/2 is a deploy branch (hoist.yml ci.deployBranches) but not trusted"),
+      std::string::npos)
       << run.err;
 }
 

@@ -60,6 +60,11 @@ Expected<ReleaseTarball> ReadReleaseTarball(const std::string& path) {
                    expected};
     }
   }
+  // A release holds no links: one could point bin/ or bin/hoist anywhere on the CI machine.
+  if (!release.content.links.empty()) {
+    return Error{path + " has a link, " + release.content.links.front() + "; expected " + expected +
+                 ", which has none"};
+  }
   const std::string binary = release.top + "/bin/hoist";
   const auto& files = release.content.regular_files;
   if (std::find(files.begin(), files.end(), binary) == files.end()) {

@@ -59,7 +59,20 @@ TEST_F(ReleaseTarballs, WhatCouldLandOutsideItsFolderOrIsNoReleaseIsRefused) {
   EXPECT_NE(ErrorOf(Make("rm -rf h && mkdir -p h/hoist-1.0-linux-x86_64/bin && ln -s /bin/sh "
                          "h/hoist-1.0-linux-x86_64/bin/hoist && tar -C h -czf out.tar.gz "
                          "hoist-1.0-linux-x86_64"))
+                .find("has a link"),
+            std::string::npos);
+  // No bin/hoist at all.
+  EXPECT_NE(ErrorOf(Make("rm -rf h && mkdir -p h/hoist-1.0-linux-x86_64/lib && echo x > "
+                         "h/hoist-1.0-linux-x86_64/lib/x && tar -C h -czf out.tar.gz "
+                         "hoist-1.0-linux-x86_64"))
                 .find("no regular file"),
+            std::string::npos);
+  // bin/ a symbolic link elsewhere, with a regular bin/hoist written through it.
+  EXPECT_NE(ErrorOf(Make("rm -rf h && mkdir -p h/hoist-1.0-linux-x86_64 h/elsewhere && ln -s "
+                         "../elsewhere h/hoist-1.0-linux-x86_64/bin && echo x > h/elsewhere/hoist "
+                         "&& tar -C h -czf out.tar.gz hoist-1.0-linux-x86_64 "
+                         "--transform 's|^elsewhere|hoist-1.0-linux-x86_64/bin|' elsewhere/hoist"))
+                .find("has a link"),
             std::string::npos);
   // A version that cannot be a tag, a machine hoist is not built for.
   EXPECT_NE(ErrorOf(Make("rm -rf h && mkdir -p h/hoist--rc1-linux-x86_64/bin && echo x > "

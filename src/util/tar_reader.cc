@@ -75,6 +75,9 @@ Expected<TarGzSummary> ReadTarGz(const std::string& path) {
     summary.entries.push_back(archive_entry_pathname(entry));
     if (archive_entry_filetype(entry) == AE_IFREG && archive_entry_hardlink(entry) == nullptr) {
       summary.regular_files.push_back(summary.entries.back());
+    } else if (archive_entry_filetype(entry) == AE_IFLNK ||
+               archive_entry_hardlink(entry) != nullptr) {
+      summary.links.push_back(summary.entries.back());
     }
     archive_read_data_skip(tar.handle);
   }

@@ -11,6 +11,7 @@ namespace hoist {
 struct TarGzSummary {
   std::vector<std::string> entries;        ///< every entry's path, in the archive's order
   std::vector<std::string> regular_files;  ///< the paths of the entries that are regular files
+  std::vector<std::string> links;          ///< the paths of symbolic and hard links
   std::string file_digest;                 ///< "sha256:<hex>" of the file as it is (gzip)
   std::string tar_digest;                  ///< "sha256:<hex>" of the uncompressed tar (a diff id)
   std::string bytes;                       ///< the file's content

@@ -24,6 +24,18 @@ namespace fs = std::filesystem;
 using testing::ReadText;
 using testing::RunOk;
 
+/// Runs one pipeline and prints how long it took: not asserted (timing is the benchmarks'
+/// business), printed for the record.
+Expected<ProcessResult> RunPipeline(const ProcessSpec& spec) {
+  const auto started = std::chrono::steady_clock::now();
+  auto result = RunProcess(spec);
+  std::cout << "[ timing   ] " << ::testing::UnitTest::GetInstance()->current_test_info()->name()
+            << ": a pipeline run took "
+            << std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()
+            << " s\n";
+  return result;
+}
+
 /// Copies the bundled example into `repo`, with the engine and the base image it builds on;
 /// "" when ready, else why not.
 std::string CopyExample(const testing::TempRepo& repo) {
@@ -64,13 +76,7 @@ class GithubWorkflow : public ::testing::Test {
                  "HOIST_REGISTRY=" + cache.host() + "/ci",
                  "--var",
                  "HOIST_DEPLOY_REGISTRY=" + target.host() + "/prod"};
-    const auto started = std::chrono::steady_clock::now();
-    auto result = RunProcess(spec);
-    // Not asserted (timing is the benchmarks' business); printed for the record.
-    std::cout << "[ timing   ] " << ::testing::UnitTest::GetInstance()->current_test_info()->name()
-              << ": a pipeline run took "
-              << std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()
-              << " s\n";
+    auto result = RunPipeline(spec);
     EXPECT_TRUE(result.ok());
     if (!result.ok()) return "";
     EXPECT_EQ(result->exit_code, 0) << result->stdout_text << result->stderr_text << Logs();
@@ -150,13 +156,7 @@ class GitlabPipeline : public ::testing::Test {
     // Not the hoist the tests built: the pipeline installs its own.
     spec.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                 "HOIST_NETWORK=", "HOIST_LOCAL="};
-    const auto started = std::chrono::steady_clock::now();
-    auto result = RunProcess(spec);
-    // Not asserted (timing is the benchmarks' business); printed for the record.
-    std::cout << "[ timing   ] " << ::testing::UnitTest::GetInstance()->current_test_info()->name()
-              << ": a pipeline run took "
-              << std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()
-              << " s\n";
+    auto result = RunPipeline(spec);
     EXPECT_TRUE(result.ok());
     if (!result.ok()) return "";
     EXPECT_EQ(result->exit_code, 0) << result->stdout_text << result->stderr_text;

@@ -6,6 +6,7 @@
 #include "ci/ci_pipeline.h"
 #include "cli/commands.h"
 #include "hoist_version.h"
+#include "oci/image_reference.h"
 #include "util/subprocess.h"
 
 namespace hoist {
@@ -56,13 +57,10 @@ void AddCiCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     // The jobs unpack hoist-VERSION-linux-MACHINE/: a pinned install of another version than
     // the hoist writing the config would fail in every job.
     if (!settings.install_image.empty()) {
-      std::string reference = settings.install_image.substr(0, settings.install_image.find('@'));
-      const size_t colon = reference.rfind(':');
-      const std::string tag =
-          colon != std::string::npos && reference.find('/', colon) == std::string::npos
-              ? reference.substr(colon + 1)
-              : "";
-      if (tag != settings.version) {
+      // The tag, before any @digest ("latest" when none is written).
+      auto image =
+          ImageReference::Parse(settings.install_image.substr(0, settings.install_image.find('@')));
+      if (!image || image->reference != settings.version) {
         throw CommandFailure{
             kExitFailure, "hoist: error: hoist.yml ci.install.image is " + settings.install_image +
                               ", not hoist:" + settings.version +

@@ -28,37 +28,14 @@ void AddDeployCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       ->option_text("SECONDS");
   command->callback([&context, &exit_code, projects, dry_run, allow_rollback, lease_wait] {
     const Manifest& manifest = context.manifest();
-    const TrustTier& tier = context.Tier();
-    if (!context.registry.empty() && (tier.trusted || tier.not_listed)) {
-      const PipelineFacts& facts = context.facts();
-      const bool deploy_ref = IsDeployRef(facts, context.config());
-      // A push to a branch or tag that does not deploy, trusted or not: a CI's deploy job may
-      // start for every push (GitHub cannot match regular expressions), and hoist.yml decides,
-      // the same way on every vendor. (Without a branch or tag, trust alone decides.)
-      if (!deploy_ref && (!facts.branch.empty() || !facts.tag.empty())) {
-        std::cerr << "hoist: nothing to deploy: "
-                  << (facts.tag.empty() ? "branch " + facts.branch + " is not a deploy branch"
-                                        : "tag " + facts.tag + " is not a release tag")
-                  << " (hoist.yml ci.deployBranches, trust.tags)\n";
+    if (!context.registry.empty()) {
+      auto nothing = MayDeploy(context.facts(), context.config(), context.Tier());
+      if (!nothing) throw CommandFailure{kExitFailure, "hoist: error: " + nothing.error().message};
+      if (!nothing->empty()) {
+        std::cerr << "hoist: nothing to deploy: " << *nothing << "\n";
         exit_code = kExitOk;
         return;
       }
-      // A deploy branch that trust.branches leaves out can never deploy: a setting to mend,
-      // not a green job.
-      if (deploy_ref && !tier.trusted) {
-        const bool listed = context.config().ci.deploy_branches_set;
-        throw CommandFailure{
-            kExitFailure,
-            "hoist: error: not deploying: " + facts.branch + " is a deploy branch (" +
-                (listed ? "hoist.yml ci.deployBranches" : "the repository's default branch") +
-                ") but not trusted (" + tier.reason + "); add it to hoist.yml trust.branches" +
-                (listed ? ", or take it out of ci.deployBranches" : "")};
-      }
-    }
-    if (!context.registry.empty() && !context.Tier().trusted) {
-      throw CommandFailure{kExitFailure, "hoist: error: not deploying from an untrusted run (" +
-                                             context.Tier().reason +
-                                             "): only trusted runs deploy (hoist.yml trust:)"};
     }
     auto* cache = dynamic_cast<RegistryStore*>(&context.Store());
     if (!cache) {

@@ -31,6 +31,11 @@ class ReleaseTarballs : public ::testing::Test {
     EXPECT_TRUE(result.ok() && result->exit_code == 0) << script;
     return dir + "/out.tar.gz";
   }
+  /// A release tarball of the usual layout under top folder `top`: TOP/bin/hoist.
+  std::string Release(const std::string& top) {
+    return Make("rm -rf h && mkdir -p h/" + top + "/bin && echo x > h/" + top +
+                "/bin/hoist && tar -C h -czf out.tar.gz " + top);
+  }
   std::string ErrorOf(const std::string& path) {
     auto release = ReadReleaseTarball(path);
     return release.ok() ? "" : release.error().message;
@@ -39,9 +44,7 @@ class ReleaseTarballs : public ::testing::Test {
 };
 
 TEST_F(ReleaseTarballs, AReleaseIsRead) {
-  auto release = ReadReleaseTarball(
-      Make("mkdir -p hoist-1.2.3-linux-x86_64/bin && echo x > hoist-1.2.3-linux-x86_64/bin/hoist"
-           " && tar -czf out.tar.gz hoist-1.2.3-linux-x86_64"));
+  auto release = ReadReleaseTarball(Release("hoist-1.2.3-linux-x86_64"));
   ASSERT_TRUE(release.ok()) << release.error().message;
   EXPECT_EQ(release->version, "1.2.3");
   EXPECT_EQ(release->arch, "amd64");
@@ -75,15 +78,9 @@ TEST_F(ReleaseTarballs, WhatCouldLandOutsideItsFolderOrIsNoReleaseIsRefused) {
                 .find("has a link"),
             std::string::npos);
   // A version that cannot be a tag, a machine hoist is not built for.
-  EXPECT_NE(ErrorOf(Make("rm -rf h && mkdir -p h/hoist--rc1-linux-x86_64/bin && echo x > "
-                         "h/hoist--rc1-linux-x86_64/bin/hoist && tar -C h -czf out.tar.gz "
-                         "hoist--rc1-linux-x86_64"))
-                .find("cannot be an image tag"),
+  EXPECT_NE(ErrorOf(Release("hoist--rc1-linux-x86_64")).find("cannot be an image tag"),
             std::string::npos);
-  EXPECT_NE(ErrorOf(Make("rm -rf h && mkdir -p h/hoist-1.0-linux-armv7l/bin && echo x > "
-                         "h/hoist-1.0-linux-armv7l/bin/hoist && tar -C h -czf out.tar.gz "
-                         "hoist-1.0-linux-armv7l"))
-                .find("not x86_64 or aarch64"),
+  EXPECT_NE(ErrorOf(Release("hoist-1.0-linux-armv7l")).find("not x86_64 or aarch64"),
             std::string::npos);
   // Not gzip, not a tar, truncated.
   EXPECT_NE(ErrorOf(Make("echo hello > out.tar.gz")).find("not gzip"), std::string::npos);

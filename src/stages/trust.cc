@@ -70,6 +70,31 @@ bool IsDeployRef(const PipelineFacts& facts, const HoistConfig& config) {
   return !facts.branch.empty() && !Matching(facts.branch, DeployBranches(facts, config)).empty();
 }
 
+Expected<std::string> MayDeploy(const PipelineFacts& facts, const HoistConfig& config,
+                                const TrustTier& tier) {
+  if (tier.trusted || tier.not_listed) {
+    const bool deploy_ref = IsDeployRef(facts, config);
+    // Without a branch or tag, trust alone decides.
+    if (!deploy_ref && (!facts.branch.empty() || !facts.tag.empty())) {
+      return (facts.tag.empty() ? "branch " + facts.branch + " is not a deploy branch"
+                                : "tag " + facts.tag + " is not a release tag") +
+             std::string(" (hoist.yml ci.deployBranches, trust.tags)");
+    }
+    if (deploy_ref && !tier.trusted) {
+      const bool listed = config.ci.deploy_branches_set;
+      return Error{"not deploying: " + facts.branch + " is a deploy branch (" +
+                   (listed ? "hoist.yml ci.deployBranches" : "the repository's default branch") +
+                   ") but not trusted (" + tier.reason + "); add it to hoist.yml trust.branches" +
+                   (listed ? ", or take it out of ci.deployBranches" : "")};
+    }
+  }
+  if (!tier.trusted) {
+    return Error{"not deploying from an untrusted run (" + tier.reason +
+                 "): only trusted runs deploy (hoist.yml trust:)"};
+  }
+  return std::string();
+}
+
 std::string UntrustedLocation(const std::string& cache, const TrustConfig& trust) {
   if (!trust.untrusted_registry.empty()) return trust.untrusted_registry;
   std::string text = cache;

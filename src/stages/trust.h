@@ -28,6 +28,13 @@ std::vector<std::string> DeployBranches(const PipelineFacts& facts, const HoistC
 /// Whether this run's tag is a release tag (trust.tags) or its branch a deploy branch.
 bool IsDeployRef(const PipelineFacts& facts, const HoistConfig& config);
 
+/// Whether a run of `tier` may deploy: "" when it may; why there is nothing to deploy (a
+/// branch or tag that does not deploy, trusted or not: a CI's deploy job may start for every
+/// push, and hoist.yml decides the same way on every vendor); an error for an untrusted run,
+/// or a deploy branch that trust.branches leaves out (a setting to mend, not a green job).
+Expected<std::string> MayDeploy(const PipelineFacts& facts, const HoistConfig& config,
+                                const TrustTier& tier);
+
 Expected<TrustTier> DecideTrust(const PipelineFacts& facts, const HoistConfig& config,
                                 const std::string& mode);
 

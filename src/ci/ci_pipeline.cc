@@ -20,6 +20,13 @@ std::string JobIdPart(const std::string& name) {
 
 }  // namespace
 
+const CiJob* FindCiJob(const std::vector<CiJob>& jobs, const std::string& id) {
+  for (const auto& job : jobs) {
+    if (job.id == id) return &job;
+  }
+  return nullptr;
+}
+
 Expected<CiVendor> ParseCiVendor(const std::string& text) {
   if (text == "circleci") return CiVendor::kCircleCi;
   if (text == "github") return CiVendor::kGithub;
@@ -92,6 +99,8 @@ Expected<std::vector<CiJob>> PlanCiJobs(CiVendor vendor, const Manifest& manifes
       build_words.insert(build_words.end(), {"--remote", options.remote});
     build_words.push_back(project.name);
     build.commands = with_env(hoist + " " + FormatCommand(build_words));
+    build.args = build_words;
+    build.project = p;
     all.push_back(build.id);
     jobs.push_back(std::move(build));
     for (const auto& test : project.tests) {
@@ -109,6 +118,9 @@ Expected<std::vector<CiJob>> PlanCiJobs(CiVendor vendor, const Manifest& manifes
         return claimed.error();
       }
       job.commands = with_env(hoist + " " + FormatCommand(test_words));
+      job.args = test_words;
+      job.project = p;
+      job.test = test.name;
       all.push_back(job.id);
       jobs.push_back(std::move(job));
     }
@@ -122,6 +134,7 @@ Expected<std::vector<CiJob>> PlanCiJobs(CiVendor vendor, const Manifest& manifes
   all.push_back(check.id);
   jobs.push_back(std::move(check));
   CiJob deploy{CiJob::Kind::kDeploy, "deploy", "deploy", all, with_env(hoist + " deploy")};
+  deploy.args = {"deploy"};
   if (auto claimed = claim(deploy.id, "the deploy job"); !claimed) return claimed.error();
   jobs.push_back(std::move(deploy));
   for (auto& job : jobs) {

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "ci/ci_pipeline.h"
+#include "cli/ci_flags.h"
 #include "cli/commands.h"
 #include "hoist_version.h"
 #include "oci/image_reference.h"
@@ -17,83 +18,27 @@ void AddCiCommand(CLI::App& app, CommandContext& context, int& exit_code) {
   auto* generate = ci->add_subcommand(
       "generate", "Write the CI config whose job graph mirrors the manifest (build, test, deploy)");
   struct Options {
-    std::string vendor;
+    CiFlags flags;
     std::string output;
     bool check = false;
-    std::string setup;
-    std::vector<std::string> deploy_branches;
-    std::string runner;
-    std::string hoist;
-    std::string remote;
   };
   auto options = std::make_shared<Options>();
-  generate->add_option("--vendor", options->vendor, "circleci, github or gitlab")
-      ->required()
-      ->check(CLI::IsMember({"circleci", "github", "gitlab"}));
+  options->flags.Add(*generate);
+  generate->get_option("--vendor")->required();
   generate->add_option("-o,--output", options->output,
                        "The file (default: the vendor's own place; - for stdout)");
   generate->add_flag("--check", options->check,
                      "Fail when the committed config differs from what the manifest gives");
-  generate->add_option("--setup", options->setup,
-                       "A command each job runs first, e.g. to install hoist (hoist.yml ci.setup)");
-  generate->add_option("--deploy-branch", options->deploy_branches,
-                       "Branches that deploy, besides v* tags (hoist.yml ci.deployBranches; "
-                       "default main)");
-  generate->add_option("--runner", options->runner,
-                       "GitHub runs-on label, GitLab runner tag or CircleCI machine image");
-  generate->add_option("--hoist", options->hoist, "How jobs invoke hoist (default hoist)");
-  generate->add_option("--remote", options->remote,
-                       "Where build jobs build: hoist build --remote (e.g. spot:32; hoist.yml "
-                       "ci.remote)");
   generate->callback([&context, &exit_code, options] {
-    CiVendor vendor = *ParseCiVendor(options->vendor);
-    CiOptions settings = context.config().ci;
-    if (!options->setup.empty()) settings.setup = options->setup;
-    if (!options->deploy_branches.empty()) {
-      settings.deploy_branches = options->deploy_branches;
-      settings.deploy_branches_set = true;
-    }
-    settings.version = HOIST_VERSION;
-    // The jobs unpack hoist-VERSION-linux-MACHINE/: a pinned install of another version than
-    // the hoist writing the config would fail in every job.
-    if (!settings.install_image.empty()) {
-      // The tag, before any @digest ("latest" when none is written).
-      auto image =
-          ImageReference::Parse(settings.install_image.substr(0, settings.install_image.find('@')));
-      if (!image || image->reference != settings.version) {
-        throw CommandFailure{
-            kExitFailure, "hoist: error: hoist.yml ci.install.image is " + settings.install_image +
-                              ", not hoist:" + settings.version +
-                              " (the version writing this config); run hoist self publish with "
-                              "the " +
-                              settings.version + " tarball and put the reference it prints there"};
-      }
-    }
-    if (!settings.install_url.empty() &&
-        settings.install_url.find("hoist-" + settings.version + "-") == std::string::npos) {
-      throw CommandFailure{kExitFailure,
-                           "hoist: error: hoist.yml ci.install.url does not name hoist-" +
-                               settings.version +
-                               "-…tar.gz (the version writing this config): point it at that "
-                               "release's tarball, with its sha256"};
-    }
-    settings.release_tags = context.config().trust.tags;
-    if (!options->runner.empty()) settings.runner = options->runner;
-    if (!options->hoist.empty()) settings.hoist = options->hoist;
-    if (!options->remote.empty()) settings.remote = options->remote;
+    CiVendor vendor = *ParseCiVendor(options->flags.vendor);
+    CiOptions settings = options->flags.Settings(context);
     const Manifest& manifest = context.manifest();
     // The command that writes this very file again, with every option given.
-    std::vector<std::string> words = {"ci", "generate", "--vendor", options->vendor};
+    std::vector<std::string> words = {"ci", "generate", "--vendor", options->flags.vendor};
     if (!options->output.empty() && options->output != "-") {
       words.insert(words.end(), {"-o", options->output});
     }
-    if (!options->setup.empty()) words.insert(words.end(), {"--setup", options->setup});
-    for (const auto& branch : options->deploy_branches) {
-      words.insert(words.end(), {"--deploy-branch", branch});
-    }
-    if (!options->runner.empty()) words.insert(words.end(), {"--runner", options->runner});
-    if (!options->hoist.empty()) words.insert(words.end(), {"--hoist", options->hoist});
-    if (!options->remote.empty()) words.insert(words.end(), {"--remote", options->remote});
+    for (const auto& word : options->flags.Words()) words.push_back(word);
     settings.regenerate = settings.hoist + " " + FormatCommand(words);
     const std::string regenerate = "hoist " + FormatCommand(words);
     auto jobs = PlanCiJobs(vendor, manifest, context.graph(), settings);
@@ -146,9 +91,12 @@ void AddCiCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       tests += job.kind == CiJob::Kind::kTest;
     }
     std::cerr << "wrote " << path.string() << ": " << builds << " build jobs, " << tests
-              << " test jobs, a config check job and 1 deploy job\n";
+              << " test jobs, a config check job and 1 deploy job"
+              << (settings.dynamic ? ", each started by the plan job when its inputs changed" : "")
+              << "\n";
     exit_code = kExitOk;
   });
+  AddCiPlanCommands(*ci, context, exit_code);
 }
 
 }  // namespace hoist

@@ -153,7 +153,14 @@ Expected<HoistConfig> LoadHoistConfig(const std::string& root) {
   }
   if (const YAML::Node ci = doc["ci"]) {
     Status ok = reader.OnlyKeys(
-        ci, "ci", {"hoist", "setup", "deployBranches", "runner", "remote", "install", "image"});
+        ci, "ci",
+        {"hoist", "setup", "deployBranches", "runner", "remote", "install", "image", "dynamic"});
+    if (ok && ci["dynamic"]) {
+      const YAML::Node dynamic = ci["dynamic"];
+      if (!dynamic.IsScalar() || !YAML::convert<bool>::decode(dynamic, config.ci.dynamic)) {
+        ok = reader.At(dynamic, "ci.dynamic must be true or false");
+      }
+    }
     if (ok) ok = reader.String(ci, "image", config.ci.image);
     if (ok && ci["install"]) {
       const YAML::Node install = ci["install"];

@@ -36,7 +36,12 @@ void SignalScenario(int signal) {
   const auto sent = Clock::now();
   kill(getpid(), signal);
   if (child.wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
-    fprintf(stderr, "the stoppable child outlived the signal\n");
+    // Say how far the stop came (the death test then waits out the sleep, which holds its pipe).
+    fprintf(stderr,
+            "the stoppable child outlived the signal: received %d, handled %d, acted %d, "
+            "stopped %d, running %d\n",
+            interrupts::Received(), handled.load(), acted.load(), ProcessesStopped() ? 1 : 0,
+            ProcessesRunning() ? 1 : 0);
     _exit(1);
   }
   auto result = child.get();

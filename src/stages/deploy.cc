@@ -312,6 +312,32 @@ std::string DeployDefinition(const GitRepository& repo, const std::string& commi
   return Sha256Digest(nlohmann::json{{"steps", steps}, {"inputs", inputs}}.dump());
 }
 
+bool IsDeployed(const std::optional<Marker>& pointer, const std::string& hash,
+                const std::string& definition) {
+  return pointer && pointer->hash == hash &&
+         (pointer->definition.empty() || pointer->definition == definition);
+}
+
+Expected<std::vector<int>> PendingDeploys(RegistryStore& cache, const Manifest& manifest,
+                                          const std::vector<ProjectHash>& hashes,
+                                          const GitRepository& repo, const std::string& commit,
+                                          const std::string& deploy_tag,
+                                          const std::vector<int>& projects) {
+  std::vector<int> pending;
+  for (int p : projects) {
+    const Project& project = manifest.projects[p];
+    auto pointer = cache.GetMarker(project.name, tag::DeployPointer(deploy_tag));
+    if (!pointer) {
+      return Error{"project '" + project.name + "': deploy to " + deploy_tag + ": " +
+                   pointer.error().message};
+    }
+    if (!IsDeployed(*pointer, hashes[p].hash, DeployDefinition(repo, commit, project))) {
+      pending.push_back(p);
+    }
+  }
+  return pending;
+}
+
 Expected<DeployOutcome> DeployProject(DeployContext& context, int p, bool dry_run,
                                       const LineSink& on_line) {
   const Project& project = context.manifest.projects[p];
@@ -328,8 +354,7 @@ Expected<DeployOutcome> DeployProject(DeployContext& context, int p, bool dry_ru
   const std::string definition =
       context.repo ? DeployDefinition(*context.repo, commit, project) : "";
   auto already = [&](const std::optional<Marker>& pointer) {
-    return pointer && pointer->hash == hash &&
-           (pointer->definition.empty() || pointer->definition == definition);
+    return IsDeployed(pointer, hash, definition);
   };
   // Nothing to do needs no lease (a no-op deploy stays a few requests per project).
   auto first = context.cache.GetMarker(project.name, tag::DeployPointer(deploy_tag));

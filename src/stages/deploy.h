@@ -63,6 +63,19 @@ Expected<std::vector<std::string>> UncommittedDeployInputs(const GitRepository& 
 std::string DeployDefinition(const GitRepository& repo, const std::string& commit,
                              const Project& project);
 
+/// Whether the deploy tag's deployed marker `pointer` says the project's deploy is done: it
+/// names `hash`, and `definition` (or no definition: a marker of before definitions).
+bool IsDeployed(const std::optional<Marker>& pointer, const std::string& hash,
+                const std::string& definition);
+
+/// The projects of `projects` whose deploy to `deploy_tag` is not done (what DeployProject
+/// would promote or run steps for); an Error when the registry cannot say.
+Expected<std::vector<int>> PendingDeploys(RegistryStore& cache, const Manifest& manifest,
+                                          const std::vector<ProjectHash>& hashes,
+                                          const GitRepository& repo, const std::string& commit,
+                                          const std::string& deploy_tag,
+                                          const std::vector<int>& projects);
+
 /// How one project's deploy ended.
 enum class DeployOutcome { kDeployed, kAlreadyDeployed, kPlanned };
 

@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "ci/ci_dynamic.h"
 #include "graph/dependency_graph.h"
 #include "manifest/manifest_loader.h"
 #include "support/temp_repo.h"
@@ -441,6 +442,134 @@ TEST(CiGenerate, AFailingHoistEnvFailsTheGitlabJob) {
   auto old = job("eval \"$(hoist env)\"");  // what it was: the error is lost
   EXPECT_EQ(old.exit_code, 0);
   EXPECT_NE(old.stdout_text.find("reached-the-build"), std::string::npos);
+}
+
+namespace dynamic {
+
+/// The example's job graph, as ci generate makes it (GitLab's; the ids are every vendor's).
+std::vector<CiJob> ExampleJobs(CiVendor vendor, CiOptions& options) {
+  const std::string root = std::string(HOIST_SOURCE_DIR) + "/examples/monorepo";
+  auto loaded = ParseManifest(ReadText(root + "/build_manifest.yml"), "build_manifest.yml", root);
+  EXPECT_TRUE(loaded.manifest.has_value());
+  static Manifest manifest;
+  manifest = *loaded.manifest;
+  static std::unique_ptr<DependencyGraph> graph;
+  graph = std::make_unique<DependencyGraph>(manifest);
+  options.version = "0.1.0";
+  auto jobs = PlanCiJobs(vendor, manifest, *graph, options);
+  EXPECT_TRUE(jobs.ok());
+  return jobs.ok() ? *jobs : std::vector<CiJob>{};
+}
+
+std::string Write(const TempRepo& repo, const std::string& name, const std::string& text) {
+  repo.Write(name, text);
+  return repo.root() + "/" + name;
+}
+
+}  // namespace dynamic
+
+// ci.dynamic: the plan job's pipeline and what it plans, read by the vendors' parsers: GitHub's
+// waves (matrix jobs from the plan's outputs, each after the ones before), GitLab's trigger of
+// the child pipeline and the child pipelines themselves, CircleCI's setup workflow and its
+// continuation.
+TEST(CiGenerate, AffectedOnlyConfigsAndPlansForEveryVendor) {
+  HOIST_REQUIRE_SHARED_FIXTURES();
+  TempRepo repo;
+  testing::RunOk(repo.root(),
+                 {"cp", "-r", std::string(HOIST_SOURCE_DIR) + "/examples/monorepo/.", repo.root()});
+  repo.Commit("example");
+  for (const std::string vendor : {"circleci", "github", "gitlab"}) {
+    SCOPED_TRACE(vendor);
+    auto run = RunHoist(repo.root(), {"ci", "generate", "--vendor", vendor, "--dynamic"});
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    auto check =
+        RunHoist(repo.root(), {"ci", "generate", "--vendor", vendor, "--dynamic", "--check"});
+    EXPECT_EQ(check.exit_code, 0) << check.err;
+  }
+  const std::string github_file = repo.root() + "/.github/workflows/hoist.yml";
+  EXPECT_EQ(SchemaErrors("github-workflow.schema.json", github_file), "");
+  EXPECT_EQ(VendorErrors("github", github_file), "");
+  EXPECT_EQ(GraphOf("github", ReadText(github_file)),
+            (JobGraph{{"plan", {}},
+                      {"wave-1", {"plan"}},
+                      {"wave-2", {"plan", "wave-1"}},
+                      {"wave-3", {"plan", "wave-1", "wave-2"}},
+                      {"wave-4", {"plan", "wave-1", "wave-2", "wave-3"}},
+                      {"wave-5", {"plan", "wave-1", "wave-2", "wave-3", "wave-4"}},
+                      {"deploy", {"plan", "wave-1", "wave-2", "wave-3", "wave-4", "wave-5"}}}));
+  auto github = YAML::LoadFile(github_file);
+  EXPECT_EQ(github["jobs"]["plan"]["outputs"]["wave5"].as<std::string>(),
+            "${{ steps.plan.outputs.wave5 }}");
+  EXPECT_EQ(github["jobs"]["wave-2"]["strategy"]["matrix"]["job"].as<std::string>(),
+            "${{ fromJSON(needs.plan.outputs.wave2) }}");
+  const std::string circleci_file = repo.root() + "/.circleci/config.yml";
+  EXPECT_EQ(SchemaErrors("circleci-config.schema.json", circleci_file), "");
+  EXPECT_EQ(VendorErrors("circleci", circleci_file), "");
+  auto circleci = YAML::LoadFile(circleci_file);
+  EXPECT_TRUE(circleci["setup"].as<bool>());
+  EXPECT_EQ(GraphOf("circleci", ReadText(circleci_file)), (JobGraph{{"plan", {}}}));
+  auto gitlab = YAML::LoadFile(repo.root() + "/.gitlab-ci.yml");
+  EXPECT_EQ(GraphOf("gitlab", ReadText(repo.root() + "/.gitlab-ci.yml")),
+            (JobGraph{{"plan", {}}, {"pipeline", {"plan"}}}));
+  EXPECT_EQ(gitlab["pipeline"]["trigger"]["include"][0]["artifact"].as<std::string>(),
+            ".hoist/pipeline.yml");
+  EXPECT_EQ(gitlab["plan"]["artifacts"]["paths"][0].as<std::string>(), ".hoist/pipeline.yml");
+
+  // The plans: everything, a library's dependents, nothing.
+  const std::vector<std::string> all = {"build-base",         "build-greeting", "build-api",
+                                        "test-api-smoke",     "build-worker",   "build-e2e-tests",
+                                        "test-e2e-tests-e2e", "build-lint"};
+  const std::vector<std::string> some = {"build-api", "test-api-smoke", "build-e2e-tests",
+                                         "test-e2e-tests-e2e"};
+  CiOptions options;
+  auto github_jobs = dynamic::ExampleJobs(CiVendor::kGithub, options);
+  EXPECT_EQ(RenderCiPlan(CiVendor::kGithub, github_jobs, {some, true}, options),
+            "wave1=[{\"id\":\"build-api\",\"title\":\"build api\"}]\n"
+            "wave2=[{\"id\":\"test-api-smoke\",\"title\":\"test api smoke\"},"
+            "{\"id\":\"build-e2e-tests\",\"title\":\"build e2e-tests\"}]\n"
+            "wave3=[{\"id\":\"test-e2e-tests-e2e\",\"title\":\"test e2e-tests e2e\"}]\n"
+            "wave4=[]\nwave5=[]\ndeploy=true\n");
+  EXPECT_EQ(RenderCiPlan(CiVendor::kGithub, github_jobs, {{}, false}, options),
+            "wave1=[]\nwave2=[]\nwave3=[]\nwave4=[]\nwave5=[]\ndeploy=false\n");
+
+  auto gitlab_jobs = dynamic::ExampleJobs(CiVendor::kGitlab, options);
+  JobGraph expected = ExpectedGraph(repo.root(), "build_manifest.yml");
+  expected.erase("ci-config");  // the plan job checks the config
+  expected["deploy"].erase("ci-config");
+  EXPECT_EQ(GraphOf("gitlab", RenderCiPlan(CiVendor::kGitlab, gitlab_jobs, {all, true}, options)),
+            expected);
+  EXPECT_EQ(GraphOf("gitlab", RenderCiPlan(CiVendor::kGitlab, gitlab_jobs, {some, false}, options)),
+            (JobGraph{{"build-api", {}},
+                      {"test-api-smoke", {"build-api"}},
+                      {"build-e2e-tests", {"build-api"}},
+                      {"test-e2e-tests-e2e", {"build-e2e-tests"}}}));
+  const std::string nothing = RenderCiPlan(CiVendor::kGitlab, gitlab_jobs, {{}, false}, options);
+  EXPECT_EQ(GraphOf("gitlab", nothing), (JobGraph{{"nothing-to-do", {}}}));
+  EXPECT_EQ(YAML::Load(nothing)["nothing-to-do"]["variables"]["GIT_STRATEGY"].as<std::string>(),
+            "none");
+
+  auto circleci_jobs = dynamic::ExampleJobs(CiVendor::kCircleCi, options);
+  const std::string continuation =
+      dynamic::Write(repo, "continuation.yml",
+                     RenderCiPlan(CiVendor::kCircleCi, circleci_jobs, {some, true}, options));
+  EXPECT_EQ(SchemaErrors("circleci-config.schema.json", continuation), "");
+  EXPECT_EQ(VendorErrors("circleci", continuation), "");
+  EXPECT_FALSE(YAML::LoadFile(continuation)["setup"]);
+  EXPECT_EQ(GraphOf("circleci", ReadText(continuation)),
+            (JobGraph{{"build-api", {}},
+                      {"test-api-smoke", {"build-api"}},
+                      {"build-e2e-tests", {"build-api"}},
+                      {"test-e2e-tests-e2e", {"build-e2e-tests"}},
+                      {"deploy",
+                       {"build-api", "test-api-smoke", "build-e2e-tests", "test-e2e-tests-e2e"}}}));
+  EXPECT_EQ(RenderCiPlan(CiVendor::kCircleCi, circleci_jobs, {{}, false}, options), "{}\n");
+
+  // ci job runs a planned job by its id; an unknown id is refused with the list.
+  auto unknown = RunHoist(repo.root(), {"ci", "job", "build-nope"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("has no job 'build-nope' (jobs: build-base, build-greeting"),
+            std::string::npos)
+      << unknown.err;
 }
 
 }  // namespace

@@ -122,6 +122,83 @@ TEST_F(GithubWorkflow, InstallsHoistFromTheRegistryAndRunsGreenThenHasNothingToD
   EXPECT_NE(Log("deploy").find("already deployed"), std::string::npos) << Log("deploy");
 }
 
+/// The jobs an affected-only pipeline ran: "title result" of every matrix job (sorted), then
+/// the other jobs' "id result" lines in order.
+std::string Started(const std::string& output) {
+  std::vector<std::string> matrix;
+  std::string others;
+  for (const auto& line : testing::Lines(output)) {
+    if (line.rfind("wave-", 0) == 0 && line.find(' ') != line.rfind(' ')) {
+      matrix.push_back(line.substr(line.find(' ') + 1));
+    } else if (!line.empty()) {
+      others += line + "\n";
+    }
+  }
+  std::sort(matrix.begin(), matrix.end());
+  std::string out;
+  for (const auto& line : matrix) out += line + "\n";
+  return out + others;
+}
+
+/// What `hoist affected --base HEAD~1` says changed: their build jobs and test jobs, as the
+/// CI shows them ("build api", "test api smoke").
+std::set<std::string> AffectedJobs(const std::string& root) {
+  std::set<std::string> jobs;
+  for (const auto& project :
+       testing::Lines(RunOk(root, {HOIST_BINARY, "affected", "--base", "HEAD~1"}))) {
+    if (project.empty()) continue;
+    jobs.insert("build " + project);
+    if (project == "api") jobs.insert("test api smoke");
+    if (project == "e2e-tests") jobs.insert("test e2e-tests e2e");
+  }
+  return jobs;
+}
+
+// "Every job starts on every push": with ci.dynamic, a plan job decides from the registry, and
+// a push that changes nothing starts the plan job alone; a library change starts exactly the
+// builds and tests it affects, in dependency waves (GitHub matrix jobs), then the deploy.
+TEST_F(GithubWorkflow, AnAffectedOnlyPipelineStartsOnlyWhatChanged) {
+  repo.Write("hoist.yml", ReadText(repo.root() + "/hoist.yml") + "ci:\n  dynamic: true\n");
+  ASSERT_EQ(testing::RunHoist(repo.root(), {"ci", "generate", "--vendor", "github"}).exit_code, 0);
+  commit = repo.Commit("an affected-only workflow");
+  auto published = testing::RunHoist(
+      repo.root(), {"self", "publish", testing::ReleaseTarball(), "--to", cache.host() + "/ci"});
+  ASSERT_EQ(published.exit_code, 0) << published.err;
+
+  // The first push: everything, wave after wave.
+  EXPECT_EQ(Started(Run("1")),
+            "build api success\nbuild base success\nbuild e2e-tests success\n"
+            "build greeting success\nbuild lint success\nbuild worker success\n"
+            "test api smoke success\ntest e2e-tests e2e success\n"
+            "plan success\ndeploy success\n");
+  EXPECT_NE(Log("plan").find("run  build-base: no image cache-"), std::string::npos) << Log("plan");
+  EXPECT_NE(Log("deploy").find("deployed"), std::string::npos) << Log("deploy");
+
+  // The same commit again: one job starts.
+  EXPECT_EQ(Run("2"),
+            "plan success\nwave-1 skipped\nwave-2 skipped\nwave-3 skipped\nwave-4 skipped\n"
+            "wave-5 skipped\ndeploy skipped\n");
+  EXPECT_NE(Log("plan").find("skip deploy: every project is deployed to"), std::string::npos)
+      << Log("plan");
+
+  // A library change: exactly what it affects, then the deploy.
+  repo.Write("libs/greeting/src/greeting.c",
+             ReadText(repo.root() + "/libs/greeting/src/greeting.c") + "/* changed */\n");
+  commit = repo.Commit("change the library");
+  std::set<std::string> started;
+  const std::string output = Run("3");
+  for (const auto& line : testing::Lines(Started(output))) {
+    if (line.rfind("build ", 0) == 0 || line.rfind("test ", 0) == 0) {
+      started.insert(line.substr(0, line.rfind(' ')));
+      EXPECT_EQ(line.substr(line.rfind(' ') + 1), "success") << output;
+    }
+  }
+  const std::set<std::string> affected = AffectedJobs(repo.root());
+  EXPECT_EQ(started, affected) << output;
+  EXPECT_EQ(affected.count("build base"), 0u);
+  EXPECT_NE(output.find("deploy success"), std::string::npos) << output;
+}
+
 // The generated GitLab pipeline run for real by gitlab-ci-local (from the npm registry, pinned
 // in tests/tools) with its shell executor, each job in a copy of its own (--shell-isolation),
 // hoist installed by the pipeline from the registry, not from PATH. gitlab-ci-local sets
@@ -142,6 +219,11 @@ class GitlabPipeline : public ::testing::Test {
 
   /// Runs the pipeline; returns the "PASS job" / "FAIL job" lines, sorted.
   std::string Run() {
+    // The project's CI/CD variables, which GitLab gives child pipelines too: gitlab-ci-local
+    // reads them from this file (its --variable reaches no child pipeline). Not committed.
+    repo.Write(".gitlab-ci-local-variables.yml",
+               "GITLAB_CI: 'true'\nHOIST_REGISTRY: " + cache.host() +
+                   "/ci\nHOIST_DEPLOY_REGISTRY: " + target.host() + "/prod\n");
     ProcessSpec spec;
     spec.argv = {std::string(HOIST_TEST_TOOLS) + "/node_modules/.bin/gitlab-ci-local",
                  "--shell-isolation",
@@ -172,6 +254,8 @@ class GitlabPipeline : public ::testing::Test {
     std::sort(lines.begin(), lines.end());
     std::string out;
     for (const auto& line : lines) out += line + "\n";
+    // (gitlab-ci-local exits 0 when a child pipeline's job failed: say what it printed.)
+    EXPECT_EQ(out.find("FAIL "), std::string::npos) << result->stdout_text;
     return out;
   }
   std::string Log(const std::string& job) {
@@ -218,6 +302,45 @@ TEST_F(GitlabPipeline, GreenThenNothingThenExactlyWhatALibraryChangeAffects) {
   for (const auto& line : testing::Lines(affected)) expected.insert(line);
   EXPECT_EQ(built, expected) << affected;
   EXPECT_EQ(expected.count("base"), 0u);
+}
+
+// The same with GitLab's child pipelines: the plan job leaves the pipeline of the jobs to run,
+// which the trigger job starts; a push that changes nothing runs the plan job and the one job
+// GitLab needs to accept a child pipeline (it refuses an empty one), which clones nothing.
+TEST_F(GitlabPipeline, AnAffectedOnlyPipelineStartsOnlyWhatChanged) {
+  repo.Write("hoist.yml", ReadText(repo.root() + "/hoist.yml") + "  dynamic: true\n");
+  ASSERT_EQ(testing::RunHoist(repo.root(), {"ci", "generate", "--vendor", "gitlab"}).exit_code, 0);
+  repo.Commit("an affected-only pipeline");
+  EXPECT_EQ(Run(),
+            "PASS  [pipeline] -> build-api\nPASS  [pipeline] -> build-base\n"
+            "PASS  [pipeline] -> build-e2e-tests\nPASS  [pipeline] -> build-greeting\n"
+            "PASS  [pipeline] -> build-lint\nPASS  [pipeline] -> build-worker\n"
+            "PASS  [pipeline] -> deploy\nPASS  [pipeline] -> test-api-smoke\n"
+            "PASS  [pipeline] -> test-e2e-tests-e2e\nPASS  pipeline\nPASS  plan\n");
+
+  EXPECT_EQ(Run(), "PASS  [pipeline] -> nothing-to-do\nPASS  pipeline\nPASS  plan\n");
+  EXPECT_NE(Log("plan").find("skip test-api-smoke: passed at"), std::string::npos) << Log("plan");
+
+  repo.Write("libs/greeting/src/greeting.c",
+             ReadText(repo.root() + "/libs/greeting/src/greeting.c") + "/* changed */\n");
+  repo.Commit("change the library");
+  std::set<std::string> started;
+  for (const auto& line : testing::Lines(Run())) {
+    const std::string prefix = "PASS  [pipeline] -> ";
+    if (line.rfind(prefix, 0) == 0 && line != prefix + "deploy") {
+      std::string id = line.substr(prefix.size());
+      // build-api -> "build api", test-api-smoke -> "test api smoke"
+      if (id == "test-e2e-tests-e2e") {
+        id = "test e2e-tests e2e";
+      } else if (id.rfind("build-", 0) == 0) {
+        id = "build " + id.substr(6);
+      } else if (id == "test-api-smoke") {
+        id = "test api smoke";
+      }
+      started.insert(id);
+    }
+  }
+  EXPECT_EQ(started, AffectedJobs(repo.root()));
 }
 
 }  // namespace

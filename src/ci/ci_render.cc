@@ -447,15 +447,22 @@ std::string RenderGitlab(const std::vector<CiJob>& jobs, const CiOptions& option
     out << YAML::Key << "stage" << YAML::Value << stage;
     if (job.kind == CiJob::Kind::kTrigger) {
       // The child pipeline the plan job wrote, which this pipeline's result waits for. A
-      // trigger job takes none of the defaults (no image, before_script or cache).
+      // trigger job takes none of the defaults (no image, before_script or cache) and passes
+      // on none of this file's variables: a variable passed downstream would outrank the
+      // project's CI/CD variables there (HOIST_REGISTRY would be $CI_REGISTRY_IMAGE again);
+      // the child pipeline sets its own.
       out << YAML::Key << "needs" << YAML::Value << YAML::Flow << job.needs;
       out << YAML::Key << "inherit" << YAML::Value << YAML::BeginMap << YAML::Key << "default"
-          << YAML::Value << false << YAML::EndMap;
+          << YAML::Value << false << YAML::Key << "variables" << YAML::Value << false
+          << YAML::EndMap;
       out << YAML::Key << "trigger" << YAML::Value << YAML::BeginMap;
       out << YAML::Key << "include" << YAML::Value << YAML::BeginSeq << YAML::BeginMap << YAML::Key
           << "artifact" << YAML::Value << job.outputs.at(0) << YAML::Key << "job" << YAML::Value
           << job.needs.at(0) << YAML::EndMap << YAML::EndSeq;
-      out << YAML::Key << "strategy" << YAML::Value << "depend" << YAML::EndMap;
+      out << YAML::Key << "strategy" << YAML::Value << "depend";
+      out << YAML::Key << "forward" << YAML::Value << YAML::BeginMap << YAML::Key
+          << "yaml_variables" << YAML::Value << false << YAML::Key << "pipeline_variables"
+          << YAML::Value << true << YAML::EndMap << YAML::EndMap;
       out << YAML::EndMap;
       continue;
     }

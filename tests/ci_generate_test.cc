@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "ci/ci_dynamic.h"
@@ -502,6 +503,9 @@ TEST(CiGenerate, AffectedOnlyConfigsAndPlansForEveryVendor) {
             "${{ steps.plan.outputs.wave5 }}");
   EXPECT_EQ(github["jobs"]["wave-2"]["strategy"]["matrix"]["job"].as<std::string>(),
             "${{ fromJSON(needs.plan.outputs.wave2) }}");
+  // A failure in one wave skips no unrelated job of a later one; the deploy needs all green.
+  EXPECT_EQ(github["jobs"]["wave-3"]["if"].as<std::string>().find("failure()"), std::string::npos);
+  EXPECT_NE(github["jobs"]["deploy"]["if"].as<std::string>().find("!failure()"), std::string::npos);
   const std::string circleci_file = repo.root() + "/.circleci/config.yml";
   EXPECT_EQ(SchemaErrors("circleci-config.schema.json", circleci_file), "");
   EXPECT_EQ(VendorErrors("circleci", circleci_file), "");
@@ -524,11 +528,12 @@ TEST(CiGenerate, AffectedOnlyConfigsAndPlansForEveryVendor) {
   CiOptions options;
   auto github_jobs = dynamic::ExampleJobs(CiVendor::kGithub, options);
   EXPECT_EQ(RenderCiPlan(CiVendor::kGithub, github_jobs, {some, true}, options),
-            "wave1=[{\"id\":\"build-api\",\"title\":\"build api\"}]\n"
-            "wave2=[{\"id\":\"test-api-smoke\",\"title\":\"test api smoke\"},"
+            "wave1=[]\nwave2=[]\n"
+            "wave3=[{\"id\":\"build-api\",\"title\":\"build api\"}]\n"
+            "wave4=[{\"id\":\"test-api-smoke\",\"title\":\"test api smoke\"},"
             "{\"id\":\"build-e2e-tests\",\"title\":\"build e2e-tests\"}]\n"
-            "wave3=[{\"id\":\"test-e2e-tests-e2e\",\"title\":\"test e2e-tests e2e\"}]\n"
-            "wave4=[]\nwave5=[]\ndeploy=true\n");
+            "wave5=[{\"id\":\"test-e2e-tests-e2e\",\"title\":\"test e2e-tests e2e\"}]\n"
+            "deploy=true\n");
   EXPECT_EQ(RenderCiPlan(CiVendor::kGithub, github_jobs, {{}, false}, options),
             "wave1=[]\nwave2=[]\nwave3=[]\nwave4=[]\nwave5=[]\ndeploy=false\n");
 
@@ -547,6 +552,13 @@ TEST(CiGenerate, AffectedOnlyConfigsAndPlansForEveryVendor) {
   EXPECT_EQ(GraphOf("gitlab", nothing), (JobGraph{{"nothing-to-do", {}}}));
   EXPECT_EQ(YAML::Load(nothing)["nothing-to-do"]["variables"]["GIT_STRATEGY"].as<std::string>(),
             "none");
+  // A GitLab child pipeline is not told of its parent's merge request: an untrusted plan
+  // says so itself.
+  EXPECT_FALSE(YAML::Load(nothing)["variables"]["HOIST_TRUST"]);
+  EXPECT_EQ(YAML::Load(RenderCiPlan(CiVendor::kGitlab, gitlab_jobs, {some, false, true},
+                                    options))["variables"]["HOIST_TRUST"]
+                .as<std::string>(),
+            "untrusted");
 
   auto circleci_jobs = dynamic::ExampleJobs(CiVendor::kCircleCi, options);
   const std::string continuation =
@@ -562,7 +574,13 @@ TEST(CiGenerate, AffectedOnlyConfigsAndPlansForEveryVendor) {
                       {"test-e2e-tests-e2e", {"build-e2e-tests"}},
                       {"deploy",
                        {"build-api", "test-api-smoke", "build-e2e-tests", "test-e2e-tests-e2e"}}}));
-  EXPECT_EQ(RenderCiPlan(CiVendor::kCircleCi, circleci_jobs, {{}, false}, options), "{}\n");
+  // Nothing to run: the config CircleCI's continuation orb finishes a pipeline with.
+  EXPECT_EQ(RenderCiPlan(CiVendor::kCircleCi, circleci_jobs, {{}, false}, options),
+            "{\"version\": 2, \"jobs\": {}, \"workflows\": {\"version\": 2}}\n");
+  // [ci rebuild base] with the library cached: api still waits for base.
+  EXPECT_EQ(GraphOf("gitlab", RenderCiPlan(CiVendor::kGitlab, gitlab_jobs,
+                                           {{"build-base", "build-api"}, false}, options)),
+            (JobGraph{{"build-base", {}}, {"build-api", {"build-base"}}}));
 
   // ci job runs a planned job by its id; an unknown id is refused with the list.
   auto unknown = RunHoist(repo.root(), {"ci", "job", "build-nope"});
@@ -570,6 +588,75 @@ TEST(CiGenerate, AffectedOnlyConfigsAndPlansForEveryVendor) {
   EXPECT_NE(unknown.err.find("has no job 'build-nope' (jobs: build-base, build-greeting"),
             std::string::npos)
       << unknown.err;
+  auto check_job = RunHoist(repo.root(), {"ci", "job", "ci-config"});
+  EXPECT_EQ(check_job.exit_code, 2) << check_job.err;
+  // CircleCI's plan outside a setup workflow is refused before any registry question.
+  auto no_key = RunHoist(repo.root(), {"ci", "plan", "--vendor", "circleci"});
+  EXPECT_EQ(no_key.exit_code, 1);
+  EXPECT_NE(no_key.err.find("CIRCLE_CONTINUATION_KEY is not set"), std::string::npos) << no_key.err;
+  repo.Write("hoist.yml", "ci:\n  dynamic: sometimes\n");
+  auto bad = RunHoist(repo.root(), {"ci", "generate", "--vendor", "github"});
+  EXPECT_EQ(bad.exit_code, 1) << bad.err;
+  EXPECT_NE(bad.err.find("hoist.yml:2:12: error: ci.dynamic must be true or false"),
+            std::string::npos)
+      << bad.err;
+}
+
+// A matrix job's `hoist ci job ID` runs that job's hoist command with hoist's own options as
+// given (a manifest elsewhere than the root, --insecure-registry, …).
+TEST(CiGenerate, CiJobRunsTheJobWithHoistsOwnOptions) {
+  TempRepo repo;
+  repo.Write("ci/m.yml", "a:\n  buildDir: a\n");
+  repo.Write("a/Dockerfile", "FROM scratch\n");
+  repo.Commit("a manifest in ci/");
+  // No engine answers there: the build fails at once, after reading the manifest.
+  auto run = RunHoist(repo.root(), {"--manifest", "ci/m.yml", "ci", "job", "build-a"},
+                      {"DOCKER_HOST=unix:///nonexistent/docker.sock"});
+  EXPECT_NE(run.err.find("hoist ci job: build a"), std::string::npos) << run.err;
+  EXPECT_EQ(run.err.find("build_manifest"), std::string::npos) << run.err;
+  EXPECT_NE(run.exit_code, 0);
+}
+
+// GitHub runs at most 256 jobs of one matrix: a wider wave is split over matrix jobs, each
+// after every part of the waves before, and a plan fills them in order.
+TEST(CiGenerate, AWaveWiderThanAGithubMatrixIsSplit) {
+  std::string yaml = "base:\n  buildDir: base\n";
+  for (int i = 0; i < 300; ++i) {
+    yaml += "p" + std::to_string(i) + ":\n  buildDir: p" + std::to_string(i) +
+            "\n  dependencies: [base]\n";
+  }
+  yaml += "top:\n  buildDir: top\n  dependencies: [p0, p299]\n";
+  auto loaded = ParseManifest(yaml, "build_manifest.yml", "/repo");
+  ASSERT_TRUE(loaded.manifest.has_value());
+  DependencyGraph graph(*loaded.manifest);
+  CiOptions options;
+  options.version = "0.1.0";
+  options.dynamic = true;
+  auto jobs = PlanCiJobs(CiVendor::kGithub, *loaded.manifest, graph, options);
+  ASSERT_TRUE(jobs.ok());
+  auto workflow =
+      YAML::Load(RenderCiConfig(CiVendor::kGithub, *jobs, options, "build_manifest.yml"));
+  EXPECT_EQ(GraphOf("github", YAML::Dump(workflow)),
+            (JobGraph{{"plan", {}},
+                      {"wave-1", {"plan"}},
+                      {"wave-2-1", {"plan", "wave-1"}},
+                      {"wave-2-2", {"plan", "wave-1"}},
+                      {"wave-3", {"plan", "wave-1", "wave-2-1", "wave-2-2"}},
+                      {"deploy", {"plan", "wave-1", "wave-2-1", "wave-2-2", "wave-3"}}}));
+  std::vector<std::string> all;
+  for (const auto& job : *jobs) {
+    if (job.kind == CiJob::Kind::kBuild) all.push_back(job.id);
+  }
+  std::map<std::string, size_t> sizes;
+  for (const auto& line :
+       testing::Lines(RenderCiPlan(CiVendor::kGithub, *jobs, {all, true}, options))) {
+    const size_t equals = line.find('=');
+    auto value = nlohmann::json::parse(line.substr(equals + 1));
+    sizes[line.substr(0, equals)] = value.is_array() ? value.size() : 0;
+  }
+  EXPECT_EQ(sizes,
+            (std::map<std::string, size_t>{
+                {"wave1", 1}, {"wave2_1", 256}, {"wave2_2", 44}, {"wave3", 1}, {"deploy", 0}}));
 }
 
 }  // namespace

@@ -20,8 +20,30 @@ std::vector<std::string> AllPlannable(const std::vector<CiJob>& jobs) {
   return ids;
 }
 
-std::string WaveOutput(size_t wave) {
-  return "wave" + std::to_string(wave + 1);
+/// One matrix job of a dynamic GitHub workflow: part `part` of wave `wave`'s jobs.
+struct WaveSlot {
+  size_t wave;
+  size_t part;
+  size_t parts;  ///< of the wave
+  std::string Job() const {
+    return "wave-" + std::to_string(wave + 1) + (parts > 1 ? "-" + std::to_string(part + 1) : "");
+  }
+  std::string Output() const {
+    return "wave" + std::to_string(wave + 1) + (parts > 1 ? "_" + std::to_string(part + 1) : "");
+  }
+};
+
+/// The matrix jobs of the whole job graph: one per wave, or as many as GitHub's matrix limit
+/// needs.
+std::vector<WaveSlot> WaveSlots(const std::vector<CiJob>& jobs) {
+  std::vector<WaveSlot> slots;
+  const auto waves = CiWaves(jobs, AllPlannable(jobs));
+  for (size_t w = 0; w < waves.size(); ++w) {
+    const size_t parts =
+        std::max<size_t>(1, (waves[w].size() + kGithubMatrixLimit - 1) / kGithubMatrixLimit);
+    for (size_t part = 0; part < parts; ++part) slots.push_back({w, part, parts});
+  }
+  return slots;
 }
 
 /// The commands of a job that runs hoist `command` after what every job runs first (setup,
@@ -44,8 +66,7 @@ CiJob PlanJob(CiVendor vendor, const std::vector<CiJob>& jobs, const CiOptions& 
   const std::string& hoist = options.plan;
   switch (vendor) {
     case CiVendor::kGithub: {
-      const size_t waves = CiWaves(jobs, AllPlannable(jobs)).size();
-      for (size_t w = 0; w < waves; ++w) plan.outputs.push_back(WaveOutput(w));
+      for (const auto& slot : WaveSlots(jobs)) plan.outputs.push_back(slot.Output());
       plan.outputs.push_back("deploy");
       plan.commands.push_back(hoist + " --vendor github >> \"$GITHUB_OUTPUT\"");
       break;
@@ -58,7 +79,7 @@ CiJob PlanJob(CiVendor vendor, const std::vector<CiJob>& jobs, const CiOptions& 
       plan.commands.push_back(hoist + " --vendor circleci --output " + kCircleCiContinuation);
       // CircleCI's continuation API, as its continuation orb calls it (no orb to allow).
       plan.commands.push_back(
-          std::string("curl -fsS --retry 3 -X POST -H 'Content-Type: application/json' "
+          std::string("curl -fsS -X POST -H 'Content-Type: application/json' "
                       "--data-binary @") +
           kCircleCiContinuation +
           " \"https://${CIRCLECI_DOMAIN:-circleci.com}/api/v2/pipeline/continue\"");
@@ -75,7 +96,7 @@ std::vector<std::vector<const CiJob*>> CiWaves(const std::vector<CiJob>& jobs,
   std::map<std::string, size_t> wave_of;
   std::vector<std::vector<const CiJob*>> waves;
   for (const auto& job : jobs) {  // dependencies first (PlanCiJobs' order)
-    if (!Planned(job) || !running.count(job.id)) continue;
+    if (!Planned(job)) continue;
     size_t wave = 0;
     for (const auto& need : job.needs) {
       auto it = wave_of.find(need);
@@ -83,7 +104,7 @@ std::vector<std::vector<const CiJob*>> CiWaves(const std::vector<CiJob>& jobs,
     }
     wave_of[job.id] = wave;
     if (waves.size() <= wave) waves.resize(wave + 1);
-    waves[wave].push_back(&job);
+    if (running.count(job.id)) waves[wave].push_back(&job);
   }
   return waves;
 }
@@ -93,18 +114,22 @@ std::string RenderDynamicCiConfig(CiVendor vendor, const std::vector<CiJob>& job
   std::vector<CiJob> dynamic = {PlanJob(vendor, jobs, options)};
   if (vendor == CiVendor::kGithub) {
     // A job the plan leaves out is skipped, and a skipped job would skip what needs it: the
-    // waves and the deploy ask for no failure rather than every need's success.
-    const size_t waves = CiWaves(jobs, AllPlannable(jobs)).size();
-    std::vector<std::string> before = {"plan"};
-    for (size_t w = 0; w < waves; ++w) {
-      CiJob wave{CiJob::Kind::kWave,
-                 "wave-" + std::to_string(w + 1),
-                 "wave " + std::to_string(w + 1),
-                 before,
-                 {}};
+    // waves and the deploy ask for what they need in their own conditions.
+    std::vector<std::string> before = {"plan"}, earlier_waves = {"plan"};
+    size_t current = 0;
+    for (const auto& slot : WaveSlots(jobs)) {
+      if (slot.wave != current) {  // a wave's parts need every part of the waves before
+        earlier_waves = before;
+        current = slot.wave;
+      }
+      CiJob wave{CiJob::Kind::kWave, slot.Job(), slot.Job(), earlier_waves, {}};
       wave.commands = CommandsRunning(jobs, options.run_job + " \"$HOIST_CI_JOB\"");
-      wave.matrix = WaveOutput(w);
-      wave.run_if = "!cancelled() && !failure() && needs.plan.outputs." + wave.matrix + " != '[]'";
+      wave.matrix = slot.Output();
+      // After the waves before, whatever became of them: one failure in a wave does not skip
+      // unrelated jobs of later ones (a job whose dependency failed builds it itself, and
+      // fails the same way).
+      wave.run_if = "!cancelled() && needs.plan.result == 'success' && needs.plan.outputs." +
+                    wave.matrix + " != '[]'";
       before.push_back(wave.id);
       dynamic.push_back(std::move(wave));
     }
@@ -131,34 +156,51 @@ std::string RenderCiPlan(CiVendor vendor, const std::vector<CiJob>& jobs, const 
                          const CiOptions& options) {
   CiOptions static_options = options;
   static_options.dynamic = false;
+  if (plan.untrusted) static_options.variables.push_back({"HOIST_TRUST", "untrusted"});
   if (vendor == CiVendor::kGithub) {
     const auto waves = CiWaves(jobs, plan.run);
-    const size_t count = CiWaves(jobs, AllPlannable(jobs)).size();
     std::string text;
-    for (size_t w = 0; w < count; ++w) {
+    for (const auto& slot : WaveSlots(jobs)) {
       nlohmann::json list = nlohmann::json::array();
-      if (w < waves.size()) {
-        for (const CiJob* job : waves[w]) list.push_back({{"id", job->id}, {"title", job->title}});
+      const auto& wave = waves[slot.wave];
+      for (size_t i = slot.part * kGithubMatrixLimit;
+           i < wave.size() && i < (slot.part + 1) * kGithubMatrixLimit; ++i) {
+        list.push_back({{"id", wave[i]->id}, {"title", wave[i]->title}});
       }
-      text += WaveOutput(w) + "=" + list.dump() + "\n";
+      text += slot.Output() + "=" + list.dump() + "\n";
     }
     return text + "deploy=" + (plan.deploy ? "true" : "false") + "\n";
   }
-  // The planned jobs, each needing only the planned jobs it needed.
+  // The planned jobs, each after the nearest planned jobs it needs, directly or through jobs
+  // that do not run (a cached library between a rebuilt base and its user: the user still
+  // waits for the base).
   const std::set<std::string> running(plan.run.begin(), plan.run.end());
+  std::map<std::string, std::set<std::string>> nearest;  // job id -> nearest running needs
+  for (const auto& job : jobs) {                         // dependencies first
+    std::set<std::string>& mine = nearest[job.id];
+    for (const auto& need : job.needs) {
+      if (running.count(need)) {
+        mine.insert(need);
+      } else {
+        mine.insert(nearest[need].begin(), nearest[need].end());
+      }
+    }
+  }
   std::vector<CiJob> planned;
   for (const auto& job : jobs) {
     const bool deploy = job.kind == CiJob::Kind::kDeploy && plan.deploy;
     if (!deploy && !(Planned(job) && running.count(job.id))) continue;
     CiJob copy = job;
     copy.needs.clear();
-    for (const auto& need : job.needs) {
-      if (running.count(need)) copy.needs.push_back(need);
+    for (const auto& other : jobs) {  // in the order of `jobs`
+      if (nearest[job.id].count(other.id)) copy.needs.push_back(other.id);
     }
     planned.push_back(std::move(copy));
   }
   if (vendor == CiVendor::kCircleCi) {
-    return planned.empty() ? "{}\n" : RenderCiJobs(vendor, planned, static_options);
+    // With nothing to run, the config CircleCI's continuation orb finishes a pipeline with.
+    return planned.empty() ? "{\"version\": 2, \"jobs\": {}, \"workflows\": {\"version\": 2}}\n"
+                           : RenderCiJobs(vendor, planned, static_options);
   }
   if (planned.empty()) {
     planned.push_back(CiJob{CiJob::Kind::kNothing,

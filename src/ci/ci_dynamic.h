@@ -12,13 +12,20 @@ namespace hoist {
 struct CiRunPlan {
   std::vector<std::string> run;
   bool deploy = false;
+  /// The plan job's run is untrusted: so are the jobs it starts, whatever they see (a GitLab
+  /// child pipeline is not told of its parent's merge request).
+  bool untrusted = false;
 };
 
-/// `run`'s jobs in dependency waves, in the order of `jobs`: a job comes in the wave after the
-/// last of the jobs it needs that run too (one that does not run left its image or its pass
-/// in the registry already).
+/// `run`'s build and test jobs in the dependency waves of the whole job graph, in the order of
+/// `jobs`: wave 0 needs nothing, wave k+1 needs only jobs of waves up to k. Waves none of `run`
+/// falls in stay, empty: a job keeps its wave whatever runs, so the config's slots for a wave
+/// fit every plan.
 std::vector<std::vector<const CiJob*>> CiWaves(const std::vector<CiJob>& jobs,
                                                const std::vector<std::string>& run);
+
+/// GitHub's most jobs of one matrix: a wave with more is split over matrix jobs.
+inline constexpr size_t kGithubMatrixLimit = 256;
 
 /// The header of a generated config: how it was made, which variables to set.
 std::string CiConfigHeader(CiVendor vendor, const std::string& manifest_file);
@@ -36,8 +43,8 @@ std::string RenderDynamicCiConfig(CiVendor vendor, const std::vector<CiJob>& job
 
 /// What the plan job hands on for `plan`: GitHub, its step outputs (`waveN=[{"id","title"}…]`
 /// lines for every wave of the dynamic config, then `deploy=true|false`); GitLab, the child
-/// pipeline; CircleCI, the config to continue with ("{}" when nothing runs, which ends the
-/// pipeline).
+/// pipeline; CircleCI, the config to continue with (when nothing runs, the empty config its
+/// continuation orb finishes a pipeline with).
 std::string RenderCiPlan(CiVendor vendor, const std::vector<CiJob>& jobs, const CiRunPlan& plan,
                          const CiOptions& options);
 

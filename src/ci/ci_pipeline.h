@@ -50,6 +50,9 @@ struct CiOptions {
   /// of this config.
   std::string plan = "hoist ci plan";
   std::string run_job = "hoist ci job";
+  /// Variables every job gets besides the usual ones (GitLab's child pipeline of an untrusted
+  /// run: HOIST_TRUST=untrusted).
+  std::vector<std::pair<std::string, std::string>> variables;
   /// Affected-only pipelines (hoist.yml ci.dynamic, --dynamic): a plan job starts only the
   /// build and test jobs whose inputs changed (see ci_dynamic.h).
   bool dynamic = false;

@@ -405,6 +405,9 @@ std::string RenderGitlab(const std::vector<CiJob>& jobs, const CiOptions& option
   out << YAML::Key << "HOIST_INSTALL_DIR" << YAML::Value << "$CI_PROJECT_DIR/.hoist/install";
   // The project's own registry unless the CI/CD variables say otherwise (they win over these).
   out << YAML::Key << "HOIST_REGISTRY" << YAML::Value << "$CI_REGISTRY_IMAGE";
+  for (const auto& [name, value] : options.variables) {
+    out << YAML::Key << name << YAML::Value << value;
+  }
   if (!shell_runner) {
     out << YAML::Key << "DOCKER_HOST" << YAML::Value << "tcp://docker:2376";
     out << YAML::Key << "DOCKER_TLS_CERTDIR" << YAML::Value << "/certs";

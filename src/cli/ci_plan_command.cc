@@ -41,7 +41,9 @@ std::pair<bool, std::string> DecideDeploy(CommandContext& context, ImageStore& s
                                           const std::vector<ProjectHash>& hashes, bool jobs_run) {
   if (context.registry.empty()) return {true, "no cache registry: the deploy job says why"};
   auto nothing = MayDeploy(context.facts(), context.config(), context.Tier());
-  if (!nothing) return {true, nothing.error().message};
+  // A trusted run's deploy job shows the error (a setting to mend); an untrusted one has
+  // nothing to deploy.
+  if (!nothing) return {context.Tier().trusted, nothing.error().message};
   if (!nothing->empty()) return {false, *nothing};
   if (jobs_run) return {true, "after the jobs that run"};
   auto* cache = dynamic_cast<RegistryStore*>(&store);
@@ -79,6 +81,15 @@ void AddCiPlanCommands(CLI::App& ci, CommandContext& context, int& exit_code) {
                    "Write the vendor's form there (default: stdout): GitHub's step outputs, "
                    "GitLab's child pipeline, CircleCI's continuation request");
   plan->callback([&context, &exit_code, options] {
+    if (options->flags.vendor == "circleci") {  // before any question to the registry
+      const char* key = std::getenv("CIRCLE_CONTINUATION_KEY");
+      if (!key || !*key) {
+        throw CommandFailure{kExitFailure,
+                             "hoist: error: CIRCLE_CONTINUATION_KEY is not set: ci plan --vendor "
+                             "circleci runs in the setup workflow of a config with setup: true "
+                             "(hoist ci generate --vendor circleci --dynamic)"};
+      }
+    }
     const CiOptions settings = options->flags.Settings(context);
     const std::vector<CiJob> jobs = PipelineJobs(context, options->flags, settings);
     const Manifest& manifest = context.manifest();
@@ -104,7 +115,10 @@ void AddCiPlanCommands(CLI::App& ci, CommandContext& context, int& exit_code) {
       if (!engine) throw CommandFailure{kExitFailure, "hoist: error: " + engine.error().message};
     }
     for (const auto& project : manifest.projects) {
-      if (project.multiarch != "host") continue;
+      // As hoist build decides: the local engine's architecture, for builds placed here.
+      if (project.multiarch != "host" || !settings.remote.empty() || !project.remote.empty()) {
+        continue;
+      }
       auto arch = builder.Architecture();  // the architecture the build jobs' engine has
       if (arch) build_settings.arch = *arch;
       break;
@@ -129,6 +143,7 @@ void AddCiPlanCommands(CLI::App& ci, CommandContext& context, int& exit_code) {
                 << "\n";
       if (decision.run) run_plan.run.push_back(decision.id);
     }
+    run_plan.untrusted = !context.Tier().trusted;
     auto [deploy, why] = DecideDeploy(context, store, hashes, !run_plan.run.empty());
     run_plan.deploy = deploy;
     std::cerr << (deploy ? "run  " : "skip ") << "deploy: " << why << "\n";
@@ -143,14 +158,10 @@ void AddCiPlanCommands(CLI::App& ci, CommandContext& context, int& exit_code) {
     if (vendor == CiVendor::kCircleCi) {
       // The request body of CircleCI's continuation API: the key of this setup workflow and
       // the config to continue with.
-      const char* key = std::getenv("CIRCLE_CONTINUATION_KEY");
-      if (!key || !*key) {
-        throw CommandFailure{kExitFailure,
-                             "hoist: error: CIRCLE_CONTINUATION_KEY is not set: ci plan --vendor "
-                             "circleci runs in the setup workflow of a config with setup: true "
-                             "(hoist ci generate --vendor circleci --dynamic)"};
-      }
-      text = nlohmann::json{{"continuation-key", key}, {"configuration", text}}.dump() + "\n";
+      text = nlohmann::json{{"continuation-key", std::getenv("CIRCLE_CONTINUATION_KEY")},
+                            {"configuration", text}}
+                 .dump() +
+             "\n";
     }
     if (options->output.empty() || options->output == "-") {
       std::cout << text;
@@ -194,7 +205,15 @@ void AddCiPlanCommands(CLI::App& ci, CommandContext& context, int& exit_code) {
     }
     // This very hoist, with the job's arguments, in place of this process: its output, exit
     // code and signals are the job's.
-    std::vector<std::string> words = {"hoist", "-C", context.repo().root()};
+    // hoist's own options (--manifest, -C, --insecure-registry, …) come before `ci job`.
+    std::vector<std::string> words = {"hoist"};
+    const auto& given = context.command_line;
+    for (size_t i = 0; i + 1 < given.size(); ++i) {
+      if (given[i] == "ci" && given[i + 1] == "job") {
+        words.insert(words.end(), given.begin(), given.begin() + static_cast<long>(i));
+        break;
+      }
+    }
     words.insert(words.end(), found->args.begin(), found->args.end());
     std::vector<char*> argv;
     for (auto& word : words) argv.push_back(word.data());

@@ -46,6 +46,7 @@ class CommandContext {
   bool local = false;  ///< --local or HOIST_LOCAL: the local engine as the store, even in CI
   std::string trust_mode = "auto";            ///< --trust or HOIST_TRUST
   std::vector<std::string> trailing_command;  ///< the words after "--"
+  std::vector<std::string> command_line;      ///< every word after "hoist", as given
 
   /// The cache store: the registry when one is configured, else the local Docker engine, which
   /// a CI job gets only with --local (its runner's engine is thrown away).

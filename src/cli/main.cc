@@ -69,6 +69,7 @@ int main(int argc, char** argv) {
 
   // Everything after "--" is a command for `hoist test` (CLI11 would take it as positionals).
   std::vector<std::string> args(argv + 1, argv + argc);
+  context.command_line = args;
   auto dashes = std::find(args.begin(), args.end(), "--");
   if (dashes != args.end()) {
     context.trailing_command.assign(dashes + 1, args.end());

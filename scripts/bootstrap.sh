@@ -14,8 +14,9 @@ packages=(build-essential cmake ninja-build pkg-config git
           # packaging (scripts/package.sh) and the tests of what it makes: a minimal Debian
           # made by debootstrap, the three shells the completions are for, groff for the man page
           patchelf debootstrap zsh fish groff
-          # gitlab-ci-local (the GitLab pipeline test) copies each job's checkout with rsync
-          rsync)
+          # gitlab-ci-local (the GitLab pipeline test) copies each job's checkout with rsync;
+          # tmux, the real terminal the help's fit is checked in
+          rsync tmux)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

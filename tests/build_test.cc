@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "oci/distribution_client.h"
@@ -87,6 +88,37 @@ TEST_F(Build, FirstBuildsAllThenNothing) {
             (Results{{"lib", "cached"}, {"app", "cached"}, {"other", "cached"}}));
   // A project named alone brings its dependencies (cached here).
   EXPECT_EQ(BuildResults({"app"}), (Results{{"lib", "cached"}, {"app", "cached"}}));
+}
+
+// "Each build probes BuildKit, fails, and falls back to the classic builder … in every build of
+// every run": what the first run finds about the docker CLI, later runs use without trying.
+TEST_F(Build, WhatTheBuilderCanDoIsFoundOnceAndRemembered) {
+  const std::string cache = testing::MakeTempDir("hoist-xdg-cache");
+  auto build = [&](std::vector<std::string> args) {
+    std::vector<std::string> full = {"--registry", registry.host() + "/t", "build"};
+    full.insert(full.end(), args.begin(), args.end());
+    return testing::RunHoist(repo.root(), full, {"XDG_CACHE_HOME=" + cache});
+  };
+  auto first = build({"other"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  const std::string found = testing::ReadText(repo.root() + "/.hoist/logs/other.log");
+  // This machine's docker CLI has no buildx, or has it: either way the answer is kept.
+  const bool classic = found.find("BuildKit is unavailable") != std::string::npos;
+  size_t remembered = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(cache + "/hoist")) {
+    remembered += entry.path().filename().string().rfind("builder-", 0) == 0;
+  }
+  EXPECT_EQ(remembered, 1u);
+  auto again = build({"--force", "--all"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  for (const char* project : {"lib", "app", "other"}) {
+    const std::string log = testing::ReadText(repo.root() + "/.hoist/logs/" + project + ".log");
+    EXPECT_EQ(log.find(classic ? "DOCKER_BUILDKIT=1" : "DOCKER_BUILDKIT=0"), std::string::npos)
+        << log;
+    EXPECT_NE(log.find(classic ? "DOCKER_BUILDKIT=0" : "DOCKER_BUILDKIT=1"), std::string::npos)
+        << log;
+  }
+  std::filesystem::remove_all(cache);
 }
 
 // docker build --network: hoist.yml build.network, overridden by HOIST_NETWORK (or --network);

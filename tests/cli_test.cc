@@ -1,8 +1,10 @@
 // The command line: exit codes (0 ok, 1 failure, 2 usage), messages, output formats.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "support/temp_repo.h"
 
@@ -26,7 +28,6 @@ class Cli : public ::testing::Test {
 };
 
 TEST_F(Cli, UsageErrorsExitWith2) {
-  EXPECT_EQ(RunHoist(repo.root(), {}).exit_code, 2);
   EXPECT_EQ(RunHoist(repo.root(), {"no-such-command"}).exit_code, 2);
   EXPECT_EQ(RunHoist(repo.root(), {"graph", "--format", "png"}).exit_code, 2);
   auto field = RunHoist(repo.root(), {"query", "dependency", "app"});
@@ -140,6 +141,153 @@ TEST_F(Cli, SubmodulePathNamesTheSubmoduleHoldingBuildDir) {
   repo.Commit();
   EXPECT_EQ(RunHoist(repo.root(), {"query", "submodulePath", "inner"}).out, "third/sub\n");
   EXPECT_EQ(RunHoist(repo.root(), {"query", "submodulePath", "plain"}).out, "");
+}
+
+// A command line with manners (issue "terminal experience"): a mistyped command or option is
+// named with what it might have been, a command alone or a group of commands prints its help,
+// `hoist help CMD`, hoist's own options anywhere and in every command's help, and help fitted
+// to the terminal without CLI11's artefacts, checked in a real terminal (tmux).
+TEST_F(Cli, AMistypedCommandOrOptionIsNamedWithWhatItMightBe) {
+  auto command = RunHoist(repo.root(), {"biuld"});
+  EXPECT_EQ(command.exit_code, 2);
+  EXPECT_EQ(command.err,
+            "hoist: error: unknown command 'biuld' for hoist (did you mean 'build'?)\n");
+  auto option = RunHoist(repo.root(), {"build", "--al"});
+  EXPECT_EQ(option.exit_code, 2);
+  EXPECT_EQ(option.err,
+            "hoist: error: unknown option '--al' for hoist build (did you mean '--all'?)\n");
+  auto nested = RunHoist(repo.root(), {"image", "exsits", "app", "latest"});
+  EXPECT_EQ(nested.exit_code, 2);
+  EXPECT_NE(nested.err.find("unknown command 'exsits' for hoist image (did you mean 'exists'?)"),
+            std::string::npos)
+      << nested.err;
+  // Nothing close: the commands there are.
+  auto far = RunHoist(repo.root(), {"ci", "zzzzzz"});
+  EXPECT_EQ(far.exit_code, 2);
+  EXPECT_NE(far.err.find("unknown command 'zzzzzz' for hoist ci (commands: generate, plan, job)"),
+            std::string::npos)
+      << far.err;
+  // An option's value is not taken for a command.
+  EXPECT_EQ(RunHoist(repo.root(), {"-C", ".", "projects"}).exit_code, 0);
+}
+
+TEST_F(Cli, ACommandAloneOrAGroupPrintsItsHelp) {
+  auto bare = RunHoist(repo.root(), {});
+  EXPECT_EQ(bare.exit_code, 0);
+  EXPECT_NE(bare.out.find("Usage: hoist"), std::string::npos) << bare.out;
+  EXPECT_NE(bare.out.find("\n  build "), std::string::npos) << bare.out;
+  EXPECT_NE(bare.out.find("\n  status "), std::string::npos) << bare.out;
+  auto group = RunHoist(repo.root(), {"image"});
+  EXPECT_EQ(group.exit_code, 0) << group.err;
+  for (const char* command : {"\n  exists ", "\n  tag ", "\n  untag "}) {
+    EXPECT_NE(group.out.find(command), std::string::npos) << group.out;
+  }
+  EXPECT_NE(group.out.find("Usage: hoist image"), std::string::npos) << group.out;
+}
+
+TEST_F(Cli, HelpCommandAndGlobalOptionsAnywhere) {
+  auto help = RunHoist(repo.root(), {"help", "build"});
+  EXPECT_EQ(help.exit_code, 0) << help.err;
+  EXPECT_EQ(help.out, RunHoist(repo.root(), {"build", "--help"}).out);
+  EXPECT_NE(help.out.find("Usage: hoist build"), std::string::npos) << help.out;
+  auto nested = RunHoist(repo.root(), {"help", "image", "tag"});
+  EXPECT_EQ(nested.exit_code, 0) << nested.err;
+  EXPECT_NE(nested.out.find("Usage: hoist image tag"), std::string::npos) << nested.out;
+  auto wrong = RunHoist(repo.root(), {"help", "biuld"});
+  EXPECT_EQ(wrong.exit_code, 2);
+  EXPECT_NE(wrong.err.find("did you mean 'build'?"), std::string::npos) << wrong.err;
+  // Every command's help lists hoist's own options, which work after the command too.
+  EXPECT_NE(help.out.find("Global options (anywhere on the command line):"), std::string::npos);
+  EXPECT_NE(help.out.find("--registry HOST"), std::string::npos) << help.out;
+  auto json_after = RunHoist(repo.root(), {"projects", "--json"});
+  EXPECT_EQ(json_after.exit_code, 0) << json_after.err;
+  EXPECT_EQ(json_after.out, RunHoist(repo.root(), {"--json", "projects"}).out);
+  repo.Write("sub/m.yml", "only:\n  buildDir: base\n");
+  auto manifest_after = RunHoist(repo.root(), {"projects", "--manifest", "sub/m.yml"});
+  EXPECT_EQ(manifest_after.out, "only\n") << manifest_after.err;
+}
+
+/// Every command's path: "build", "image tag", … (from the help of each group).
+std::vector<std::vector<std::string>> AllCommands(const std::string& root) {
+  std::vector<std::vector<std::string>> all;
+  std::vector<std::vector<std::string>> pending = {{}};
+  while (!pending.empty()) {
+    auto path = pending.back();
+    pending.pop_back();
+    std::vector<std::string> args = {"help"};
+    args.insert(args.end(), path.begin(), path.end());
+    const std::string out = RunHoist(root, args).out;
+    bool in_commands = false;
+    for (const auto& line : Lines(out)) {
+      if (line == "Subcommands:") {
+        in_commands = true;
+        continue;
+      }
+      if (in_commands && line.rfind("  ", 0) == 0 && line[2] != ' ') {
+        auto next = path;
+        next.push_back(line.substr(2, line.find(' ', 2) - 2));
+        if (next.back() == "help") continue;
+        all.push_back(next);
+        pending.push_back(next);
+      } else if (in_commands && !line.empty() && line[0] != ' ') {
+        in_commands = false;
+      }
+    }
+  }
+  return all;
+}
+
+TEST_F(Cli, HelpShowsValueNamesNotTheParsersArtefacts) {
+  const auto commands = AllCommands(repo.root());
+  EXPECT_GT(commands.size(), 20u);
+  for (const auto& command : commands) {
+    std::vector<std::string> args = {"help"};
+    args.insert(args.end(), command.begin(), command.end());
+    auto help = RunHoist(repo.root(), args, {"COLUMNS=80"});
+    SCOPED_TRACE(help.out);
+    EXPECT_EQ(help.exit_code, 0);
+    for (const char* artefact : {"INT:", " x 2", "REQUIRED", "TEXT", "(Env:", " in ["}) {
+      EXPECT_EQ(help.out.find(artefact), std::string::npos) << artefact;
+    }
+    for (const auto& line : Lines(help.out)) EXPECT_LE(line.size(), 80u) << line;
+  }
+  auto jobs = RunHoist(repo.root(), {"help", "build"}, {"COLUMNS=80"});
+  EXPECT_NE(jobs.out.find("-j,--jobs N"), std::string::npos) << jobs.out;
+}
+
+/// Runs `hoist ARGS` in a tmux pane `columns` wide; returns the pane's rows and its logical
+/// lines (rows the terminal wrapped joined), or "" when tmux is missing.
+std::pair<std::string, std::string> InTerminal(const std::string& root,
+                                               const std::vector<std::string>& args, int columns) {
+  const std::string dir = testing::MakeTempDir("hoist-tmux");
+  const std::string socket = dir + "/socket";
+  std::string command = std::string(HOIST_BINARY);
+  for (const auto& arg : args) command += " " + arg;
+  command = "cd " + root + " && " + command + "; echo END-OF-HELP; sleep 30";
+  testing::RunOk(root, {"tmux", "-S", socket, "new-session", "-d", "-x", std::to_string(columns),
+                        "-y", "200", command});
+  std::string rows, lines;
+  for (int i = 0; i < 100 && rows.find("END-OF-HELP") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    rows = testing::RunOk(root, {"tmux", "-S", socket, "capture-pane", "-p"});
+  }
+  lines = testing::RunOk(root, {"tmux", "-S", socket, "capture-pane", "-p", "-J"});
+  ProcessSpec kill;
+  kill.argv = {"tmux", "-S", socket, "kill-server"};
+  (void)RunProcess(kill);
+  std::filesystem::remove_all(dir);
+  return {rows, lines};
+}
+
+TEST_F(Cli, HelpFitsAn80ColumnTerminalWithoutWrapping) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"build", "--help"}, {"ci", "generate", "--help"}, {}}) {
+    auto [rows, lines] = InTerminal(repo.root(), args, 80);
+    ASSERT_NE(rows.find("END-OF-HELP"), std::string::npos) << rows;
+    // The terminal wrapped no line: its rows are the lines hoist printed.
+    EXPECT_EQ(rows, lines);
+    for (const auto& row : Lines(rows)) EXPECT_LE(row.size(), 80u) << row;
+  }
 }
 
 }  // namespace

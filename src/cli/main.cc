@@ -3,7 +3,9 @@
 #include <iostream>
 
 #include "cli/command_context.h"
+#include "cli/command_line.h"
 #include "cli/commands.h"
+#include "cli/help_formatter.h"
 #include "hoist_version.h"
 #include "run/interrupts.h"
 
@@ -14,6 +16,10 @@ int main(int argc, char** argv) {
   CLI::App app{"hoist: a fast, stateless build orchestrator for monorepos of container images",
                "hoist"};
   app.require_subcommand(1);
+  // Inherited by every command added below: help fitted to the terminal, and hoist's own
+  // options accepted after the command too (`hoist build api --json`).
+  app.formatter(std::make_shared<HelpFormatter>(HelpWidth()));
+  app.fallthrough();
   app.set_version_flag("--version", "hoist " HOIST_VERSION " (commit " HOIST_COMMIT ")");
   CommandContext context;
   int exit_code = kExitOk;
@@ -66,6 +72,18 @@ int main(int argc, char** argv) {
   AddContextCommand(app, context, exit_code);
   AddSelfCommand(app, context, exit_code);
   AddDocsCommands(app, exit_code);
+  auto* help = app.add_subcommand("help", "Show a command's help: hoist help build");
+  auto help_words = std::make_shared<std::vector<std::string>>();
+  help->add_option("COMMAND", *help_words, "The command, e.g. build or image tag");
+  help->callback([&app, help_words, &exit_code] {
+    std::string mistake;
+    const CLI::App* command = FindCommand(app, *help_words, mistake);
+    if (!command) throw CommandFailure{kExitUsage, "hoist: error: " + mistake};
+    // (CLI11's help() of a command would show the help of this one, parsed under it.)
+    std::cout << command->get_formatter()->make_help(command, CommandPath(*command),
+                                                     CLI::AppFormatMode::Normal);
+    exit_code = kExitOk;
+  });
 
   // Everything after "--" is a command for `hoist test` (CLI11 would take it as positionals).
   std::vector<std::string> args(argv + 1, argv + argc);
@@ -75,6 +93,11 @@ int main(int argc, char** argv) {
     context.trailing_command.assign(dashes + 1, args.end());
     args.erase(dashes, args.end());
   }
+  if (args.empty()) {  // bare hoist: what it can do
+    std::cout << app.help();
+    return kExitOk;
+  }
+  const std::vector<std::string> given = args;
   std::reverse(args.begin(), args.end());  // CLI11 takes a reversed vector
   try {
     app.parse(args);
@@ -85,6 +108,19 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    // A word hoist does not know, named with what it might have been.
+    const std::string mistake = DescribeMistake(app, given);
+    if (!mistake.empty()) {
+      std::cerr << "hoist: error: " << mistake << "\n";
+      return kExitUsage;
+    }
+    // A group of commands alone (hoist image): its commands.
+    if (std::string(e.what()) == "A subcommand is required") {
+      const CLI::App& command = ParsedCommand(app);
+      std::cout << command.get_formatter()->make_help(&command, CommandPath(command),
+                                                      CLI::AppFormatMode::Normal);
+      return kExitOk;
+    }
     app.exit(e);
     return kExitUsage;
   } catch (const CommandFailure& failure) {

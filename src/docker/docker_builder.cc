@@ -66,10 +66,19 @@ class LineSplitter {
 
 }  // namespace
 
-DockerBuilder::DockerBuilder(std::string docker_host)
-    : docker_host_(std::move(docker_host)), api_(docker_host_) {
+namespace {
+std::string DockerCli() {
   const char* configured = std::getenv("HOIST_DOCKER");
-  docker_ = configured && *configured ? configured : "docker";
+  return configured && *configured ? configured : "docker";
+}
+}  // namespace
+
+DockerBuilder::DockerBuilder(std::string docker_host)
+    : docker_(DockerCli()),
+      docker_host_(std::move(docker_host)),
+      api_(docker_host_),
+      memory_(docker_) {
+  if (auto known = memory_.Buildkit()) buildkit_ = *known ? 1 : 0;
 }
 
 std::string DockerBuilder::Describe() const {
@@ -178,11 +187,16 @@ Status DockerBuilder::Build(const BuildRequest& request, const LineSink& on_line
     auto status = Run(buildkit_args, {"DOCKER_BUILDKIT=1"}, on_line, "docker build", &output,
                       &request.context);
     if (status || output.find(kNoBuildx) == std::string::npos) {
-      if (status) buildkit_ = 1;
+      if (status && buildkit_.exchange(1) != 1) memory_.Remember(true);
       return status;
     }
-    buildkit_ = 0;  // this CLI cannot use BuildKit: the classic builder from now on
-    if (on_line) on_line("hoist: BuildKit is unavailable (no buildx); using the classic builder");
+    // This CLI cannot use BuildKit: the classic builder from now on, and in later runs.
+    if (buildkit_.exchange(0) != 0) memory_.Remember(false);
+    if (on_line) {
+      on_line(
+          "hoist: BuildKit is unavailable (no buildx); using the classic builder (remembered "
+          "until the docker CLI or its buildx plugin changes)");
+    }
   }
   return Run(args, {"DOCKER_BUILDKIT=0"}, on_line, "docker build", nullptr, &request.context);
 }

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <string>
 
+#include "docker/builder_memory.h"
 #include "docker/docker_engine_api.h"
 #include "docker/image_builder.h"
 
@@ -10,7 +11,7 @@ namespace hoist {
 
 /// The Docker backend, through the docker CLI (HOIST_DOCKER or `docker` on PATH): BuildKit
 /// with inline cache metadata, falling back to the classic builder where the CLI cannot use
-/// BuildKit (a CLI without buildx).
+/// BuildKit (a CLI without buildx), which it remembers for later runs (BuilderMemory).
 class DockerBuilder : public ImageBuilder {
  public:
   /// `docker_host`: the engine to use (DOCKER_HOST for the CLI and the Engine API client);
@@ -40,6 +41,7 @@ class DockerBuilder : public ImageBuilder {
   std::string docker_host_;
   DockerEngineApi api_;
   std::atomic<int> buildkit_{-1};  ///< -1 unknown, 1 BuildKit works, 0 classic builder
+  BuilderMemory memory_;           ///< what earlier runs found
 };
 
 }  // namespace hoist

@@ -26,7 +26,7 @@ struct BuildRequest {
   std::map<std::string, std::string> build_args;
   std::map<std::string, std::string> labels;
   std::vector<std::string> cache_from;
-  std::string network;  ///< "" = the engine's default
+  std::string network;   ///< "" = the engine's default
   std::string platform;  ///< "" for the engine's own
 };
 

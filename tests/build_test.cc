@@ -11,6 +11,7 @@
 #include "support/docker_engine.h"
 #include "support/registry_fixture.h"
 #include "support/temp_repo.h"
+#include "support/terminal.h"
 
 namespace hoist {
 namespace {
@@ -119,6 +120,50 @@ TEST_F(Build, WhatTheBuilderCanDoIsFoundOnceAndRemembered) {
         << log;
   }
   std::filesystem::remove_all(cache);
+}
+
+// "The status line is not fitted to the terminal: it … wraps at 80 or 120 columns with four
+// long project names, and each redraw leaves a stale copy": in a real 80-column terminal
+// (tmux), four builds with long names show one status row at a time and leave none behind.
+TEST_F(Build, TheStatusLineFitsTheTerminalAndLeavesNothingBehind) {
+  const std::string long_name = "a-project-whose-name-alone-is-wider-than-half-of-the-terminal-";
+  std::string manifest;
+  for (int i = 1; i <= 4; ++i) {
+    const std::string name = long_name + std::to_string(i);
+    manifest += name + ":\n  buildDir: " + name + "\n";
+    repo.Write(name + "/Dockerfile", "FROM hoist-example/busybox:1\nRUN sleep 2 && echo " +
+                                         std::to_string(i) + " > /n\n");
+  }
+  repo.Write("build_manifest.yml", manifest);
+  repo.Commit("four long names");
+  auto screen = testing::RunInTerminal(repo.root(),
+                                       "env HOIST_NETWORK=none " + std::string(HOIST_BINARY) +
+                                           " --registry " + registry.host() + "/t build --all -j 2",
+                                       80, "[");
+  EXPECT_NE(screen.rows.find("4 built"), std::string::npos) << screen.rows;
+  // One status row while it ran (a wrapped one leaves a stale copy above at each redraw), and
+  // none at the end. (The summary's rows are as wide as its image references.)
+  EXPECT_EQ(screen.most_watched_rows, 1) << screen.rows;
+  for (const auto& row : testing::Lines(screen.rows)) {
+    EXPECT_NE(row.rfind("[", 0), 0u) << screen.rows;
+  }
+}
+
+// "it leads with … the legacy builder's DEPRECATED banner; docker's ESC[91m codes pass into logs
+// and pipes": a failing build's log and hoist's output hold the failure as text only.
+TEST_F(Build, AFailuresLogIsTextWithoutBuilderNoise) {
+  repo.Write("other/Dockerfile",
+             "FROM hoist-example/busybox:1\nRUN echo the-reason-it-failed >&2 && false\n");
+  repo.Commit("a failing build");
+  auto run =
+      testing::RunHoist(repo.root(), {"--registry", registry.host() + "/t", "build", "other"});
+  EXPECT_EQ(run.exit_code, 1);
+  const std::string log = testing::ReadText(repo.root() + "/.hoist/logs/other.log");
+  for (const std::string& text : {log, run.err}) {
+    EXPECT_NE(text.find("the-reason-it-failed"), std::string::npos) << text;
+    EXPECT_EQ(text.find('\x1b'), std::string::npos) << text;
+    EXPECT_EQ(text.find("DEPRECATED"), std::string::npos) << text;
+  }
 }
 
 // docker build --network: hoist.yml build.network, overridden by HOIST_NETWORK (or --network);

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "support/temp_repo.h"
+#include "support/terminal.h"
 
 namespace hoist {
 namespace {
@@ -255,38 +256,16 @@ TEST_F(Cli, HelpShowsValueNamesNotTheParsersArtefacts) {
   EXPECT_NE(jobs.out.find("-j,--jobs N"), std::string::npos) << jobs.out;
 }
 
-/// Runs `hoist ARGS` in a tmux pane `columns` wide; returns the pane's rows and its logical
-/// lines (rows the terminal wrapped joined), or "" when tmux is missing.
-std::pair<std::string, std::string> InTerminal(const std::string& root,
-                                               const std::vector<std::string>& args, int columns) {
-  const std::string dir = testing::MakeTempDir("hoist-tmux");
-  const std::string socket = dir + "/socket";
-  std::string command = std::string(HOIST_BINARY);
-  for (const auto& arg : args) command += " " + arg;
-  command = "cd " + root + " && " + command + "; echo END-OF-HELP; sleep 30";
-  testing::RunOk(root, {"tmux", "-S", socket, "new-session", "-d", "-x", std::to_string(columns),
-                        "-y", "200", command});
-  std::string rows, lines;
-  for (int i = 0; i < 100 && rows.find("END-OF-HELP") == std::string::npos; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    rows = testing::RunOk(root, {"tmux", "-S", socket, "capture-pane", "-p"});
-  }
-  lines = testing::RunOk(root, {"tmux", "-S", socket, "capture-pane", "-p", "-J"});
-  ProcessSpec kill;
-  kill.argv = {"tmux", "-S", socket, "kill-server"};
-  (void)RunProcess(kill);
-  std::filesystem::remove_all(dir);
-  return {rows, lines};
-}
-
 TEST_F(Cli, HelpFitsAn80ColumnTerminalWithoutWrapping) {
   for (const std::vector<std::string>& args :
        {std::vector<std::string>{"build", "--help"}, {"ci", "generate", "--help"}, {}}) {
-    auto [rows, lines] = InTerminal(repo.root(), args, 80);
-    ASSERT_NE(rows.find("END-OF-HELP"), std::string::npos) << rows;
+    std::string command = HOIST_BINARY;
+    for (const auto& arg : args) command += " " + arg;
+    auto screen = testing::RunInTerminal(repo.root(), command, 80);
     // The terminal wrapped no line: its rows are the lines hoist printed.
-    EXPECT_EQ(rows, lines);
-    for (const auto& row : Lines(rows)) EXPECT_LE(row.size(), 80u) << row;
+    EXPECT_EQ(screen.rows, screen.lines);
+    EXPECT_NE(screen.rows.find("Usage: hoist"), std::string::npos) << screen.rows;
+    for (const auto& row : Lines(screen.rows)) EXPECT_LE(row.size(), 80u) << row;
   }
 }
 

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <sstream>
 
+#include "cli/terminal.h"
+
 namespace hoist {
 namespace {
 
@@ -27,6 +29,8 @@ BuildOutput::BuildOutput(std::vector<std::string> names, size_t total, std::stri
       tty_(isatty(STDERR_FILENO) && std::getenv("TERM") &&
            std::string(std::getenv("TERM")) != "dumb"),
       quiet_(quiet) {
+  const char* status = std::getenv("HOIST_STATUS");
+  status_format_ = status ? status : "[%f/%t] ";
   std::filesystem::create_directories(log_dir_);
   // hoist's own folder (.hoist/logs) never shows in `git status` nor gets committed by
   // `git add -A`: it ignores itself, as pytest's and ruff's caches do.
@@ -73,26 +77,26 @@ void BuildOutput::Print(const std::string& text) {
 
 void BuildOutput::Redraw() {
   if (!tty_) return;
-  std::string line = "[" + std::to_string(finished_) + "/" + std::to_string(total_) + "]";
+  const auto now = std::chrono::steady_clock::now();
+  std::string line =
+      FormatStatus(status_format_, finished_, total_, running_.size(), now - started_);
+  // One row, never wrapped (a wrapped status line leaves a stale copy at every redraw): the
+  // terminal's width less its last column, which some terminals wrap at.
+  size_t width = TerminalColumns(STDERR_FILENO);
+  if (width == 0) width = 80;
+  const size_t room = width - 1;
   if (!running_.empty()) {
-    auto now = std::chrono::steady_clock::now();
     auto oldest = running_.begin();
     for (auto it = running_.begin(); it != running_.end(); ++it) {
       if (it->second < oldest->second) oldest = it;
     }
-    line += " building " + names_[oldest->first] + " " + Clock(now - oldest->second);
-    if (running_.size() > 1) {
-      line += " (+";
-      bool first = true;
-      for (const auto& [project, since] : running_) {
-        if (project == oldest->first) continue;
-        line += (first ? "" : ", ") + names_[project];
-        first = false;
-      }
-      line += ")";
-    }
+    std::string tail = " " + Clock(now - oldest->second);
+    if (running_.size() > 1) tail += " (+" + std::to_string(running_.size() - 1) + " more)";
+    const size_t used = line.size() + tail.size();
+    line += ElideMiddle(names_[oldest->first], room > used ? room - used : 0) + tail;
   }
-  std::fprintf(stderr, "\r\x1b[K%s", line.substr(0, 200).c_str());
+  if (line.size() > room) line.resize(room);
+  std::fprintf(stderr, "\r\x1b[K%s", line.c_str());
   std::fflush(stderr);
   status_shown_ = true;
 }

@@ -12,9 +12,13 @@
 
 namespace hoist {
 
-/// Shows a build as ninja does: on a terminal one status line rewritten in place
-/// ("[3/17] building falafel 0:42") and the full log of what failed; elsewhere (CI) every
-/// output line prefixed with its project. Every project's output also goes to its log file.
+/// Shows a build as ninja does: on a terminal one status line rewritten in place and fitted to
+/// the terminal's width ("[3/17] falafel 0:42 (+2 more)", a long name cut in the middle, never
+/// wrapped), and the full log of what failed; elsewhere (CI) every output line prefixed with its
+/// project. Every project's output also goes to its log file. HOIST_STATUS sets the status
+/// line's start as NINJA_STATUS does ninja's: %f finished, %t total, %r running, %u not
+/// started, %p percentage finished, %e seconds since the start, %% a percent sign; default
+/// "[%f/%t] ".
 class BuildOutput : public RunObserver {
  public:
   BuildOutput(std::vector<std::string> names, size_t total, std::string log_dir, bool quiet);
@@ -42,6 +46,8 @@ class BuildOutput : public RunObserver {
   std::map<size_t, std::chrono::steady_clock::time_point> running_;
   std::map<size_t, std::ofstream> logs_;
   bool status_shown_ = false;
+  std::string status_format_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   bool stop_ = false;
   std::thread ticker_;
 };

@@ -1,12 +1,13 @@
 #include "cli/help_formatter.h"
 
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <sstream>
+
+#include "cli/terminal.h"
 
 namespace hoist {
 namespace {
@@ -29,13 +30,8 @@ std::string ValueName(const CLI::Option* opt) {
 }  // namespace
 
 size_t HelpWidth() {
-  size_t width = 0;
-  for (int fd : {STDOUT_FILENO, STDERR_FILENO}) {
-    winsize size{};
-    if (width == 0 && isatty(fd) && ioctl(fd, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) {
-      width = size.ws_col;
-    }
-  }
+  size_t width = TerminalColumns(STDOUT_FILENO);
+  if (width == 0) width = TerminalColumns(STDERR_FILENO);
   if (width == 0) {
     const char* columns = std::getenv("COLUMNS");
     if (columns) width = static_cast<size_t>(std::strtoul(columns, nullptr, 10));

@@ -29,7 +29,35 @@ void RemoveContainer(const std::string& docker, const std::string& host, const s
 constexpr size_t kErrorTailLines = 15;
 constexpr const char* kNoBuildx = "buildx component is missing";
 
-/// Splits a byte stream into lines for a sink (and keeps the last few for messages).
+/// `line` without terminal escape sequences (the docker CLI colours the classic builder's
+/// errors, ESC[91m … ESC[0m, even into a pipe): logs and CI output hold text only.
+std::string WithoutEscapes(const std::string& line) {
+  std::string out;
+  for (size_t i = 0; i < line.size(); ++i) {
+    if (line[i] != '\x1b') {
+      out += line[i];
+      continue;
+    }
+    if (i + 1 < line.size() && line[i + 1] == '[') {  // CSI: parameters, then a final letter
+      i += 2;
+      while (i < line.size() && !(line[i] >= '@' && line[i] <= '~')) ++i;
+    } else {
+      ++i;  // a two-character escape
+    }
+  }
+  return out;
+}
+
+/// The classic builder's banner, said again before every build (hoist chose that builder and
+/// says so once).
+bool DeprecationBanner(const std::string& line) {
+  return line.rfind("DEPRECATED: The legacy builder is deprecated", 0) == 0 ||
+         line.rfind("            BuildKit is currently disabled; enable it by removing", 0) == 0 ||
+         line == "            environment-variable.";
+}
+
+/// Splits a byte stream into lines for a sink (and keeps the last few for messages), without
+/// escape sequences or the classic builder's banner.
 class LineSplitter {
  public:
   explicit LineSplitter(const LineSink& sink) : sink_(sink) {}
@@ -43,7 +71,11 @@ class LineSplitter {
     }
   }
   void Flush() {
-    if (partial_.empty()) return;
+    partial_ = WithoutEscapes(partial_);
+    if (partial_.empty() || DeprecationBanner(partial_)) {
+      partial_.clear();
+      return;
+    }
     if (sink_) sink_(partial_);
     all_ += partial_ + "\n";
     tail_.push_back(std::move(partial_));

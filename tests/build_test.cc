@@ -153,7 +153,7 @@ TEST_F(Build, TheStatusLineFitsTheTerminalAndLeavesNothingBehind) {
 // and pipes": a failing build's log and hoist's output hold the failure as text only.
 TEST_F(Build, AFailuresLogIsTextWithoutBuilderNoise) {
   repo.Write("other/Dockerfile",
-             "FROM hoist-example/busybox:1\nRUN echo the-reason-it-failed >&2 && false\n");
+             "FROM hoist-example/busybox:1\nRUN printf 'the-reason-%s\\n' it-failed >&2 && false\n");
   repo.Commit("a failing build");
   auto run =
       testing::RunHoist(repo.root(), {"--registry", registry.host() + "/t", "build", "other"});
@@ -164,6 +164,46 @@ TEST_F(Build, AFailuresLogIsTextWithoutBuilderNoise) {
     EXPECT_EQ(text.find('\x1b'), std::string::npos) << text;
     EXPECT_EQ(text.find("DEPRECATED"), std::string::npos) << text;
   }
+  // Said once ("a failure screen … says it twice": the log, then its tail again).
+  const size_t first = run.err.find("the-reason-it-failed");
+  EXPECT_EQ(run.err.find("the-reason-it-failed", first + 1), std::string::npos) << run.err;
+}
+
+// "the summary prints one row per project (198 cached rows for 200 projects), repeats the
+// 64-hex tag beside the hash column, has no durations or total time, lumps 'failed or
+// skipped', and doesn't name the failed project's log".
+TEST_F(Build, TheSummarySaysWhatChangedWithTimesAndNamesTheFailedLog) {
+  auto build = [&](std::vector<std::string> args) {
+    std::vector<std::string> full = {"--registry", registry.host() + "/t", "build"};
+    full.insert(full.end(), args.begin(), args.end());
+    return testing::RunHoist(repo.root(), full);
+  };
+  ASSERT_EQ(build({"--all"}).exit_code, 0);
+  repo.Write("other/x", "changed\n");
+  repo.Commit("other changes");
+  auto changed = build({"--all"});
+  EXPECT_EQ(testing::Lines(changed.out).size(), 1u) << changed.out;  // the one not cached
+  EXPECT_EQ(changed.out.rfind("other ", 0), 0u) << changed.out;
+  EXPECT_NE(changed.out.find(" built "), std::string::npos) << changed.out;
+  EXPECT_NE(changed.out.find(" 0:0"), std::string::npos) << changed.out;         // how long it took
+  EXPECT_EQ(changed.out.find(Hash("other")), std::string::npos) << changed.out;  // 12 hex only
+  EXPECT_NE(changed.err.find("hoist: 1 built, 2 cached in 0:"), std::string::npos) << changed.err;
+  auto full = build({"--all", "--summary", "full"});
+  EXPECT_EQ(testing::Lines(full.out).size(), 3u) << full.out;
+  // A failure: its own count, the skipped one's, and the failed project's log named.
+  repo.Write("lib/Dockerfile", "FROM hoist-example/busybox:1\nRUN false\n");
+  repo.Commit("lib breaks");
+  auto failed = build({"--all"});
+  EXPECT_EQ(failed.exit_code, 1);
+  EXPECT_NE(failed.err.find("hoist: 0 built, 1 cached, 1 failed, 1 skipped in 0:"),
+            std::string::npos)
+      << failed.err;
+  EXPECT_NE(failed.out.find("log: " + repo.root() + "/.hoist/logs/lib.log"), std::string::npos)
+      << failed.out;
+  EXPECT_NE(failed.out.find("app "), std::string::npos) << failed.out;
+  EXPECT_NE(failed.out.find(" skipped "), std::string::npos) << failed.out;
+  // The failure is said once: its output's last lines are not repeated under the error.
+  EXPECT_NE(failed.err.find("hoist: lib's log: "), std::string::npos) << failed.err;
 }
 
 // docker build --network: hoist.yml build.network, overridden by HOIST_NETWORK (or --network);

@@ -19,6 +19,7 @@ struct Options {
   int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   bool fail_fast = false, force = false, dry_run = false, allow_dirty = false;
   std::string network, platform, commit_tag;
+  std::string summary = "changed";
   std::vector<std::string> remotes;
 };
 
@@ -66,6 +67,12 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
                    "the engine's default)")
       ->envname("HOIST_NETWORK");
   command->add_option("--platform", options->platform, "docker build --platform");
+  command
+      ->add_option("--summary", options->summary,
+                   "changed: a row for each project that was not cached (default); full: every "
+                   "project")
+      ->check(CLI::IsMember({"changed", "full"}))
+      ->option_text("WHICH");
   command->add_option("--commit-tag", options->commit_tag, "COMMIT_TAG build arg")
       ->envname("COMMIT_TAG");
   AddRemoteOption(*command, options->remotes, "Build elsewhere");
@@ -134,7 +141,10 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     auto results = runner.Run(
         jobs, [&](JobScope& scope) { return RunBuildJob(env, plan, scope); }, output);
     output.Finish();
-    exit_code = PrintBuildSummary(context, env, plan, results, builder.Describe());
+    RunTimes times{output.Durations(), output.Elapsed(), {}};
+    for (size_t i = 0; i < jobs.size(); ++i) times.logs.push_back(output.LogPath(i));
+    exit_code = PrintBuildSummary(context, env, plan, results, builder.Describe(), times,
+                                  options->summary == "full");
   });
 }
 

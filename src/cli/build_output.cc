@@ -10,17 +10,6 @@
 #include "cli/terminal.h"
 
 namespace hoist {
-namespace {
-
-std::string Clock(std::chrono::steady_clock::duration elapsed) {
-  long seconds = std::chrono::duration_cast<std::chrono::seconds>(elapsed).count();
-  char text[32];
-  std::snprintf(text, sizeof text, "%ld:%02ld", seconds / 60, seconds % 60);
-  return text;
-}
-
-}  // namespace
-
 BuildOutput::BuildOutput(std::vector<std::string> names, size_t total, std::string log_dir,
                          bool quiet)
     : names_(std::move(names)),
@@ -90,7 +79,7 @@ void BuildOutput::Redraw() {
     for (auto it = running_.begin(); it != running_.end(); ++it) {
       if (it->second < oldest->second) oldest = it;
     }
-    std::string tail = " " + Clock(now - oldest->second);
+    std::string tail = " " + FormatClock(now - oldest->second);
     if (running_.size() > 1) tail += " (+" + std::to_string(running_.size() - 1) + " more)";
     const size_t used = line.size() + tail.size();
     line += ElideMiddle(names_[oldest->first], room > used ? room - used : 0) + tail;
@@ -123,23 +112,42 @@ void BuildOutput::Event(const JobEvent& event) {
     return;
   }
   running_.erase(event.job);
+  durations_[event.job] = event.elapsed;
   ++finished_;
   if (logs_.count(event.job)) logs_[event.job].flush();
   const std::string& name = names_[event.job];
   if (event.result.outcome == JobOutcome::kFailed) {
     std::ostringstream text;
-    text << "FAILED: " << name << " (" << Clock(event.elapsed) << ")\n";
+    text << "FAILED: " << name << " (" << FormatClock(event.elapsed) << ")\n";
     if (tty_) {
       // The full log of what failed, as ninja prints a failed command's output.
       std::ifstream log(LogPath(event.job));
       text << log.rdbuf();
     }
-    text << event.result.message << "\n";
+    // Said once: the error without the output's last lines it quotes, which the log just
+    // shown (or, without a terminal, the lines printed as they came) already holds.
+    const std::string& message = event.result.message;
+    std::string said = message.substr(0, message.find("\n    "));
+    if (said.size() != message.size() && !said.empty() && said.back() == ':') said.pop_back();
+    text << said << "\n"
+         << "hoist: " << name << "'s log: " << LogPath(event.job) << "\n";
     Print(text.str());
   } else if (!tty_ && event.result.outcome == JobOutcome::kDone) {
-    std::fprintf(stderr, "[%s] hoist: done in %s\n", name.c_str(), Clock(event.elapsed).c_str());
+    std::fprintf(stderr, "[%s] hoist: done in %s\n", name.c_str(),
+                 FormatClock(event.elapsed).c_str());
   }
   Redraw();
+}
+
+std::vector<std::chrono::steady_clock::duration> BuildOutput::Durations() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<std::chrono::steady_clock::duration> out(names_.size());
+  for (const auto& [job, elapsed] : durations_) out[job] = elapsed;
+  return out;
+}
+
+std::chrono::steady_clock::duration BuildOutput::Elapsed() const {
+  return std::chrono::steady_clock::now() - started_;
 }
 
 void BuildOutput::Finish() {

@@ -31,6 +31,9 @@ class BuildOutput : public RunObserver {
   /// Clears the status line (before the summary).
   void Finish();
   std::string LogPath(size_t job) const;
+  /// How long each job ran (zero for one that did not), by index; and the run so far.
+  std::vector<std::chrono::steady_clock::duration> Durations() const;
+  std::chrono::steady_clock::duration Elapsed() const;
 
  private:
   void Redraw();                        // with mutex_ held
@@ -41,10 +44,11 @@ class BuildOutput : public RunObserver {
   std::string log_dir_;
   bool tty_;
   bool quiet_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   size_t finished_ = 0;
   std::map<size_t, std::chrono::steady_clock::time_point> running_;
   std::map<size_t, std::ofstream> logs_;
+  std::map<size_t, std::chrono::steady_clock::duration> durations_;
   bool status_shown_ = false;
   std::string status_format_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();

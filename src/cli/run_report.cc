@@ -1,8 +1,12 @@
 #include "cli/run_report.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
+
+#include "cli/terminal.h"
 
 namespace hoist {
 
@@ -61,41 +65,109 @@ int PrintBuildPlan(CommandContext& context, const BuildEnvironment& env, const B
 }
 
 int PrintBuildSummary(CommandContext& context, const BuildEnvironment& env, const BuildPlan& plan,
-                      const std::vector<JobResult>& results, const std::string& builder) {
-  nlohmann::json summary = nlohmann::json::array();
-  size_t built = 0, cached = 0, failed = 0;
-  if (!context.json) std::printf("%-32s %-12s %-14s %s\n", "PROJECT", "RESULT", "HASH", "IMAGE");
-  for (size_t i = 0; i < plan.order.size(); ++i) {
-    int p = plan.order[i];
-    const JobResult& result = results[i];
-    const std::string& name = env.manifest.projects[p].name;
-    std::string image = env.store.Reference(name, CacheTag(env.hashes[p].hash));
-    bool has_image = result.outcome == JobOutcome::kDone || result.outcome == JobOutcome::kCached;
-    built += result.outcome == JobOutcome::kDone;
-    cached += result.outcome == JobOutcome::kCached;
-    failed += !has_image;
-    if (context.json) {
-      summary.push_back({{"project", name},
-                         {"result", OutcomeName(result.outcome)},
-                         {"hash", env.hashes[p].hash},
-                         {"image", has_image ? image : ""},
-                         {"reason", result.message}});
-    } else {
-      std::printf("%-32s %-12s %-14s %s\n", name.c_str(), OutcomeName(result.outcome).c_str(),
-                  env.hashes[p].hash.substr(0, 12).c_str(), has_image ? image.c_str() : "-");
-    }
-  }
+                      const std::vector<JobResult>& results, const std::string& builder,
+                      const RunTimes& times, bool full) {
+  using Duration = std::chrono::steady_clock::duration;
+  const auto& projects = env.manifest.projects;
+  auto seconds = [](Duration d) { return std::chrono::duration<double>(d).count(); };
+  std::map<JobOutcome, size_t> counts;
+  for (const auto& result : results) ++counts[result.outcome];
   if (context.json) {
+    nlohmann::json summary = nlohmann::json::array();
+    for (size_t i = 0; i < plan.order.size(); ++i) {
+      const int p = plan.order[i];
+      const JobResult& result = results[i];
+      const bool has_image =
+          result.outcome == JobOutcome::kDone || result.outcome == JobOutcome::kCached;
+      summary.push_back(
+          {{"project", projects[p].name},
+           {"result", OutcomeName(result.outcome)},
+           {"hash", env.hashes[p].hash},
+           {"image",
+            has_image ? env.store.Reference(projects[p].name, CacheTag(env.hashes[p].hash)) : ""},
+           {"reason", result.message},
+           {"seconds", seconds(times.durations[i])},
+           {"log", times.logs[i]}});
+    }
     std::cout << nlohmann::json{{"store", env.store.Describe()},
                                 {"builder", builder},
+                                {"seconds", seconds(times.total)},
                                 {"projects", summary}}
                      .dump(2)
               << "\n";
+  } else {
+    size_t width = 8;
+    for (int p : plan.order) width = std::max(width, std::min<size_t>(projects[p].name.size(), 40));
+    for (size_t i = 0; i < plan.order.size(); ++i) {
+      const int p = plan.order[i];
+      const JobResult& result = results[i];
+      if (result.outcome == JobOutcome::kCached && !full) continue;
+      std::string detail = env.hashes[p].hash.substr(0, 12);
+      if (result.outcome == JobOutcome::kFailed || result.outcome == JobOutcome::kInterrupted) {
+        detail = "log: " + times.logs[i];
+      } else if (result.outcome == JobOutcome::kSkipped) {
+        detail = result.message;
+      }
+      const bool ran =
+          result.outcome != JobOutcome::kSkipped && result.outcome != JobOutcome::kCached;
+      std::printf("%-*s %-11s %5s  %s\n", static_cast<int>(width), projects[p].name.c_str(),
+                  OutcomeName(result.outcome).c_str(),
+                  ran ? FormatClock(times.durations[i]).c_str() : "", detail.c_str());
+    }
   }
   std::fflush(stdout);
-  std::fprintf(stderr, "hoist: %zu built, %zu cached, %zu failed or skipped; logs in %s\n", built,
-               cached, failed, context.LogDirectory().c_str());
-  return failed > 0 ? kExitFailure : kExitOk;
+  // The counts; those of nothing are left out but built and cached.
+  std::string line = "hoist: " + std::to_string(counts[JobOutcome::kDone]) + " built, " +
+                     std::to_string(counts[JobOutcome::kCached]) + " cached";
+  for (auto [outcome, word] :
+       {std::pair{JobOutcome::kFailed, "failed"}, std::pair{JobOutcome::kSkipped, "skipped"},
+        std::pair{JobOutcome::kInterrupted, "interrupted"}}) {
+    if (counts[outcome] > 0) line += ", " + std::to_string(counts[outcome]) + " " + word;
+  }
+  line += " in " + FormatClock(times.total);
+  // The slowest builds, and the chain of dependencies that took longest end to end.
+  std::vector<size_t> ran;
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (results[i].outcome == JobOutcome::kDone || results[i].outcome == JobOutcome::kFailed) {
+      ran.push_back(i);
+    }
+  }
+  std::sort(ran.begin(), ran.end(),
+            [&](size_t a, size_t b) { return times.durations[a] > times.durations[b]; });
+  if (ran.size() > 1) {
+    line += "; slowest:";
+    for (size_t k = 0; k < ran.size() && k < 3; ++k) {
+      line += (k ? ", " : " ") + projects[plan.order[ran[k]]].name + " " +
+              FormatClock(times.durations[ran[k]]);
+    }
+    std::map<int, size_t> index_of;  // project -> index in plan.order
+    for (size_t i = 0; i < plan.order.size(); ++i) index_of[plan.order[i]] = i;
+    std::vector<Duration> finish(plan.order.size());
+    std::vector<int> before(plan.order.size(), -1);
+    size_t last = 0;
+    for (size_t i = 0; i < plan.order.size(); ++i) {  // dependencies first
+      for (int dependency : env.graph.Dependencies(plan.order[i])) {
+        auto it = index_of.find(dependency);
+        if (it != index_of.end() && finish[it->second] > finish[i]) {
+          finish[i] = finish[it->second];
+          before[i] = static_cast<int>(it->second);
+        }
+      }
+      finish[i] += times.durations[i];
+      if (finish[i] > finish[last]) last = i;
+    }
+    std::string path;
+    for (int i = static_cast<int>(last); i >= 0; i = before[i]) {
+      if (results[i].outcome != JobOutcome::kDone && results[i].outcome != JobOutcome::kFailed) {
+        continue;  // cached or skipped: no time on the path
+      }
+      path = projects[plan.order[i]].name + (path.empty() ? "" : " > " + path);
+    }
+    line += "; critical path: " + path + " " + FormatClock(finish[last]);
+  }
+  std::fprintf(stderr, "%s\nhoist: logs in %s\n", line.c_str(), context.LogDirectory().c_str());
+  return counts[JobOutcome::kDone] + counts[JobOutcome::kCached] == results.size() ? kExitOk
+                                                                                   : kExitFailure;
 }
 
 }  // namespace hoist

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -19,8 +20,19 @@ std::string OutcomeName(JobOutcome outcome, const std::string& done = "built");
 
 /// `hoist build --dry-run`: what would be built and why; the exit code.
 int PrintBuildPlan(CommandContext& context, const BuildEnvironment& env, const BuildPlan& plan);
-/// The table (or JSON) of what happened to each project, and a line of totals; the exit code.
+/// What a build run did and how long it took, by project (indexed like plan.order).
+struct RunTimes {
+  std::vector<std::chrono::steady_clock::duration> durations;
+  std::chrono::steady_clock::duration total{};
+  std::vector<std::string> logs;  ///< each project's log file
+};
+
+/// The summary of a build, as turbo's footer: a row for each project that was not cached
+/// (every project with `full`; failed ones name their log), then the counts (built, cached,
+/// failed, skipped, interrupted) with the total time, the slowest builds and the critical
+/// path. JSON instead with --json. Returns the exit code.
 int PrintBuildSummary(CommandContext& context, const BuildEnvironment& env, const BuildPlan& plan,
-                      const std::vector<JobResult>& results, const std::string& builder);
+                      const std::vector<JobResult>& results, const std::string& builder,
+                      const RunTimes& times, bool full);
 
 }  // namespace hoist

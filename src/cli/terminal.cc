@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 
 namespace hoist {
 
@@ -57,6 +58,13 @@ std::string FormatStatus(const std::string& format, size_t finished, size_t tota
     }
   }
   return out;
+}
+
+std::string FormatClock(std::chrono::steady_clock::duration elapsed) {
+  long seconds = std::chrono::duration_cast<std::chrono::seconds>(elapsed).count();
+  char text[32];
+  std::snprintf(text, sizeof text, "%ld:%02ld", seconds / 60, seconds % 60);
+  return text;
 }
 
 }  // namespace hoist

@@ -13,6 +13,9 @@ size_t TerminalColumns(int fd);
 /// ninja's status line does; whole when it fits.
 std::string ElideMiddle(const std::string& text, size_t width);
 
+/// "m:ss", as ninja's and hoist's status lines and summaries show a duration.
+std::string FormatClock(std::chrono::steady_clock::duration elapsed);
+
 /// A status line's start made from `format` as ninja makes NINJA_STATUS: %f finished, %t
 /// total, %r running, %u not started, %p percentage finished, %e seconds since the start, %%
 /// a percent sign; any other %x stays as it is.

@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "support/docker_engine.h"
+#include "support/registry_fixture.h"
 #include "support/temp_repo.h"
 #include "support/terminal.h"
 
@@ -99,6 +101,38 @@ TEST(CliEngine, AWrongDockerHostIsNamedOnce) {
   EXPECT_NE(err.find("unset DOCKER_HOST"), std::string::npos) << err;
   EXPECT_EQ(err.find("http://docker"), std::string::npos) << err;
   EXPECT_EQ(err.find("no Docker engine answers"), err.rfind("no Docker engine answers")) << err;
+}
+
+// hoist doctor: each check of what hoist needs here, with the fix of a failed one; the engine,
+// the registry and its login are the real ones (or a DOCKER_HOST and a port nobody answers).
+TEST_F(Cli, DoctorChecksWhatHoistNeedsAndSaysHowToFixIt) {
+  ASSERT_EQ(testing::EnsureDockerEngine(), "");
+  testing::RegistryFixture registry;
+  auto healthy = RunHoist(repo.root(), {"--registry", registry.host() + "/t", "doctor"});
+  EXPECT_EQ(healthy.exit_code, 0) << healthy.out << healthy.err;
+  for (const char* line :
+       {"ok    git: git version", "ok    docker CLI: ", "ok    Docker engine: ", "ok    registry: ",
+        "ok    clock: ", "ok    repository: ", "ok    disk: "}) {
+    EXPECT_NE(healthy.out.find(line), std::string::npos) << line << "\n" << healthy.out;
+  }
+  auto json = RunHoist(repo.root(), {"--json", "doctor"});
+  auto checks = nlohmann::json::parse(json.out, nullptr, false);
+  ASSERT_TRUE(checks.is_array()) << json.out;
+  EXPECT_EQ(checks[0]["check"], "git");
+  // Without a registry, that check is skipped and says how to share images.
+  EXPECT_NE(json.out.find("\"status\": \"skip\""), std::string::npos) << json.out;
+
+  auto broken = RunHoist(repo.root(), {"--registry", "127.0.0.1:1/t", "doctor"},
+                         {"DOCKER_HOST=unix:///nonexistent/docker.sock"});
+  EXPECT_EQ(broken.exit_code, 1);
+  EXPECT_NE(broken.out.find("fail  Docker engine: "), std::string::npos) << broken.out;
+  EXPECT_NE(broken.out.find("      fix: check DOCKER_HOST"), std::string::npos) << broken.out;
+  EXPECT_NE(broken.out.find("fail  registry: "), std::string::npos) << broken.out;
+  EXPECT_NE(broken.out.find("      fix: check the address; log in with docker login 127.0.0.1:1"),
+            std::string::npos)
+      << broken.out;
+  // hoist version says what --version says.
+  EXPECT_EQ(RunHoist(repo.root(), {"version"}).out, RunHoist(repo.root(), {"--version"}).out);
 }
 
 TEST_F(Cli, GraphFormats) {

@@ -25,6 +25,8 @@ void AddCiCommand(CLI::App& app, CommandContext& context, int& exit_code);
 void AddCheckCommand(CLI::App& app, CommandContext& context, int& exit_code);
 void AddContextCommand(CLI::App& app, CommandContext& context, int& exit_code);
 void AddSelfCommand(CLI::App& app, CommandContext& context, int& exit_code);
+/// `hoist doctor` and `hoist version`.
+void AddDoctorCommand(CLI::App& app, CommandContext& context, int& exit_code);
 /// `hoist completion SHELL` and `hoist man`, made from `app` itself: added last.
 void AddDocsCommands(CLI::App& app, int& exit_code);
 

@@ -154,4 +154,17 @@ Status DockerEngineApi::Untag(const std::string& reference) {
   return Error{"the Docker engine cannot untag " + reference + ": " + EngineMessage(*response)};
 }
 
+Expected<EngineInfo> DockerEngineApi::Info() {
+  auto response = Call("GET", "/info");
+  if (!response) return response.error();
+  auto json = nlohmann::json::parse(response->body, nullptr, false);
+  if (response->status != 200 || !json.is_object()) {
+    return Error{"the Docker engine at " + where_ + " gave no /info: " + EngineMessage(*response)};
+  }
+  auto text = [&json](const char* key) {
+    return json.contains(key) && json[key].is_string() ? json[key].get<std::string>() : "";
+  };
+  return EngineInfo{text("ServerVersion"), text("DockerRootDir"), text("SystemTime")};
+}
+
 }  // namespace hoist

@@ -16,6 +16,13 @@ struct EngineImage {
   std::vector<std::string> repo_digests;  ///< "repo@sha256:…" of each registry it came from
 };
 
+/// What the engine says of itself (GET /info).
+struct EngineInfo {
+  std::string version;      ///< ServerVersion
+  std::string root_dir;     ///< DockerRootDir, where it keeps images
+  std::string system_time;  ///< its clock, RFC 3339
+};
+
 /// The Docker Engine API over its socket, for the quick questions (inspect, tag, remove) that
 /// would each cost a docker CLI start (~50 ms here) otherwise. DOCKER_HOST is honoured
 /// (unix:// and tcp://); builds, pulls and pushes stay with the docker CLI.
@@ -36,6 +43,10 @@ class DockerEngineApi {
   Status Tag(const std::string& source, const std::string& target);
   /// Removes the tag `reference` (never pruning parents); an absent tag is fine.
   Status Untag(const std::string& reference);
+  /// The engine's version, image directory and clock.
+  Expected<EngineInfo> Info();
+  /// DOCKER_HOST's value, or the default socket.
+  const std::string& where() const { return where_; }
 
  private:
   Expected<HttpResponse> Call(const std::string& method, const std::string& path);

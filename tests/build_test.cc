@@ -152,8 +152,16 @@ TEST_F(Build, TheStatusLineFitsTheTerminalAndLeavesNothingBehind) {
 // "it leads with … the legacy builder's DEPRECATED banner; docker's ESC[91m codes pass into logs
 // and pipes": a failing build's log and hoist's output hold the failure as text only.
 TEST_F(Build, AFailuresLogIsTextWithoutBuilderNoise) {
+  // Escapes of every kind (colour, a character set, a hyperlink), a line of the build's own that
+  // starts as the builder's banner does, and the failure.
+  repo.Write("other/noise.sh",
+             "printf '\\033[91mred-\\033(Bplain-\\033]8;;https://x.example\\033\\\\link"
+             "\\033]8;;\\033\\\\-end\\033[0m\\n'\n"
+             "echo 'DEPRECATED: The legacy builder is deprecated in our own words'\n"
+             "printf 'the-reason-%s\\n' it-failed\n");
   repo.Write("other/Dockerfile",
-             "FROM hoist-example/busybox:1\nRUN printf 'the-reason-%s\\n' it-failed >&2 && false\n");
+             "FROM hoist-example/busybox:1\nCOPY noise.sh /noise.sh\n"
+             "RUN sh /noise.sh >&2 && false\n");
   repo.Commit("a failing build");
   auto run =
       testing::RunHoist(repo.root(), {"--registry", registry.host() + "/t", "build", "other"});
@@ -162,7 +170,9 @@ TEST_F(Build, AFailuresLogIsTextWithoutBuilderNoise) {
   for (const std::string& text : {log, run.err}) {
     EXPECT_NE(text.find("the-reason-it-failed"), std::string::npos) << text;
     EXPECT_EQ(text.find('\x1b'), std::string::npos) << text;
-    EXPECT_EQ(text.find("DEPRECATED"), std::string::npos) << text;
+    EXPECT_EQ(text.find("will be removed in a future release"), std::string::npos) << text;
+    EXPECT_NE(text.find("red-plain-link-end"), std::string::npos) << text;
+    EXPECT_NE(text.find("deprecated in our own words"), std::string::npos) << text;
   }
   // Said once ("a failure screen … says it twice": the log, then its tail again).
   const size_t first = run.err.find("the-reason-it-failed");
@@ -198,12 +208,40 @@ TEST_F(Build, TheSummarySaysWhatChangedWithTimesAndNamesTheFailedLog) {
   EXPECT_NE(failed.err.find("hoist: 0 built, 1 cached, 1 failed, 1 skipped in 0:"),
             std::string::npos)
       << failed.err;
-  EXPECT_NE(failed.out.find("log: " + repo.root() + "/.hoist/logs/lib.log"), std::string::npos)
+  EXPECT_NE(failed.out.find("log: " + repo.root() + "/.hoist/runs/"), std::string::npos)
       << failed.out;
+  EXPECT_NE(failed.out.find("/lib.log"), std::string::npos) << failed.out;
   EXPECT_NE(failed.out.find("app "), std::string::npos) << failed.out;
   EXPECT_NE(failed.out.find(" skipped "), std::string::npos) << failed.out;
   // The failure is said once: its output's last lines are not repeated under the error.
   EXPECT_NE(failed.err.find("hoist: lib's log: "), std::string::npos) << failed.err;
+}
+
+// "every run truncates every project's log (a no-op run leaves them empty); .hoist/ is not
+// ignored": each run's logs in a directory of their own, .hoist/logs the latest, a cached
+// project's log saying why, and nothing of it in `git status`.
+TEST_F(Build, LogsAreKeptPerRunAndSayWhyACachedProjectWasCached) {
+  auto build = [&] {
+    return testing::RunHoist(repo.root(), {"--registry", registry.host() + "/t", "build", "other"});
+  };
+  ASSERT_EQ(build().exit_code, 0);
+  const std::string built = testing::ReadText(repo.root() + "/.hoist/logs/other.log");
+  ASSERT_EQ(build().exit_code, 0);
+  const std::string cached = testing::ReadText(repo.root() + "/.hoist/logs/other.log");
+  EXPECT_NE(cached.find("hoist: cached: image cache-" + Hash("other").substr(0, 12) + " exists"),
+            std::string::npos)
+      << cached;
+  std::vector<std::string> runs;
+  for (const auto& entry : std::filesystem::directory_iterator(repo.root() + "/.hoist/runs")) {
+    runs.push_back(entry.path().filename().string());
+  }
+  std::sort(runs.begin(), runs.end());
+  ASSERT_EQ(runs.size(), 2u);
+  // The first run's log is still there, whole.
+  EXPECT_EQ(testing::ReadText(repo.root() + "/.hoist/runs/" + runs[0] + "/other.log"), built);
+  EXPECT_EQ(std::filesystem::read_symlink(repo.root() + "/.hoist/logs").string(),
+            "runs/" + runs[1]);
+  EXPECT_EQ(RunOk(repo.root(), {"git", "status", "--porcelain"}), "");
 }
 
 // docker build --network: hoist.yml build.network, overridden by HOIST_NETWORK (or --network);

@@ -202,8 +202,20 @@ TEST_F(Cli, AMistypedCommandOrOptionIsNamedWithWhatItMightBe) {
   EXPECT_NE(far.err.find("unknown command 'zzzzzz' for hoist ci (commands: generate, plan, job)"),
             std::string::npos)
       << far.err;
-  // An option's value is not taken for a command.
+  // An option's value is not taken for a command, nor a command for a flag's value.
   EXPECT_EQ(RunHoist(repo.root(), {"-C", ".", "projects"}).exit_code, 0);
+  EXPECT_NE(RunHoist(repo.root(), {"-v", "biuld"}).err.find("did you mean 'build'?"),
+            std::string::npos);
+  EXPECT_NE(RunHoist(repo.root(), {"build", "--force", "--al"}).err.find("did you mean '--all'?"),
+            std::string::npos);
+  // Nothing alike, or only a hidden command alike: no suggestion.
+  for (const char* word : {"x", "ma"}) {
+    auto run = RunHoist(repo.root(), {word});
+    EXPECT_EQ(run.exit_code, 2);
+    EXPECT_EQ(run.err.find("did you mean"), std::string::npos) << run.err;
+  }
+  EXPECT_NE(RunHoist(repo.root(), {"help", "build", "api"}).err.find("hoist build has no commands"),
+            std::string::npos);
 }
 
 TEST_F(Cli, ACommandAloneOrAGroupPrintsItsHelp) {
@@ -240,6 +252,13 @@ TEST_F(Cli, HelpCommandAndGlobalOptionsAnywhere) {
   repo.Write("sub/m.yml", "only:\n  buildDir: base\n");
   auto manifest_after = RunHoist(repo.root(), {"projects", "--manifest", "sub/m.yml"});
   EXPECT_EQ(manifest_after.out, "only\n") << manifest_after.err;
+  // A repeatable global option after the command takes one value, not the command's words.
+  auto hash = RunHoist(repo.root(), {"hash", "--insecure-registry", "reg.local", "app"});
+  EXPECT_EQ(Lines(hash.out).size(), 1u) << hash.out;
+  // Help says what is required and what the default is.
+  auto generate = RunHoist(repo.root(), {"help", "ci", "generate"});
+  EXPECT_NE(generate.out.find("--vendor VENDOR (required)"), std::string::npos) << generate.out;
+  EXPECT_NE(RunHoist(repo.root(), {"help", "graph"}).out.find("(default dot)"), std::string::npos);
 }
 
 /// Every command's path: "build", "image tag", … (from the help of each group).

@@ -21,13 +21,6 @@ BuildOutput::BuildOutput(std::vector<std::string> names, size_t total, std::stri
   const char* status = std::getenv("HOIST_STATUS");
   status_format_ = status ? status : "[%f/%t] ";
   std::filesystem::create_directories(log_dir_);
-  // hoist's own folder (.hoist/logs) never shows in `git status` nor gets committed by
-  // `git add -A`: it ignores itself, as pytest's and ruff's caches do.
-  const auto own = std::filesystem::path(log_dir_).parent_path() / ".gitignore";
-  std::error_code ignored;
-  if (!std::filesystem::exists(std::filesystem::symlink_status(own, ignored))) {
-    std::ofstream(own) << "# written by hoist\n*\n";
-  }
   if (tty_) {
     ticker_ = std::thread([this] {
       std::unique_lock<std::mutex> lock(mutex_);
@@ -84,7 +77,11 @@ void BuildOutput::Redraw() {
     const size_t used = line.size() + tail.size();
     line += ElideMiddle(names_[oldest->first], room > used ? room - used : 0) + tail;
   }
-  if (line.size() > room) line.resize(room);
+  if (line.size() > room) {  // cut between characters (HOIST_STATUS may hold UTF-8)
+    size_t cut = room;
+    while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;
+    line.resize(cut);
+  }
   std::fprintf(stderr, "\r\x1b[K%s", line.c_str());
   std::fflush(stderr);
   status_shown_ = true;
@@ -113,6 +110,13 @@ void BuildOutput::Event(const JobEvent& event) {
   }
   running_.erase(event.job);
   durations_[event.job] = event.elapsed;
+  auto note = [&](const char* what) {  // into its log, after what it printed
+    auto& log = logs_[event.job];
+    if (!log.is_open()) log.open(LogPath(event.job), std::ios::app);
+    log << "hoist: " << what << ": " << event.result.message << "\n";
+    log.flush();
+  };
+  if (event.result.outcome == JobOutcome::kCached) note("cached");  // why nothing ran
   ++finished_;
   if (logs_.count(event.job)) logs_[event.job].flush();
   const std::string& name = names_[event.job];
@@ -132,6 +136,7 @@ void BuildOutput::Event(const JobEvent& event) {
     text << said << "\n"
          << "hoist: " << name << "'s log: " << LogPath(event.job) << "\n";
     Print(text.str());
+    note("failed");  // (a failure before any output leaves no empty log)
   } else if (!tty_ && event.result.outcome == JobOutcome::kDone) {
     std::fprintf(stderr, "[%s] hoist: done in %s\n", name.c_str(),
                  FormatClock(event.elapsed).c_str());

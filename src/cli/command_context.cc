@@ -1,8 +1,12 @@
 #include "cli/command_context.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 
@@ -244,9 +248,12 @@ std::vector<UncoveredInput> CommandContext::UncoveredInputs(const std::vector<in
 }
 
 std::string CommandContext::LogDirectory() {
+  if (!log_directory_.empty()) return log_directory_;
+  const std::string root = repo().root();
+  namespace fs = std::filesystem;
   // hoist writes (and truncates) files there: never through a link someone committed, which
   // would make it overwrite files outside the repository.
-  for (const std::string& dir : {repo().root() + "/.hoist", repo().root() + "/.hoist/logs"}) {
+  for (const std::string& dir : {root + "/.hoist", root + "/.hoist/runs"}) {
     std::error_code ignored;
     if (std::filesystem::is_symlink(std::filesystem::symlink_status(dir, ignored))) {
       throw CommandFailure{kExitFailure,
@@ -256,7 +263,55 @@ std::string CommandContext::LogDirectory() {
                                "remove it (git rm " + dir.substr(repo().root().size() + 1) + ")"};
     }
   }
-  return repo().root() + "/.hoist/logs";
+  // One directory per run (.hoist/runs/<time>-<pid>), the newest kept; .hoist/logs is a
+  // link to the latest, which hoist replaces and never writes through.
+  const std::string runs = root + "/.hoist/runs";
+  std::error_code ec;
+  fs::create_directories(runs, ec);
+  if (ec) {
+    throw CommandFailure{kExitFailure,
+                         "hoist: error: cannot create " + runs + " for the logs: " + ec.message()};
+  }
+  // hoist's own folder never shows in `git status` nor gets committed by `git add -A`: it
+  // ignores itself, as pytest's and ruff's caches do.
+  const fs::path ignore = root + "/.hoist/.gitignore";
+  if (!fs::exists(fs::symlink_status(ignore, ec))) {
+    std::ofstream(ignore) << "# written by hoist\n*\n";
+  }
+  char stamp[32];
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &utc);
+  const std::string id = std::string(stamp) + "-" + std::to_string(getpid());
+  const std::string run = runs + "/" + id;
+  if (!fs::create_directory(run, ec) || ec) {
+    throw CommandFailure{kExitFailure,
+                         "hoist: error: cannot create " + run + " for the logs: " + ec.message()};
+  }
+  const fs::path latest = root + "/.hoist/logs";
+  const auto status = fs::symlink_status(latest, ec);
+  if (fs::is_directory(status) && !fs::is_symlink(status)) {
+    fs::rename(latest, runs + "/before-" + id, ec);  // the logs of a hoist before runs/
+  }
+  const fs::path link = root + "/.hoist/logs.new." + std::to_string(getpid());
+  fs::remove(link, ec);
+  fs::create_directory_symlink("runs/" + id, link, ec);
+  if (!ec) fs::rename(link, latest, ec);
+  if (ec) fs::remove(link, ec);  // (the run's logs are still in runs/)
+  // The newest runs are kept; names sort by time.
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(runs, ec)) {
+    if (entry.is_directory(ec) && !entry.is_symlink(ec)) {
+      names.push_back(entry.path().filename().string());
+    }
+  }
+  std::sort(names.begin(), names.end());
+  for (size_t i = 0; i + kKeptRuns < names.size(); ++i) {
+    if (names[i] != id) fs::remove_all(runs + "/" + names[i], ec);
+  }
+  log_directory_ = run;
+  return run;
 }
 
 std::vector<int> CommandContext::SelectProjects(const std::vector<std::string>& names) {

@@ -92,6 +92,7 @@ class CommandContext {
   /// `git submodule status` ("" without .gitmodules).
   std::string SubmoduleStatus();
   /// Where jobs' logs go: <repo>/.hoist/logs.
+  /// This run's log directory, .hoist/runs/<time>-<pid> (.hoist/logs links to the latest).
   std::string LogDirectory();
   /// Files a Dockerfile of `projects` copies that no rebuild pattern covers (hoist check).
   std::vector<UncoveredInput> UncoveredInputs(const std::vector<int>& projects);
@@ -103,6 +104,8 @@ class CommandContext {
   int ProjectIndex(const std::string& name);
 
  private:
+  static constexpr size_t kKeptRuns = 10;  ///< log directories of runs kept
+  std::string log_directory_;
   std::optional<GitRepository> repo_;
   std::optional<Manifest> manifest_;
   std::optional<HoistConfig> config_;

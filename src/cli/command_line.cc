@@ -18,11 +18,14 @@ std::string UnknownCommand(const CLI::App& app, const std::string& word) {
   std::vector<std::string> names;
   std::string listed;
   for (const CLI::App* sub : Commands(app)) {
+    if (sub->get_group().empty()) continue;  // hidden: neither listed nor suggested
     names.push_back(sub->get_name());
-    if (sub->get_group().empty()) continue;  // hidden
     listed += (listed.empty() ? "" : ", ") + sub->get_name();
   }
-  const std::string close = ClosestName(word, names);
+  if (names.empty()) return CommandPath(app) + " has no commands ('" + word + "' is none)";
+  std::string close = ClosestName(word, names);
+  // A suggestion shares something with the word ('x' is not 'ci').
+  if (!close.empty() && EditDistance(word, close) >= word.size()) close.clear();
   return "unknown command '" + word + "' for " + CommandPath(app) +
          (close.empty() ? " (commands: " + listed + ")" : " (did you mean '" + close + "'?)");
 }
@@ -96,7 +99,7 @@ std::string DescribeMistake(const CLI::App& app, const std::vector<std::string>&
       }
       // Its value is the next word unless it came with it (--x=1, -j4).
       const bool attached = is_long ? word.find('=') != std::string::npos : word.size() > 2;
-      if (opt->get_type_size() != 0 && !attached) ++i;
+      if (opt->get_expected_max() > 0 && !attached) ++i;  // (a flag expects none)
       continue;
     }
     const auto commands = Commands(*current);

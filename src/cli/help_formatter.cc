@@ -86,16 +86,24 @@ std::string HelpFormatter::make_option(const CLI::Option* opt, bool is_positiona
 
 std::string HelpFormatter::make_option_opts(const CLI::Option* opt) const {
   std::string out;
-  // (A flag has no type name: no value to name.)
-  if (opt->get_type_size() != 0 && !opt->get_type_name().empty() && !opt->get_positional()) {
+  if (opt->get_expected_max() > 0 && !opt->get_positional()) {  // (a flag takes no value)
     out += " " + ValueName(opt);
     if (opt->get_expected_max() == CLI::detail::expected_max_vector_size) out += " ...";
+    if (!opt->get_default_str().empty()) out += " (default " + opt->get_default_str() + ")";
   }
+  if (opt->get_required() && !opt->get_positional()) out += " (required)";
   if (opt->get_positional() && opt->get_expected_max() == CLI::detail::expected_max_vector_size) {
     out += " ...";
   }
   if (!opt->get_envname().empty()) out += " (env " + opt->get_envname() + ")";
   return out;
+}
+
+std::string HelpFormatter::make_option_usage(const CLI::Option* opt) const {
+  // A positional's name as written ("PROJECT FROM TO"), "..." for a list, [] when optional.
+  std::string usage = opt->get_name(true, false);
+  if (opt->get_expected_max() == CLI::detail::expected_max_vector_size) usage += "...";
+  return opt->get_required() ? usage : "[" + usage + "]";
 }
 
 std::string HelpFormatter::make_subcommand(const CLI::App* sub) const {

@@ -26,6 +26,7 @@ class HelpFormatter : public CLI::Formatter {
   std::string make_subcommand(const CLI::App* sub) const override;
   std::string make_description(const CLI::App* app) const override;
   std::string make_footer(const CLI::App* app) const override;
+  std::string make_option_usage(const CLI::Option* opt) const override;
 
  private:
   /// A row: `name` in the first column, `description` wrapped in the second.

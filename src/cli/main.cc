@@ -37,8 +37,11 @@ int main(int argc, char** argv) {
                  "Deploy registry HOST[:PORT][/PREFIX]")
       ->envname("HOIST_DEPLOY_REGISTRY")
       ->option_text("HOST");
+  // One host per use (repeat it): after a command, a list would take its positionals too.
   app.add_option("--insecure-registry", context.insecure_registries,
-                 "Allow plain HTTP to this registry host (loopback hosts always may)")
+                 "Allow plain HTTP to this registry host (loopback hosts always may; repeat "
+                 "for more)")
+      ->allow_extra_args(false)
       ->option_text("HOST");
   app.add_option("--registry-ca", context.registry_ca, "Also trust this CA bundle for registry TLS")
       ->envname("HOIST_REGISTRY_CA")

@@ -38,11 +38,19 @@ std::string WithoutEscapes(const std::string& line) {
       out += line[i];
       continue;
     }
-    if (i + 1 < line.size() && line[i + 1] == '[') {  // CSI: parameters, then a final letter
+    if (i + 1 < line.size() && line[i + 1] == '[') {  // CSI: parameters, then a final byte
       i += 2;
       while (i < line.size() && !(line[i] >= '@' && line[i] <= '~')) ++i;
-    } else {
-      ++i;  // a two-character escape
+    } else if (i + 1 < line.size() && line[i + 1] == ']') {  // OSC: up to BEL or ESC backslash
+      i += 2;
+      while (i < line.size() && line[i] != '\a' &&
+             !(line[i] == '\x1b' && i + 1 < line.size() && line[i + 1] == '\\')) {
+        ++i;
+      }
+      if (i < line.size() && line[i] == '\x1b') ++i;
+    } else {  // ESC, intermediate bytes (0x20-0x2F), a final byte
+      ++i;
+      while (i < line.size() && line[i] >= 0x20 && line[i] <= 0x2F) ++i;
     }
   }
   return out;
@@ -51,8 +59,12 @@ std::string WithoutEscapes(const std::string& line) {
 /// The classic builder's banner, said again before every build (hoist chose that builder and
 /// says so once).
 bool DeprecationBanner(const std::string& line) {
-  return line.rfind("DEPRECATED: The legacy builder is deprecated", 0) == 0 ||
-         line.rfind("            BuildKit is currently disabled; enable it by removing", 0) == 0 ||
+  return line ==
+             "DEPRECATED: The legacy builder is deprecated and will be removed in a future "
+             "release." ||
+         line ==
+             "            BuildKit is currently disabled; enable it by removing the "
+             "DOCKER_BUILDKIT=0" ||
          line == "            environment-variable.";
 }
 

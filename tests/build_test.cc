@@ -131,8 +131,10 @@ TEST_F(Build, TheStatusLineFitsTheTerminalAndLeavesNothingBehind) {
   for (int i = 1; i <= 4; ++i) {
     const std::string name = long_name + std::to_string(i);
     manifest += name + ":\n  buildDir: " + name + "\n";
-    repo.Write(name + "/Dockerfile", "FROM hoist-example/busybox:1\nRUN sleep 2 && echo " +
-                                         std::to_string(i) + " > /n\n");
+    // (A step of this test alone: no layer of it is cached in the engine the tests share.)
+    repo.Write(name + "/Dockerfile",
+               "FROM hoist-example/busybox:1\nRUN sleep 2 && echo " + std::to_string(i) + " " +
+                   std::filesystem::path(repo.root()).filename().string() + " > /n\n");
   }
   repo.Write("build_manifest.yml", manifest);
   repo.Commit("four long names");

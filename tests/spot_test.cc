@@ -140,6 +140,11 @@ class Spot : public ::testing::Test {
       EXPECT_TRUE(now == "terminated" || now == "shutting-down") << id << " is " << now;
     }
   }
+  /// A step no other test has: the engine (shared by the tests running at once) has no cached
+  /// layer of it, so the build really runs it and prints what WaitForLog waits for.
+  std::string Nonce() const {
+    return " && : " + std::filesystem::path(repo.root()).filename().string();
+  }
   void WaitForLog(const std::string& text) {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
     while (std::chrono::steady_clock::now() < deadline &&
@@ -227,7 +232,7 @@ TEST_F(Spot, AFailedOrInterruptedJobStillTerminatesItsMachine) {
   ExpectAllTerminated();
 
   // Ctrl-C in the middle of the build.
-  repo.Write("lib/Dockerfile", base + "RUN echo build-running && sleep 60\n");
+  repo.Write("lib/Dockerfile", base + "RUN echo build-running && sleep 60" + Nonce() + "\n");
   repo.Commit("slow");
   ProcessSpec spec;
   spec.argv = {HOIST_BINARY, "--registry", registry.host() + "/t", "build", "--remote",
@@ -247,7 +252,7 @@ TEST_F(Spot, AFailedOrInterruptedJobStillTerminatesItsMachine) {
 }
 
 TEST_F(Spot, AnInterruptedSpotMachineIsReplacedOnDemand) {
-  repo.Write("lib/Dockerfile", base + "RUN echo build-running && sleep 4\n");
+  repo.Write("lib/Dockerfile", base + "RUN echo build-running && sleep 4" + Nonce() + "\n");
   repo.Commit("slowish");
   auto running = std::async(std::launch::async, [&] {
     return Build({"--remote", "spot:4", "lib"});
@@ -274,7 +279,7 @@ TEST_F(Spot, AnInterruptedSpotMachineIsReplacedOnDemand) {
 // Two pipelines of one branch (GitLab checks out detached) run the same job at once: neither
 // takes the other's machine for its leftover.
 TEST_F(Spot, ConcurrentPipelinesOfOneBranchLeaveEachOthersMachinesAlone) {
-  repo.Write("lib/Dockerfile", base + "RUN echo build-running && sleep 4\n");
+  repo.Write("lib/Dockerfile", base + "RUN echo build-running && sleep 4" + Nonce() + "\n");
   repo.Commit("slowish");
   repo.Git({"checkout", "--quiet", "--detach"});
   auto pipeline = [&](const std::string& id) {

@@ -415,7 +415,10 @@ TEST_F(Build, ANamedStageIsReusedWhenOnlyTheFinalStageChanges) {
 }
 
 TEST_F(Build, AKilledBuildLeavesNoCacheTagAndTheNextRunRebuilds) {
-  repo.Write("other/Dockerfile", "FROM hoist-example/busybox:1\nCOPY x /x\nRUN sleep 4\n");
+  // (A step of this test alone: a layer cached in the engine by another run would make the
+  // build end before the signal.)
+  repo.Write("other/Dockerfile", "FROM hoist-example/busybox:1\nCOPY x /x\nRUN sleep 4 && : " +
+                                     std::filesystem::path(repo.root()).filename().string() + "\n");
   repo.Commit();
   // Ctrl-C (SIGINT) to hoist while the RUN step sleeps.
   ProcessSpec spec;

@@ -70,10 +70,11 @@ app:
   }
   /// Removes this test's images from the engine, as on another machine: a build then runs
   /// every step again (the engine's layer cache would otherwise give back the same bytes).
+  /// (An image a rebuild left untagged lists as REPOSITORY:<none>, no reference to remove by.)
   void ForgetLocalImages() {
     RunOk("/", {"sh", "-c",
                 "docker images --format '{{.Repository}}:{{.Tag}}' | grep '^" + cache.host() +
-                    "/' | xargs -r docker image rm -f >/dev/null"});
+                    "/' | grep -v ':<none>$' | xargs -r docker image rm -f >/dev/null"});
   }
   std::string Read(const std::string& path) { return testing::ReadText(repo.root() + "/" + path); }
 

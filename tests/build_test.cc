@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "oci/distribution_client.h"
@@ -120,6 +121,50 @@ TEST_F(Build, WhatTheBuilderCanDoIsFoundOnceAndRemembered) {
         << log;
   }
   std::filesystem::remove_all(cache);
+}
+
+// The classic builder's cache lookup lists a parent image's children and then reads each; one
+// removed in between by another client of the engine (a prune, another job's clean-up) failed
+// the build with 'unable to find image "sha256:…"' (the fresh-clone CI run failed
+// TrustWithRegistry.APullRequestsRebuildCannotChangeWhatMainReadsOrDeploys so). Such a build is
+// run again. The race itself is too narrow to hit on purpose: a stand-in docker CLI fails the
+// first build as the engine does then and hands every other call to the real CLI.
+TEST_F(Build, AnImageRemovedDuringTheCacheLookupBuildsAgain) {
+  const std::string dir = testing::MakeTempDir("hoist-docker-standin");
+  const std::string docker = dir + "/docker";
+  std::ofstream(docker) << R"(#!/bin/sh
+# Stand-in for the engine losing a cached image mid-lookup: the first classic build fails so.
+for arg in "$@"; do [ "$arg" = build ] && building=1; done
+if [ -n "$building" ] && [ "$DOCKER_BUILDKIT" = 1 ]; then
+  echo 'ERROR: BuildKit is enabled but the buildx component is missing or broken.' >&2; exit 1
+fi
+if [ -n "$building" ] && [ ! -e "$0.raced" ]; then
+  touch "$0.raced"; cat >/dev/null
+  echo 'Step 2/2 : COPY x /x'
+  echo 'unable to find image "sha256:df472fdb58416cdcebb983673f17d1ac4226aa5357fe826a9b0179548036c7f6"' >&2
+  exit 1
+fi
+exec docker "$@"
+)";
+  std::filesystem::permissions(docker, std::filesystem::perms::owner_all);
+  const std::vector<std::string> env = {"HOIST_DOCKER=" + docker, "XDG_CACHE_HOME=" + dir};
+  auto built = testing::RunHoist(repo.root(), {"build", "--force", "other"}, env);
+  ASSERT_EQ(built.exit_code, 0) << built.err;
+  const std::string log = testing::ReadText(repo.root() + "/.hoist/logs/other.log");
+  EXPECT_NE(log.find("building again"), std::string::npos) << log;
+  EXPECT_TRUE(std::filesystem::exists(docker + ".raced"));
+
+  // A step whose own output says so, and then fails, is a failure like any other: built once.
+  repo.Write("other/Dockerfile",
+             "FROM hoist-example/busybox:1\nCOPY x /x\n"
+             "RUN echo 'unable to find image \"sha256:00\"' " +
+                 dir + " && false\n");
+  repo.Commit("fails");
+  auto failed = testing::RunHoist(repo.root(), {"build", "other"}, env);
+  EXPECT_EQ(failed.exit_code, 1) << failed.err;
+  const std::string failed_log = testing::ReadText(repo.root() + "/.hoist/logs/other.log");
+  EXPECT_EQ(failed_log.find("building again"), std::string::npos) << failed_log;
+  std::filesystem::remove_all(dir);
 }
 
 // "The status line is not fitted to the terminal: it … wraps at 80 or 120 columns with four

@@ -28,6 +28,12 @@ void RemoveContainer(const std::string& docker, const std::string& host, const s
 
 constexpr size_t kErrorTailLines = 15;
 constexpr const char* kNoBuildx = "buildx component is missing";
+/// The classic builder's cache lookup lists the children of a step's parent image, then reads
+/// each: an image removed in between (by a prune, or by any other client of the engine) fails the
+/// build with this message (moby image/cache getLocalCachedImage). Nothing of this build was
+/// wrong; the same build again looks the children up again.
+constexpr const char* kLostCacheImage = "unable to find image \"sha256:";
+constexpr int kLostCacheAttempts = 3;
 
 /// `line` without terminal escape sequences (the docker CLI colours the classic builder's
 /// errors, ESC[91m … ESC[0m, even into a pipe): logs and CI output hold text only.
@@ -242,7 +248,23 @@ Status DockerBuilder::Build(const BuildRequest& request, const LineSink& on_line
           "until the docker CLI or its buildx plugin changes)");
     }
   }
-  return Run(args, {"DOCKER_BUILDKIT=0"}, on_line, "docker build", nullptr, &request.context);
+  for (int attempt = 1;; ++attempt) {
+    std::string output;
+    auto status =
+        Run(args, {"DOCKER_BUILDKIT=0"}, on_line, "docker build", &output, &request.context);
+    // The engine's error is the CLI's last line; a step's own output saying so is no race.
+    const std::string trimmed = Trim(output);
+    const std::string last = trimmed.substr(trimmed.rfind('\n') + 1);
+    if (status || attempt == kLostCacheAttempts || ProcessesStopped() ||
+        last.rfind(kLostCacheImage, 0) != 0) {
+      return status;
+    }
+    if (on_line) {
+      on_line(
+          "hoist: the engine removed an image while the classic builder looked through its "
+          "cache (another client's removal or prune at that moment); building again");
+    }
+  }
 }
 
 Status DockerBuilder::Pull(const std::string& reference, const LineSink& on_line) {

@@ -505,6 +505,10 @@ TEST_F(Build, BadInputsGetClearErrors) {
       {"--registry", "127.0.0.1:" + std::to_string(testing::FreePort()), "build", "lib"});
   EXPECT_EQ(unreachable.exit_code, 1);
   EXPECT_NE(unreachable.err.find("cannot be reached"), std::string::npos) << unreachable.err;
+  // Said once for the run, not once per project ("one engine error per run, not per project",
+  // issue 16, holds for a registry too; each project probed it again before).
+  EXPECT_EQ(unreachable.err.find("cannot be reached"), unreachable.err.rfind("cannot be reached"))
+      << unreachable.err;
 
   ProcessSpec spec;
   spec.argv = {"env", "DOCKER_HOST=unix:///nonexistent/docker.sock", HOIST_BINARY, "build", "lib"};

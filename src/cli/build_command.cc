@@ -130,7 +130,15 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     for (const auto& input : context.UncoveredInputs(*order)) {
       Warn(DescribeUncoveredInput(context.manifest(), input));
     }
+    // One listing (an engine) or one token (a registry) answers every project's decision, and
+    // a store that cannot be reached is said once, not once per project. What the listing says
+    // serves the plan only: builds tag images behind the store's back.
+    std::vector<std::string> names;
+    for (int p : *order) names.push_back(context.manifest().projects[p].name);
+    auto prepared = store.Prepare(names);
+    if (!prepared) throw CommandFailure{kExitFailure, "hoist: error: " + prepared.error().message};
     BuildPlan plan = PlanBuild(env, *order);
+    store.Forget();
     if (options->dry_run) {
       exit_code = PrintBuildPlan(context, env, plan);
       return;

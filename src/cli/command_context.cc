@@ -353,7 +353,8 @@ std::unique_ptr<DistributionClient> CommandContext::ClientFor(const std::string&
   RegistryOptions options;
   options.insecure_hosts = insecure_registries;
   if (verbose)
-    options.log = [](const std::string& line) { std::cerr << "hoist: " << line << "\n"; };
+    // One write per line: requests of several threads interleaved mid-line otherwise.
+    options.log = [](const std::string& line) { std::cerr << ("hoist: " + line + "\n"); };
   return std::make_unique<DistributionClient>(host, *http_, std::move(*credentials), options);
 }
 

@@ -112,7 +112,7 @@ Expected<std::optional<EngineImage>> DockerEngineApi::InspectImage(const std::st
   return std::optional<EngineImage>(std::move(image));
 }
 
-Expected<std::vector<std::string>> DockerEngineApi::ListRepoTags() {
+Expected<std::vector<EngineListedImage>> DockerEngineApi::ListImages() {
   auto response = Call("GET", "/images/json");
   if (!response) return response.error();
   if (response->status != 200) {
@@ -120,16 +120,31 @@ Expected<std::vector<std::string>> DockerEngineApi::ListRepoTags() {
   }
   auto json = nlohmann::json::parse(response->body, nullptr, false);
   if (!json.is_array()) return Error{"the Docker engine answered an image listing without a list"};
-  std::vector<std::string> tags;
+  std::vector<EngineListedImage> images;
   for (const auto& image : json) {
     if (!image.is_object() || !image.contains("RepoTags") || !image["RepoTags"].is_array()) {
       continue;
     }
+    EngineListedImage listed;
+    if (image.contains("Id") && image["Id"].is_string()) listed.id = image["Id"];
     for (const auto& tag : image["RepoTags"]) {
       if (tag.is_string() && tag.get<std::string>() != "<none>:<none>") {
-        tags.push_back(tag.get<std::string>());
+        listed.repo_tags.push_back(tag.get<std::string>());
       }
     }
+    listed.labels =
+        image.contains("Labels") && image["Labels"].is_object() ? image["Labels"].dump() : "{}";
+    if (!listed.repo_tags.empty()) images.push_back(std::move(listed));
+  }
+  return images;
+}
+
+Expected<std::vector<std::string>> DockerEngineApi::ListRepoTags() {
+  auto images = ListImages();
+  if (!images) return images.error();
+  std::vector<std::string> tags;
+  for (const auto& image : *images) {
+    tags.insert(tags.end(), image.repo_tags.begin(), image.repo_tags.end());
   }
   return tags;
 }

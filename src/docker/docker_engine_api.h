@@ -16,6 +16,13 @@ struct EngineImage {
   std::vector<std::string> repo_digests;  ///< "repo@sha256:…" of each registry it came from
 };
 
+/// One image of the engine's listing (GET /images/json).
+struct EngineListedImage {
+  std::string id;                      ///< "sha256:…"
+  std::vector<std::string> repo_tags;  ///< "repository:tag" of each tag it has
+  std::string labels;                  ///< its labels as JSON object text ("{}" when none)
+};
+
 /// What the engine says of itself (GET /info).
 struct EngineInfo {
   std::string version;      ///< ServerVersion
@@ -37,6 +44,8 @@ class DockerEngineApi {
   Expected<std::optional<std::string>> InspectLabels(const std::string& reference);
   /// The image `reference` names on the engine, or nullopt when there is none.
   Expected<std::optional<EngineImage>> InspectImage(const std::string& reference);
+  /// Every tagged image the engine holds, with its labels, in one call.
+  Expected<std::vector<EngineListedImage>> ListImages();
   /// Every "repository:tag" the engine holds, in one call.
   Expected<std::vector<std::string>> ListRepoTags();
   /// Tags `source` as `target` ("repo[:tag]").

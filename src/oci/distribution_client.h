@@ -116,6 +116,7 @@ class DistributionClient {
   Expected<HttpResponse> Execute(HttpRequest request, const Call& call);
   Expected<HttpResponse> SendWithRetries(HttpRequest& request, const Call& call);
   Status EnsureScheme();
+  Status ProbeScheme();
   Status Authenticate(const HttpResponse& unauthorized, const std::vector<std::string>& scopes);
   Expected<std::string> FetchToken(const std::vector<std::string>& scopes);
   std::optional<std::string> AuthorizationFor(const std::vector<std::string>& scopes);
@@ -131,6 +132,11 @@ class DistributionClient {
   HttpClient& http_;
   CredentialStore credentials_;
   RegistryOptions options_;
+
+  /// Held while the scheme is probed: the requests of many threads wait for the first one's
+  /// answer instead of each sending its own.
+  std::mutex probe_mutex_;
+  std::optional<Error> probe_error_;  ///< a probe that failed (guarded by probe_mutex_)
 
   std::mutex mutex_;  // guards what follows
   std::string scheme_;

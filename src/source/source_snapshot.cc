@@ -119,7 +119,7 @@ const char* SourceSnapshot::Store(std::string_view a, std::string_view b) {
   const size_t size = a.size() + b.size();
   if (size > arena_free_) {
     const size_t block = std::max(kArenaBlock, size);
-    arena_.push_back(std::make_unique<char[]>(block));
+    arena_.push_back(std::make_unique_for_overwrite<char[]>(block));
     arena_next_ = arena_.back().get();
     arena_free_ = block;
   }

@@ -8,7 +8,7 @@ namespace hoist {
 namespace {
 
 // Store questions in flight at once while deciding what to build.
-constexpr size_t kParallelDecisions = 8;
+constexpr size_t kParallelDecisions = 16;
 
 }  // namespace
 

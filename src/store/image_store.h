@@ -37,6 +37,8 @@ class ImageStore {
 
   /// Answers several existence questions faster when asked at once (e.g. one token for all).
   virtual Status Prepare(const std::vector<std::string>& projects) = 0;
+  /// Drops what Prepare learned, after a write made outside the store (a build tags images).
+  virtual void Forget() {}
   virtual Expected<Presence> Exists(const std::string& project, const std::string& tag) = 0;
   /// The digest of the manifest under `tag` where the store has digests (a registry), so a
   /// build can name exactly that image; nullopt where it has none (an engine) or no such tag.

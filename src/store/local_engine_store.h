@@ -32,17 +32,32 @@ class LocalEngineStore : public ImageStore {
   Expected<std::optional<Marker>> GetMarker(const std::string& project,
                                             const std::string& tag) override;
   Status DeleteMarker(const std::string& project, const std::string& tag) override;
+  void Forget() override;
 
  private:
-  /// The marker label of `reference` ("" for an image without one), or nullopt when absent.
-  Expected<std::optional<std::string>> MarkerLabel(const std::string& reference);
-  /// Forgets the listing Prepare made (after any write).
-  void Forget();
+  struct Listed {
+    std::string id;
+    std::string labels;
+  };
+  /// What Prepare's listing says of `reference`: nullopt when there is no listing (ask the
+  /// engine), else the image or nothing.
+  std::optional<std::optional<Listed>> FromListing(const std::string& repository,
+                                                   const std::string& tag);
+  /// The marker label of `project:tag` ("" for an image without one), or nullopt when absent.
+  Expected<std::optional<std::string>> MarkerLabel(const std::string& project,
+                                                   const std::string& tag);
+  std::string Repository(const std::string& project) const;
+  /// Lists the engine's images into `listing_`.
+  Status List();
+  /// From this many projects on, Prepare lists the engine's images instead of asking per image.
+  static constexpr size_t kListingFrom = 32;
   std::string prefix_;
   DockerEngineApi api_;
-  /// Prepare's one listing of the engine's tags, by repository, until the next write.
+  /// Prepare's one listing of the engine's images, by repository and tag, until the next
+  /// write (one Engine API call answers every project's image and markers).
+  std::mutex list_mutex_;  ///< held while Tags() lists
   std::mutex listing_mutex_;
-  std::optional<std::map<std::string, std::vector<std::string>>> listing_;
+  std::optional<std::map<std::string, std::map<std::string, Listed>>> listing_;
 };
 
 }  // namespace hoist

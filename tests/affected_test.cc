@@ -181,19 +181,49 @@ TEST_F(Affected, BadRevisionsAreClearErrors) {
   EXPECT_FALSE(std::filesystem::exists(target));
 }
 
-TEST_F(Affected, ExplainSaysWhyAProjectIsAffected) {
-  repo.Write("lib/src.c", "changed\n");
-  repo.Write("lib/new.c", "new\n");
+// "explain api --base HEAD~1 shows - dep greeting 315f… / + dep greeting a206… and the user
+// must run it again per level to find libs/greeting/src/shout.c; files appear as blob ids, not
+// 'modified'": one run names the files, through every level of dependencies.
+TEST_F(Affected, ExplainSaysWhyAProjectIsAffectedDownToTheFile) {
+  repo.Write("base/src.c", "changed\n");
+  repo.Write("base/new.c", "new\n");
+  repo.Remove("lib/src.c");
   repo.Commit();
   auto run = RunHoist(repo.root(), {"explain", "app", "--base", base});
   EXPECT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_NE(run.out.find("hash changed"), std::string::npos) << run.out;
-  EXPECT_NE(run.out.find("- dep lib "), std::string::npos) << run.out;
-  auto lib = RunHoist(repo.root(), {"explain", "lib", "--base", base});
-  EXPECT_NE(lib.out.find("+ 100644 "), std::string::npos) << lib.out;
-  EXPECT_NE(lib.out.find(" lib/new.c"), std::string::npos);
-  auto tool = RunHoist(repo.root(), {"explain", "tool", "--base", base});
-  EXPECT_NE(tool.out.find("same hash, not affected"), std::string::npos) << tool.out;
+  const std::string out = run.out.substr(run.out.find("compared with"));
+  EXPECT_NE(out.find("hash changed"), std::string::npos) << out;
+  // app <- lib <- base: lib's own change and, a level down, base's, each file by what happened.
+  const size_t lib = out.find("\n  dependency lib changed (");
+  const size_t deleted = out.find("\n    deleted   lib/src.c\n");
+  const size_t base_dep = out.find("\n    dependency base changed (");
+  const size_t added = out.find("\n      added     base/new.c\n");
+  const size_t modified = out.find("\n      modified  base/src.c\n");
+  for (size_t at : {lib, deleted, base_dep, added, modified}) {
+    EXPECT_NE(at, std::string::npos) << out;
+  }
+  EXPECT_LT(lib, deleted);
+  EXPECT_LT(deleted, base_dep);
+  EXPECT_LT(base_dep, added);
+  EXPECT_EQ(out.find("+ 100644"), std::string::npos) << out;  // no blob ids for changes
+
+  auto json = RunHoist(repo.root(), {"--json", "explain", "app", "--base", base});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  auto changes = nlohmann::json::parse(json.out)["changes"];
+  EXPECT_EQ(changes["dependencies"][0]["project"], "lib") << json.out;
+  EXPECT_EQ(changes["dependencies"][0]["changes"]["files"][0],
+            (nlohmann::json{{"path", "lib/src.c"}, {"change", "deleted"}}))
+      << json.out;
+  EXPECT_EQ(changes["dependencies"][0]["changes"]["dependencies"][0]["project"], "base");
+
+  std::filesystem::permissions(repo.root() + "/tool/src.c", std::filesystem::perms::owner_exec,
+                               std::filesystem::perm_options::add);
+  repo.Commit("tool's source executable");
+  auto mode = RunHoist(repo.root(), {"explain", "tool", "--base", "HEAD~1"});
+  EXPECT_NE(mode.out.find("  mode 100644 -> 100755 tool/src.c"), std::string::npos) << mode.out;
+  EXPECT_NE(RunHoist(repo.root(), {"explain", "vendor", "--base", base})
+                .out.find("same hash, not affected"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -3,13 +3,17 @@
 
 now_ns() { date +%s%N; }
 
-# time_cmd CMD... -> "min median" in ms over $runs runs after one warm-up (output discarded)
+# time_cmd CMD... -> "min median" in ms over $runs runs after one warm-up (output discarded);
+# "failed failed" when a timed run fails (a failure timed as a result would mislead).
 time_cmd() {
   local samples=() i start
   "$@" >/dev/null 2>&1 || true
   for ((i = 0; i < runs; i++)); do
     start=$(now_ns)
-    "$@" >/dev/null 2>&1
+    if ! "$@" >/dev/null 2>&1; then
+      echo "failed failed"
+      return 0
+    fi
     samples+=($((($(now_ns) - start) / 1000)))
   done
   printf '%s\n' "${samples[@]}" | sort -n | awk '{ v[NR] = $1 } END {

@@ -521,6 +521,31 @@ TEST_F(Build, BadInputsGetClearErrors) {
   EXPECT_NE(no_engine->stderr_text.find("dockerd"), std::string::npos);
 }
 
+// A CI job whose images are all in the registry has nothing to build: it needs no Docker
+// engine (a runner without one used to fail such a job before deciding anything).
+TEST_F(Build, NothingToBuildNeedsNoDockerEngine) {
+  // The base from the registry too, so nothing needs the engine to resolve it.
+  const std::string base = registry.host() + "/t/busybox:1";
+  RunOk("/", {"docker", "tag", "hoist-example/busybox:1", base});
+  RunOk("/", {"docker", "push", "-q", base});
+  repo.Write("lib/Dockerfile", "FROM " + base + " AS build\nCOPY src/ /src/\nFROM " + base +
+                                   "\nCOPY final.txt /final.txt\n");
+  repo.Write("other/Dockerfile", "FROM " + base + "\nCOPY x /x\n");
+  repo.Commit("bases from the registry");
+  ASSERT_EQ(BuildResults({"--all"}),
+            (Results{{"lib", "built"}, {"app", "built"}, {"other", "built"}}));
+  const std::vector<std::string> no_engine = {"DOCKER_HOST=unix:///nonexistent/docker.sock"};
+  const std::vector<std::string> build = {"--registry", registry.host() + "/t", "build", "--all"};
+  auto cached = testing::RunHoist(repo.root(), build, no_engine);
+  EXPECT_EQ(cached.exit_code, 0) << cached.err;
+  repo.Write("other/x", "changed\n");
+  repo.Commit("change other");
+  auto changed = testing::RunHoist(repo.root(), build, no_engine);
+  EXPECT_EQ(changed.exit_code, 1) << changed.err;
+  EXPECT_NE(changed.err.find("no Docker engine answers"), std::string::npos) << changed.err;
+  RunOk("/", {"docker", "image", "rm", base});
+}
+
 TEST_F(Build, LocalEngineByDefault) {
   auto first = testing::RunHoist(repo.root(), {"--json", "build", "other"});
   ASSERT_EQ(first.exit_code, 0) << first.err;

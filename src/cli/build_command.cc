@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -106,12 +107,14 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
                                      order->size(),
                                      {facts.run_id, facts.branch}});
     if (!machines) throw CommandFailure{kExitUsage, "hoist: error: " + machines.error().message};
-    if ((!options->dry_run && machines->any_local) || store.InEngine()) {
+    auto check_engine = [&] {
       auto engine = builder.Check();
       if (!engine) throw CommandFailure{kExitFailure, "hoist: error: " + engine.error().message};
-    }
+    };
+    if (store.InEngine()) check_engine();
     for (int p : *order) {  // multiarch: host decides per architecture (the local engine's)
       if (context.manifest().projects[p].multiarch != "host" || !machines->any_local) continue;
+      if (!store.InEngine() && !options->dry_run) check_engine();
       auto arch = builder.Architecture();
       if (arch) settings.arch = *arch;
       break;
@@ -135,10 +138,22 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     // serves the plan only: builds tag images behind the store's back.
     std::vector<std::string> names;
     for (int p : *order) names.push_back(context.manifest().projects[p].name);
-    auto prepared = store.Prepare(names);
+    // Refusals that need no store (uncommitted inputs bound for a registry) are said whether
+    // or not the store answers.
+    const bool asks_store = std::any_of(order->begin(), order->end(),
+                                        [&](int p) { return LocalRefusal(env, p).empty(); });
+    auto prepared = asks_store ? store.Prepare(names) : Ok();
     if (!prepared) throw CommandFailure{kExitFailure, "hoist: error: " + prepared.error().message};
     BuildPlan plan = PlanBuild(env, *order);
     store.Forget();
+    // The engine is asked for only when something is built here: a CI job whose images are
+    // all in the registry has nothing to do, Docker or not.
+    bool builds_here = false;
+    for (int p : *order) {
+      builds_here = builds_here || (machines->placement[p] == "local" && plan.decisions[p] &&
+                                    plan.decisions[p]->build);
+    }
+    if (!options->dry_run && builds_here && !store.InEngine()) check_engine();
     if (options->dry_run) {
       exit_code = PrintBuildPlan(context, env, plan);
       return;

@@ -178,12 +178,14 @@ Expected<ResolvedImage> CommandContext::ResolveImage(const std::string& referenc
                          : digest.error().message;
   }
   // What `docker build` itself would use: the engine's image, when it has one.
+  // No engine at all (a CI runner without Docker that has nothing to build) is an engine
+  // without the image: the registries answer.
   DockerEngineApi engine;
   auto image = engine.InspectImage(reference);
-  if (!image) {
-    return Error{(registry_error.empty() ? "" : registry_error + "; ") + image.error().message};
-  }
-  if (*image) {
+  const std::string engine_has_none =
+      image ? "the engine has no such image"
+            : "the engine cannot tell (" + image.error().message + ")";
+  if (image && *image) {
     const std::string repository = reference.substr(
         0, reference.rfind(':') > reference.rfind('/') ? reference.rfind(':') : reference.size());
     for (const auto& repo_digest : (*image)->repo_digests) {
@@ -194,13 +196,13 @@ Expected<ResolvedImage> CommandContext::ResolveImage(const std::string& referenc
     }
     return ResolvedImage{(*image)->id, true, "the engine (made there; no registry has it)"};
   }
-  if (!registry_error.empty()) return Error{registry_error + "; the engine has no such image"};
+  if (!registry_error.empty()) return Error{registry_error + "; " + engine_has_none};
   // A Docker Hub name the engine does not have: Docker Hub's answer, as a pull would get it.
   std::string repository = parsed->repository;
   if (repository.find('/') == std::string::npos) repository = "library/" + repository;
   auto digest = ClientFor("registry-1.docker.io")->HeadManifest(repository, parsed->reference);
   if (digest && *digest) return ResolvedImage{**digest, false, "registry docker.io"};
-  return Error{"the engine has no such image and Docker Hub " +
+  return Error{engine_has_none + " and Docker Hub " +
                (digest ? std::string("has no such tag") : digest.error().message)};
 }
 

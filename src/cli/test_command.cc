@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -85,6 +86,8 @@ void AddTestCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     // that cannot be reached said once, not once per job.
     std::vector<std::string> names;
     for (int p : projects) names.push_back(context.manifest().projects[p].name);
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
     auto prepared = store.Prepare(names);
     if (!prepared) throw CommandFailure{kExitFailure, "hoist: error: " + prepared.error().message};
     TestEnvironment env{context.manifest(), hashes,        store, builder, context.repo().root(),

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cctype>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
@@ -264,6 +265,7 @@ Status DockerBuilder::Build(const BuildRequest& request, const LineSink& on_line
           "hoist: the engine removed an image while the classic builder looked through its "
           "cache (another client's removal or prune at that moment); building again");
     }
+    std::this_thread::sleep_for(std::chrono::seconds(attempt));  // a prune may still run
   }
 }
 

@@ -563,13 +563,18 @@ Status DistributionClient::Authorize(const std::vector<std::string>& repositorie
     std::lock_guard<std::mutex> lock(mutex_);
     if (auth_scheme_ != "bearer") return Ok();
   }
-  std::vector<std::string> scopes;
-  for (const auto& repository : repositories) {
-    scopes.push_back("repository:" + repository + (push ? ":pull,push" : ":pull"));
+  // A token per 25 repositories: the scopes go into the token request's URL (and the token
+  // into every request's header), which proxies in front of registries limit to a few KB.
+  constexpr size_t kScopesPerToken = 25;
+  for (size_t first = 0; first < repositories.size(); first += kScopesPerToken) {
+    std::vector<std::string> scopes;
+    for (size_t i = first; i < std::min(repositories.size(), first + kScopesPerToken); ++i) {
+      scopes.push_back("repository:" + repositories[i] + (push ? ":pull,push" : ":pull"));
+    }
+    if (AuthorizationFor(scopes)) continue;
+    auto token = FetchToken(scopes);
+    if (!token) return token.error();
   }
-  if (AuthorizationFor(scopes)) return Ok();
-  auto token = FetchToken(scopes);
-  if (!token) return token.error();
   return Ok();
 }
 

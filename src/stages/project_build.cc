@@ -72,15 +72,22 @@ std::string CacheTag(const std::string& hash) {
   return tag::Image(hash);
 }
 
+std::string LocalRefusal(const BuildEnvironment& env, int p) {
+  const Project& project = env.manifest.projects[p];
+  const ProjectHash& hash = env.hashes[p];
+  if (!hash.error.empty()) return "project '" + project.name + "': " + hash.error;
+  if (hash.dirty && !env.store.InEngine() && !env.settings.allow_dirty) {
+    return "project '" + project.name + "' has uncommitted changes in its inputs; its " +
+           "image is not pushed to " + env.store.Describe() +
+           " unless you commit them or pass --allow-dirty";
+  }
+  return "";
+}
+
 Expected<BuildDecision> DecideBuild(BuildEnvironment& env, int p) {
   const Project& project = env.manifest.projects[p];
   const ProjectHash& hash = env.hashes[p];
-  if (!hash.error.empty()) return Error{"project '" + project.name + "': " + hash.error};
-  if (hash.dirty && !env.store.InEngine() && !env.settings.allow_dirty) {
-    return Error{"project '" + project.name + "' has uncommitted changes in its inputs; its " +
-                 "image is not pushed to " + env.store.Describe() +
-                 " unless you commit them or pass --allow-dirty"};
-  }
+  if (auto refusal = LocalRefusal(env, p); !refusal.empty()) return Error{refusal};
   auto tainted = env.store.Exists(project.name, tag::kTaint);
   if (!tainted) return tainted.error();
   const bool is_tainted = *tainted == Presence::kPresent;

@@ -61,6 +61,9 @@ struct BuildDecision {
 
 /// Decides from the store whether `project` must be built; an Error when that cannot be told.
 Expected<BuildDecision> DecideBuild(BuildEnvironment& env, int project);
+/// Why `project` cannot be built whatever the store holds (no hash, or uncommitted inputs
+/// bound for a registry), or "" when nothing local stands in the way.
+std::string LocalRefusal(const BuildEnvironment& env, int project);
 
 /// Builds one project (DESIGN.md "Build of one project"): its dependencies' images under the
 /// references its Dockerfile's FROM lines use, each named stage built and stored as

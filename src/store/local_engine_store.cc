@@ -58,7 +58,8 @@ Status LocalEngineStore::Prepare(const std::vector<std::string>& projects) {
   // next write. The engine's listing costs in proportion to every image it holds (Docker 20.10
   // here: 2.3 s with 6,400 images, intermediates aside), an inspect ~2 ms: a few projects are
   // asked one by one.
-  if (projects.size() < kListingFrom) return Ok();
+  // Either way an engine that does not answer is said once, here, not once per project.
+  if (projects.size() < kListingFrom) return api_.Ping();
   return List();
 }
 
@@ -118,12 +119,16 @@ Expected<std::optional<std::string>> LocalEngineStore::Identity(const std::strin
 Status LocalEngineStore::Tag(const std::string& project, const std::string& from,
                              const std::string& to) {
   Forget();
-  return api_.Tag(Reference(project, from), Reference(project, to));
+  auto tagged = api_.Tag(Reference(project, from), Reference(project, to));
+  Forget();  // and after: a listing made meanwhile (Tags() lists on demand) predates the write
+  return tagged;
 }
 
 Status LocalEngineStore::Untag(const std::string& project, const std::string& tag) {
   Forget();
-  return api_.Untag(Reference(project, tag));
+  auto untagged = api_.Untag(Reference(project, tag));
+  Forget();
+  return untagged;
 }
 
 Expected<std::vector<std::string>> LocalEngineStore::Tags(const std::string& project) {
@@ -204,6 +209,7 @@ Status LocalEngineStore::PutMarker(const std::string& project, const std::string
               std::string("LABEL ") + kMarkerLabel + "=" + Base64Encode(MarkerToJson(stored)), "-",
               reference},
              kEmptyTar);
+  Forget();
   if (!result) return result.error();
   if (result->exit_code != 0) {
     return Error{"the local Docker engine cannot store marker " + reference + ": " +

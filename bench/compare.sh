@@ -47,6 +47,8 @@ have() { [ -x "$1" ] && "$1" --version >/dev/null 2>&1; }
 cd "$work/repo"
 npm install --package-lock-only --silent --no-audit --no-fund >&2
 git add package-lock.json && git commit -qm lockfile
+# Both tools look for themselves in the workspace's node_modules.
+[ -d "$tools/node_modules" ] && ln -s "$tools/node_modules" node_modules
 for p in 1 $((projects / 3 + 1)) $((2 * projects / 3 + 1)); do
   printf 'export const edited = 1;\n' >>"projects/$(printf p%04d "$p")/src/d00/file00000.ts"
 done

@@ -62,7 +62,7 @@ BEGIN {
     inline("package.json", "{\"name\": \"bench\", \"private\": true, \"workspaces\": [\"projects/*\"], \"packageManager\": \"npm@10.8.2\"}\n")
     inline("turbo.json", "{\"tasks\": {\"build\": {\"dependsOn\": [\"^build\"], \"outputs\": []}}}\n")
     inline("nx.json", "{\"targetDefaults\": {\"build\": {\"dependsOn\": [\"^build\"], \"cache\": true}}}\n")
-    inline(".gitignore", "node_modules/\n.turbo/\n.nx/\n.hoist/\n")
+    inline(".gitignore", "node_modules\n.turbo/\n.nx/\n.hoist/\n")
   }
   for (p = 0; p < n; p++) {
     name = sprintf("p%04d", p)

@@ -487,6 +487,47 @@ TEST_F(Build, DryRunSaysWhatAndWhyWithoutBuilding) {
   EXPECT_EQ(ImageExists("lib", "cache-" + Hash("lib")), 1);
 }
 
+// "build --dry-run says 'no image cache-d0f67aced04a'": it also says what changed since the
+// nearest commit whose hash has an image, down to the file and through dependencies.
+TEST_F(Build, ADryRunSaysWhatChangedSinceTheLastImage) {
+  ASSERT_EQ(BuildResults({"--all"}),
+            (Results{{"lib", "built"}, {"app", "built"}, {"other", "built"}}));
+  const std::string built = repo.Git({"rev-parse", "HEAD"}).substr(0, 12);
+  repo.Write("lib/src/lib.c", "int lib = 2;\n");
+  repo.Commit("change lib");
+  repo.Write("README.md", "unrelated\n");
+  repo.Commit("unrelated");
+  const std::vector<std::string> plan_args = {"--registry", registry.host() + "/t", "build",
+                                              "--all", "--dry-run"};
+  auto plan = testing::RunHoist(repo.root(), plan_args);
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  const std::string since = "since " + built + " (2 commits back), which has image cache-";
+  const size_t lib = plan.out.find("build   lib ");
+  const size_t app = plan.out.find("build   app ");
+  ASSERT_NE(lib, std::string::npos) << plan.out;
+  ASSERT_NE(app, std::string::npos) << plan.out;
+  EXPECT_NE(plan.out.find(since, lib), std::string::npos) << plan.out;
+  EXPECT_NE(plan.out.find("\n          modified  lib/src/lib.c\n", lib), std::string::npos)
+      << plan.out;
+  EXPECT_NE(plan.out.find("\n          dependency lib changed (", app), std::string::npos)
+      << plan.out;
+  EXPECT_NE(plan.out.find("\n            modified  lib/src/lib.c\n", app), std::string::npos)
+      << plan.out;
+  EXPECT_NE(plan.out.find("cached  other "), std::string::npos) << plan.out;
+
+  std::vector<std::string> json_args = {"--json"};
+  json_args.insert(json_args.end(), plan_args.begin(), plan_args.end());
+  auto json = testing::RunHoist(repo.root(), json_args);
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  for (const auto& row : nlohmann::json::parse(json.out)) {
+    if (row["project"] != "lib") continue;
+    EXPECT_EQ(row["since"]["back"], 2) << json.out;
+    EXPECT_EQ(row["since"]["changes"]["files"][0],
+              (nlohmann::json{{"path", "lib/src/lib.c"}, {"change", "modified"}}))
+        << json.out;
+  }
+}
+
 TEST_F(Build, BadInputsGetClearErrors) {
   repo.Remove("other/Dockerfile");
   repo.Write("app/Dockerfile", "FROM other\n");

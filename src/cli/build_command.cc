@@ -4,6 +4,7 @@
 
 #include "cli/build_output.h"
 #include "cli/commands.h"
+#include "cli/input_changes.h"
 #include "cli/run_report.h"
 #include "docker/docker_builder.h"
 #include "source/affected.h"
@@ -155,7 +156,20 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     }
     if (!options->dry_run && builds_here && !store.InEngine()) check_engine();
     if (options->dry_run) {
-      exit_code = PrintBuildPlan(context, env, plan);
+      // "no image cache-…" answered to the file: what changed since the nearest commit whose
+      // hash has an image.
+      std::map<int, nlohmann::json> since;
+      std::optional<Side> now;
+      std::map<std::string, Side> sides;
+      for (int p : *order) {
+        if (!plan.errors[p].empty() || !plan.decisions[p]->build ||
+            plan.decisions[p]->reason.rfind("no image", 0) != 0) {
+          continue;
+        }
+        if (!now) now = TakeSide(context, snapshot_options, options->platform, {});
+        since[p] = ChangesSinceLastImage(context, store, *now, p, options->platform, sides);
+      }
+      exit_code = PrintBuildPlan(context, env, plan, since);
       return;
     }
     auto jobs = BuildJobs(env, plan, machines->placement);

@@ -6,6 +6,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "cli/input_changes.h"
 #include "cli/terminal.h"
 
 namespace hoist {
@@ -44,7 +45,8 @@ std::string OutcomeName(JobOutcome outcome, const std::string& done) {
   return "?";
 }
 
-int PrintBuildPlan(CommandContext& context, const BuildEnvironment& env, const BuildPlan& plan) {
+int PrintBuildPlan(CommandContext& context, const BuildEnvironment& env, const BuildPlan& plan,
+                   const std::map<int, nlohmann::json>& since) {
   int exit_code = kExitOk;
   nlohmann::json out = nlohmann::json::array();
   for (int p : plan.order) {
@@ -53,11 +55,22 @@ int PrintBuildPlan(CommandContext& context, const BuildEnvironment& env, const B
     std::string action = error ? "error" : plan.decisions[p]->build ? "build" : "cached";
     std::string why = error ? plan.errors[p] : plan.decisions[p]->reason;
     if (error) exit_code = kExitFailure;
+    auto found = since.find(p);
     if (context.json) {
       out.push_back(
           {{"project", name}, {"action", action}, {"reason", why}, {"hash", env.hashes[p].hash}});
+      if (found != since.end()) out.back()["since"] = found->second;
     } else {
       std::printf("%-7s %-32s %s\n", action.c_str(), name.c_str(), why.c_str());
+      if (found != since.end() && !found->second.is_null()) {
+        const nlohmann::json& last = found->second;
+        const int back = last["back"];
+        std::printf("        since %s (%d commit%s back), which has image cache-%s:\n",
+                    last["commit"].get<std::string>().substr(0, 12).c_str(), back,
+                    back == 1 ? "" : "s", last["hash"].get<std::string>().substr(0, 12).c_str());
+        std::fflush(stdout);
+        PrintChanges(last["changes"], "          ");
+      }
     }
   }
   if (context.json) std::cout << out.dump(2) << "\n";

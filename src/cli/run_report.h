@@ -2,6 +2,8 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -19,7 +21,9 @@ std::vector<std::string> JobNames(const std::vector<RunJob>& jobs);
 std::string OutcomeName(JobOutcome outcome, const std::string& done = "built");
 
 /// `hoist build --dry-run`: what would be built and why; the exit code.
-int PrintBuildPlan(CommandContext& context, const BuildEnvironment& env, const BuildPlan& plan);
+/// The dry run's plan; `since` holds, for projects with no image, ChangesSinceLastImage().
+int PrintBuildPlan(CommandContext& context, const BuildEnvironment& env, const BuildPlan& plan,
+                   const std::map<int, nlohmann::json>& since = {});
 /// What a build run did and how long it took, by project (indexed like plan.order).
 struct RunTimes {
   std::vector<std::chrono::steady_clock::duration> durations;

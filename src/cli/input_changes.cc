@@ -1,0 +1,209 @@
+#include "cli/input_changes.h"
+
+#include <algorithm>
+#include <iostream>
+#include <map>
+
+namespace hoist {
+namespace {
+
+/// Lines of `before` missing from `after` ("-") and the reverse ("+"), in path order.
+std::vector<std::string> DiffLines(const std::vector<std::string>& before,
+                                   const std::vector<std::string>& after) {
+  std::set<std::string> old_set(before.begin(), before.end()), new_set(after.begin(), after.end());
+  std::vector<std::string> out;
+  for (const auto& line : before) {
+    if (!new_set.count(line)) out.push_back("- " + line);
+  }
+  for (const auto& line : after) {
+    if (!old_set.count(line)) out.push_back("+ " + line);
+  }
+  return out;
+}
+
+/// path -> (mode, oid) of "<mode> <oid> <path>" records.
+std::map<std::string, std::pair<std::string, std::string>> FilesByPath(
+    const std::vector<std::string>& records) {
+  std::map<std::string, std::pair<std::string, std::string>> files;
+  for (const auto& record : records) {
+    const size_t space1 = record.find(' ');
+    const size_t space2 = space1 == std::string::npos ? space1 : record.find(' ', space1 + 1);
+    if (space2 == std::string::npos) continue;
+    files[record.substr(space2 + 1)] = {record.substr(0, space1),
+                                        record.substr(space1 + 1, space2 - space1 - 1)};
+  }
+  return files;
+}
+
+std::string Short(const nlohmann::json& hash) {
+  return hash.is_string() ? hash.get<std::string>().substr(0, 12) : "none";
+}
+
+}  // namespace
+
+Side TakeSide(CommandContext& context, const SnapshotOptions& options, const std::string& platform,
+              const std::vector<int>& projects) {
+  Side side{context.Snapshot(options), {}, {}, {}};
+  context.WarnUnmatchedPatterns(side.snapshot, projects);
+  side.hashes = context.Hashes(side.snapshot, HashScheme::kV1, platform);
+  side.injected = context.Injected(side.snapshot);
+  side.bases = context.Bases(side.snapshot).inputs();
+  return side;
+}
+
+HashInputs InputsOf(CommandContext& context, const Side& side, int project,
+                    const std::string& platform) {
+  return CollectHashInputs(context.manifest(), context.graph(), context.patterns(), side.snapshot,
+                           project, side.hashes, platform, &side.injected, &side.bases);
+}
+
+nlohmann::json ToJson(const Side& side, int project, const HashInputs& inputs) {
+  nlohmann::json deps = nlohmann::json::object();
+  for (const auto& [name, hash] : inputs.dependencies) deps[name] = hash;
+  const ProjectHash& hash = side.hashes[project];
+  return {{"commit", side.snapshot.commit()},
+          {"hash", hash.hash},
+          {"dirty", hash.dirty},
+          {"error", hash.error.empty() ? nlohmann::json() : nlohmann::json(hash.error)},
+          {"files", inputs.files},
+          {"buildDir", inputs.build_dir},
+          {"dockerfile", inputs.dockerfile},
+          {"dockerignore", inputs.dockerignore},
+          {"buildArgs", inputs.build_args},
+          {"injected", inputs.injected},
+          {"bases", inputs.bases},
+          {"platform", inputs.platform},
+          {"dependencies", deps}};
+}
+
+/// What changed in a project's inputs between two sides, down to the files: its own files by
+/// path ("modified", "added", "deleted", "mode 100644 -> 100755"), its other inputs, and each
+/// dependency whose hash changed with what changed in that one, and so on down.
+nlohmann::json Changes(CommandContext& context, const Side& before, const Side& now, int project,
+                       const std::string& platform, std::set<int>& explained) {
+  const HashInputs old_inputs = InputsOf(context, before, project, platform);
+  const HashInputs new_inputs = InputsOf(context, now, project, platform);
+  nlohmann::json out = nlohmann::json::object();
+  nlohmann::json files = nlohmann::json::array();
+  const auto old_files = FilesByPath(old_inputs.files), new_files = FilesByPath(new_inputs.files);
+  std::set<std::string> paths;
+  for (const auto& [path, file] : old_files) paths.insert(path);
+  for (const auto& [path, file] : new_files) paths.insert(path);
+  for (const auto& path : paths) {
+    auto was = old_files.find(path), is = new_files.find(path);
+    std::string change;
+    if (was == old_files.end()) {
+      change = "added";
+    } else if (is == new_files.end()) {
+      change = "deleted";
+    } else if (was->second.second != is->second.second) {
+      change = "modified";
+    } else if (was->second.first != is->second.first) {
+      change = "mode " + was->second.first + " -> " + is->second.first;
+    } else {
+      continue;
+    }
+    files.push_back({{"path", path}, {"change", change}});
+  }
+  if (!files.empty()) out["files"] = files;
+  auto other = [&](const char* key, const std::vector<std::string>& was,
+                   const std::vector<std::string>& is) {
+    auto lines = DiffLines(was, is);
+    if (!lines.empty()) out[key] = lines;
+  };
+  other("dockerfile", {old_inputs.dockerfile}, {new_inputs.dockerfile});
+  other("buildDir", {old_inputs.build_dir}, {new_inputs.build_dir});
+  other("dockerignore", old_inputs.dockerignore, new_inputs.dockerignore);
+  other("buildArgs", old_inputs.build_args, new_inputs.build_args);
+  other("injected", old_inputs.injected, new_inputs.injected);
+  other("bases", old_inputs.bases, new_inputs.bases);
+  other("platform", {old_inputs.platform}, {new_inputs.platform});
+  std::map<std::string, std::string> old_deps(old_inputs.dependencies.begin(),
+                                              old_inputs.dependencies.end());
+  nlohmann::json deps = nlohmann::json::array();
+  for (const auto& [name, hash] : new_inputs.dependencies) {
+    auto was = old_deps.find(name);
+    if (was != old_deps.end() && was->second == hash) continue;
+    nlohmann::json dep = {
+        {"project", name},
+        {"from", was == old_deps.end() ? nlohmann::json() : nlohmann::json(was->second)},
+        {"to", hash}};
+    const int d = context.ProjectIndex(name);
+    if (was == old_deps.end()) {
+      dep["added"] = true;
+    } else if (explained.insert(d).second) {  // a dependency reached twice is explained once
+      dep["changes"] = Changes(context, before, now, d, platform, explained);
+    }
+    deps.push_back(dep);
+  }
+  for (const auto& [name, hash] : old_inputs.dependencies) {
+    if (std::none_of(new_inputs.dependencies.begin(), new_inputs.dependencies.end(),
+                     [&](const auto& dep) { return dep.first == name; })) {
+      deps.push_back({{"project", name}, {"from", hash}, {"to", nullptr}, {"removed", true}});
+    }
+  }
+  if (!deps.empty()) out["dependencies"] = deps;
+  return out;
+}
+
+nlohmann::json ChangesSinceLastImage(CommandContext& context, ImageStore& store, const Side& now,
+                                     int project, const std::string& platform,
+                                     std::map<std::string, Side>& sides, int depth) {
+  const std::string& name = context.manifest().projects[project].name;
+  for (int back = 1; back <= depth; ++back) {
+    const std::string rev = now.snapshot.commit() + "~" + std::to_string(back);
+    auto side = sides.find(rev);
+    if (side == sides.end()) {
+      if (!context.repo().ResolveCommit(rev)) break;  // the history (or a shallow clone) ends
+      SnapshotOptions options;
+      options.rev = rev;
+      side = sides.emplace(rev, TakeSide(context, options, platform, {})).first;
+    }
+    const ProjectHash& hash = side->second.hashes[project];
+    if (!hash.error.empty()) continue;
+    auto present = store.Exists(name, "cache-" + hash.hash);
+    if (!present) return nullptr;  // the store's error is the plan's to say
+    if (*present != Presence::kPresent) continue;
+    std::set<int> explained = {project};
+    return {{"commit", side->second.snapshot.commit()},
+            {"back", back},
+            {"hash", hash.hash},
+            {"changes", Changes(context, side->second, now, project, platform, explained)}};
+  }
+  return nullptr;
+}
+
+void PrintChanges(const nlohmann::json& changes, const std::string& indent) {
+  if (changes.contains("files")) {
+    for (const auto& file : changes["files"]) {
+      std::string change = file["change"];
+      change.resize(std::max<size_t>(change.size(), 9), ' ');
+      std::cout << indent << change << " " << file["path"].get<std::string>() << "\n";
+    }
+  }
+  for (const char* key :
+       {"dockerfile", "buildDir", "dockerignore", "buildArgs", "injected", "bases", "platform"}) {
+    if (!changes.contains(key)) continue;
+    for (const auto& line : changes[key]) {
+      std::cout << indent << key << " " << line.get<std::string>() << "\n";
+    }
+  }
+  if (!changes.contains("dependencies")) return;
+  for (const auto& dep : changes["dependencies"]) {
+    const std::string name = dep["project"];
+    if (dep.value("added", false)) {
+      std::cout << indent << "dependency " << name << " added\n";
+    } else if (dep.value("removed", false)) {
+      std::cout << indent << "dependency " << name << " removed\n";
+    } else if (!dep.contains("changes")) {
+      std::cout << indent << "dependency " << name << " changed (" << Short(dep["from"]) << " -> "
+                << Short(dep["to"]) << ", see above)\n";
+    } else {
+      std::cout << indent << "dependency " << name << " changed (" << Short(dep["from"]) << " -> "
+                << Short(dep["to"]) << ") because:\n";
+      PrintChanges(dep["changes"], indent + "  ");
+    }
+  }
+}
+
+}  // namespace hoist

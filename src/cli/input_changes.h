@@ -1,0 +1,47 @@
+#pragma once
+// What a project's hash is made of at two commits, and what changed between them down to the
+// files, through every level of dependencies (explain --base, build --dry-run).
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "cli/command_context.h"
+#include "source/content_hash.h"
+#include "store/image_store.h"
+
+namespace hoist {
+
+/// One side of an explanation: a snapshot, every project's hash in it, and what the hashes
+/// read besides files (kept by value: the context keeps one commit's resolved bases at a time).
+struct Side {
+  SourceSnapshot snapshot;
+  std::vector<ProjectHash> hashes;
+  InjectedArgs injected;
+  BaseImages bases;
+};
+
+/// The side `options` names; warns of patterns that match nothing for `projects`.
+Side TakeSide(CommandContext& context, const SnapshotOptions& options, const std::string& platform,
+              const std::vector<int>& projects);
+HashInputs InputsOf(CommandContext& context, const Side& side, int project,
+                    const std::string& platform);
+nlohmann::json ToJson(const Side& side, int project, const HashInputs& inputs);
+/// What changed in `project`'s inputs from `before` to `now`: "files" [{path, change}], its
+/// other inputs as "- old"/"+ new" lines, and "dependencies" [{project, from, to, changes}]
+/// (each dependency explained once; `explained` holds those already explained).
+nlohmann::json Changes(CommandContext& context, const Side& before, const Side& now, int project,
+                       const std::string& platform, std::set<int>& explained);
+/// For a project whose hash has no image in `store`: the nearest of the `depth` commits before
+/// HEAD whose hash for it has one, and what changed since — {"commit", "back", "hash",
+/// "changes"} — or null when none of them has an image (`sides` keeps the commits' sides for
+/// the next project asked).
+nlohmann::json ChangesSinceLastImage(CommandContext& context, ImageStore& store, const Side& now,
+                                     int project, const std::string& platform,
+                                     std::map<std::string, Side>& sides, int depth = 10);
+/// Prints Changes() as indented lines ("modified  path", "dependency lib changed (…) because:").
+void PrintChanges(const nlohmann::json& changes, const std::string& indent);
+
+}  // namespace hoist

@@ -131,9 +131,6 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
                          &snapshot,
                          &context.patterns(),
                          &context.Bases(snapshot)};
-    for (const auto& input : context.UncoveredInputs(*order)) {
-      Warn(DescribeUncoveredInput(context.manifest(), input));
-    }
     // One listing (an engine) or one token (a registry) answers every project's decision, and
     // a store that cannot be reached is said once, not once per project. What the listing says
     // serves the plan only: builds tag images behind the store's back.
@@ -143,10 +140,26 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     // or not the store answers.
     const bool asks_store = std::any_of(order->begin(), order->end(),
                                         [&](int p) { return LocalRefusal(env, p).empty(); });
+    auto warn_uncovered = [&](const std::vector<int>& projects) {
+      for (const auto& input : context.UncoveredInputs(projects)) {
+        Warn(DescribeUncoveredInput(context.manifest(), input));
+      }
+    };
     auto prepared = asks_store ? store.Prepare(names) : Ok();
-    if (!prepared) throw CommandFailure{kExitFailure, "hoist: error: " + prepared.error().message};
+    if (!prepared) {
+      warn_uncovered(*order);  // what to mend in the Dockerfiles, whatever the store says
+      throw CommandFailure{kExitFailure, "hoist: error: " + prepared.error().message};
+    }
     BuildPlan plan = PlanBuild(env, *order);
     store.Forget();
+    // Files a COPY takes that no pattern covers, for the images built now (the listing is a
+    // second walk of the build directories: a build with nothing to build skips it).
+    std::vector<int> to_build;
+    for (int p : *order) {
+      // and for those that fail: what to mend may be among it
+      if (!plan.errors[p].empty() || plan.decisions[p]->build) to_build.push_back(p);
+    }
+    warn_uncovered(to_build);
     // The engine is asked for only when something is built here: a CI job whose images are
     // all in the registry has nothing to do, Docker or not.
     bool builds_here = false;

@@ -506,7 +506,9 @@ TEST_F(Build, ADryRunSaysWhatChangedSinceTheLastImage) {
   const size_t app = plan.out.find("build   app ");
   ASSERT_NE(lib, std::string::npos) << plan.out;
   ASSERT_NE(app, std::string::npos) << plan.out;
-  EXPECT_NE(plan.out.find(since, lib), std::string::npos) << plan.out;
+  EXPECT_LT(lib, app) << plan.out;  // dependencies first
+  const size_t lib_since = plan.out.find(since, lib);
+  EXPECT_LT(lib_since, app) << plan.out;  // lib's own, not app's
   EXPECT_NE(plan.out.find("\n          modified  lib/src/lib.c\n", lib), std::string::npos)
       << plan.out;
   EXPECT_NE(plan.out.find("\n          dependency lib changed (", app), std::string::npos)
@@ -519,13 +521,16 @@ TEST_F(Build, ADryRunSaysWhatChangedSinceTheLastImage) {
   json_args.insert(json_args.end(), plan_args.begin(), plan_args.end());
   auto json = testing::RunHoist(repo.root(), json_args);
   ASSERT_EQ(json.exit_code, 0) << json.err;
+  int lib_rows = 0;
   for (const auto& row : nlohmann::json::parse(json.out)) {
     if (row["project"] != "lib") continue;
+    ++lib_rows;
     EXPECT_EQ(row["since"]["back"], 2) << json.out;
     EXPECT_EQ(row["since"]["changes"]["files"][0],
               (nlohmann::json{{"path", "lib/src/lib.c"}, {"change", "modified"}}))
         << json.out;
   }
+  EXPECT_EQ(lib_rows, 1) << json.out;
 }
 
 TEST_F(Build, BadInputsGetClearErrors) {

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <future>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -140,26 +141,26 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     // or not the store answers.
     const bool asks_store = std::any_of(order->begin(), order->end(),
                                         [&](int p) { return LocalRefusal(env, p).empty(); });
-    auto warn_uncovered = [&](const std::vector<int>& projects) {
-      for (const auto& input : context.UncoveredInputs(projects)) {
+    // Files a COPY takes that no pattern covers: for every project, a cached one too (such a
+    // file changes nothing in the hash, so a cached image can be the stale one). Listing them
+    // walks the build directories again; it runs while the store answers the decisions.
+    (void)context.patterns();  // made before the thread reads them
+    (void)context.repo();
+    auto uncovered = std::async(
+        std::launch::async, [&context, order = *order] { return context.UncoveredInputs(order); });
+    auto warn_uncovered = [&] {
+      for (const auto& input : uncovered.get()) {
         Warn(DescribeUncoveredInput(context.manifest(), input));
       }
     };
     auto prepared = asks_store ? store.Prepare(names) : Ok();
     if (!prepared) {
-      warn_uncovered(*order);  // what to mend in the Dockerfiles, whatever the store says
+      warn_uncovered();  // what to mend in the Dockerfiles, whatever the store says
       throw CommandFailure{kExitFailure, "hoist: error: " + prepared.error().message};
     }
     BuildPlan plan = PlanBuild(env, *order);
     store.Forget();
-    // Files a COPY takes that no pattern covers, for the images built now (the listing is a
-    // second walk of the build directories: a build with nothing to build skips it).
-    std::vector<int> to_build;
-    for (int p : *order) {
-      // and for those that fail: what to mend may be among it
-      if (!plan.errors[p].empty() || plan.decisions[p]->build) to_build.push_back(p);
-    }
-    warn_uncovered(to_build);
+    warn_uncovered();
     // The engine is asked for only when something is built here: a CI job whose images are
     // all in the registry has nothing to do, Docker or not.
     bool builds_here = false;
@@ -180,7 +181,8 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
           continue;
         }
         if (!now) now = TakeSide(context, snapshot_options, options->platform, {});
-        since[p] = ChangesSinceLastImage(context, store, *now, p, options->platform, sides);
+        since[p] =
+            ChangesSinceLastImage(context, store, *now, p, options->platform, settings.arch, sides);
       }
       exit_code = PrintBuildPlan(context, env, plan, since);
       return;

@@ -4,6 +4,8 @@
 #include <iostream>
 #include <map>
 
+#include "store/tag_names.h"
+
 namespace hoist {
 namespace {
 
@@ -148,9 +150,11 @@ nlohmann::json Changes(CommandContext& context, const Side& before, const Side& 
 
 nlohmann::json ChangesSinceLastImage(CommandContext& context, ImageStore& store, const Side& now,
                                      int project, const std::string& platform,
-                                     std::map<std::string, Side>& sides, int depth) {
-  const std::string& name = context.manifest().projects[project].name;
-  for (int back = 1; back <= depth; ++back) {
+                                     const std::string& arch, std::map<std::string, Side>& sides,
+                                     int depth) {
+  const Project& described = context.manifest().projects[project];
+  // Uncommitted inputs: HEAD itself may be what was built last.
+  for (int back = now.hashes[project].dirty ? 0 : 1; back <= depth; ++back) {
     const std::string rev = now.snapshot.commit() + "~" + std::to_string(back);
     auto side = sides.find(rev);
     if (side == sides.end()) {
@@ -160,8 +164,13 @@ nlohmann::json ChangesSinceLastImage(CommandContext& context, ImageStore& store,
       side = sides.emplace(rev, TakeSide(context, options, platform, {})).first;
     }
     const ProjectHash& hash = side->second.hashes[project];
-    if (!hash.error.empty()) continue;
-    auto present = store.Exists(name, "cache-" + hash.hash);
+    // the current hash has no image: the plan said so
+    if (!hash.error.empty() || hash.hash == now.hashes[project].hash) continue;
+    // the tag the plan asks for (an architecture's own with multiarch: host)
+    const std::string tag = described.multiarch == "host" && !arch.empty()
+                                ? tag::ArchImage(hash.hash, arch)
+                                : tag::Image(hash.hash);
+    auto present = store.Exists(described.name, tag);
     if (!present) return nullptr;  // the store's error is the plan's to say
     if (*present != Presence::kPresent) continue;
     std::set<int> explained = {project};

@@ -35,12 +35,15 @@ nlohmann::json ToJson(const Side& side, int project, const HashInputs& inputs);
 nlohmann::json Changes(CommandContext& context, const Side& before, const Side& now, int project,
                        const std::string& platform, std::set<int>& explained);
 /// For a project whose hash has no image in `store`: the nearest of the `depth` commits before
-/// HEAD whose hash for it has one, and what changed since — {"commit", "back", "hash",
-/// "changes"} — or null when none of them has an image (`sides` keeps the commits' sides for
-/// the next project asked).
+/// HEAD (HEAD too when its inputs are uncommitted) whose hash for it has one, and what changed
+/// since — {"commit", "back", "hash", "changes"} — or null when none of them has an image
+/// (`sides` keeps the commits' sides for the next project asked). The commits are hashed with
+/// today's manifest and base images, and along first parents (`~N`). `arch` as the build's
+/// (multiarch: host projects are looked up by their architecture's tag).
 nlohmann::json ChangesSinceLastImage(CommandContext& context, ImageStore& store, const Side& now,
                                      int project, const std::string& platform,
-                                     std::map<std::string, Side>& sides, int depth = 10);
+                                     const std::string& arch, std::map<std::string, Side>& sides,
+                                     int depth = 10);
 /// Prints Changes() as indented lines ("modified  path", "dependency lib changed (…) because:").
 void PrintChanges(const nlohmann::json& changes, const std::string& indent);
 

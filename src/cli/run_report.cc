@@ -65,9 +65,12 @@ int PrintBuildPlan(CommandContext& context, const BuildEnvironment& env, const B
       if (found != since.end() && !found->second.is_null()) {
         const nlohmann::json& last = found->second;
         const int back = last["back"];
-        std::printf("        since %s (%d commit%s back), which has image cache-%s:\n",
-                    last["commit"].get<std::string>().substr(0, 12).c_str(), back,
-                    back == 1 ? "" : "s", last["hash"].get<std::string>().substr(0, 12).c_str());
+        const std::string where =
+            back == 0 ? "the commit checked out"
+                      : std::to_string(back) + (back == 1 ? " commit" : " commits") + " back";
+        std::printf("        since %s (%s), which has image cache-%s:\n",
+                    last["commit"].get<std::string>().substr(0, 12).c_str(), where.c_str(),
+                    last["hash"].get<std::string>().substr(0, 12).c_str());
         std::fflush(stdout);
         PrintChanges(last["changes"], "          ");
       }

@@ -15,8 +15,9 @@ packages=(build-essential cmake ninja-build pkg-config git
           # made by debootstrap, the three shells the completions are for, groff for the man page
           patchelf debootstrap zsh fish groff
           # gitlab-ci-local (the GitLab pipeline test) copies each job's checkout with rsync;
-          # tmux, the real terminal the help's fit is checked in
-          rsync tmux)
+          # tmux, the real terminal the help's fit is checked in; chromium, the real browser the
+          # HTML run report is rendered in
+          rsync tmux chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

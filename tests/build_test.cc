@@ -176,17 +176,21 @@ TEST_F(Build, TheStatusLineFitsTheTerminalAndLeavesNothingBehind) {
   for (int i = 1; i <= 4; ++i) {
     const std::string name = long_name + std::to_string(i);
     manifest += name + ":\n  buildDir: " + name + "\n";
-    // (A step of this test alone: no layer of it is cached in the engine the tests share.)
+    // (A step of this test alone: no layer of it is cached in the engine the tests share.) The
+    // first has 64 MiB to push, long enough for the status line to say so.
     repo.Write(name + "/Dockerfile",
                "FROM hoist-example/busybox:1\nRUN sleep 2 && echo " + std::to_string(i) + " " +
-                   std::filesystem::path(repo.root()).filename().string() + " > /n\n");
+                   std::filesystem::path(repo.root()).filename().string() + " > /n" +
+                   (i == 1 ? " && head -c 67108864 /dev/urandom > /big" : "") + "\n");
   }
   repo.Write("build_manifest.yml", manifest);
   repo.Commit("four long names");
-  auto screen = testing::RunInTerminal(repo.root(),
-                                       "env HOIST_NETWORK=none " + std::string(HOIST_BINARY) +
-                                           " --registry " + registry.host() + "/t build --all -j 2",
-                                       80, "[");
+  // -v: hoist's request log too, which must print above the status line, not into it.
+  auto screen =
+      testing::RunInTerminal(repo.root(),
+                             "env HOIST_NETWORK=none " + std::string(HOIST_BINARY) +
+                                 " -v --registry " + registry.host() + "/t build --all -j 2",
+                             80, "[");
   EXPECT_NE(screen.rows.find("4 built"), std::string::npos) << screen.rows;
   // One status row while it ran (a wrapped one leaves a stale copy above at each redraw), and
   // none at the end. (The summary's rows are as wide as its image references.)
@@ -194,6 +198,9 @@ TEST_F(Build, TheStatusLineFitsTheTerminalAndLeavesNothingBehind) {
   for (const auto& row : testing::Lines(screen.rows)) {
     EXPECT_NE(row.rfind("[", 0), 0u) << screen.rows;
   }
+  EXPECT_NE(screen.rows.find("hoist: PUT "), std::string::npos) << screen.rows;  // -v was on
+  // "long pushes and pulls show progress": the status line says which one runs.
+  EXPECT_NE(screen.watched_seen.find(" pushing "), std::string::npos) << screen.watched_seen;
 }
 
 // "it leads with … the legacy builder's DEPRECATED banner; docker's ESC[91m codes pass into logs
@@ -597,12 +604,12 @@ TEST_F(Build, LocalEngineByDefault) {
   ASSERT_EQ(first.exit_code, 0) << first.err;
   auto json = nlohmann::json::parse(first.out);
   EXPECT_EQ(json["store"], "the local Docker engine");
-  std::string result = json["projects"][0]["result"];
+  std::string result = json["jobs"][0]["result"];
   EXPECT_TRUE(result == "built" || result == "cached") << result;
   RunOk("/", {"docker", "image", "inspect", "hoist/other:cache-" + Hash("other")});
   auto second =
       nlohmann::json::parse(testing::RunHoist(repo.root(), {"--json", "build", "other"}).out);
-  EXPECT_EQ(second["projects"][0]["result"], "cached");
+  EXPECT_EQ(second["jobs"][0]["result"], "cached");
 }
 
 }  // namespace

@@ -23,6 +23,7 @@ struct Options {
   bool fail_fast = false, force = false, dry_run = false, allow_dirty = false;
   std::string network, platform, commit_tag;
   std::string summary = "changed";
+  std::string report;
   std::vector<std::string> remotes;
 };
 
@@ -76,6 +77,11 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
                    "project")
       ->check(CLI::IsMember({"changed", "full"}))
       ->option_text("WHICH");
+  command
+      ->add_option("--report", options->report,
+                   "Write a report of the run: FILE.html (the graph, a timeline, why each "
+                   "rebuilt) and FILE.json beside it")
+      ->option_text("FILE");
   command->add_option("--commit-tag", options->commit_tag, "COMMIT_TAG build arg")
       ->envname("COMMIT_TAG");
   AddRemoteOption(*command, options->remotes, "Build elsewhere");
@@ -193,10 +199,25 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     auto results = runner.Run(
         jobs, [&](JobScope& scope) { return RunBuildJob(env, plan, scope); }, output);
     output.Finish();
-    RunTimes times{output.Durations(), output.Elapsed(), {}};
-    for (size_t i = 0; i < jobs.size(); ++i) times.logs.push_back(output.LogPath(i));
-    exit_code = PrintBuildSummary(context, env, plan, results, builder.Describe(), times,
-                                  options->summary == "full");
+    RunRecord record = BuildRunRecord(env, plan, jobs, results, output);
+    record.builder = builder.Describe();
+    if (!options->report.empty()) {
+      // Why each rebuilt, down to the file: what changed since its last image.
+      std::optional<Side> now;
+      std::map<std::string, Side> sides;
+      for (size_t i = 0; i < jobs.size(); ++i) {
+        const int p = plan.order[i];
+        if (!plan.errors[p].empty() || !plan.decisions[p]->build ||
+            plan.decisions[p]->reason.rfind("no image", 0) != 0) {
+          continue;
+        }
+        if (!now) now = TakeSide(context, snapshot_options, options->platform, {});
+        record.jobs[i].why =
+            ChangesSinceLastImage(context, store, *now, p, options->platform, settings.arch, sides);
+      }
+    }
+    exit_code = PrintRunSummary(context, record, options->summary == "full");
+    ReportRun(record, options->report);
   });
 }
 

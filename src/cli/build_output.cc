@@ -5,11 +5,28 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <iostream>
 #include <sstream>
 
 #include "cli/terminal.h"
 
 namespace hoist {
+namespace {
+
+std::mutex shown_mutex;
+BuildOutput* shown = nullptr;  // the BuildOutput whose status line is on the terminal
+
+}  // namespace
+
+void SayOwnLine(const std::string& line) {
+  std::lock_guard<std::mutex> lock(shown_mutex);
+  if (shown) {
+    shown->PrintAbove(line + "\n");
+  } else {
+    std::cerr << (line + "\n");  // one write: lines of several threads stay whole
+  }
+}
+
 BuildOutput::BuildOutput(std::vector<std::string> names, size_t total, std::string log_dir,
                          bool quiet)
     : names_(std::move(names)),
@@ -18,10 +35,15 @@ BuildOutput::BuildOutput(std::vector<std::string> names, size_t total, std::stri
       tty_(isatty(STDERR_FILENO) && std::getenv("TERM") &&
            std::string(std::getenv("TERM")) != "dumb"),
       quiet_(quiet) {
+  times_.resize(names_.size());
   const char* status = std::getenv("HOIST_STATUS");
   status_format_ = status ? status : "[%f/%t] ";
   std::filesystem::create_directories(log_dir_);
   if (tty_) {
+    {
+      std::lock_guard<std::mutex> lock(shown_mutex);
+      shown = this;
+    }
     ticker_ = std::thread([this] {
       std::unique_lock<std::mutex> lock(mutex_);
       while (!stop_) {
@@ -74,6 +96,11 @@ void BuildOutput::Redraw() {
     }
     std::string tail = " " + FormatClock(now - oldest->second);
     if (running_.size() > 1) tail += " (+" + std::to_string(running_.size() - 1) + " more)";
+    // A pull or a push can take minutes: the status line says which one runs.
+    const auto& phases = times_[oldest->first].phases;
+    if (!phases.empty() && (phases.back().first == "pull" || phases.back().first == "push")) {
+      tail = " " + phases.back().first + "ing" + tail;
+    }
     const size_t used = line.size() + tail.size();
     line += ElideMiddle(names_[oldest->first], room > used ? room - used : 0) + tail;
   }
@@ -100,8 +127,11 @@ void BuildOutput::Line(size_t project, const std::string& line) {
 
 void BuildOutput::Event(const JobEvent& event) {
   std::lock_guard<std::mutex> lock(mutex_);
+  const double at =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   if (event.kind == JobEvent::Kind::kStarted) {
     running_[event.job] = std::chrono::steady_clock::now();
+    times_[event.job] = {at, -1, {}};
     auto& log = logs_[event.job];
     log.close();
     log.open(LogPath(event.job), std::ios::trunc);
@@ -109,7 +139,7 @@ void BuildOutput::Event(const JobEvent& event) {
     return;
   }
   running_.erase(event.job);
-  durations_[event.job] = event.elapsed;
+  if (times_[event.job].start >= 0) times_[event.job].end = at;
   auto note = [&](const char* what) {  // into its log, after what it printed
     auto& log = logs_[event.job];
     if (!log.is_open()) log.open(LogPath(event.job), std::ios::app);
@@ -144,11 +174,26 @@ void BuildOutput::Event(const JobEvent& event) {
   Redraw();
 }
 
-std::vector<std::chrono::steady_clock::duration> BuildOutput::Durations() const {
+void BuildOutput::Phase(size_t job, const std::string& phase) {
   std::lock_guard<std::mutex> lock(mutex_);
-  std::vector<std::chrono::steady_clock::duration> out(names_.size());
-  for (const auto& [job, elapsed] : durations_) out[job] = elapsed;
-  return out;
+  const double at =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  auto& phases = times_[job].phases;
+  if (!phases.empty() && phases.back().first == phase) return;  // (a second push, say)
+  phases.emplace_back(phase, at);
+  if (phase == "pull" || phase == "push") Redraw();
+}
+
+void BuildOutput::PrintAbove(const std::string& text) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const bool was_shown = status_shown_;
+  Print(text);
+  if (was_shown && !stop_) Redraw();
+}
+
+std::vector<BuildOutput::JobTimes> BuildOutput::Timeline() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return times_;
 }
 
 std::chrono::steady_clock::duration BuildOutput::Elapsed() const {
@@ -156,6 +201,10 @@ std::chrono::steady_clock::duration BuildOutput::Elapsed() const {
 }
 
 void BuildOutput::Finish() {
+  {
+    std::lock_guard<std::mutex> lock(shown_mutex);
+    if (shown == this) shown = nullptr;
+  }
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (stop_) return;

@@ -10,6 +10,7 @@
 #include <iostream>
 #include <map>
 
+#include "cli/build_output.h"
 #include "docker/docker_engine_api.h"
 #include "manifest/manifest_loader.h"
 #include "oci/image_reference.h"
@@ -25,7 +26,7 @@
 namespace hoist {
 
 void Warn(const std::string& message) {
-  std::cerr << "hoist: warning: " << message << "\n";
+  SayOwnLine("hoist: warning: " + message);
 }
 
 const GitRepository& CommandContext::repo() {
@@ -356,7 +357,7 @@ std::unique_ptr<DistributionClient> CommandContext::ClientFor(const std::string&
   options.insecure_hosts = insecure_registries;
   if (verbose)
     // One write per line: requests of several threads interleaved mid-line otherwise.
-    options.log = [](const std::string& line) { std::cerr << ("hoist: " + line + "\n"); };
+    options.log = [](const std::string& line) { SayOwnLine("hoist: " + line); };
   return std::make_unique<DistributionClient>(host, *http_, std::move(*credentials), options);
 }
 

@@ -182,37 +182,44 @@ nlohmann::json ChangesSinceLastImage(CommandContext& context, ImageStore& store,
   return nullptr;
 }
 
-void PrintChanges(const nlohmann::json& changes, const std::string& indent) {
+void ChangeLines(const nlohmann::json& changes, const std::string& indent,
+                 std::vector<std::string>& lines) {
   if (changes.contains("files")) {
     for (const auto& file : changes["files"]) {
       std::string change = file["change"];
       change.resize(std::max<size_t>(change.size(), 9), ' ');
-      std::cout << indent << change << " " << file["path"].get<std::string>() << "\n";
+      lines.push_back(indent + change + " " + file["path"].get<std::string>());
     }
   }
   for (const char* key :
        {"dockerfile", "buildDir", "dockerignore", "buildArgs", "injected", "bases", "platform"}) {
     if (!changes.contains(key)) continue;
     for (const auto& line : changes[key]) {
-      std::cout << indent << key << " " << line.get<std::string>() << "\n";
+      lines.push_back(indent + key + " " + line.get<std::string>());
     }
   }
   if (!changes.contains("dependencies")) return;
   for (const auto& dep : changes["dependencies"]) {
     const std::string name = dep["project"];
     if (dep.value("added", false)) {
-      std::cout << indent << "dependency " << name << " added\n";
+      lines.push_back(indent + "dependency " + name + " added");
     } else if (dep.value("removed", false)) {
-      std::cout << indent << "dependency " << name << " removed\n";
+      lines.push_back(indent + "dependency " + name + " removed");
     } else if (!dep.contains("changes")) {
-      std::cout << indent << "dependency " << name << " changed (" << Short(dep["from"]) << " -> "
-                << Short(dep["to"]) << ", see above)\n";
+      lines.push_back(indent + "dependency " + name + " changed (" + Short(dep["from"]) + " -> " +
+                      Short(dep["to"]) + ", see above)");
     } else {
-      std::cout << indent << "dependency " << name << " changed (" << Short(dep["from"]) << " -> "
-                << Short(dep["to"]) << ") because:\n";
-      PrintChanges(dep["changes"], indent + "  ");
+      lines.push_back(indent + "dependency " + name + " changed (" + Short(dep["from"]) + " -> " +
+                      Short(dep["to"]) + ") because:");
+      ChangeLines(dep["changes"], indent + "  ", lines);
     }
   }
+}
+
+void PrintChanges(const nlohmann::json& changes, const std::string& indent) {
+  std::vector<std::string> lines;
+  ChangeLines(changes, indent, lines);
+  for (const auto& line : lines) std::cout << line << "\n";
 }
 
 }  // namespace hoist

@@ -44,6 +44,9 @@ nlohmann::json ChangesSinceLastImage(CommandContext& context, ImageStore& store,
                                      int project, const std::string& platform,
                                      const std::string& arch, std::map<std::string, Side>& sides,
                                      int depth = 10);
+/// Changes() as indented lines, appended to `lines`.
+void ChangeLines(const nlohmann::json& changes, const std::string& indent,
+                 std::vector<std::string>& lines);
 /// Prints Changes() as indented lines ("modified  path", "dependency lib changed (…) because:").
 void PrintChanges(const nlohmann::json& changes, const std::string& indent);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -10,6 +11,18 @@
 #include "cli/terminal.h"
 
 namespace hoist {
+namespace {
+
+std::string UtcTimestamp(std::chrono::system_clock::time_point when) {
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(when);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+}  // namespace
 
 void AddRemoteOption(CLI::App& command, std::vector<std::string>& remotes,
                      const std::string& what) {
@@ -80,110 +93,112 @@ int PrintBuildPlan(CommandContext& context, const BuildEnvironment& env, const B
   return exit_code;
 }
 
-int PrintBuildSummary(CommandContext& context, const BuildEnvironment& env, const BuildPlan& plan,
-                      const std::vector<JobResult>& results, const std::string& builder,
-                      const RunTimes& times, bool full) {
-  using Duration = std::chrono::steady_clock::duration;
-  const auto& projects = env.manifest.projects;
-  auto seconds = [](Duration d) { return std::chrono::duration<double>(d).count(); };
+RunRecord BuildRunRecord(const BuildEnvironment& env, const BuildPlan& plan,
+                         const std::vector<RunJob>& jobs, const std::vector<JobResult>& results,
+                         const BuildOutput& output, const std::string& command) {
+  RunRecord record;
+  record.command = command;
+  record.store = env.store.Describe();
+  record.started = UtcTimestamp(std::chrono::system_clock::now() - output.Elapsed());
+  record.seconds = std::chrono::duration<double>(output.Elapsed()).count();
+  const auto timeline = output.Timeline();
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    const int p = plan.order[i];
+    const JobResult& result = results[i];
+    const bool has_image =
+        result.outcome == JobOutcome::kDone || result.outcome == JobOutcome::kCached;
+    RunRecord::Job job;
+    job.name = jobs[i].name;
+    job.project = env.manifest.projects[p].name;
+    job.result = OutcomeName(result.outcome);
+    job.outcome = result.outcome;
+    job.reason = result.message;
+    job.hash = env.hashes[p].hash;
+    if (has_image) job.image = env.store.Reference(job.project, CacheTag(job.hash));
+    job.log = output.LogPath(i);
+    job.after = jobs[i].after;
+    job.times = timeline[i];
+    record.jobs.push_back(std::move(job));
+  }
+  return record;
+}
+
+int PrintRunSummary(CommandContext& context, const RunRecord& record, bool full) {
   std::map<JobOutcome, size_t> counts;
-  for (const auto& result : results) ++counts[result.outcome];
+  for (const auto& job : record.jobs) ++counts[job.outcome];
+  auto ran = [](const RunRecord::Job& job) {
+    return job.times.start >= 0 && job.outcome != JobOutcome::kSkipped &&
+           job.outcome != JobOutcome::kCached;
+  };
+  auto clock = [](double seconds) {
+    return FormatClock(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(seconds)));
+  };
   if (context.json) {
-    nlohmann::json summary = nlohmann::json::array();
-    for (size_t i = 0; i < plan.order.size(); ++i) {
-      const int p = plan.order[i];
-      const JobResult& result = results[i];
-      const bool has_image =
-          result.outcome == JobOutcome::kDone || result.outcome == JobOutcome::kCached;
-      summary.push_back(
-          {{"project", projects[p].name},
-           {"result", OutcomeName(result.outcome)},
-           {"hash", env.hashes[p].hash},
-           {"image",
-            has_image ? env.store.Reference(projects[p].name, CacheTag(env.hashes[p].hash)) : ""},
-           {"reason", result.message},
-           {"seconds", seconds(times.durations[i])},
-           {"log", times.logs[i]}});
-    }
-    std::cout << nlohmann::json{{"store", env.store.Describe()},
-                                {"builder", builder},
-                                {"seconds", seconds(times.total)},
-                                {"projects", summary}}
-                     .dump(2)
-              << "\n";
+    std::cout << RunRecordJson(record).dump(2) << "\n";
   } else {
     size_t width = 8;
-    for (int p : plan.order) width = std::max(width, std::min<size_t>(projects[p].name.size(), 40));
-    for (size_t i = 0; i < plan.order.size(); ++i) {
-      const int p = plan.order[i];
-      const JobResult& result = results[i];
-      if (result.outcome == JobOutcome::kCached && !full) continue;
-      std::string detail = env.hashes[p].hash.substr(0, 12);
-      if (result.outcome == JobOutcome::kFailed || result.outcome == JobOutcome::kInterrupted) {
-        detail = "log: " + times.logs[i];
-      } else if (result.outcome == JobOutcome::kSkipped) {
-        detail = result.message;
+    for (const auto& job : record.jobs)
+      width = std::max(width, std::min<size_t>(job.name.size(), 40));
+    for (const auto& job : record.jobs) {
+      if (job.outcome == JobOutcome::kCached && !full) continue;
+      std::string detail = job.hash.substr(0, 12);
+      if (job.outcome == JobOutcome::kFailed || job.outcome == JobOutcome::kInterrupted) {
+        detail = "log: " + job.log;
+      } else if (job.outcome == JobOutcome::kSkipped) {
+        detail = job.reason;
       }
-      const bool ran =
-          result.outcome != JobOutcome::kSkipped && result.outcome != JobOutcome::kCached;
-      std::printf("%-*s %-11s %5s  %s\n", static_cast<int>(width), projects[p].name.c_str(),
-                  OutcomeName(result.outcome).c_str(),
-                  ran ? FormatClock(times.durations[i]).c_str() : "", detail.c_str());
+      std::printf("%-*s %-11s %5s  %s\n", static_cast<int>(width), job.name.c_str(),
+                  job.result.c_str(),
+                  ran(job) ? clock(job.times.end - job.times.start).c_str() : "", detail.c_str());
     }
   }
   std::fflush(stdout);
   // The counts; those of nothing are left out but built and cached.
-  std::string line = "hoist: " + std::to_string(counts[JobOutcome::kDone]) + " built, " +
+  std::string line = "hoist: " + std::to_string(counts[JobOutcome::kDone]) + " " +
+                     (record.command == "test" ? "passed" : "built") + ", " +
                      std::to_string(counts[JobOutcome::kCached]) + " cached";
   for (auto [outcome, word] :
        {std::pair{JobOutcome::kFailed, "failed"}, std::pair{JobOutcome::kSkipped, "skipped"},
         std::pair{JobOutcome::kInterrupted, "interrupted"}}) {
     if (counts[outcome] > 0) line += ", " + std::to_string(counts[outcome]) + " " + word;
   }
-  line += " in " + FormatClock(times.total);
-  // The slowest builds, and the chain of dependencies that took longest end to end.
-  std::vector<size_t> ran;
-  for (size_t i = 0; i < results.size(); ++i) {
-    if (results[i].outcome == JobOutcome::kDone || results[i].outcome == JobOutcome::kFailed) {
-      ran.push_back(i);
-    }
+  line += " in " + clock(record.seconds);
+  // The slowest jobs, and the chain of them that took longest end to end.
+  std::vector<size_t> slow;
+  for (size_t i = 0; i < record.jobs.size(); ++i) {
+    const JobOutcome outcome = record.jobs[i].outcome;
+    if (outcome == JobOutcome::kDone || outcome == JobOutcome::kFailed) slow.push_back(i);
   }
-  std::sort(ran.begin(), ran.end(),
-            [&](size_t a, size_t b) { return times.durations[a] > times.durations[b]; });
-  if (ran.size() > 1) {
+  auto seconds = [&](size_t i) { return record.jobs[i].times.end - record.jobs[i].times.start; };
+  std::sort(slow.begin(), slow.end(), [&](size_t a, size_t b) { return seconds(a) > seconds(b); });
+  if (slow.size() > 1) {
     line += "; slowest:";
-    for (size_t k = 0; k < ran.size() && k < 3; ++k) {
-      line += (k ? ", " : " ") + projects[plan.order[ran[k]]].name + " " +
-              FormatClock(times.durations[ran[k]]);
+    for (size_t k = 0; k < slow.size() && k < 3; ++k) {
+      line += (k ? ", " : " ") + record.jobs[slow[k]].name + " " + clock(seconds(slow[k]));
     }
-    std::map<int, size_t> index_of;  // project -> index in plan.order
-    for (size_t i = 0; i < plan.order.size(); ++i) index_of[plan.order[i]] = i;
-    std::vector<Duration> finish(plan.order.size());
-    std::vector<int> before(plan.order.size(), -1);
-    size_t last = 0;
-    for (size_t i = 0; i < plan.order.size(); ++i) {  // dependencies first
-      for (int dependency : env.graph.Dependencies(plan.order[i])) {
-        auto it = index_of.find(dependency);
-        if (it != index_of.end() && finish[it->second] > finish[i]) {
-          finish[i] = finish[it->second];
-          before[i] = static_cast<int>(it->second);
-        }
-      }
-      finish[i] += times.durations[i];
-      if (finish[i] > finish[last]) last = i;
-    }
-    std::string path;
-    for (int i = static_cast<int>(last); i >= 0; i = before[i]) {
-      if (results[i].outcome != JobOutcome::kDone && results[i].outcome != JobOutcome::kFailed) {
-        continue;  // cached or skipped: no time on the path
-      }
-      path = projects[plan.order[i]].name + (path.empty() ? "" : " > " + path);
-    }
-    line += "; critical path: " + path + " " + FormatClock(finish[last]);
+    const CriticalPath path = FindCriticalPath(record);
+    std::string names;
+    for (size_t j : path.jobs) names += (names.empty() ? "" : " > ") + record.jobs[j].name;
+    line += "; critical path: " + names + " " + clock(path.seconds);
   }
   std::fprintf(stderr, "%s\nhoist: logs in %s\n", line.c_str(), context.LogDirectory().c_str());
-  return counts[JobOutcome::kDone] + counts[JobOutcome::kCached] == results.size() ? kExitOk
-                                                                                   : kExitFailure;
+  return counts[JobOutcome::kDone] + counts[JobOutcome::kCached] == record.jobs.size()
+             ? kExitOk
+             : kExitFailure;
+}
+
+void ReportRun(const RunRecord& record, const std::string& report) {
+  if (!report.empty()) {
+    auto written = WriteRunReport(record, report);
+    if (!written) {
+      Warn(written.error().message);
+    } else {
+      std::fprintf(stderr, "hoist: report in %s\n", report.c_str());
+    }
+  }
+  auto summary = AppendStepSummary(record);
+  if (!summary) Warn(summary.error().message);
 }
 
 }  // namespace hoist

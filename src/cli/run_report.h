@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "cli/build_output.h"
 #include "cli/command_context.h"
+#include "cli/run_record.h"
 #include "run/job_runner.h"
 #include "stages/build_stage.h"
 
@@ -24,19 +26,19 @@ std::string OutcomeName(JobOutcome outcome, const std::string& done = "built");
 /// The dry run's plan; `since` holds, for projects with no image, ChangesSinceLastImage().
 int PrintBuildPlan(CommandContext& context, const BuildEnvironment& env, const BuildPlan& plan,
                    const std::map<int, nlohmann::json>& since = {});
-/// What a build run did and how long it took, by project (indexed like plan.order).
-struct RunTimes {
-  std::vector<std::chrono::steady_clock::duration> durations;
-  std::chrono::steady_clock::duration total{};
-  std::vector<std::string> logs;  ///< each project's log file
-};
+/// The record of a build run (`command` "build"), by job (indexed like plan.order).
+RunRecord BuildRunRecord(const BuildEnvironment& env, const BuildPlan& plan,
+                         const std::vector<RunJob>& jobs, const std::vector<JobResult>& results,
+                         const BuildOutput& output, const std::string& command = "build");
 
-/// The summary of a build, as turbo's footer: a row for each project that was not cached
-/// (every project with `full`; failed ones name their log), then the counts (built, cached,
-/// failed, skipped, interrupted) with the total time, the slowest builds and the critical
-/// path. JSON instead with --json. Returns the exit code.
-int PrintBuildSummary(CommandContext& context, const BuildEnvironment& env, const BuildPlan& plan,
-                      const std::vector<JobResult>& results, const std::string& builder,
-                      const RunTimes& times, bool full);
+/// The summary of a run, as turbo's footer: a row for each job that was not cached (every job
+/// with `full`; failed ones name their log), then the counts (built, cached, failed, skipped,
+/// interrupted) with the total time, the slowest jobs and the critical path. The record's JSON
+/// instead with --json. Returns the exit code.
+int PrintRunSummary(CommandContext& context, const RunRecord& record, bool full);
+
+/// --report FILE: the HTML report and its JSON; in GitHub Actions, the job summary. What cannot
+/// be written is a warning: the run's result stands.
+void ReportRun(const RunRecord& record, const std::string& report);
 
 }  // namespace hoist

@@ -19,6 +19,7 @@ struct Options {
   std::string job;
   int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::vector<std::string> remotes;
+  std::string report;
 };
 
 /// The jobs asked for: declared ones, or one command given after -- (hoist test P --job J -- …).
@@ -63,6 +64,11 @@ void AddTestCommand(CLI::App& app, CommandContext& context, int& exit_code) {
   auto* jobs_option =
       command->add_option("-j,--jobs", options->jobs, "Jobs at once")->check(CLI::Range(1, 256));
   AddRemoteOption(*command, options->remotes, "Run the jobs in their images elsewhere");
+  command
+      ->add_option("--report", options->report,
+                   "Write a report of the run: FILE.html (the graph, a timeline) and FILE.json "
+                   "beside it")
+      ->option_text("FILE");
   command->callback([&context, &exit_code, options, jobs_option] {
     std::vector<PlannedTest> tests = Planned(context, *options);
     SnapshotOptions snapshot_options;
@@ -101,23 +107,42 @@ void AddTestCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     output.Finish();
 
     exit_code = kExitOk;
-    nlohmann::json summary = nlohmann::json::array();
+    RunRecord record;
+    record.command = "test";
+    record.store = store.Describe();
+    record.seconds = std::chrono::duration<double>(output.Elapsed()).count();
+    const auto timeline = output.Timeline();
     if (!context.json) std::printf("%-40s %-14s %s\n", "JOB", "RESULT", "DETAIL");
     for (size_t i = 0; i < tests.size(); ++i) {
-      const std::string& project = context.manifest().projects[tests[i].project].name;
+      const int p = tests[i].project;
+      const std::string& project = context.manifest().projects[p].name;
       const std::string result = ResultName(results[i].outcome);
       if (result == "failed" || result == "interrupted") exit_code = kExitFailure;
-      if (context.json) {
-        summary.push_back({{"project", project},
-                           {"job", tests[i].job.name},
-                           {"result", result},
-                           {"detail", results[i].message}});
-      } else {
+      if (!context.json) {
         std::printf("%-40s %-14s %s\n", (project + " " + tests[i].job.name).c_str(), result.c_str(),
                     results[i].message.c_str());
       }
+      RunRecord::Job job;
+      job.name = jobs[i].name;
+      job.project = project;
+      job.outcome = results[i].outcome;
+      job.result = results[i].outcome == JobOutcome::kCached
+                       ? "cached"
+                       : OutcomeName(results[i].outcome, "passed");
+      job.reason = results[i].message;
+      job.hash = hashes[p].hash;
+      job.log = output.LogPath(i);
+      job.after = jobs[i].after;
+      job.times = timeline[i];
+      record.jobs.push_back(std::move(job));
     }
-    if (context.json) std::cout << summary.dump(2) << "\n";
+    if (context.json) {
+      nlohmann::json json = RunRecordJson(record);
+      // Each row also names its test job as the manifest does.
+      for (size_t i = 0; i < tests.size(); ++i) json["jobs"][i]["job"] = tests[i].job.name;
+      std::cout << json.dump(2) << "\n";
+    }
+    ReportRun(record, options->report);
   });
 }
 

@@ -24,6 +24,9 @@ class RunObserver {
   virtual ~RunObserver() = default;
   virtual void Event(const JobEvent& event) = 0;
   virtual void Line(size_t job, const std::string& line) = 0;
+  /// The job's work entered a phase of its own ("prepare", "pull", "build", "push", "test",
+  /// "record"), for the status line and the run report's timeline.
+  virtual void Phase(size_t /*job*/, const std::string& /*phase*/) {}
 };
 
 /// What a job's work has at hand: its output, and a machine of its placement.
@@ -36,6 +39,11 @@ class JobScope {
   void Say(const std::string& line) const { observer_.Line(index_, line); }
   LineSink sink() const {
     return [this](const std::string& line) { Say(line); };
+  }
+  /// The job's work enters a phase (RunObserver::Phase).
+  void Phase(const std::string& phase) const { observer_.Phase(index_, phase); }
+  LineSink phases() const {
+    return [this](const std::string& phase) { Phase(phase); };
   }
   /// Runs `work` on a machine of the job's placement (RunOnMachine: another pool machine when
   /// one is unreachable, an on-demand one when EC2 took a spot machine back).

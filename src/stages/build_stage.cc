@@ -78,16 +78,17 @@ JobResult RunBuildJob(const BuildEnvironment& env, const BuildPlan& plan, JobSco
   const BuildDecision& decision = *plan.decisions[p];
   if (!decision.build) return {JobOutcome::kCached, decision.reason};
   const std::string& name = env.manifest.projects[p].name;
-  auto built = scope.OnMachine("the build did not finish and nothing was tagged",
-                               [&](BuildMachine& machine, ImageBuilder& builder) {
-                                 scope.Say("hoist: building " + name + " on " + machine.Describe() +
-                                           " (" + decision.reason + ")");
-                                 BuildEnvironment on_machine{
-                                     env.manifest, env.graph,    env.hashes,   env.repo,
-                                     env.store,    builder,      env.settings, env.submodule_status,
-                                     env.snapshot, env.patterns, env.bases};
-                                 return BuildProject(on_machine, p, decision, scope.sink());
-                               });
+  auto built = scope.OnMachine(
+      "the build did not finish and nothing was tagged",
+      [&](BuildMachine& machine, ImageBuilder& builder) {
+        scope.Phase("prepare");
+        scope.Say("hoist: building " + name + " on " + machine.Describe() + " (" + decision.reason +
+                  ")");
+        BuildEnvironment on_machine{env.manifest, env.graph,    env.hashes,   env.repo,
+                                    env.store,    builder,      env.settings, env.submodule_status,
+                                    env.snapshot, env.patterns, env.bases};
+        return BuildProject(on_machine, p, decision, scope.sink(), scope.phases());
+      });
   if (!built) return {JobOutcome::kFailed, built.error().message};
   return {JobOutcome::kDone, decision.reason};
 }

@@ -191,7 +191,7 @@ Expected<PinnedDockerfile> PinDockerfile(const BuildEnvironment& env, int p,
 }
 
 Status BuildProject(BuildEnvironment& env, int p, const BuildDecision& decision,
-                    const LineSink& on_line) {
+                    const LineSink& on_line, const LineSink& on_phase) {
   const Project& project = env.manifest.projects[p];
   const std::string& hash = env.hashes[p].hash;
   ImageStore& store = env.store;
@@ -220,8 +220,19 @@ Status BuildProject(BuildEnvironment& env, int p, const BuildDecision& decision,
   if (!pinned) return fail(pinned.error().message);
   const std::string& pinned_text = pinned->text;
   const std::vector<std::string>& stage_names = pinned->stage_names;
+  auto phase = [&](const char* name) {
+    if (on_phase) on_phase(name);
+  };
+  // A push or a pull can take minutes: the log and the status line say which one runs.
+  auto push = [&](const std::string& reference) {
+    phase("push");
+    if (on_line) on_line("hoist: pushing " + reference);
+    return builder.Push(reference, on_line);
+  };
   if (!store.InEngine()) {  // the dependencies' images, from the registry
     for (const auto& image : pinned->dependency_images) {
+      phase("pull");
+      if (on_line) on_line("hoist: pulling " + image);
       auto pulled = builder.Pull(image, on_line);
       if (!pulled) return fail(pulled.error().message);
     }
@@ -248,6 +259,7 @@ Status BuildProject(BuildEnvironment& env, int p, const BuildDecision& decision,
 
   auto pull_quietly = [&](const std::vector<std::string>& references) {
     if (store.InEngine()) return;
+    phase("pull");
     for (const auto& reference : references) (void)builder.Pull(reference, nullptr);
   };
 
@@ -267,11 +279,12 @@ Status BuildProject(BuildEnvironment& env, int p, const BuildDecision& decision,
     if (store.InEngine()) stage.tags.push_back(previous);  // the branch's tag, for free
     stage.cache_from = {previous};
     pull_quietly(stage.cache_from);
+    phase("build");
     if (on_line) on_line("hoist: building stage " + name);
     auto built = builder.Build(stage, on_line);
     if (!built) return fail("stage " + name + ": " + built.error().message);
     if (!store.InEngine()) {
-      auto pushed = builder.Push(image, on_line);
+      auto pushed = push(image);
       if (!pushed) return fail(pushed.error().message);
     }
     stage_images.push_back(image);
@@ -292,6 +305,7 @@ Status BuildProject(BuildEnvironment& env, int p, const BuildDecision& decision,
   request.cache_from = stage_images;
   request.cache_from.push_back(previous);
   pull_quietly({previous});
+  phase("build");
   auto built = builder.Build(request, on_line);
   if (!built) return fail(built.error().message);
   if (!store.InEngine()) {
@@ -300,17 +314,18 @@ Status BuildProject(BuildEnvironment& env, int p, const BuildDecision& decision,
     // its own), written by a registry call: pushing this machine's image there would hide
     // the others'.
     if (!arch_tag.empty()) {
-      auto pushed = builder.Push(store.Reference(project.name, arch_tag), on_line);
+      auto pushed = push(store.Reference(project.name, arch_tag));
       if (!pushed) return fail(pushed.error().message);
       auto combined =
           store.CombineArchitectures(project.name, hash, tag::Classify(arch_tag, hash).name);
       if (!combined) return fail(combined.error().message);
     } else {
-      auto pushed = builder.Push(image, on_line);
+      auto pushed = push(image);
       if (!pushed) return fail(pushed.error().message);
     }
   }
   // Bookkeeping after success: the branch's moving tags (a registry retag), the taint spent.
+  phase("record");
   if (!store.InEngine()) {
     for (const auto& name : stage_names) {
       (void)store.Tag(project.name, tag::StageImage(hash, name),

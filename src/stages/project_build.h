@@ -70,8 +70,9 @@ std::string LocalRefusal(const BuildEnvironment& env, int project);
 /// cache-<hash>-<stage>, the final image stored as cache-<hash> last; `tainted` removed.
 /// Nothing is tagged cache-<hash> unless every step succeeded.
 /// `decision` is DecideBuild's (a `tainted` marker is removed only when there was one).
+/// `on_phase` hears each phase as it begins: "pull", "build", "push", "record".
 Status BuildProject(BuildEnvironment& env, int project, const BuildDecision& decision,
-                    const LineSink& on_line);
+                    const LineSink& on_line, const LineSink& on_phase = {});
 
 /// A project's Dockerfile as hoist hands it to the builder.
 struct PinnedDockerfile {

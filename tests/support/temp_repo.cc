@@ -103,8 +103,8 @@ std::string HashOf(const std::string& root, const std::string& project) {
 std::map<std::string, std::string> BuildResults(const std::string& json_output) {
   std::map<std::string, std::string> results;
   auto json = nlohmann::json::parse(json_output, nullptr, false);
-  if (!json.is_object() || !json.contains("projects")) return results;
-  for (const auto& project : json["projects"]) {
+  if (!json.is_object() || !json.contains("jobs")) return results;
+  for (const auto& project : json["jobs"]) {
     results[project["project"].get<std::string>()] = project["result"].get<std::string>();
   }
   return results;

@@ -32,7 +32,13 @@ TerminalScreen RunInTerminal(const std::string& directory, const std::string& co
     screen.rows = capture(false);
     if (!watch.empty()) {
       int shown = 0;
-      for (const auto& row : Lines(screen.rows)) shown += row.rfind(watch, 0) == 0;
+      for (const auto& row : Lines(screen.rows)) {
+        if (row.rfind(watch, 0) != 0) continue;
+        ++shown;
+        if (screen.watched_seen.find(row + "\n") == std::string::npos) {
+          screen.watched_seen += row + "\n";
+        }
+      }
       screen.most_watched_rows = std::max(screen.most_watched_rows, shown);
     }
     if (screen.rows.find(marker) != std::string::npos) break;

@@ -11,6 +11,8 @@ struct TerminalScreen {
   /// During the run: the most rows that showed a line starting with `watch` at once (a status
   /// line redrawn in place is one).
   int most_watched_rows = 0;
+  /// Every distinct row starting with `watch` seen while it ran, one per line.
+  std::string watched_seen;
 };
 
 /// Runs shell `command` in `directory` in a real terminal, a tmux pane `columns` wide (tmux

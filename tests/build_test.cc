@@ -529,7 +529,7 @@ TEST_F(Build, ADryRunSaysWhatChangedSinceTheLastImage) {
   auto json = testing::RunHoist(repo.root(), json_args);
   ASSERT_EQ(json.exit_code, 0) << json.err;
   int lib_rows = 0;
-  for (const auto& row : nlohmann::json::parse(json.out)) {
+  for (const auto& row : nlohmann::json::parse(json.out)["projects"]) {
     if (row["project"] != "lib") continue;
     ++lib_rows;
     EXPECT_EQ(row["since"]["back"], 2) << json.out;

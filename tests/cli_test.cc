@@ -116,8 +116,9 @@ TEST_F(Cli, DoctorChecksWhatHoistNeedsAndSaysHowToFixIt) {
     EXPECT_NE(healthy.out.find(line), std::string::npos) << line << "\n" << healthy.out;
   }
   auto json = RunHoist(repo.root(), {"--json", "doctor"});
-  auto checks = nlohmann::json::parse(json.out, nullptr, false);
-  ASSERT_TRUE(checks.is_array()) << json.out;
+  auto doctor = nlohmann::json::parse(json.out, nullptr, false);
+  ASSERT_TRUE(doctor.is_object() && doctor["checks"].is_array()) << json.out;
+  const auto& checks = doctor["checks"];
   EXPECT_EQ(checks[0]["check"], "git");
   // Without a registry, that check is skipped and says how to share images.
   EXPECT_NE(json.out.find("\"status\": \"skip\""), std::string::npos) << json.out;
@@ -158,13 +159,59 @@ TEST_F(Cli, GraphDrawsACycleAndWarns) {
 
 TEST_F(Cli, JsonOutputs) {
   auto projects = nlohmann::json::parse(RunHoist(repo.root(), {"--json", "projects"}).out);
-  EXPECT_EQ(projects[1]["dependencies"][0], "base");
+  EXPECT_EQ(projects["projects"][1]["project"], "app");
+  EXPECT_EQ(projects["projects"][1]["dependencies"][0], "base");
   auto hash = nlohmann::json::parse(RunHoist(repo.root(), {"--json", "hash"}).out);
   EXPECT_EQ(hash["projects"].size(), 2u);
   EXPECT_EQ(hash["projects"][0]["dirty"], false);
   auto query = nlohmann::json::parse(
       RunHoist(repo.root(), {"--json", "query", "allDependencies", "app"}).out);
-  EXPECT_EQ(query, (nlohmann::json{"base", "app"}));
+  EXPECT_EQ(query["values"], (nlohmann::json{"base", "app"}));
+}
+
+// "JSON: projects/graph say name, others project; build --dry-run --json is an array while build
+// --json is an object; … "" for null, no schema version": every command's --json is one object
+// with the vocabulary's version and the command's name, and each project is named "project".
+TEST_F(Cli, EveryJsonOutputIsOneObjectWithItsSchemaVersion) {
+  ASSERT_EQ(testing::EnsureDockerEngine(), "") << "status and build read the local engine";
+  const std::vector<std::vector<std::string>> commands = {{"projects"},
+                                                          {"graph"},
+                                                          {"hash"},
+                                                          {"hash", "app"},
+                                                          {"query", "dependencies", "app"},
+                                                          {"affected", "--base", "HEAD"},
+                                                          {"explain", "app"},
+                                                          {"context", "app", "--list"},
+                                                          {"check"},
+                                                          {"doctor"},
+                                                          {"build", "--all", "--dry-run"},
+                                                          {"status"}};
+  for (auto args : commands) {
+    std::string name = args[0];
+    args.insert(args.begin(), "--json");
+    auto run = RunHoist(repo.root(), args);
+    auto json = nlohmann::json::parse(run.out, nullptr, false);
+    if (!json.is_object()) {
+      ADD_FAILURE() << name << ": " << run.out << run.err;
+      continue;
+    }
+    EXPECT_EQ(json["schemaVersion"], 1) << name;
+    EXPECT_EQ(json["command"], name) << name;
+    // Each row of a project names it "project", never "name"; no field is "" for "none".
+    std::function<void(const nlohmann::json&)> visit = [&](const nlohmann::json& value) {
+      if (value.is_object()) {
+        EXPECT_FALSE(value.contains("name") && value.contains("dependencies")) << name << value;
+        for (const auto& [key, field] : value.items()) {
+          EXPECT_FALSE(field.is_string() && field.get<std::string>().empty())
+              << name << ": " << key << " is \"\"";
+          visit(field);
+        }
+      } else if (value.is_array()) {
+        for (const auto& item : value) visit(item);
+      }
+    };
+    visit(json);
+  }
 }
 
 TEST_F(Cli, SubmodulePathNamesTheSubmoduleHoldingBuildDir) {

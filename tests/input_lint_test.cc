@@ -46,8 +46,9 @@ class InputLint : public ::testing::Test {
 TEST_F(InputLint, NamesEachCopiedFileNoPatternCovers) {
   auto run = RunHoist(repo.root(), {"--json", "check"});
   EXPECT_EQ(run.exit_code, 1) << run.err;
-  auto found = nlohmann::json::parse(run.out, nullptr, false);
-  ASSERT_TRUE(found.is_array()) << run.out;
+  auto json = nlohmann::json::parse(run.out, nullptr, false);
+  ASSERT_TRUE(json.is_object() && json["uncovered"].is_array()) << run.out;
+  const auto& found = json["uncovered"];
   std::map<std::string, std::vector<std::string>> files;
   for (const auto& item : found) {
     files[item["dockerfile"].get<std::string>() + ":" + std::to_string(item["line"].get<int>()) +

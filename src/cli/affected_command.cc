@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/json_output.h"
 #include "source/affected.h"
 #include "stages/injected_args.h"
 
@@ -37,12 +38,10 @@ void AddAffectedCommand(CLI::App& app, CommandContext& context, int& exit_code) 
                             {"files", entry.files},
                             {"dependencies", entry.dependencies}});
       }
-      std::cout << nlohmann::json{{"base", report->base},
-                                  {"head", report->head},
-                                  {"changedFiles", report->changed_files},
-                                  {"projects", projects}}
-                       .dump(2)
-                << "\n";
+      PrintJson("affected", {{"base", report->base},
+                             {"head", report->head},
+                             {"changedFiles", report->changed_files},
+                             {"projects", projects}});
     } else {
       for (const auto& entry : report->projects) {
         std::cout << manifest.projects[entry.project].name << "\n";

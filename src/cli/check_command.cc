@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/json_output.h"
 
 namespace hoist {
 
@@ -24,7 +25,7 @@ void AddCheckCommand(CLI::App& app, CommandContext& context, int& exit_code) {
                        {"instruction", input.instruction},
                        {"files", input.files}});
       }
-      std::cout << out.dump(2) << "\n";
+      PrintJson("check", out, "uncovered");
       return;
     }
     for (const auto& input : found) {

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/json_output.h"
 #include "docker/docker_builder.h"
 #include "stages/build_context.h"
 #include "stages/project_build.h"
@@ -58,14 +59,14 @@ void AddContextCommand(CLI::App& app, CommandContext& context, int& exit_code) {
                            {"oid", entry.oid},
                            {"source", SourceOf(*plan, entry)}});
         }
-        std::cout << nlohmann::json{{"project", project.name},
-                                    {"hash", hashes[p].hash},
-                                    {"dirty", hashes[p].dirty},
-                                    {"dockerignore", plan->dockerignore_file},
-                                    {"ignored", plan->ignored},
-                                    {"files", files}}
-                         .dump(2)
-                  << "\n";
+        PrintJson("context", {{"project", project.name},
+                              {"hash", hashes[p].hash},
+                              {"dirty", hashes[p].dirty},
+                              {"dockerignore", plan->dockerignore_file.empty()
+                                                   ? nlohmann::json()
+                                                   : nlohmann::json(plan->dockerignore_file)},
+                              {"ignored", plan->ignored},
+                              {"files", files}});
       } else {
         for (const auto& entry : plan->entries) {
           std::cout << entry.mode << " " << entry.path << "\t" << SourceOf(*plan, entry) << "\n";

@@ -3,6 +3,7 @@
 
 #include "cli/build_output.h"
 #include "cli/commands.h"
+#include "cli/json_output.h"
 #include "cli/run_report.h"
 #include "docker/docker_builder.h"
 #include "stages/deploy.h"
@@ -118,12 +119,15 @@ void AddDeployCommand(CLI::App& app, CommandContext& context, int& exit_code) {
         std::cerr << "hoist: error: " << results[i].message << "\n";
       }
       if (context.json) {
-        summary.push_back({{"project", jobs[i].name}, {"result", result}});
+        summary.push_back({{"name", jobs[i].name},
+                           {"project", jobs[i].name},
+                           {"result", failed ? result : "deployed"},
+                           {"reason", results[i].message}});
       } else {
         std::printf("%-32s %s\n", jobs[i].name.c_str(), result.c_str());
       }
     }
-    if (context.json) std::cout << summary.dump(2) << "\n";
+    if (context.json) PrintJson("deploy", {{"dryRun", *dry_run}, {"jobs", summary}});
   });
 }
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/json_output.h"
 #include "docker/builder_memory.h"
 #include "docker/docker_engine_api.h"
 #include "hoist_version.h"
@@ -177,14 +178,14 @@ void AddDoctorCommand(CLI::App& app, CommandContext& context, int& exit_code) {
         out.push_back({{"check", check.name},
                        {"status", check.status},
                        {"detail", check.detail},
-                       {"fix", check.fix}});
+                       {"fix", check.fix.empty() ? nlohmann::json() : nlohmann::json(check.fix)}});
         continue;
       }
       std::cout << check.status << std::string(6 - check.status.size(), ' ') << check.name << ": "
                 << check.detail << "\n";
       if (!check.fix.empty()) std::cout << "      fix: " << check.fix << "\n";
     }
-    if (context.json) std::cout << out.dump(2) << "\n";
+    if (context.json) PrintJson("doctor", out, "checks");
     exit_code = failed ? kExitFailure : kExitOk;
   });
   auto* version = app.add_subcommand("version", "Print hoist's version and commit");

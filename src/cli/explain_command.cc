@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/input_changes.h"
+#include "cli/json_output.h"
 #include "source/content_hash.h"
 
 namespace hoist {
@@ -59,7 +60,7 @@ void AddExplainCommand(CLI::App& app, CommandContext& context, int& exit_code) {
         out["changed"] = changed;
         if (changed) out["changes"] = changes;
       }
-      std::cout << out.dump(2) << "\n";
+      PrintJson("explain", out);
       return;
     }
     std::cout << "project     " << project.name << "\n";

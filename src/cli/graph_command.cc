@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/json_output.h"
 #include "graph/graph_format.h"
 
 namespace hoist {
@@ -16,7 +17,7 @@ void AddGraphCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     std::string fmt = context.json ? "json" : *format;
     if (fmt == "dot") std::cout << FormatGraphDot(graph);
     if (fmt == "mermaid") std::cout << FormatGraphMermaid(graph);
-    if (fmt == "json") std::cout << FormatGraphJson(graph);
+    if (fmt == "json") PrintJson("graph", nlohmann::json::parse(FormatGraphJson(graph)));
     if (auto cycle = graph.FindCycle()) {
       Warn("dependency cycle: " + graph.FormatCycle(*cycle) + " (drawn red)");
     }

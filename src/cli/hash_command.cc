@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/json_output.h"
 #include "source/content_hash.h"
 
 namespace hoist {
@@ -65,7 +66,7 @@ void AddHashCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       }
     }
     if (context.json) {
-      std::cout << nlohmann::json{{"commit", snapshot.commit()}, {"projects", out}}.dump(2) << "\n";
+      PrintJson("hash", {{"commit", snapshot.commit()}, {"projects", out}});
     }
     if (dirty > 0) {
       Warn(std::to_string(dirty) + " project hash" + (dirty == 1 ? " is" : "es are") +

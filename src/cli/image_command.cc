@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/json_output.h"
 #include "oci/image_reference.h"
 #include "store/untrusted_store.h"
 #include "util/edit_distance.h"
@@ -50,13 +51,12 @@ void AddImageCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     if (!answer) {
       std::cerr << "hoist: error: " << answer.error().message << "\n";
       if (context.json)
-        std::cout << nlohmann::json{{"present", nullptr}, {"error", answer.error().message}}.dump()
-                  << "\n";
+        PrintJson("image exists", {{"present", nullptr}, {"error", answer.error().message}});
       exit_code = kExitUnknown;
       return;
     }
     bool present = *answer == Presence::kPresent;
-    if (context.json) std::cout << nlohmann::json{{"present", present}}.dump() << "\n";
+    if (context.json) PrintJson("image exists", {{"present", present}});
     exit_code = present ? kExitOk : kExitAbsent;
   });
 
@@ -66,7 +66,7 @@ void AddImageCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     RejectNearMiss(context, (*args)[0]);
     auto done = context.Store().Tag((*args)[0], (*args)[1], (*args)[2]);
     if (!done) Fail(done.error());
-    if (context.json) std::cout << nlohmann::json{{"tagged", (*args)[2]}}.dump() << "\n";
+    if (context.json) PrintJson("image tag", {{"tagged", (*args)[2]}});
     exit_code = kExitOk;
   });
 
@@ -76,7 +76,7 @@ void AddImageCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     RejectNearMiss(context, (*args)[0]);
     auto done = context.Store().Untag((*args)[0], (*args)[1]);
     if (!done) Fail(done.error());
-    if (context.json) std::cout << nlohmann::json{{"untagged", (*args)[1]}}.dump() << "\n";
+    if (context.json) PrintJson("image untag", {{"untagged", (*args)[1]}});
     exit_code = kExitOk;
   });
 
@@ -118,7 +118,7 @@ void AddImageCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     auto done = CopyImage(*source.client, source.repository, source.reference, *target.client,
                           target.repository, target.reference);
     if (!done) Fail(done.error());
-    if (context.json) std::cout << nlohmann::json{{"copied", (*args)[1]}}.dump() << "\n";
+    if (context.json) PrintJson("image copy", {{"copied", (*args)[1]}});
     exit_code = kExitOk;
   });
 }

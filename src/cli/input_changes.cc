@@ -63,19 +63,21 @@ nlohmann::json ToJson(const Side& side, int project, const HashInputs& inputs) {
   nlohmann::json deps = nlohmann::json::object();
   for (const auto& [name, hash] : inputs.dependencies) deps[name] = hash;
   const ProjectHash& hash = side.hashes[project];
-  return {{"commit", side.snapshot.commit()},
-          {"hash", hash.hash},
-          {"dirty", hash.dirty},
-          {"error", hash.error.empty() ? nlohmann::json() : nlohmann::json(hash.error)},
-          {"files", inputs.files},
-          {"buildDir", inputs.build_dir},
-          {"dockerfile", inputs.dockerfile},
-          {"dockerignore", inputs.dockerignore},
-          {"buildArgs", inputs.build_args},
-          {"injected", inputs.injected},
-          {"bases", inputs.bases},
-          {"platform", inputs.platform},
-          {"dependencies", deps}};
+  return {
+      {"commit", side.snapshot.commit()},
+      {"hash", hash.hash},
+      {"dirty", hash.dirty},
+      {"error", hash.error.empty() ? nlohmann::json() : nlohmann::json(hash.error)},
+      {"files", inputs.files},
+      {"buildDir", inputs.build_dir},
+      {"dockerfile", inputs.dockerfile},
+      {"dockerignore",
+       inputs.dockerignore.empty() ? nlohmann::json() : nlohmann::json(inputs.dockerignore)},
+      {"buildArgs", inputs.build_args},
+      {"injected", inputs.injected},
+      {"bases", inputs.bases},
+      {"platform", inputs.platform.empty() ? nlohmann::json() : nlohmann::json(inputs.platform)},
+      {"dependencies", deps}};
 }
 
 /// What changed in a project's inputs between two sides, down to the files: its own files by

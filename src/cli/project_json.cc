@@ -4,7 +4,7 @@ namespace hoist {
 
 nlohmann::json ProjectToJson(const Project& project) {
   nlohmann::json out = {
-      {"name", project.name},
+      {"project", project.name},
       {"buildDir", project.build_dir},
       {"projectDir", project.project_dir},
       {"dockerfile", project.dockerfile_path},

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/json_output.h"
 #include "cli/project_json.h"
 
 namespace hoist {
@@ -24,7 +25,7 @@ void AddProjectsCommand(CLI::App& app, CommandContext& context, int& exit_code) 
     if (context.json) {
       nlohmann::json out = nlohmann::json::array();
       for (int p : order) out.push_back(ProjectToJson(manifest.projects[p]));
-      std::cout << out.dump(2) << "\n";
+      PrintJson("projects", out);
     } else {
       for (int p : order) std::cout << manifest.projects[p].name << "\n";
     }

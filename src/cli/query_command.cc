@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/json_output.h"
 #include "util/edit_distance.h"
 
 namespace hoist {
@@ -101,7 +102,7 @@ void AddQueryCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     int p = context.ProjectIndex(*project);
     auto items = Query(context, *field, p);
     if (context.json) {
-      std::cout << nlohmann::json(items).dump() << "\n";
+      PrintJson("query", {{"field", *field}, {"project", *project}, {"values", items}});
     } else {
       for (const auto& item : items) std::cout << item << "\n";
     }

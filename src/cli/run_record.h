@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli/build_output.h"
+#include "cli/json_output.h"
 #include "run/scheduler.h"
 
 namespace hoist {
@@ -31,9 +32,6 @@ struct RunRecord {
   double seconds = 0;
   std::vector<Job> jobs;
 };
-
-/// The version of every `--json` output's vocabulary (README "Machine-readable output").
-inline constexpr int kJsonSchemaVersion = 1;
 
 /// The chain of jobs that took longest end to end (each after the one before), and its time.
 struct CriticalPath {

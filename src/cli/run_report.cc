@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/input_changes.h"
+#include "cli/json_output.h"
 #include "cli/terminal.h"
 
 namespace hoist {
@@ -89,7 +90,7 @@ int PrintBuildPlan(CommandContext& context, const BuildEnvironment& env, const B
       }
     }
   }
-  if (context.json) std::cout << out.dump(2) << "\n";
+  if (context.json) PrintJson("build", {{"dryRun", true}, {"projects", out}});
   return exit_code;
 }
 

@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/json_output.h"
 #include "stages/self_release.h"
 
 namespace hoist {
@@ -47,13 +48,11 @@ void AddSelfCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     const std::string reference = registry->client().host() + "/" + repository + ":" +
                                   published->tag + "@" + published->digest;
     if (context.json) {
-      std::cout << nlohmann::json{{"version", release->version},
-                                  {"reference", reference},
-                                  {"digest", published->digest},
-                                  {"tarballSha256", release->content.file_digest.substr(7)},
-                                  {"alreadyPublished", published->already}}
-                       .dump(2)
-                << "\n";
+      PrintJson("self publish", {{"version", release->version},
+                                 {"reference", reference},
+                                 {"digest", published->digest},
+                                 {"tarballSha256", release->content.file_digest.substr(7)},
+                                 {"alreadyPublished", published->already}});
     } else {
       std::cout << reference << "\n";
       std::cerr << (published->already ? "already published: " : "published ") << "hoist "

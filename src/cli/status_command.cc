@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/json_output.h"
 #include "source/content_hash.h"
 #include "store/tag_names.h"
 
@@ -109,15 +110,16 @@ void AddStatusCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     for (const auto& row : rows) {
       if (!row.error.empty()) exit_code = kExitFailure;
       if (context.json) {
-        out.push_back({{"project", row.project},
-                       {"hash", row.hash},
-                       {"dirty", row.dirty},
-                       {"image", row.present ? nlohmann::json(*row.present) : nlohmann::json()},
-                       {"imageTier",
-                        row.image_tier.empty() ? nlohmann::json() : nlohmann::json(row.image_tier)},
-                       {"markers", row.markers},
-                       {"markerTiers", row.marker_tiers},
-                       {"error", row.error}});
+        out.push_back(
+            {{"project", row.project},
+             {"hash", row.hash},
+             {"dirty", row.dirty},
+             {"image", row.present ? nlohmann::json(*row.present) : nlohmann::json()},
+             {"imageTier",
+              row.image_tier.empty() ? nlohmann::json() : nlohmann::json(row.image_tier)},
+             {"markers", row.markers},
+             {"markerTiers", row.marker_tiers},
+             {"error", row.error.empty() ? nlohmann::json() : nlohmann::json(row.error)}});
         continue;
       }
       // In an untrusted run, what it wrote itself is told from the trusted cache's.
@@ -138,11 +140,9 @@ void AddStatusCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     }
     std::fflush(stdout);
     if (context.json) {
-      std::cout << nlohmann::json{{"store", store.Describe()},
-                                  {"tier", store.provenance().tier},
-                                  {"projects", out}}
-                       .dump(2)
-                << "\n";
+      PrintJson(
+          "status",
+          {{"store", store.Describe()}, {"tier", store.provenance().tier}, {"projects", out}});
     }
   });
 }

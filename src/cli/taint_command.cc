@@ -2,6 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/json_output.h"
 #include "source/content_hash.h"
 #include "store/tag_names.h"
 
@@ -34,7 +35,7 @@ void AddTaintCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       if (!done) throw CommandFailure{kExitFailure, "hoist: error: " + done.error().message};
     }
     if (context.json) {
-      std::cout << nlohmann::json{{"project", *project}, {"tainted", !*clear}}.dump() << "\n";
+      PrintJson("taint", {{"project", *project}, {"tainted", !*clear}});
     } else {
       std::cerr << "hoist: " << *project
                 << (*clear ? " is no longer tainted"

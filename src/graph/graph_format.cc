@@ -67,7 +67,7 @@ std::string FormatGraphJson(const DependencyGraph& graph) {
       deps.push_back(graph.Name(d));
       edges.push_back({graph.Name(p), graph.Name(d)});
     }
-    projects.push_back({{"name", graph.Name(p)}, {"dependencies", deps}});
+    projects.push_back({{"project", graph.Name(p)}, {"dependencies", deps}});
   }
   nlohmann::json cycle = nullptr;
   if (auto found = graph.FindCycle()) {

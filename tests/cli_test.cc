@@ -351,6 +351,13 @@ TEST_F(Cli, HelpShowsValueNamesNotTheParsersArtefacts) {
       EXPECT_EQ(help.out.find(artefact), std::string::npos) << artefact;
     }
     for (const auto& line : Lines(help.out)) EXPECT_LE(line.size(), 80u) << line;
+    // "examples in each command's help" (a group lists its commands instead).
+    if (help.out.find("\nSubcommands:") != std::string::npos) continue;
+    std::string words;
+    for (const auto& word : command) words += " " + word;
+    const size_t examples = help.out.find("\nExamples:\n");
+    ASSERT_NE(examples, std::string::npos) << words;
+    EXPECT_NE(help.out.find("hoist" + words, examples), std::string::npos) << words;
   }
   auto jobs = RunHoist(repo.root(), {"help", "build"}, {"COLUMNS=80"});
   EXPECT_NE(jobs.out.find("-j,--jobs N"), std::string::npos) << jobs.out;

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "cli/help_examples.h"
 #include "cli/terminal.h"
 
 namespace hoist {
@@ -131,6 +132,21 @@ std::string HelpFormatter::make_footer(const CLI::App* app) const {
         continue;
       }
       out += make_option(opt, false);
+    }
+  }
+  // Examples: each command line whole (never wrapped), what it does below it.
+  std::string path;
+  for (const CLI::App* at = app; at != root; at = at->get_parent()) {
+    path = at->get_name() + (path.empty() ? "" : " " + path);
+  }
+  const auto& examples = HelpExamples(path);
+  if (!examples.empty()) {
+    out += "\nExamples:\n";
+    for (const auto& [line, what] : examples) {
+      out += "  " + line + "\n";
+      for (const auto& said : WrapWords(what, width_ > 6 ? width_ - 6 : width_)) {
+        out += "      " + said + "\n";
+      }
     }
   }
   if (!app->get_footer().empty()) {

@@ -206,6 +206,11 @@ TEST_F(Affected, ExplainSaysWhyAProjectIsAffectedDownToTheFile) {
   EXPECT_LT(deleted, base_dep);
   EXPECT_LT(base_dep, added);
   EXPECT_EQ(out.find("+ 100644"), std::string::npos) << out;  // no blob ids for changes
+  // The chain to the first cause in words.
+  EXPECT_NE(
+      out.find("\nin short: app changed because lib changed, because lib/src.c was deleted\n"),
+      std::string::npos)
+      << out;
 
   auto json = RunHoist(repo.root(), {"--json", "explain", "app", "--base", base});
   ASSERT_EQ(json.exit_code, 0) << json.err;

@@ -529,7 +529,8 @@ TEST_F(Build, ADryRunSaysWhatChangedSinceTheLastImage) {
   auto json = testing::RunHoist(repo.root(), json_args);
   ASSERT_EQ(json.exit_code, 0) << json.err;
   int lib_rows = 0;
-  for (const auto& row : nlohmann::json::parse(json.out)["projects"]) {
+  const auto rows = nlohmann::json::parse(json.out)["projects"];
+  for (const auto& row : rows) {
     if (row["project"] != "lib") continue;
     ++lib_rows;
     EXPECT_EQ(row["since"]["back"], 2) << json.out;
@@ -538,6 +539,30 @@ TEST_F(Build, ADryRunSaysWhatChangedSinceTheLastImage) {
         << json.out;
   }
   EXPECT_EQ(lib_rows, 1) << json.out;
+
+  // "build --dry-run prints that first cause on each line", in words, through the dependencies.
+  const std::string app_row = plan.out.substr(app, plan.out.find('\n', app) - app);
+  EXPECT_NE(app_row.find(", because lib changed, because lib/src/lib.c was modified"),
+            std::string::npos)
+      << plan.out;
+  // "hoist explain P finds the newest earlier build of P in the store and prints the chain to
+  // the root cause in words".
+  auto explained =
+      testing::RunHoist(repo.root(), {"--registry", registry.host() + "/t", "explain", "app"});
+  ASSERT_EQ(explained.exit_code, 0) << explained.err;
+  EXPECT_NE(explained.out.find("the newest earlier build is cache-"), std::string::npos)
+      << explained.out;
+  EXPECT_NE(explained.out.find(" of " + built + " (2 commits back)"), std::string::npos)
+      << explained.out;
+  EXPECT_NE(
+      explained.out.find("app: rebuilds because lib changed, because lib/src/lib.c was modified"),
+      std::string::npos)
+      << explained.out;
+  ASSERT_EQ(BuildResults({"--all"}),
+            (Results{{"lib", "built"}, {"app", "built"}, {"other", "cached"}}));
+  explained =
+      testing::RunHoist(repo.root(), {"--registry", registry.host() + "/t", "explain", "app"});
+  EXPECT_NE(explained.out.find(" exists: a build uses it"), std::string::npos) << explained.out;
 }
 
 TEST_F(Build, BadInputsGetClearErrors) {

@@ -48,7 +48,8 @@ TEST_P(RegistryAuthModes, CopyBetweenTwoRegistriesMovesOnlyMissingBlobs) {
   ASSERT_TRUE(copied_index.ok()) << copied_index.error().message;
   EXPECT_EQ(copied_index->digest, index);
   EXPECT_EQ(copied_index->media_type, kOciIndex);
-  for (const auto& child : nlohmann::json::parse(copied_index->bytes)["manifests"]) {
+  const auto children = nlohmann::json::parse(copied_index->bytes)["manifests"];
+  for (const auto& child : children) {
     auto present = target->HeadManifest("prod/multi", child["digest"].get<std::string>());
     ASSERT_TRUE(present.ok());
     EXPECT_TRUE(present->has_value());

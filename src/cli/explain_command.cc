@@ -8,9 +8,62 @@
 #include "cli/input_changes.h"
 #include "cli/json_output.h"
 #include "source/content_hash.h"
+#include "store/tag_names.h"
 
 namespace hoist {
-namespace {}  // namespace
+namespace {
+
+/// Explaining the working tree: whether the store holds this hash's image, and when it does
+/// not, the newest earlier build's (the nearest of the last 10 commits whose hash has an
+/// image) and what changed since, with its first cause in words.
+nlohmann::json LastImage(CommandContext& context, const Side& now, int p,
+                         const std::string& platform) {
+  const std::string& name = context.manifest().projects[p].name;
+  const std::string tag = tag::Image(now.hashes[p].hash);
+  try {
+    ImageStore& store = context.ReadStore();
+    auto present = store.Exists(name, tag);
+    if (!present) return {{"tag", tag}, {"error", present.error().message}};
+    if (*present == Presence::kPresent) return {{"tag", tag}, {"present", true}};
+    std::map<std::string, Side> sides;
+    auto since = ChangesSinceLastImage(context, store, now, p, platform, "", sides);
+    nlohmann::json out = {{"tag", tag}, {"present", false}, {"since", since}};
+    if (!since.is_null()) out["cause"] = FirstCause(since["changes"]);
+    return out;
+  } catch (const CommandFailure& failure) {  // no store to ask: said, not fatal
+    return {{"tag", tag}, {"error", failure.message}};
+  }
+}
+
+void PrintLastImage(const std::string& project, const nlohmann::json& image) {
+  const std::string tag = image["tag"];
+  if (image.contains("error")) {
+    std::cout << "image       " << tag.substr(0, 18) << ": cannot be told ("
+              << image["error"].get<std::string>() << ")\n";
+    return;
+  }
+  if (image["present"]) {
+    std::cout << "image       " << tag.substr(0, 18) << " exists: a build uses it\n";
+    return;
+  }
+  const nlohmann::json& since = image["since"];
+  if (since.is_null()) {
+    std::cout << "image       none for this hash, nor for any of the last 10 commits'\n";
+    return;
+  }
+  const int back = since["back"];
+  std::cout << "image       none for this hash; the newest earlier build is cache-"
+            << since["hash"].get<std::string>().substr(0, 12) << " of "
+            << since["commit"].get<std::string>().substr(0, 12) << " ("
+            << (back == 0 ? std::string("the commit checked out")
+                          : std::to_string(back) + (back == 1 ? " commit" : " commits") + " back")
+            << ")\n\n"
+            << project << ": rebuilds because " << image["cause"].get<std::string>()
+            << "\nsince that build:\n";
+  PrintChanges(since["changes"], "  ");
+}
+
+}  // namespace
 
 void AddExplainCommand(CLI::App& app, CommandContext& context, int& exit_code) {
   auto* command = app.add_subcommand(
@@ -55,6 +108,9 @@ void AddExplainCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       nlohmann::json out = {{"project", project.name},
                             {"patterns", project.rebuild_patterns},
                             {"current", ToJson(now, p, inputs)}};
+      if (!before && options->rev.empty()) {
+        out["image"] = LastImage(context, now, p, options->platform);
+      }
       if (before) {
         out["base"] = ToJson(*before, p, InputsOf(context, *before, p, options->platform));
         out["changed"] = changed;
@@ -93,6 +149,11 @@ void AddExplainCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     }
     std::cout << "files       " << inputs.files.size() << "\n";
     for (const auto& file : inputs.files) std::cout << "  " << file << "\n";
+    if (!before && options->rev.empty()) {
+      std::cout << "\n";
+      std::cout.flush();
+      PrintLastImage(project.name, LastImage(context, now, p, options->platform));
+    }
     if (!before) return;
 
     std::cout << "\ncompared with " << before->snapshot.commit().substr(0, 12) << ": ";
@@ -103,6 +164,7 @@ void AddExplainCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     std::cout << "hash changed (" << before->hashes[p].hash.substr(0, 12) << " -> "
               << hash.hash.substr(0, 12) << ") because:\n";
     PrintChanges(changes, "  ");
+    std::cout << "in short: " << project.name << " changed because " << FirstCause(changes) << "\n";
   });
 }
 

@@ -184,6 +184,51 @@ nlohmann::json ChangesSinceLastImage(CommandContext& context, ImageStore& store,
   return nullptr;
 }
 
+std::string FirstCause(const nlohmann::json& changes) {
+  if (!changes.is_object()) return "";
+  if (changes.contains("files") && !changes["files"].empty()) {
+    const auto& files = changes["files"];
+    const std::string path = files[0]["path"];
+    const std::string change = files[0]["change"];
+    std::string said = change == "modified" || change == "added" || change == "deleted"
+                           ? path + " was " + change
+                           : path + " changed (" + change + ")";
+    if (files.size() > 1) {
+      said += " (and " + std::to_string(files.size() - 1) + " more file" +
+              (files.size() > 2 ? "s" : "") + ")";
+    }
+    return said;
+  }
+  static const std::vector<std::pair<const char*, const char*>> others = {
+      {"dockerfile", "its Dockerfile's path changed"},
+      {"buildDir", "its buildDir changed"},
+      {"dockerignore", "its .dockerignore changed"},
+      {"buildArgs", "its build args changed"},
+      {"injected", "an injected build arg changed"},
+      {"bases", "a base image changed"},
+      {"platform", "its platform changed"}};
+  for (const auto& [key, words] : others) {
+    if (!changes.contains(key) || changes[key].empty()) continue;
+    // "+ NEW" says what it is now.
+    std::string now;
+    for (const auto& line : changes[key]) {
+      const std::string text = line;
+      if (text.rfind("+ ", 0) == 0) now = text.substr(2);
+    }
+    return std::string(words) + (now.empty() ? "" : " (now " + now + ")");
+  }
+  if (changes.contains("dependencies")) {
+    for (const auto& dep : changes["dependencies"]) {
+      const std::string name = dep["project"];
+      if (dep.value("added", false)) return "dependency " + name + " was added";
+      if (dep.value("removed", false)) return "dependency " + name + " was removed";
+      const std::string deeper = dep.contains("changes") ? FirstCause(dep["changes"]) : "";
+      return name + " changed" + (deeper.empty() ? "" : ", because " + deeper);
+    }
+  }
+  return "";
+}
+
 void ChangeLines(const nlohmann::json& changes, const std::string& indent,
                  std::vector<std::string>& lines) {
   if (changes.contains("files")) {

@@ -44,6 +44,9 @@ nlohmann::json ChangesSinceLastImage(CommandContext& context, ImageStore& store,
                                      int project, const std::string& platform,
                                      const std::string& arch, std::map<std::string, Side>& sides,
                                      int depth = 10);
+/// The first cause of Changes() in words, followed through the dependencies to a file:
+/// "greeting changed, because libs/greeting/src/shout.c was modified"; "" when none.
+std::string FirstCause(const nlohmann::json& changes);
 /// Changes() as indented lines, appended to `lines`.
 void ChangeLines(const nlohmann::json& changes, const std::string& indent,
                  std::vector<std::string>& lines);

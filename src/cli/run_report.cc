@@ -70,11 +70,18 @@ int PrintBuildPlan(CommandContext& context, const BuildEnvironment& env, const B
     std::string why = error ? plan.errors[p] : plan.decisions[p]->reason;
     if (error) exit_code = kExitFailure;
     auto found = since.find(p);
+    // The first cause on the row itself: "…, because greeting changed, because FILE was
+    // modified".
+    const std::string cause = found != since.end() && !found->second.is_null()
+                                  ? FirstCause(found->second["changes"])
+                                  : "";
     if (context.json) {
       out.push_back(
           {{"project", name}, {"action", action}, {"reason", why}, {"hash", env.hashes[p].hash}});
       if (found != since.end()) out.back()["since"] = found->second;
+      if (!cause.empty()) out.back()["cause"] = cause;
     } else {
+      if (!cause.empty()) why += ", because " + cause;
       std::printf("%-7s %-32s %s\n", action.c_str(), name.c_str(), why.c_str());
       if (found != since.end() && !found->second.is_null()) {
         const nlohmann::json& last = found->second;

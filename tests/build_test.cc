@@ -565,6 +565,43 @@ TEST_F(Build, ADryRunSaysWhatChangedSinceTheLastImage) {
   EXPECT_NE(explained.out.find(" exists: a build uses it"), std::string::npos) << explained.out;
 }
 
+// A CI job's checkout is often shallow (GitHub's checkout fetches one commit): there is no
+// earlier commit to hash, so "why?" stopped at "no image cache-…". Each build records the
+// inputs of its hash in the store, and the branch's last build is found there.
+TEST_F(Build, AShallowCloneStillSaysWhatChangedSinceTheLastBuild) {
+  ASSERT_EQ(BuildResults({"--all"}),
+            (Results{{"lib", "built"}, {"app", "built"}, {"other", "built"}}));
+  const std::string built = repo.Git({"rev-parse", "HEAD"}).substr(0, 12);
+  repo.Write("lib/src/lib.c", "int lib = 3;\n");
+  repo.Commit("change lib");
+  const std::string clone = testing::MakeTempDir("hoist-shallow");
+  RunOk("/", {"git", "clone", "-q", "--depth", "1", "file://" + repo.root(), clone + "/repo"});
+  const std::string root = clone + "/repo";
+  ASSERT_EQ(repo.Git({"-C", root, "rev-parse", "--is-shallow-repository"}), "true\n");
+  auto plan = testing::RunHoist(
+      root, {"--registry", registry.host() + "/t", "build", "--all", "--dry-run"});
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  const size_t app = plan.out.find("build   app ");
+  ASSERT_NE(app, std::string::npos) << plan.out;
+  const std::string app_row = plan.out.substr(app, plan.out.find('\n', app) - app);
+  EXPECT_NE(app_row.find(", because lib changed, because lib/src/lib.c was modified"),
+            std::string::npos)
+      << plan.out;
+  EXPECT_NE(plan.out.find("since " + built +
+                          " (the branch's last build, as recorded in the store), which has image "
+                          "cache-",
+                          app),
+            std::string::npos)
+      << plan.out;
+  auto explained =
+      testing::RunHoist(root, {"--registry", registry.host() + "/t", "explain", "app"});
+  EXPECT_NE(
+      explained.out.find("app: rebuilds because lib changed, because lib/src/lib.c was modified"),
+      std::string::npos)
+      << explained.out;
+  std::filesystem::remove_all(clone);
+}
+
 TEST_F(Build, BadInputsGetClearErrors) {
   repo.Remove("other/Dockerfile");
   repo.Write("app/Dockerfile", "FROM other\n");

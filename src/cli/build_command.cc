@@ -10,6 +10,7 @@
 #include "docker/docker_builder.h"
 #include "source/affected.h"
 #include "stages/build_stage.h"
+#include "stages/recorded_inputs.h"
 #include "stages/stage_machines.h"
 
 namespace hoist {
@@ -175,10 +176,11 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
                                     plan.decisions[p]->build);
     }
     if (!options->dry_run && builds_here && !store.InEngine()) check_engine();
-    if (options->dry_run) {
-      // "no image cache-…" answered to the file: what changed since the nearest commit whose
-      // hash has an image.
-      std::map<int, nlohmann::json> since;
+    // "no image cache-…" answered to the file, for the dry run and the report: what changed
+    // since the nearest commit whose hash has an image (or the branch's last build, as recorded
+    // in the store). Asked before the builds move the branch's record.
+    std::map<int, nlohmann::json> since;
+    if (options->dry_run || !options->report.empty()) {
       std::optional<Side> now;
       std::map<std::string, Side> sides;
       for (int p : *order) {
@@ -187,12 +189,28 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
           continue;
         }
         if (!now) now = TakeSide(context, snapshot_options, options->platform, {});
-        since[p] =
-            ChangesSinceLastImage(context, store, *now, p, options->platform, settings.arch, sides);
+        since[p] = ChangesSinceLastImage(context, store, *now, p, options->platform, settings.arch,
+                                         settings.branch, sides);
       }
+    }
+    if (options->dry_run) {
       exit_code = PrintBuildPlan(context, env, plan, since);
       return;
     }
+    // What each hash built here is made of, recorded with its build (not in the local engine,
+    // whose images no other machine reads).
+    std::vector<std::string> recorded(context.manifest().projects.size());
+    if (!store.InEngine()) {
+      const InjectedArgs injected = context.Injected(snapshot);
+      const BaseImages& bases = context.Bases(snapshot).inputs();
+      for (int p : *order) {
+        if (!plan.decisions[p] || !plan.decisions[p]->build) continue;
+        recorded[p] = RecordedInputsJson(CollectHashInputs(context.manifest(), context.graph(),
+                                                           context.patterns(), snapshot, p, hashes,
+                                                           options->platform, &injected, &bases));
+      }
+    }
+    env.recorded_inputs = &recorded;
     auto jobs = BuildJobs(env, plan, machines->placement);
     JobRunner runner(machines->pool.get(), {machines->jobs, options->fail_fast});
     BuildOutput output(JobNames(jobs), jobs.size(), context.LogDirectory(), false);
@@ -201,20 +219,9 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     output.Finish();
     RunRecord record = BuildRunRecord(env, plan, jobs, results, output);
     record.builder = builder.Describe();
-    if (!options->report.empty()) {
-      // Why each rebuilt, down to the file: what changed since its last image.
-      std::optional<Side> now;
-      std::map<std::string, Side> sides;
-      for (size_t i = 0; i < jobs.size(); ++i) {
-        const int p = plan.order[i];
-        if (!plan.errors[p].empty() || !plan.decisions[p]->build ||
-            plan.decisions[p]->reason.rfind("no image", 0) != 0) {
-          continue;
-        }
-        if (!now) now = TakeSide(context, snapshot_options, options->platform, {});
-        record.jobs[i].why =
-            ChangesSinceLastImage(context, store, *now, p, options->platform, settings.arch, sides);
-      }
+    for (size_t i = 0; i < jobs.size(); ++i) {
+      auto found = since.find(plan.order[i]);
+      if (found != since.end()) record.jobs[i].why = found->second;
     }
     exit_code = PrintRunSummary(context, record, options->summary == "full");
     ReportRun(record, options->report);

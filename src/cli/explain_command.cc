@@ -26,7 +26,8 @@ nlohmann::json LastImage(CommandContext& context, const Side& now, int p,
     if (!present) return {{"tag", tag}, {"error", present.error().message}};
     if (*present == Presence::kPresent) return {{"tag", tag}, {"present", true}};
     std::map<std::string, Side> sides;
-    auto since = ChangesSinceLastImage(context, store, now, p, platform, "", sides);
+    auto since =
+        ChangesSinceLastImage(context, store, now, p, platform, "", context.facts().branch, sides);
     nlohmann::json out = {{"tag", tag}, {"present", false}, {"since", since}};
     if (!since.is_null()) out["cause"] = FirstCause(since["changes"]);
     return out;
@@ -51,12 +52,9 @@ void PrintLastImage(const std::string& project, const nlohmann::json& image) {
     std::cout << "image       none for this hash, nor for any of the last 10 commits'\n";
     return;
   }
-  const int back = since["back"];
   std::cout << "image       none for this hash; the newest earlier build is cache-"
             << since["hash"].get<std::string>().substr(0, 12) << " of "
-            << since["commit"].get<std::string>().substr(0, 12) << " ("
-            << (back == 0 ? std::string("the commit checked out")
-                          : std::to_string(back) + (back == 1 ? " commit" : " commits") + " back")
+            << since["commit"].get<std::string>().substr(0, 12) << " (" << SinceWords(since)
             << ")\n\n"
             << project << ": rebuilds because " << image["cause"].get<std::string>()
             << "\nsince that build:\n";

@@ -259,12 +259,9 @@ std::string PathText(const RunRecord& record, const CriticalPath& path) {
 std::vector<std::string> WhyLines(const RunRecord::Job& job) {
   std::vector<std::string> lines;
   if (!job.why.is_object() || !job.why.contains("changes")) return lines;
-  const int back = job.why.value("back", 0);
-  lines.push_back(
-      "since " + job.why.value("commit", std::string()).substr(0, 12) + " (" +
-      (back == 0 ? std::string("the commit checked out")
-                 : std::to_string(back) + (back == 1 ? " commit" : " commits") + " back") +
-      "), which has image cache-" + job.why.value("hash", std::string()).substr(0, 12) + ":");
+  lines.push_back("since " + job.why.value("commit", std::string()).substr(0, 12) + " (" +
+                  SinceWords(job.why) + "), which has image cache-" +
+                  job.why.value("hash", std::string()).substr(0, 12) + ":");
   ChangeLines(job.why["changes"], "  ", lines);
   return lines;
 }

@@ -1,9 +1,11 @@
 #include "cli/input_changes.h"
 
 #include <algorithm>
+#include <functional>
 #include <iostream>
 #include <map>
 
+#include "stages/recorded_inputs.h"
 #include "store/tag_names.h"
 
 namespace hoist {
@@ -83,10 +85,13 @@ nlohmann::json ToJson(const Side& side, int project, const HashInputs& inputs) {
 /// What changed in a project's inputs between two sides, down to the files: its own files by
 /// path ("modified", "added", "deleted", "mode 100644 -> 100755"), its other inputs, and each
 /// dependency whose hash changed with what changed in that one, and so on down.
-nlohmann::json Changes(CommandContext& context, const Side& before, const Side& now, int project,
-                       const std::string& platform, std::set<int>& explained) {
-  const HashInputs old_inputs = InputsOf(context, before, project, platform);
-  const HashInputs new_inputs = InputsOf(context, now, project, platform);
+namespace {
+
+/// What changed from `old_inputs` to `new_inputs` of one project; a dependency whose hash
+/// changed is followed through `deeper` (its changes, or null when they cannot be told).
+nlohmann::json CompareInputs(CommandContext& context, const HashInputs& old_inputs,
+                             const HashInputs& new_inputs, std::set<int>& explained,
+                             const std::function<nlohmann::json(int, const std::string&)>& deeper) {
   nlohmann::json out = nlohmann::json::object();
   nlohmann::json files = nlohmann::json::array();
   const auto old_files = FilesByPath(old_inputs.files), new_files = FilesByPath(new_inputs.files);
@@ -136,7 +141,8 @@ nlohmann::json Changes(CommandContext& context, const Side& before, const Side& 
     if (was == old_deps.end()) {
       dep["added"] = true;
     } else if (explained.insert(d).second) {  // a dependency reached twice is explained once
-      dep["changes"] = Changes(context, before, now, d, platform, explained);
+      auto changes = deeper(d, was->second);
+      if (!changes.is_null()) dep["changes"] = changes;
     }
     deps.push_back(dep);
   }
@@ -150,10 +156,37 @@ nlohmann::json Changes(CommandContext& context, const Side& before, const Side& 
   return out;
 }
 
+/// What changed in `project` from the inputs its earlier build recorded in the store to `now`,
+/// each dependency followed through its own earlier build's record.
+nlohmann::json ChangesSinceRecord(CommandContext& context, ImageStore& store, const Side& now,
+                                  const HashInputs& recorded, int project,
+                                  const std::string& platform, std::set<int>& explained) {
+  const HashInputs current = InputsOf(context, now, project, platform);
+  return CompareInputs(
+      context, recorded, current, explained, [&](int d, const std::string& old_hash) {
+        auto marker = store.GetMarker(context.manifest().projects[d].name, tag::Built(old_hash));
+        if (!marker || !*marker) return nlohmann::json();
+        auto inputs = ReadRecordedInputs((*marker)->inputs);
+        if (!inputs) return nlohmann::json();
+        return ChangesSinceRecord(context, store, now, *inputs, d, platform, explained);
+      });
+}
+
+}  // namespace
+
+nlohmann::json Changes(CommandContext& context, const Side& before, const Side& now, int project,
+                       const std::string& platform, std::set<int>& explained) {
+  return CompareInputs(context, InputsOf(context, before, project, platform),
+                       InputsOf(context, now, project, platform), explained,
+                       [&](int d, const std::string&) {
+                         return Changes(context, before, now, d, platform, explained);
+                       });
+}
+
 nlohmann::json ChangesSinceLastImage(CommandContext& context, ImageStore& store, const Side& now,
                                      int project, const std::string& platform,
-                                     const std::string& arch, std::map<std::string, Side>& sides,
-                                     int depth) {
+                                     const std::string& arch, const std::string& branch,
+                                     std::map<std::string, Side>& sides, int depth) {
   const Project& described = context.manifest().projects[project];
   // Uncommitted inputs: HEAD itself may be what was built last.
   for (int back = now.hashes[project].dirty ? 0 : 1; back <= depth; ++back) {
@@ -181,7 +214,32 @@ nlohmann::json ChangesSinceLastImage(CommandContext& context, ImageStore& store,
             {"hash", hash.hash},
             {"changes", Changes(context, side->second, now, project, platform, explained)}};
   }
-  return nullptr;
+  // Beyond the history at hand (a shallow clone, or more than `depth` commits back): the last
+  // build on this branch, from the inputs it recorded in the store.
+  auto marker =
+      store.GetMarker(described.name, tag::BranchBuilt(branch.empty() ? "detached" : branch));
+  if (!marker || !*marker) return nullptr;
+  const Marker& last = **marker;
+  auto recorded = ReadRecordedInputs(last.inputs);
+  if (!recorded || last.hash == now.hashes[project].hash) return nullptr;
+  auto present = store.Exists(described.name, tag::Image(last.hash));
+  if (!present || *present != Presence::kPresent) return nullptr;
+  std::set<int> explained = {project};
+  return {{"commit", last.commit},
+          {"back", nullptr},
+          {"recorded", true},
+          {"hash", last.hash},
+          {"changes",
+           ChangesSinceRecord(context, store, now, *recorded, project, platform, explained)}};
+}
+
+std::string SinceWords(const nlohmann::json& since) {
+  if (!since.contains("back") || !since["back"].is_number()) {
+    return "the branch's last build, as recorded in the store";
+  }
+  const int back = since["back"];
+  if (back == 0) return "the commit checked out";
+  return std::to_string(back) + (back == 1 ? " commit" : " commits") + " back";
 }
 
 std::string FirstCause(const nlohmann::json& changes) {

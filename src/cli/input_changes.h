@@ -36,14 +36,19 @@ nlohmann::json Changes(CommandContext& context, const Side& before, const Side& 
                        const std::string& platform, std::set<int>& explained);
 /// For a project whose hash has no image in `store`: the nearest of the `depth` commits before
 /// HEAD (HEAD too when its inputs are uncommitted) whose hash for it has one, and what changed
-/// since — {"commit", "back", "hash", "changes"} — or null when none of them has an image
+/// since — {"commit", "back", "hash", "changes"}; beyond the history at hand (a shallow clone),
+/// the last build on `branch` from the inputs it recorded in the store ({"back": null,
+/// "recorded": true, …}); or null when none of them has an image
 /// (`sides` keeps the commits' sides for the next project asked). The commits are hashed with
 /// today's manifest and base images, and along first parents (`~N`). `arch` as the build's
 /// (multiarch: host projects are looked up by their architecture's tag).
 nlohmann::json ChangesSinceLastImage(CommandContext& context, ImageStore& store, const Side& now,
                                      int project, const std::string& platform,
-                                     const std::string& arch, std::map<std::string, Side>& sides,
-                                     int depth = 10);
+                                     const std::string& arch, const std::string& branch,
+                                     std::map<std::string, Side>& sides, int depth = 10);
+/// Where ChangesSinceLastImage's image is from, in words: "2 commits back", "the commit checked
+/// out", "the branch's last build, as recorded in the store".
+std::string SinceWords(const nlohmann::json& since);
 /// The first cause of Changes() in words, followed through the dependencies to a file:
 /// "greeting changed, because libs/greeting/src/shout.c was modified"; "" when none.
 std::string FirstCause(const nlohmann::json& changes);

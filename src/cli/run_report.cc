@@ -85,10 +85,7 @@ int PrintBuildPlan(CommandContext& context, const BuildEnvironment& env, const B
       std::printf("%-7s %-32s %s\n", action.c_str(), name.c_str(), why.c_str());
       if (found != since.end() && !found->second.is_null()) {
         const nlohmann::json& last = found->second;
-        const int back = last["back"];
-        const std::string where =
-            back == 0 ? "the commit checked out"
-                      : std::to_string(back) + (back == 1 ? " commit" : " commits") + " back";
+        const std::string where = SinceWords(last);
         std::printf("        since %s (%s), which has image cache-%s:\n",
                     last["commit"].get<std::string>().substr(0, 12).c_str(), where.c_str(),
                     last["hash"].get<std::string>().substr(0, 12).c_str());

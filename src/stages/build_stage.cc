@@ -86,7 +86,7 @@ JobResult RunBuildJob(const BuildEnvironment& env, const BuildPlan& plan, JobSco
                   ")");
         BuildEnvironment on_machine{env.manifest, env.graph,    env.hashes,   env.repo,
                                     env.store,    builder,      env.settings, env.submodule_status,
-                                    env.snapshot, env.patterns, env.bases};
+                                    env.snapshot, env.patterns, env.bases,    env.recorded_inputs};
         return BuildProject(on_machine, p, decision, scope.sink(), scope.phases());
       });
   if (!built) return {JobOutcome::kFailed, built.error().message};

@@ -37,7 +37,7 @@ Status InitSubmodules(const GitRepository& repo, const std::string& status, cons
 /// bytes), and, in a registry, the build record built-<hash> says who built which digest.
 Status RecordBuild(ImageStore& store, const Project& project, const std::string& hash,
                    const std::string& commit, const BuildDecision& decision,
-                   const LineSink& on_line) {
+                   const std::string& inputs, const std::string& branch, const LineSink& on_line) {
   auto identity = store.OwnIdentity(project.name, tag::Image(hash));
   if (!identity) return identity.error();
   if (!*identity) return Ok();  // multiarch: host, another architecture's builder combines
@@ -58,10 +58,16 @@ Status RecordBuild(ImageStore& store, const Project& project, const std::string&
   built.hash = hash;
   built.commit = commit;
   built.digest = **identity;
+  built.inputs = inputs;
   auto recorded = store.PutMarker(project.name, tag::Built(hash), built);
   if (!recorded) {
     return Error{"project '" + project.name + "': the image is stored but its build record " +
                  "is not (a deploy needs it; build again): " + recorded.error().message};
+  }
+  // The branch's last build, for what changed since where the history is not at hand.
+  if (!inputs.empty()) {
+    auto moved = store.PutMarker(project.name, tag::BranchBuilt(branch), built);
+    if (!moved && on_line) on_line("hoist: warning: " + moved.error().message);
   }
   return Ok();
 }
@@ -338,7 +344,11 @@ Status BuildProject(BuildEnvironment& env, int p, const BuildDecision& decision,
     auto untainted = store.DeleteMarker(project.name, tag::kTaint);
     if (!untainted) return fail(untainted.error().message);
   }
-  return RecordBuild(store, project, hash, env.settings.commit, decision, on_line);
+  const std::string inputs =
+      env.recorded_inputs && static_cast<size_t>(p) < env.recorded_inputs->size()
+          ? (*env.recorded_inputs)[p]
+          : "";
+  return RecordBuild(store, project, hash, env.settings.commit, decision, inputs, branch, on_line);
 }
 
 }  // namespace hoist

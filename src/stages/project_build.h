@@ -47,6 +47,9 @@ struct BuildEnvironment {
   const PatternIndex* patterns = nullptr;
   /// The outside images the hashes were made with, which the builds pin to.
   const ResolvedBases* bases = nullptr;
+  /// Each project's hash inputs (RecordedInputsJson, by project; "" or null: none), recorded
+  /// with its build so a later one can say what changed since.
+  const std::vector<std::string>* recorded_inputs = nullptr;
 };
 
 /// Whether a project needs building, and why (for --dry-run and the summary).

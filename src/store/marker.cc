@@ -35,6 +35,10 @@ std::string MarkerToJson(const Marker& marker) {
                          {"commitTime", marker.commit_time},
                          {"expires", marker.expires},
                          {"run", marker.run}};
+  if (!marker.inputs.empty()) {
+    auto inputs = nlohmann::json::parse(marker.inputs, nullptr, false);
+    if (!inputs.is_discarded()) json["inputs"] = inputs;
+  }
   return json.dump();
 }
 
@@ -59,6 +63,7 @@ Expected<Marker> MarkerFromJson(const std::string& text) {
   marker.commit_time = JsonString(json, "commitTime");
   marker.expires = JsonString(json, "expires");
   marker.run = JsonString(json, "run");
+  if (json.contains("inputs") && json["inputs"].is_object()) marker.inputs = json["inputs"].dump();
   return marker;
 }
 

@@ -34,6 +34,10 @@ struct Marker {
   /// lease markers: when the lease ends (RFC 3339, UTC); run: the pipeline run holding it.
   std::string expires;
   std::string run;
+  /// built markers: what the hash was made of (HashInputs as JSON text), so that a later
+  /// build can say what changed since, even where git's history does not reach (a shallow
+  /// clone); "" when not recorded.
+  std::string inputs;
 };
 
 /// Who writes a store's markers, stamped on each one it stores.

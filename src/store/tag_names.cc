@@ -63,6 +63,9 @@ std::string DeployPointer(const std::string& deploy_tag) {
 std::string Built(const std::string& hash) {
   return kBuilt + hash;
 }
+std::string BranchBuilt(const std::string& branch) {
+  return kBuilt + BranchKey(branch);
+}
 std::string DeployLease(const std::string& deploy_tag) {
   return kLease + deploy_tag;
 }

@@ -16,7 +16,9 @@ namespace hoist {
 ///   passed-<hash>-<job>         marker: test job <job> passed on this image
 ///   deploy-<hash>-<deploytag>   marker: this image was deployed as <deploytag>
 ///   deployed-<deploytag>        marker: the hash deployed there now (moves)
-///   built-<hash>                marker: who built the image cache-<hash>, and its digest
+///   built-<hash>                marker: who built the image cache-<hash>, its digest and
+///                               the inputs of its hash
+///   built-branch-<12 hex>       marker: the same for the last build on a branch (moves)
 ///   lease-<deploytag>           marker: a deploy to <deploytag> is under way (expires)
 ///   tainted                     marker: rebuild on the next build
 namespace tag {
@@ -30,6 +32,7 @@ std::string TestPass(const std::string& hash, const std::string& job);
 std::string Deployed(const std::string& hash, const std::string& deploy_tag);
 std::string DeployPointer(const std::string& deploy_tag);
 std::string Built(const std::string& hash);
+std::string BranchBuilt(const std::string& branch);
 std::string DeployLease(const std::string& deploy_tag);
 inline const std::string kTaint = "tainted";
 

@@ -587,11 +587,12 @@ TEST_F(Build, AShallowCloneStillSaysWhatChangedSinceTheLastBuild) {
   EXPECT_NE(app_row.find(", because lib changed, because lib/src/lib.c was modified"),
             std::string::npos)
       << plan.out;
-  EXPECT_NE(plan.out.find("since " + built +
-                          " (the branch's last build, as recorded in the store), which has image "
-                          "cache-",
-                          app),
-            std::string::npos)
+  EXPECT_NE(
+      plan.out.find("since " + built +
+                        " (the branch's last build, as recorded in the store), which has image "
+                        "cache-",
+                    app),
+      std::string::npos)
       << plan.out;
   auto explained =
       testing::RunHoist(root, {"--registry", registry.host() + "/t", "explain", "app"});

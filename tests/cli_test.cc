@@ -212,6 +212,16 @@ TEST_F(Cli, EveryJsonOutputIsOneObjectWithItsSchemaVersion) {
     };
     visit(json);
   }
+  // A project without a hash (a cycle) is said with null, not "".
+  repo.Write("build_manifest.yml",
+             "a:\n  buildDir: a\n  dependencies: [b]\nb:\n  buildDir: b\n  dependencies: [a]\n");
+  for (std::vector<std::string> args :
+       {std::vector<std::string>{"status"}, {"explain", "a"}, {"build", "--all", "--dry-run"}}) {
+    args.insert(args.begin(), "--json");
+    auto run = RunHoist(repo.root(), args);
+    EXPECT_EQ(run.out.find("\"\""), std::string::npos) << args[1] << ": " << run.out;
+    EXPECT_EQ(run.err.find("internal error"), std::string::npos) << run.err;
+  }
 }
 
 TEST_F(Cli, SubmodulePathNamesTheSubmoduleHoldingBuildDir) {

@@ -74,12 +74,28 @@ class RunReport : public ::testing::Test {
 // and the why-rebuilt answer per project. Self-contained HTML, no network." Chromium renders it;
 // the screenshot holds the graph's nodes in each result's colour, and below them the timeline's
 // bars in the build phase's colour.
+//
+// Also in that run: "a GitHub job summary ($GITHUB_STEP_SUMMARY) when run there". GitHub's
+// hosted runner cannot run here; the file GitHub names in that variable is what it renders, so
+// the test reads it.
 TEST_F(RunReport, TheHtmlReportRendersTheGraphAndTimelineInChromium) {
   const std::string dir = testing::MakeTempDir("hoist-report");
   const std::string report = dir + "/run.html";
-  auto run = Build({"--all", "--report", report});
+  const std::string summary = dir + "/step_summary.md";
+  std::ofstream(summary) << "an earlier step's summary\n";
+  auto run = Build({"--all", "--report", report}, {"GITHUB_STEP_SUMMARY=" + summary});
   EXPECT_EQ(run.exit_code, 1) << run.err;  // broken failed
   EXPECT_NE(run.err.find("hoist: report in " + report), std::string::npos) << run.err;
+
+  const std::string text = testing::ReadText(summary);
+  EXPECT_EQ(text.rfind("an earlier step's summary\n", 0), 0u) << text;  // appended
+  EXPECT_NE(text.find("### hoist build: 2 built, 1 cached, 1 failed, 1 skipped in 0:"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("Critical path: lib > app"), std::string::npos) << text;
+  EXPECT_NE(text.find("| broken | failed |"), std::string::npos) << text;
+  EXPECT_NE(text.find("| after-broken | skipped |"), std::string::npos) << text;
+  EXPECT_EQ(text.find("| base |"), std::string::npos) << text;  // cached: no row
 
   // The JSON beside it: every job's result, phases on the run's clock, and why app rebuilt
   // (down to lib's file).
@@ -137,36 +153,26 @@ TEST_F(RunReport, TheHtmlReportRendersTheGraphAndTimelineInChromium) {
   }
   EXPECT_LT(counted[failed]["top"], counted[build_phase]["top"]) << counted.dump();
   EXPECT_LT(counted[skipped]["top"], counted[build_phase]["top"]) << counted.dump();
-  std::filesystem::remove_all(dir);
-}
 
-// A report that cannot be written is said, and the build's result stands.
-TEST_F(RunReport, AReportThatCannotBeWrittenIsAWarning) {
-  auto run = Build({"app", "--report", "/proc/no-such-dir/run.html"});
-  EXPECT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_NE(
-      run.err.find("hoist: warning: cannot write the run report '/proc/no-such-dir/run.html'"),
-      std::string::npos)
-      << run.err;
-}
-
-// "a GitHub job summary ($GITHUB_STEP_SUMMARY) when run there": GitHub's hosted runner cannot
-// run here; the file GitHub names in that variable is what it renders, so the test reads it.
-TEST_F(RunReport, InGitHubActionsTheJobSummarySaysWhatRan) {
-  const std::string dir = testing::MakeTempDir("hoist-summary");
-  const std::string summary = dir + "/step_summary.md";
-  std::ofstream(summary) << "an earlier step's summary\n";
-  auto run = Build({"--all"}, {"GITHUB_STEP_SUMMARY=" + summary});
-  EXPECT_EQ(run.exit_code, 1) << run.err;
-  const std::string text = testing::ReadText(summary);
-  EXPECT_EQ(text.rfind("an earlier step's summary\n", 0), 0u) << text;  // appended
-  EXPECT_NE(text.find("### hoist build: 2 built, 1 cached, 1 failed, 1 skipped in 0:"),
+  // A report that cannot be written is a warning: the build's result stands. A .json name, or
+  // a dry run (which runs nothing), is a usage error.
+  auto unwritable = Build({"app", "--report", "/proc/no-such-dir/run.html"});
+  EXPECT_EQ(unwritable.exit_code, 0) << unwritable.err;
+  EXPECT_NE(unwritable.err.find("hoist: warning: cannot write the run report "
+                                "'/proc/no-such-dir/run.html'"),
             std::string::npos)
-      << text;
-  EXPECT_NE(text.find("Critical path: lib > app"), std::string::npos) << text;
-  EXPECT_NE(text.find("| broken | failed |"), std::string::npos) << text;
-  EXPECT_NE(text.find("| after-broken | skipped |"), std::string::npos) << text;
-  EXPECT_EQ(text.find("| base |"), std::string::npos) << text;  // cached: no row
+      << unwritable.err;
+  auto json_name = Build({"app", "--report", dir + "/run.json"});
+  EXPECT_EQ(json_name.exit_code, 2) << json_name.err;
+  EXPECT_NE(json_name.err.find("name the HTML page"), std::string::npos) << json_name.err;
+  auto dry = Build({"app", "--dry-run", "--report", report});
+  EXPECT_EQ(dry.exit_code, 2) << dry.err;
+  // Nothing to run: a page that says so.
+  auto nothing = Build({"--affected", "HEAD", "--report", dir + "/nothing.html"});
+  EXPECT_EQ(nothing.exit_code, 0) << nothing.err;
+  const std::string empty = testing::ReadText(dir + "/nothing.html");
+  EXPECT_NE(empty.find("No jobs."), std::string::npos) << empty;
+  EXPECT_EQ(empty.find("width=\"-"), std::string::npos) << empty;
   std::filesystem::remove_all(dir);
 }
 

@@ -87,6 +87,7 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       ->envname("COMMIT_TAG");
   AddRemoteOption(*command, options->remotes, "Build elsewhere");
   command->callback([&context, &exit_code, options, jobs_option] {
+    CheckReportPath(options->report, options->dry_run);
     auto order = BuildOrder(context.graph(), Selected(context, *options));
     if (!order) throw CommandFailure{kExitFailure, "hoist: error: " + order.error().message};
     SnapshotOptions snapshot_options;

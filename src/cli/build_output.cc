@@ -202,10 +202,9 @@ std::chrono::steady_clock::duration BuildOutput::Elapsed() const {
 
 void BuildOutput::Finish() {
   {
-    std::lock_guard<std::mutex> lock(shown_mutex);
+    // In SayOwnLine's lock order: no line of hoist's own lands on the status row between.
+    std::lock_guard<std::mutex> shown_lock(shown_mutex);
     if (shown == this) shown = nullptr;
-  }
-  {
     std::lock_guard<std::mutex> lock(mutex_);
     if (stop_) return;
     stop_ = true;

@@ -121,7 +121,9 @@ void AddDeployCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       if (context.json) {
         summary.push_back({{"name", jobs[i].name},
                            {"project", jobs[i].name},
-                           {"result", failed ? result : "deployed"},
+                           {"result", results[i].outcome == JobOutcome::kCached ? "cached"
+                                      : failed                                  ? result
+                                               : results[i].message},
                            {"reason", results[i].message}});
       } else {
         std::printf("%-32s %s\n", jobs[i].name.c_str(), result.c_str());

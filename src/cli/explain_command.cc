@@ -19,6 +19,7 @@ namespace {
 nlohmann::json LastImage(CommandContext& context, const Side& now, int p,
                          const std::string& platform) {
   const std::string& name = context.manifest().projects[p].name;
+  if (!now.hashes[p].error.empty()) return nullptr;  // no hash, no image to look for
   const std::string tag = tag::Image(now.hashes[p].hash);
   try {
     ImageStore& store = context.ReadStore();
@@ -147,7 +148,7 @@ void AddExplainCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     }
     std::cout << "files       " << inputs.files.size() << "\n";
     for (const auto& file : inputs.files) std::cout << "  " << file << "\n";
-    if (!before && options->rev.empty()) {
+    if (!before && options->rev.empty() && hash.error.empty()) {
       std::cout << "\n";
       std::cout.flush();
       PrintLastImage(project.name, LastImage(context, now, p, options->platform));

@@ -100,6 +100,10 @@ std::vector<std::set<size_t>> Closure(const RunRecord& record) {
 
 void Graph(const RunRecord& record, const std::set<size_t>& critical, std::ostream& out) {
   const size_t n = record.jobs.size();
+  if (n == 0) {
+    out << "<p id=\"graph\">No jobs.</p>\n";
+    return;
+  }
   const auto closure = Closure(record);
   // The direct edges only (what another waited-for job already waits for is implied), and
   // each job in the column of its longest chain of dependencies.
@@ -107,7 +111,10 @@ void Graph(const RunRecord& record, const std::set<size_t>& critical, std::ostre
   for (size_t j = 0; j < n; ++j) {
     for (size_t a : closure[j]) {
       bool implied = false;
-      for (size_t b : closure[j]) implied = implied || (b != a && closure[b].count(a));
+      for (size_t b : closure[j]) {
+        implied = b != a && closure[b].count(a);
+        if (implied) break;
+      }
       if (!implied) direct[j].push_back(a);
     }
   }
@@ -282,13 +289,15 @@ std::string RenderHtmlReport(const RunRecord& record) {
       << ".swatch{display:inline-block;width:10px;height:10px;margin:0 4px 0 10px}\n"
       << "code{font:12px ui-monospace,monospace}\n</style></head><body>\n"
       << "<h1>hoist " << Escape(record.command) << ": " << Escape(Counts(record)) << "</h1>\n"
-      << "<p>Started " << Escape(record.started) << " · store " << Escape(record.store)
+      << "<p>Started " << Escape(record.started.empty() ? "?" : record.started) << " · store "
+      << Escape(record.store)
       << (record.builder.empty() ? "" : " · builder " + Escape(record.builder)) << "</p>\n";
   const std::string critical_text = PathText(record, path);
   out << "<p id=\"critical-path\">Critical path: "
       << (critical_text.empty() ? "none (nothing ran)" : Escape(critical_text)) << "</p>\n";
   out << "<h2>Dependency graph</h2>\n<p class=\"legend\">";
-  for (const char* result : {"built", "cached", "failed", "skipped", "interrupted"}) {
+  for (const char* result : {record.command == "test" ? "passed" : "built", "cached", "failed",
+                             "skipped", "interrupted"}) {
     out << "<span class=\"swatch\" style=\"background:" << ResultColour(result) << "\"></span>"
         << result << " ";
   }
@@ -325,12 +334,32 @@ std::string RenderHtmlReport(const RunRecord& record) {
 }
 
 std::string RenderStepSummary(const RunRecord& record) {
-  auto cell = [](std::string text) {
-    for (char& c : text) {
-      if (c == '|' || c == '\n') c = ' ';
+  // Text from builds (a failure quotes its output) goes into GitHub's Markdown: one line,
+  // nothing Markdown or HTML reads as markup, at most 300 characters.
+  auto cell = [](const std::string& text) {
+    std::string out;
+    for (char c : text) {
+      if (out.size() >= 300) {
+        out += "…";
+        break;
+      }
+      if (c == '|' || c == '`' || c == '*' || c == '_' || c == '[' || c == ']' || c == '\\') {
+        out += std::string("\\") + c;
+      } else if (c == '<') {
+        out += "&lt;";
+      } else if (c == '&') {
+        out += "&amp;";
+      } else if (static_cast<unsigned char>(c) < 0x20) {
+        out += ' ';
+      } else {
+        out += c;
+      }
     }
-    return text;
+    return out;
   };
+  // GitHub drops a summary over 1 MiB: at most 500 rows.
+  constexpr size_t kMaxRows = 500;
+  size_t rows = 0, left_out = 0;
   const CriticalPath path = FindCriticalPath(record);
   std::ostringstream out;
   out << "### hoist " << record.command << ": " << Counts(record) << "\n\n";
@@ -339,6 +368,11 @@ std::string RenderStepSummary(const RunRecord& record) {
   bool header = false;
   for (const auto& job : record.jobs) {
     if (job.outcome == JobOutcome::kCached) continue;
+    if (rows == kMaxRows) {
+      ++left_out;
+      continue;
+    }
+    ++rows;
     if (!header) {
       out << "| job | result | time | hash | why |\n|---|---|---|---|---|\n";
       header = true;
@@ -348,6 +382,7 @@ std::string RenderStepSummary(const RunRecord& record) {
         << (ran ? Clock(job.times.end - job.times.start) : "") << " | `" << job.hash.substr(0, 12)
         << "` | " << cell(job.reason) << " |\n";
   }
+  if (left_out > 0) out << "\n… and " << left_out << " more (see the run's --report)\n";
   if (header) out << "\n";
   return out.str();
 }

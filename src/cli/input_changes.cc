@@ -1,6 +1,7 @@
 #include "cli/input_changes.h"
 
 #include <algorithm>
+#include <cctype>
 #include <functional>
 #include <iostream>
 #include <map>
@@ -63,11 +64,13 @@ HashInputs InputsOf(CommandContext& context, const Side& side, int project,
 
 nlohmann::json ToJson(const Side& side, int project, const HashInputs& inputs) {
   nlohmann::json deps = nlohmann::json::object();
-  for (const auto& [name, hash] : inputs.dependencies) deps[name] = hash;
+  for (const auto& [name, hash] : inputs.dependencies) {
+    deps[name] = hash.empty() ? nlohmann::json() : nlohmann::json(hash);
+  }
   const ProjectHash& hash = side.hashes[project];
   return {
       {"commit", side.snapshot.commit()},
-      {"hash", hash.hash},
+      {"hash", hash.hash.empty() ? nlohmann::json() : nlohmann::json(hash.hash)},
       {"dirty", hash.dirty},
       {"error", hash.error.empty() ? nlohmann::json() : nlohmann::json(hash.error)},
       {"files", inputs.files},
@@ -221,8 +224,17 @@ nlohmann::json ChangesSinceLastImage(CommandContext& context, ImageStore& store,
   if (!marker || !*marker) return nullptr;
   const Marker& last = **marker;
   auto recorded = ReadRecordedInputs(last.inputs);
-  if (!recorded || last.hash == now.hashes[project].hash) return nullptr;
-  auto present = store.Exists(described.name, tag::Image(last.hash));
+  if (!recorded || !IsContentHash(last.hash) || last.hash == now.hashes[project].hash) {
+    return nullptr;
+  }
+  const bool commit_ok =
+      (last.commit.size() == 40 || last.commit.size() == 64) &&
+      std::all_of(last.commit.begin(), last.commit.end(), [](char c) { return std::isxdigit(c); });
+  if (!commit_ok) return nullptr;
+  const std::string tag = described.multiarch == "host" && !arch.empty()
+                              ? tag::ArchImage(last.hash, arch)
+                              : tag::Image(last.hash);
+  auto present = store.Exists(described.name, tag);
   if (!present || *present != Presence::kPresent) return nullptr;
   std::set<int> explained = {project};
   return {{"commit", last.commit},

@@ -14,5 +14,8 @@ inline constexpr int kJsonSchemaVersion = 1;
 /// exists", …body's fields}. A list is given under `list_key` ("projects", "jobs", …).
 void PrintJson(const std::string& command, const nlohmann::json& body,
                const std::string& list_key = "projects");
+/// PrintJson's text.
+std::string JsonText(const std::string& command, const nlohmann::json& body,
+                     const std::string& list_key = "projects");
 
 }  // namespace hoist

@@ -126,7 +126,7 @@ Status WriteRunReport(const RunRecord& record, const std::string& path) {
   }
   auto html = WriteText(path, RenderHtmlReport(record));
   if (!html) return html;
-  return WriteText(json_path.string(), RunRecordJson(record).dump(2) + "\n");
+  return WriteText(json_path.string(), JsonText(record.command, RunRecordJson(record)));
 }
 
 Status AppendStepSummary(const RunRecord& record) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -12,7 +13,6 @@
 #include "cli/terminal.h"
 
 namespace hoist {
-namespace {
 
 std::string UtcTimestamp(std::chrono::system_clock::time_point when) {
   const std::time_t seconds = std::chrono::system_clock::to_time_t(when);
@@ -23,7 +23,19 @@ std::string UtcTimestamp(std::chrono::system_clock::time_point when) {
   return text;
 }
 
-}  // namespace
+void CheckReportPath(const std::string& report, bool dry_run) {
+  if (report.empty()) return;
+  if (dry_run) {
+    throw CommandFailure{kExitUsage,
+                         "hoist: error: --report describes a run; a dry run runs nothing (drop "
+                         "--dry-run, or --report)"};
+  }
+  if (std::filesystem::path(report).extension() == ".json") {
+    throw CommandFailure{kExitUsage, "hoist: error: --report " + report +
+                                         ": name the HTML page (run.html); its JSON is written "
+                                         "beside it (run.json)"};
+  }
+}
 
 void AddRemoteOption(CLI::App& command, std::vector<std::string>& remotes,
                      const std::string& what) {
@@ -76,8 +88,11 @@ int PrintBuildPlan(CommandContext& context, const BuildEnvironment& env, const B
                                   ? FirstCause(found->second["changes"])
                                   : "";
     if (context.json) {
-      out.push_back(
-          {{"project", name}, {"action", action}, {"reason", why}, {"hash", env.hashes[p].hash}});
+      out.push_back({{"project", name},
+                     {"action", action},
+                     {"reason", why},
+                     {"hash", env.hashes[p].hash.empty() ? nlohmann::json()
+                                                         : nlohmann::json(env.hashes[p].hash)}});
       if (found != since.end()) out.back()["since"] = found->second;
       if (!cause.empty()) out.back()["cause"] = cause;
     } else {
@@ -121,7 +136,11 @@ RunRecord BuildRunRecord(const BuildEnvironment& env, const BuildPlan& plan,
     job.hash = env.hashes[p].hash;
     if (has_image) job.image = env.store.Reference(job.project, CacheTag(job.hash));
     job.log = output.LogPath(i);
-    job.after = jobs[i].after;
+    // The direct dependencies (the jobs wait for every transitive one): the graph's edges.
+    for (int dependency : env.graph.Dependencies(p)) {
+      auto at = std::find(plan.order.begin(), plan.order.end(), dependency);
+      if (at != plan.order.end()) job.after.push_back(static_cast<size_t>(at - plan.order.begin()));
+    }
     job.times = timeline[i];
     record.jobs.push_back(std::move(job));
   }
@@ -140,7 +159,8 @@ int PrintRunSummary(CommandContext& context, const RunRecord& record, bool full)
         std::chrono::duration<double>(seconds)));
   };
   if (context.json) {
-    std::cout << RunRecordJson(record).dump(2) << "\n";
+    const nlohmann::json json = RunRecordJson(record);
+    PrintJson(record.command, json);
   } else {
     size_t width = 8;
     for (const auto& job : record.jobs)

@@ -37,6 +37,12 @@ RunRecord BuildRunRecord(const BuildEnvironment& env, const BuildPlan& plan,
 /// instead with --json. Returns the exit code.
 int PrintRunSummary(CommandContext& context, const RunRecord& record, bool full);
 
+/// The time as ISO 8601 UTC ("2026-12-01T03:05:40Z").
+std::string UtcTimestamp(std::chrono::system_clock::time_point when);
+/// --report FILE names the HTML page (its JSON goes beside it) of a run: a usage error for a
+/// .json name or a dry run.
+void CheckReportPath(const std::string& report, bool dry_run);
+
 /// --report FILE: the HTML report and its JSON; in GitHub Actions, the job summary. What cannot
 /// be written is a warning: the run's result stands.
 void ReportRun(const RunRecord& record, const std::string& report);

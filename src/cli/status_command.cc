@@ -112,7 +112,7 @@ void AddStatusCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       if (context.json) {
         out.push_back(
             {{"project", row.project},
-             {"hash", row.hash},
+             {"hash", row.hash.empty() ? nlohmann::json() : nlohmann::json(row.hash)},
              {"dirty", row.dirty},
              {"image", row.present ? nlohmann::json(*row.present) : nlohmann::json()},
              {"imageTier",

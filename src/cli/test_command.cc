@@ -70,6 +70,7 @@ void AddTestCommand(CLI::App& app, CommandContext& context, int& exit_code) {
                    "beside it")
       ->option_text("FILE");
   command->callback([&context, &exit_code, options, jobs_option] {
+    CheckReportPath(options->report, false);
     std::vector<PlannedTest> tests = Planned(context, *options);
     SnapshotOptions snapshot_options;
     snapshot_options.working_tree = true;
@@ -110,6 +111,8 @@ void AddTestCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     RunRecord record;
     record.command = "test";
     record.store = store.Describe();
+    record.builder = builder.Describe();
+    record.started = UtcTimestamp(std::chrono::system_clock::now() - output.Elapsed());
     record.seconds = std::chrono::duration<double>(output.Elapsed()).count();
     const auto timeline = output.Timeline();
     if (!context.json) std::printf("%-40s %-14s %s\n", "JOB", "RESULT", "DETAIL");

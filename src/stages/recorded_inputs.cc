@@ -1,8 +1,16 @@
 #include "stages/recorded_inputs.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 namespace hoist {
+
+bool IsContentHash(const std::string& text) {
+  return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
 namespace {
 
 std::vector<std::string> Strings(const nlohmann::json& json, const char* key) {
@@ -28,10 +36,13 @@ std::string RecordedInputsJson(const HashInputs& inputs) {
                         {"buildArgs", inputs.build_args},  {"injected", inputs.injected},
                         {"bases", inputs.bases},           {"platform", inputs.platform},
                         {"dependencies", dependencies}}
-      .dump();
+      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::optional<HashInputs> ReadRecordedInputs(const std::string& text) {
+  // Anyone with push rights can write a marker: what is read is only ever explained, but each
+  // part must be what hoist wrote (bounded, hashes as hex, no control characters to print).
+  if (text.size() > kMaxRecordedInputs) return std::nullopt;
   auto json = nlohmann::json::parse(text, nullptr, false);
   if (!json.is_object() || !json.contains("files") || !json["files"].is_array()) {
     return std::nullopt;
@@ -47,8 +58,28 @@ std::optional<HashInputs> ReadRecordedInputs(const std::string& text) {
   inputs.platform = String(json, "platform");
   if (json.contains("dependencies") && json["dependencies"].is_object()) {
     for (const auto& [name, hash] : json["dependencies"].items()) {
-      if (hash.is_string()) inputs.dependencies.emplace_back(name, hash.get<std::string>());
+      if (!hash.is_string() || !IsContentHash(hash.get<std::string>())) return std::nullopt;
+      for (char c : name) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return std::nullopt;
+      }
+      inputs.dependencies.emplace_back(name, hash.get<std::string>());
     }
+  }
+  for (const auto& record : inputs.files) {
+    // "<mode> <oid> <path>"
+    const size_t space = record.find(' ');
+    if (space != 6 || record.find(' ', space + 1) == std::string::npos) return std::nullopt;
+  }
+  auto printable = [](const std::string& line) {
+    return std::none_of(line.begin(), line.end(),
+                        [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+  };
+  for (const auto* list :
+       {&inputs.files, &inputs.dockerignore, &inputs.build_args, &inputs.injected, &inputs.bases}) {
+    if (!std::all_of(list->begin(), list->end(), printable)) return std::nullopt;
+  }
+  for (const auto* line : {&inputs.build_dir, &inputs.dockerfile, &inputs.platform}) {
+    if (!printable(*line)) return std::nullopt;
   }
   return inputs;
 }

@@ -39,7 +39,7 @@ std::string MarkerToJson(const Marker& marker) {
     auto inputs = nlohmann::json::parse(marker.inputs, nullptr, false);
     if (!inputs.is_discarded()) json["inputs"] = inputs;
   }
-  return json.dump();
+  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 Expected<Marker> MarkerFromJson(const std::string& text) {
@@ -63,7 +63,8 @@ Expected<Marker> MarkerFromJson(const std::string& text) {
   marker.commit_time = JsonString(json, "commitTime");
   marker.expires = JsonString(json, "expires");
   marker.run = JsonString(json, "run");
-  if (json.contains("inputs") && json["inputs"].is_object()) marker.inputs = json["inputs"].dump();
+  if (json.contains("inputs") && json["inputs"].is_object())
+    marker.inputs = json["inputs"].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return marker;
 }
 

@@ -229,6 +229,13 @@ TEST_F(Affected, ExplainSaysWhyAProjectIsAffectedDownToTheFile) {
   EXPECT_NE(RunHoist(repo.root(), {"explain", "vendor", "--base", base})
                 .out.find("same hash, not affected"),
             std::string::npos);
+  // A changed Dockerfile is said once, as a file (not again as "dockerfile - … + …").
+  repo.Write("tool/Dockerfile", "FROM scratch\nENV X=1\n");
+  repo.Commit("tool's Dockerfile");
+  auto dockerfile = RunHoist(repo.root(), {"explain", "tool", "--base", "HEAD~1"});
+  EXPECT_NE(dockerfile.out.find("  modified  tool/Dockerfile\n"), std::string::npos)
+      << dockerfile.out;
+  EXPECT_EQ(dockerfile.out.find("dockerfile -"), std::string::npos) << dockerfile.out;
 }
 
 }  // namespace

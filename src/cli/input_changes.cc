@@ -123,9 +123,19 @@ nlohmann::json CompareInputs(CommandContext& context, const HashInputs& old_inpu
     auto lines = DiffLines(was, is);
     if (!lines.empty()) out[key] = lines;
   };
-  other("dockerfile", {old_inputs.dockerfile}, {new_inputs.dockerfile});
+  // A Dockerfile or ignore file whose content changed is among the files already: its "<path>
+  // <oid>" lines say again only when its path changed.
+  std::set<std::string> changed_paths;
+  for (const auto& file : files) changed_paths.insert(file["path"].get<std::string>());
+  auto unsaid = [&](std::vector<std::string> lines) {
+    std::erase_if(lines, [&](const std::string& line) {
+      return changed_paths.count(line.substr(0, line.rfind(' '))) > 0;
+    });
+    return lines;
+  };
+  other("dockerfile", unsaid({old_inputs.dockerfile}), unsaid({new_inputs.dockerfile}));
   other("buildDir", {old_inputs.build_dir}, {new_inputs.build_dir});
-  other("dockerignore", old_inputs.dockerignore, new_inputs.dockerignore);
+  other("dockerignore", unsaid(old_inputs.dockerignore), unsaid(new_inputs.dockerignore));
   other("buildArgs", old_inputs.build_args, new_inputs.build_args);
   other("injected", old_inputs.injected, new_inputs.injected);
   other("bases", old_inputs.bases, new_inputs.bases);

@@ -603,6 +603,24 @@ TEST_F(Build, AShallowCloneStillSaysWhatChangedSinceTheLastBuild) {
   std::filesystem::remove_all(clone);
 }
 
+// "a misspelt manifest key (dependecies) is a warning while the build then fails on its FROM":
+// the warning stays (the Aztec build system's scripts ignore such a key, and a team must not
+// have to edit its manifest to switch), and is said again beside the failure it explains.
+TEST_F(Build, AFailedBuildRepeatsTheKeyItsManifestEntryIgnored) {
+  repo.Write("build_manifest.yml",
+             "lib:\n  buildDir: lib\napp:\n  buildDir: app\n  dependecies: [lib]\n"
+             "other:\n  buildDir: other\n");
+  repo.Write("app/Dockerfile", "FROM hoist-example/busybox:1\nRUN test -f /stamp\n");
+  repo.Commit("a misspelt key");
+  auto results = BuildResults({"app"}, 1);
+  EXPECT_EQ(results["app"], "failed");
+  const size_t said = last.err.find("hoist: app failed; its manifest entry has a key hoist "
+                                    "ignores:\nbuild_manifest.yml:5:3: warning: project 'app': "
+                                    "unknown key 'dependecies' is ignored");
+  EXPECT_NE(said, std::string::npos) << last.err;
+  EXPECT_NE(last.err.find("did you mean 'dependencies'?", said), std::string::npos) << last.err;
+}
+
 TEST_F(Build, BadInputsGetClearErrors) {
   repo.Remove("other/Dockerfile");
   repo.Write("app/Dockerfile", "FROM other\n");

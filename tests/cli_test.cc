@@ -224,6 +224,17 @@ TEST_F(Cli, EveryJsonOutputIsOneObjectWithItsSchemaVersion) {
   }
 }
 
+// "a DNS failure suggests --insecure-registry": a name with no address says so (.invalid is
+// reserved never to resolve, RFC 6761).
+TEST_F(Cli, ARegistryNameThatDoesNotResolveIsSaidSo) {
+  auto run = RunHoist(repo.root(), {"--registry", "registry.invalid/t", "status"});
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_NE(run.err.find("no address is known for registry.invalid: check the host name"),
+            std::string::npos)
+      << run.err;
+  EXPECT_EQ(run.err.find("--insecure-registry"), std::string::npos) << run.err;
+}
+
 TEST_F(Cli, SubmodulePathNamesTheSubmoduleHoldingBuildDir) {
   TempRepo sub;
   sub.Write("src/x.c", "x\n");

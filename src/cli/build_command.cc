@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <future>
+#include <iostream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -225,6 +226,15 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       if (found != since.end()) record.jobs[i].why = found->second;
     }
     exit_code = PrintRunSummary(context, record, options->summary == "full");
+    // A key the manifest ignored (said first, long scrolled away) is often why a build fails.
+    for (const auto& job : record.jobs) {
+      if (job.outcome != JobOutcome::kFailed) continue;
+      for (const auto& warning : context.ManifestWarningsAbout(job.project)) {
+        std::cerr << "hoist: " << job.name << " failed; its manifest entry has a key hoist "
+                  << "ignores:\n"
+                  << warning << "\n";
+      }
+    }
     ReportRun(record, options->report);
   });
 }

@@ -42,6 +42,15 @@ const GitRepository& CommandContext::repo() {
   return *repo_;
 }
 
+std::vector<std::string> CommandContext::ManifestWarningsAbout(const std::string& name) const {
+  std::vector<std::string> said;
+  const std::string about = "project '" + name + "': unknown key";
+  for (const auto& diagnostic : manifest_warnings_) {
+    if (diagnostic.message.rfind(about, 0) == 0) said.push_back(FormatDiagnostic(diagnostic));
+  }
+  return said;
+}
+
 const Manifest& CommandContext::manifest() {
   if (!manifest_) {
     ManifestLocation location{repo().root(), manifest_path};
@@ -53,6 +62,7 @@ const Manifest& CommandContext::manifest() {
     for (const auto& diagnostic : loaded.diagnostics) {
       std::cerr << FormatDiagnostic(diagnostic) << "\n";
       if (diagnostic.severity == Severity::kError) ++errors;
+      if (diagnostic.severity == Severity::kWarning) manifest_warnings_.push_back(diagnostic);
     }
     if (!loaded.manifest) {
       throw CommandFailure{kExitFailure, "hoist: error: the manifest has " +

@@ -6,6 +6,7 @@
 
 #include "config/hoist_config.h"
 #include "graph/dependency_graph.h"
+#include "manifest/diagnostic.h"
 #include "manifest/manifest.h"
 #include "net/http_client.h"
 #include "source/content_hash.h"
@@ -62,6 +63,9 @@ class CommandContext {
   const GitRepository& repo();
   /// The manifest, its warnings printed once; throws CommandFailure on errors.
   const Manifest& manifest();
+  /// The manifest's warnings about project `name` (an ignored key: "dependecies"), to repeat
+  /// beside its failure, where the cause is easily missed.
+  std::vector<std::string> ManifestWarningsAbout(const std::string& name) const;
   const DependencyGraph& graph();
   /// hoist.yml (defaults when absent); throws CommandFailure on errors.
   const HoistConfig& config();
@@ -108,6 +112,7 @@ class CommandContext {
   std::string log_directory_;
   std::optional<GitRepository> repo_;
   std::optional<Manifest> manifest_;
+  std::vector<Diagnostic> manifest_warnings_;
   std::optional<HoistConfig> config_;
   std::optional<PipelineFacts> facts_;
   std::optional<TrustTier> tier_;

@@ -240,6 +240,7 @@ Expected<HttpResponse> HttpClient::Send(const HttpRequest& request, HttpFailure*
       case CURLE_GOT_NOTHING:
       case CURLE_PARTIAL_FILE:
         what.kind = HttpFailure::Kind::kConnect;
+        what.unresolved = code == CURLE_COULDNT_RESOLVE_HOST;
         break;
       case CURLE_OPERATION_TIMEDOUT:
         what.kind = HttpFailure::Kind::kTimeout;

@@ -39,6 +39,7 @@ struct HttpFailure {
   enum class Kind { kConnect, kTimeout, kTls, kTlsVerify, kOther };
   Kind kind = Kind::kOther;
   std::string message;
+  bool unresolved = false;  ///< (kConnect) the host name did not resolve
 };
 
 /// Which CA bundle to give libcurl when no --registry-ca is set: `ssl_cert_file` (SSL_CERT_FILE)

@@ -214,6 +214,7 @@ Status DistributionClient::ProbeScheme() {
   }
   std::string last_error;
   HttpFailure::Kind last_kind = HttpFailure::Kind::kOther;
+  bool unresolved = false;  // by every scheme: no address, so no scheme can help
   for (const auto& scheme : schemes) {
     HttpRequest request;
     request.url = scheme + "://" + host_ + "/v2/";
@@ -240,11 +241,13 @@ Status DistributionClient::ProbeScheme() {
       if (!sent && (failure.kind == HttpFailure::Kind::kTls || scheme != schemes.back())) {
         last_error = failure.message;
         last_kind = failure.kind;
+        unresolved = failure.unresolved;
         break;
       }
       if (attempt >= options_.retry.max_attempts) {
         last_error = sent ? "HTTP " + std::to_string(sent->status) : failure.message;
         last_kind = sent ? HttpFailure::Kind::kOther : failure.kind;
+        unresolved = !sent && failure.unresolved;
         break;
       }
       const auto delay =
@@ -255,6 +258,7 @@ Status DistributionClient::ProbeScheme() {
                      ", and it asks to retry after " + Seconds(delay) +
                      ", longer than hoist waits (" + Seconds(options_.retry.max_total) + ")";
         last_kind = HttpFailure::Kind::kOther;
+        unresolved = false;
         break;
       }
       std::this_thread::sleep_for(delay);
@@ -278,7 +282,10 @@ Status DistributionClient::ProbeScheme() {
     return Ok();
   }
   std::string hint;
-  if (last_kind == HttpFailure::Kind::kTls) {
+  if (unresolved) {
+    hint = "; no address is known for " + host_.substr(0, host_.rfind(':')) +
+           ": check the host name (and this machine's DNS)";
+  } else if (last_kind == HttpFailure::Kind::kTls) {
     hint = plain_allowed ? "" : "; trust its CA with --registry-ca FILE (or HOIST_REGISTRY_CA)";
   } else if (!plain_allowed) {
     hint = "; if it serves plain HTTP, allow it with --insecure-registry " + host_;

@@ -117,9 +117,17 @@ TEST_F(Deploy, DryRunPrintsThePlanAndChangesNothing) {
   auto marker = cache.Client(http)->HeadManifest("ci/api", "deployed-acme-dev");
   ASSERT_TRUE(marker.ok());
   EXPECT_FALSE(marker->has_value());
-  // And the real deploy after it still runs every step.
-  ASSERT_EQ(Hoist({"deploy"}).exit_code, 0);
+  auto json = nlohmann::json::parse(Hoist({"--json", "deploy", "--dry-run"}).out);
+  EXPECT_EQ(json["jobs"][0]["result"], "planned") << json.dump();
+  // And the real deploy after it still runs every step. In GitHub Actions, the job's summary
+  // says what was deployed (the file GitHub names in GITHUB_STEP_SUMMARY: its runner cannot run
+  // here).
+  const std::string summary = repo.root() + "/.bin/summary.md";
+  ASSERT_EQ(Hoist({"deploy"}, {"GITHUB_STEP_SUMMARY=" + summary}).exit_code, 0);
   EXPECT_EQ(Read("deploy.log"), "deployed acme-dev " + commit + "\n");
+  const std::string text = Read(".bin/summary.md");
+  EXPECT_NE(text.find("### hoist deploy: 1 deployed in 0:"), std::string::npos) << text;
+  EXPECT_NE(text.find("| api | deployed |"), std::string::npos) << text;
 }
 
 TEST_F(Deploy, AFailedStepLeavesNoDeployedMarker) {

@@ -130,6 +130,25 @@ void AddDeployCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       }
     }
     if (context.json) PrintJson("deploy", {{"dryRun", *dry_run}, {"jobs", summary}});
+    // In GitHub Actions, the job's summary says what was deployed.
+    RunRecord record;
+    record.command = "deploy";
+    record.seconds = std::chrono::duration<double>(output.Elapsed()).count();
+    const auto timeline = output.Timeline();
+    for (size_t i = 0; i < jobs.size(); ++i) {
+      RunRecord::Job job;
+      job.name = jobs[i].name;
+      job.project = jobs[i].name;
+      job.outcome = results[i].outcome;
+      job.result = results[i].outcome == JobOutcome::kCached ? "cached"
+                   : results[i].outcome == JobOutcome::kDone ? results[i].message
+                                                             : OutcomeName(results[i].outcome);
+      job.reason = results[i].message;
+      job.log = output.LogPath(i);
+      job.times = timeline[i];
+      record.jobs.push_back(std::move(job));
+    }
+    ReportRun(record, "");
   });
 }
 

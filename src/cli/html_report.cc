@@ -81,20 +81,14 @@ std::string Cut(const std::string& name, size_t room) {
 
 // Every job each job waits for, through any number of others.
 std::vector<std::set<size_t>> Closure(const RunRecord& record) {
-  const size_t n = record.jobs.size();
-  std::vector<std::set<size_t>> closure(n);
-  std::vector<bool> done(n, false);
-  std::function<void(size_t)> visit = [&](size_t j) {
-    if (done[j]) return;
-    done[j] = true;
+  std::vector<std::set<size_t>> closure(record.jobs.size());
+  for (size_t j : DependencyOrder(record)) {
     for (size_t a : record.jobs[j].after) {
-      if (a >= n || a == j) continue;
-      visit(a);
+      if (a >= record.jobs.size() || a == j) continue;
       closure[j].insert(a);
       closure[j].insert(closure[a].begin(), closure[a].end());
     }
-  };
-  for (size_t j = 0; j < n; ++j) visit(j);
+  }
   return closure;
 }
 
@@ -118,15 +112,12 @@ void Graph(const RunRecord& record, const std::set<size_t>& critical, std::ostre
       if (!implied) direct[j].push_back(a);
     }
   }
-  std::vector<int> depth(n, -1);
-  std::function<int(size_t)> depth_of = [&](size_t j) {
-    if (depth[j] >= 0) return depth[j];
-    int d = 0;
-    for (size_t a : direct[j]) d = std::max(d, depth_of(a) + 1);
-    return depth[j] = d;
-  };
+  std::vector<int> depth(n, 0);
+  for (size_t j : DependencyOrder(record)) {
+    for (size_t a : direct[j]) depth[j] = std::max(depth[j], depth[a] + 1);
+  }
   std::map<int, std::vector<size_t>> columns;
-  for (size_t j = 0; j < n; ++j) columns[depth_of(j)].push_back(j);
+  for (size_t j = 0; j < n; ++j) columns[depth[j]].push_back(j);
   constexpr int kWidth = 190, kHeight = 36, kColumn = 250, kRow = 52, kMargin = 16;
   std::vector<std::pair<int, int>> at(n);
   size_t rows = 1;
@@ -250,7 +241,7 @@ std::string Counts(const RunRecord& record) {
   for (const auto& job : record.jobs) ++counts[job.result];
   std::string line;
   for (const char* result :
-       {"built", "passed", "deployed", "cached", "failed", "skipped", "interrupted"}) {
+       {"built", "passed", "deployed", "planned", "cached", "failed", "skipped", "interrupted"}) {
     if (counts[result] == 0) continue;
     line += (line.empty() ? "" : ", ") + std::to_string(counts[result]) + " " + result;
   }
@@ -379,8 +370,9 @@ std::string RenderStepSummary(const RunRecord& record) {
     }
     const bool ran = job.times.start >= 0 && job.outcome != JobOutcome::kSkipped;
     out << "| " << cell(job.name) << " | " << job.result << " | "
-        << (ran ? Clock(job.times.end - job.times.start) : "") << " | `" << job.hash.substr(0, 12)
-        << "` | " << cell(job.reason) << " |\n";
+        << (ran ? Clock(job.times.end - job.times.start) : "") << " | "
+        << (job.hash.empty() ? "" : "`" + job.hash.substr(0, 12) + "`") << " | " << cell(job.reason)
+        << " |\n";
   }
   if (left_out > 0) out << "\n… and " << left_out << " more (see the run's --report)\n";
   if (header) out << "\n";

@@ -40,30 +40,39 @@ Status WriteText(const std::string& path, const std::string& text) {
 
 }  // namespace
 
+std::vector<size_t> DependencyOrder(const RunRecord& record) {
+  const size_t n = record.jobs.size();
+  std::vector<size_t> order;
+  std::vector<bool> done(n, false);
+  std::function<void(size_t)> visit = [&](size_t j) {
+    if (done[j]) return;
+    done[j] = true;
+    for (size_t a : record.jobs[j].after) {
+      if (a < n && a != j) visit(a);
+    }
+    order.push_back(j);
+  };
+  for (size_t j = 0; j < n; ++j) visit(j);
+  return order;
+}
+
 CriticalPath FindCriticalPath(const RunRecord& record) {
   // Each job finishes its chain at the latest of what it waited for plus its own time; the
   // chain ending latest is the critical path (cached and skipped jobs add no time).
   const size_t n = record.jobs.size();
   std::vector<double> finish(n, 0);
   std::vector<int> before(n, -1);
-  std::vector<bool> done(n, false);
-  std::function<void(size_t)> visit = [&](size_t j) {
-    if (done[j]) return;
-    done[j] = true;
+  CriticalPath path;
+  size_t last = n;
+  for (size_t j : DependencyOrder(record)) {
     for (size_t a : record.jobs[j].after) {
       if (a >= n || a == j) continue;
-      visit(a);
       if (finish[a] > finish[j]) {
         finish[j] = finish[a];
         before[j] = static_cast<int>(a);
       }
     }
     finish[j] += Ran(record.jobs[j]) ? Duration(record.jobs[j]) : 0;
-  };
-  CriticalPath path;
-  size_t last = n;
-  for (size_t j = 0; j < n; ++j) {
-    visit(j);
     if (last == n || finish[j] > finish[last]) last = j;
   }
   if (last == n) return path;

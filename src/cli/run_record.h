@@ -39,6 +39,8 @@ struct CriticalPath {
   double seconds = 0;
 };
 CriticalPath FindCriticalPath(const RunRecord& record);
+/// Every job index, each after the jobs it waits for.
+std::vector<size_t> DependencyOrder(const RunRecord& record);
 
 /// The record as JSON: schemaVersion, command, counts, the critical path, each job with its
 /// phases on the run's clock.

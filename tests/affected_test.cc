@@ -236,6 +236,18 @@ TEST_F(Affected, ExplainSaysWhyAProjectIsAffectedDownToTheFile) {
   EXPECT_NE(dockerfile.out.find("  modified  tool/Dockerfile\n"), std::string::npos)
       << dockerfile.out;
   EXPECT_EQ(dockerfile.out.find("dockerfile -"), std::string::npos) << dockerfile.out;
+  // The same where no pattern covers the Dockerfile (it is hashed all the same): a file that
+  // was modified, not "its Dockerfile's path changed".
+  repo.Write("build_manifest.yml", std::string(kManifest) + "  rebuildPatterns: ['^vendor/src']\n");
+  repo.Commit("vendor's patterns");
+  repo.Write("vendor/Dockerfile", "FROM scratch\nENV Y=1\n");
+  repo.Commit("vendor's Dockerfile");
+  auto uncovered = RunHoist(repo.root(), {"explain", "vendor", "--base", "HEAD~1"});
+  EXPECT_NE(uncovered.out.find("  modified  vendor/Dockerfile\n"), std::string::npos)
+      << uncovered.out;
+  EXPECT_NE(uncovered.out.find("in short: vendor changed because vendor/Dockerfile was modified"),
+            std::string::npos)
+      << uncovered.out;
 }
 
 }  // namespace

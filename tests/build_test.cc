@@ -614,9 +614,10 @@ TEST_F(Build, AFailedBuildRepeatsTheKeyItsManifestEntryIgnored) {
   repo.Commit("a misspelt key");
   auto results = BuildResults({"app"}, 1);
   EXPECT_EQ(results["app"], "failed");
-  const size_t said = last.err.find("hoist: app failed; its manifest entry has a key hoist "
-                                    "ignores:\nbuild_manifest.yml:5:3: warning: project 'app': "
-                                    "unknown key 'dependecies' is ignored");
+  const size_t said = last.err.find(
+      "hoist: app failed; its manifest entry has a key hoist "
+      "ignores:\nbuild_manifest.yml:5:3: warning: project 'app': "
+      "unknown key 'dependecies' is ignored");
   EXPECT_NE(said, std::string::npos) << last.err;
   EXPECT_NE(last.err.find("did you mean 'dependencies'?", said), std::string::npos) << last.err;
 }

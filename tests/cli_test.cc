@@ -215,8 +215,12 @@ TEST_F(Cli, EveryJsonOutputIsOneObjectWithItsSchemaVersion) {
   // A project without a hash (a cycle) is said with null, not "".
   repo.Write("build_manifest.yml",
              "a:\n  buildDir: a\n  dependencies: [b]\nb:\n  buildDir: b\n  dependencies: [a]\n");
-  for (std::vector<std::string> args :
-       {std::vector<std::string>{"status"}, {"explain", "a"}, {"build", "--all", "--dry-run"}}) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"status"},
+                                        {"explain", "a"},
+                                        {"explain", "a", "--base", "HEAD"},
+                                        {"hash"},
+                                        {"context", "a", "--list"},
+                                        {"build", "--all", "--dry-run"}}) {
     args.insert(args.begin(), "--json");
     auto run = RunHoist(repo.root(), args);
     EXPECT_EQ(run.out.find("\"\""), std::string::npos) << args[1] << ": " << run.out;

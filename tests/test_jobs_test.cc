@@ -39,6 +39,9 @@ class TestJobs : public ::testing::Test {
     std::map<std::string, std::string> out;
     auto json = nlohmann::json::parse(run.out, nullptr, false);
     if (!json.is_object() || !json.contains("jobs")) return out;
+    // The vocabulary's version and the command come first.
+    EXPECT_EQ(run.out.rfind("{\n  \"schemaVersion\": 1,\n  \"command\": \"test\",", 0), 0u)
+        << run.out;
     for (const auto& job : json["jobs"])
       out[job["job"].get<std::string>()] = job["result"].get<std::string>();
     return out;

@@ -60,7 +60,8 @@ void AddContextCommand(CLI::App& app, CommandContext& context, int& exit_code) {
                            {"source", SourceOf(*plan, entry)}});
         }
         PrintJson("context", {{"project", project.name},
-                              {"hash", hashes[p].hash},
+                              {"hash", hashes[p].hash.empty() ? nlohmann::json()
+                                                              : nlohmann::json(hashes[p].hash)},
                               {"dirty", hashes[p].dirty},
                               {"dockerignore", plan->dockerignore_file.empty()
                                                    ? nlohmann::json()

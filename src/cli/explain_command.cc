@@ -13,6 +13,13 @@
 namespace hoist {
 namespace {
 
+/// FirstCause, or what is known when the inputs it reads are the same (the hash is computed
+/// differently since).
+std::string Cause(const nlohmann::json& changes) {
+  const std::string cause = FirstCause(changes);
+  return cause.empty() ? "its hash changed (no input of it did)" : cause;
+}
+
 /// Explaining the working tree: whether the store holds this hash's image, and when it does
 /// not, the newest earlier build's (the nearest of the last 10 commits whose hash has an
 /// image) and what changed since, with its first cause in words.
@@ -30,7 +37,7 @@ nlohmann::json LastImage(CommandContext& context, const Side& now, int p,
     auto since =
         ChangesSinceLastImage(context, store, now, p, platform, "", context.facts().branch, sides);
     nlohmann::json out = {{"tag", tag}, {"present", false}, {"since", since}};
-    if (!since.is_null()) out["cause"] = FirstCause(since["changes"]);
+    if (!since.is_null()) out["cause"] = Cause(since["changes"]);
     return out;
   } catch (const CommandFailure& failure) {  // no store to ask: said, not fatal
     return {{"tag", tag}, {"error", failure.message}};
@@ -98,7 +105,10 @@ void AddExplainCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     }
     const ProjectHash& hash = now.hashes[p];
     exit_code = hash.error.empty() ? kExitOk : kExitFailure;
-    const bool changed = before && before->hashes[p].hash != hash.hash;
+    // Without a hash on either side (a cycle, a base image that cannot be resolved) there is no
+    // comparing hashes: what changed in the inputs is said anyway.
+    const bool no_hash = before && (hash.hash.empty() || before->hashes[p].hash.empty());
+    const bool changed = before && (no_hash || before->hashes[p].hash != hash.hash);
     std::set<int> explained = {p};
     nlohmann::json changes =
         changed ? Changes(context, *before, now, p, options->platform, explained) : nullptr;
@@ -160,10 +170,16 @@ void AddExplainCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       std::cout << "same hash, not affected\n";
       return;
     }
+    if (no_hash) {
+      std::cout << "no hash to compare (" << (hash.hash.empty() ? "now" : "then")
+                << " it has none); its inputs changed so:\n";
+      PrintChanges(changes, "  ");
+      return;
+    }
     std::cout << "hash changed (" << before->hashes[p].hash.substr(0, 12) << " -> "
               << hash.hash.substr(0, 12) << ") because:\n";
     PrintChanges(changes, "  ");
-    std::cout << "in short: " << project.name << " changed because " << FirstCause(changes) << "\n";
+    std::cout << "in short: " << project.name << " changed because " << Cause(changes) << "\n";
   });
 }
 

@@ -55,12 +55,16 @@ void AddHashCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       if (!hash.error.empty()) {
         std::cerr << "hoist: error: project '" << name << "': " << hash.error << "\n";
         exit_code = kExitFailure;
-        if (context.json) out.push_back({{"project", name}, {"error", hash.error}});
+        if (context.json) {
+          out.push_back(
+              {{"project", name}, {"hash", nullptr}, {"dirty", nullptr}, {"error", hash.error}});
+        }
         continue;
       }
       if (hash.dirty) ++dirty;
       if (context.json) {
-        out.push_back({{"project", name}, {"hash", hash.hash}, {"dirty", hash.dirty}});
+        out.push_back(
+            {{"project", name}, {"hash", hash.hash}, {"dirty", hash.dirty}, {"error", nullptr}});
       } else {
         std::cout << name << "\t" << hash.hash << (hash.dirty ? "\tdirty" : "") << "\n";
       }

@@ -26,7 +26,7 @@ const std::vector<HelpExample>& HelpExamples(const std::string& path) {
         {"hoist explain api --base HEAD~1", "what changed since the last commit, to the file"}}},
       {"hash",
        {{"hoist hash", "every project's hash, working-tree changes included"},
-        {"hoist hash api --rev HEAD~1", "api's hash at an earlier commit"}}},
+        {"hoist hash api --rev HEAD~1", "api's hash for an earlier commit's files"}}},
       {"status",
        {{"hoist status", "each project's hash, image and markers"},
         {"hoist --json status api", "the same as JSON"}}},

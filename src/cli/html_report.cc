@@ -36,7 +36,7 @@ std::string Escape(const std::string& text) {
 }
 
 std::string Clock(double seconds) {
-  const long total = std::lround(seconds);
+  const long total = std::lround(std::max(0.0, seconds));
   char text[32];
   if (total >= 3600) {
     std::snprintf(text, sizeof text, "%ld:%02ld:%02ld", total / 3600, total / 60 % 60, total % 60);
@@ -205,7 +205,9 @@ void Timeline(const RunRecord& record, const std::set<size_t>& critical, std::os
         << Escape(Cut(job.name, 26)) << "</text>";
     // Waiting for a free slot once what it waits for was done, then each phase of its work.
     double ready = 0;
-    for (size_t a : job.after) ready = std::max(ready, record.jobs[a].times.end);
+    for (size_t a : job.after) {
+      if (a < record.jobs.size()) ready = std::max(ready, record.jobs[a].times.end);
+    }
     std::vector<std::pair<std::string, std::pair<double, double>>> segments;
     if (job.times.start - ready > 0.05) segments.push_back({"queue", {ready, job.times.start}});
     const auto& phases = job.times.phases;

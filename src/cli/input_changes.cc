@@ -117,25 +117,53 @@ nlohmann::json CompareInputs(CommandContext& context, const HashInputs& old_inpu
     }
     files.push_back({{"path", path}, {"change", change}});
   }
-  if (!files.empty()) out["files"] = files;
   auto other = [&](const char* key, const std::vector<std::string>& was,
                    const std::vector<std::string>& is) {
     auto lines = DiffLines(was, is);
     if (!lines.empty()) out[key] = lines;
   };
-  // A Dockerfile or ignore file whose content changed is among the files already: its "<path>
-  // <oid>" lines say again only when its path changed.
+  // The Dockerfile and ignore files are hashed as "<path> <oid>" ("<path> absent") whether or
+  // not a pattern covers them. One whose content changed is a file that changed, said once
+  // ("modified", "added", "deleted"); its lines stay only where a path itself changed.
   std::set<std::string> changed_paths;
   for (const auto& file : files) changed_paths.insert(file["path"].get<std::string>());
-  auto unsaid = [&](std::vector<std::string> lines) {
-    std::erase_if(lines, [&](const std::string& line) {
-      return changed_paths.count(line.substr(0, line.rfind(' '))) > 0;
-    });
-    return lines;
+  auto as_files = [&](std::vector<std::string> was, std::vector<std::string> is) {
+    auto by_path = [](const std::vector<std::string>& lines) {
+      std::map<std::string, std::string> oids;  // path -> oid or "absent"
+      for (const auto& line : lines) {
+        const size_t space = line.rfind(' ');
+        if (space != std::string::npos) oids[line.substr(0, space)] = line.substr(space + 1);
+      }
+      return oids;
+    };
+    const auto old_by_path = by_path(was), new_by_path = by_path(is);
+    std::set<std::string> said;
+    for (const auto& [path, old_oid] : old_by_path) {
+      auto now = new_by_path.find(path);
+      if (now == new_by_path.end() || now->second == old_oid) continue;
+      said.insert(path);
+      if (changed_paths.insert(path).second) {
+        files.push_back({{"path", path},
+                         {"change", old_oid == "absent"       ? "added"
+                                    : now->second == "absent" ? "deleted"
+                                                              : "modified"}});
+      }
+    }
+    auto unsaid = [&](std::vector<std::string>& lines) {
+      std::erase_if(lines, [&](const std::string& line) {
+        return said.count(line.substr(0, line.rfind(' '))) > 0;
+      });
+    };
+    unsaid(was);
+    unsaid(is);
+    return std::pair{was, is};
   };
-  other("dockerfile", unsaid({old_inputs.dockerfile}), unsaid({new_inputs.dockerfile}));
+  const auto dockerfile = as_files({old_inputs.dockerfile}, {new_inputs.dockerfile});
+  const auto dockerignore = as_files(old_inputs.dockerignore, new_inputs.dockerignore);
+  if (!files.empty()) out["files"] = files;
+  other("dockerfile", dockerfile.first, dockerfile.second);
   other("buildDir", {old_inputs.build_dir}, {new_inputs.build_dir});
-  other("dockerignore", unsaid(old_inputs.dockerignore), unsaid(new_inputs.dockerignore));
+  other("dockerignore", dockerignore.first, dockerignore.second);
   other("buildArgs", old_inputs.build_args, new_inputs.build_args);
   other("injected", old_inputs.injected, new_inputs.injected);
   other("bases", old_inputs.bases, new_inputs.bases);
@@ -146,10 +174,12 @@ nlohmann::json CompareInputs(CommandContext& context, const HashInputs& old_inpu
   for (const auto& [name, hash] : new_inputs.dependencies) {
     auto was = old_deps.find(name);
     if (was != old_deps.end() && was->second == hash) continue;
-    nlohmann::json dep = {
-        {"project", name},
-        {"from", was == old_deps.end() ? nlohmann::json() : nlohmann::json(was->second)},
-        {"to", hash}};
+    auto or_null = [](const std::string& text) {
+      return text.empty() ? nlohmann::json() : nlohmann::json(text);
+    };
+    nlohmann::json dep = {{"project", name},
+                          {"from", was == old_deps.end() ? nlohmann::json() : or_null(was->second)},
+                          {"to", or_null(hash)}};
     const int d = context.ProjectIndex(name);
     if (was == old_deps.end()) {
       dep["added"] = true;
@@ -162,7 +192,10 @@ nlohmann::json CompareInputs(CommandContext& context, const HashInputs& old_inpu
   for (const auto& [name, hash] : old_inputs.dependencies) {
     if (std::none_of(new_inputs.dependencies.begin(), new_inputs.dependencies.end(),
                      [&](const auto& dep) { return dep.first == name; })) {
-      deps.push_back({{"project", name}, {"from", hash}, {"to", nullptr}, {"removed", true}});
+      deps.push_back({{"project", name},
+                      {"from", hash.empty() ? nlohmann::json() : nlohmann::json(hash)},
+                      {"to", nullptr},
+                      {"removed", true}});
     }
   }
   if (!deps.empty()) out["dependencies"] = deps;
@@ -174,7 +207,10 @@ nlohmann::json CompareInputs(CommandContext& context, const HashInputs& old_inpu
 nlohmann::json ChangesSinceRecord(CommandContext& context, ImageStore& store, const Side& now,
                                   const HashInputs& recorded, int project,
                                   const std::string& platform, std::set<int>& explained) {
-  const HashInputs current = InputsOf(context, now, project, platform);
+  // The record wrote bytes that are not UTF-8 as U+FFFD: the current side is read the same way,
+  // or every such path would look deleted and added again.
+  const HashInputs raw = InputsOf(context, now, project, platform);
+  const HashInputs current = ReadRecordedInputs(RecordedInputsJson(raw)).value_or(raw);
   return CompareInputs(
       context, recorded, current, explained, [&](int d, const std::string& old_hash) {
         auto marker = store.GetMarker(context.manifest().projects[d].name, tag::Built(old_hash));

@@ -90,7 +90,9 @@ nlohmann::json RunRecordJson(const RunRecord& record) {
   for (const auto& job : record.jobs) {
     if (counts.contains(job.result)) counts[job.result] = counts[job.result].get<int>() + 1;
     nlohmann::json after = nlohmann::json::array();
-    for (size_t a : job.after) after.push_back(record.jobs[a].name);
+    for (size_t a : job.after) {
+      if (a < record.jobs.size()) after.push_back(record.jobs[a].name);
+    }
     nlohmann::json phases = nlohmann::json::array();
     for (size_t i = 0; i < job.times.phases.size(); ++i) {
       const auto& [name, start] = job.times.phases[i];

@@ -61,7 +61,8 @@ std::string FormatStatus(const std::string& format, size_t finished, size_t tota
 }
 
 std::string FormatClock(std::chrono::steady_clock::duration elapsed) {
-  long seconds = std::chrono::duration_cast<std::chrono::seconds>(elapsed).count();
+  long seconds =
+      std::max<long>(0, std::chrono::duration_cast<std::chrono::seconds>(elapsed).count());
   char text[32];
   std::snprintf(text, sizeof text, "%ld:%02ld", seconds / 60, seconds % 60);
   return text;

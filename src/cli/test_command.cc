@@ -143,7 +143,7 @@ void AddTestCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       nlohmann::json json = RunRecordJson(record);
       // Each row also names its test job as the manifest does.
       for (size_t i = 0; i < tests.size(); ++i) json["jobs"][i]["job"] = tests[i].job.name;
-      std::cout << json.dump(2) << "\n";
+      PrintJson("test", json);
     }
     ReportRun(record, options->report);
   });

@@ -141,11 +141,8 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
                          &snapshot,
                          &context.patterns(),
                          &context.Bases(snapshot)};
-    // One listing (an engine) or one token (a registry) answers every project's decision, and
-    // a store that cannot be reached is said once, not once per project. What the listing says
+    // The store readied once for every decision (PrepareStore). What an engine's listing says
     // serves the plan only: builds tag images behind the store's back.
-    std::vector<std::string> names;
-    for (int p : *order) names.push_back(context.manifest().projects[p].name);
     // Refusals that need no store (uncommitted inputs bound for a registry) are said whether
     // or not the store answers.
     const bool asks_store = std::any_of(order->begin(), order->end(),
@@ -162,7 +159,7 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
         Warn(DescribeUncoveredInput(context.manifest(), input));
       }
     };
-    auto prepared = asks_store ? store.Prepare(names) : Ok();
+    auto prepared = asks_store ? PrepareStore(store, context.manifest(), *order) : Ok();
     if (!prepared) {
       warn_uncovered();  // what to mend in the Dockerfiles, whatever the store says
       throw CommandFailure{kExitFailure, "hoist: error: " + prepared.error().message};

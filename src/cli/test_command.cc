@@ -89,13 +89,7 @@ void AddTestCommand(CLI::App& app, CommandContext& context, int& exit_code) {
                                      tests.size(),
                                      {facts.run_id, facts.branch}});
     if (!machines) throw CommandFailure{kExitUsage, "hoist: error: " + machines.error().message};
-    // One listing (an engine) or one token (a registry) for every job's questions, and a store
-    // that cannot be reached said once, not once per job.
-    std::vector<std::string> names;
-    for (int p : projects) names.push_back(context.manifest().projects[p].name);
-    std::sort(names.begin(), names.end());
-    names.erase(std::unique(names.begin(), names.end()), names.end());
-    auto prepared = store.Prepare(names);
+    auto prepared = PrepareStore(store, context.manifest(), projects);
     if (!prepared) throw CommandFailure{kExitFailure, "hoist: error: " + prepared.error().message};
     TestEnvironment env{context.manifest(), hashes,        store, builder, context.repo().root(),
                         snapshot.commit(),  options->force};

@@ -34,4 +34,12 @@ Expected<StageMachines> PrepareMachines(const Manifest& manifest, const std::vec
   return machines;
 }
 
+Status PrepareStore(ImageStore& store, const Manifest& manifest, const std::vector<int>& projects) {
+  std::vector<std::string> names;
+  for (int p : projects) names.push_back(manifest.projects[p].name);
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  return store.Prepare(names);
+}
+
 }  // namespace hoist

@@ -37,4 +37,9 @@ Expected<StageMachines> PrepareMachines(const Manifest& manifest, const std::vec
                                         const ImageStore& store, ImageBuilder& local,
                                         const MachineRequest& request);
 
+/// Readies `store` to answer for `projects` (each named once): one listing (an engine) or one
+/// token (a registry) for every decision of the run, and a store that cannot be reached one
+/// Error, not one per project.
+Status PrepareStore(ImageStore& store, const Manifest& manifest, const std::vector<int>& projects);
+
 }  // namespace hoist

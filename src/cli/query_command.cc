@@ -1,9 +1,11 @@
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/json_output.h"
+#include "compat/aztec_query.h"
 #include "util/edit_distance.h"
 
 namespace hoist {
@@ -76,6 +78,77 @@ std::vector<std::string> Query(CommandContext& context, const std::string& field
   return {project.multiarch.empty() ? "false" : project.multiarch};  // multiarch
 }
 
+/// The manifest the era's scripts read: --manifest, else $ROOT_PATH's build_manifest.yml or
+/// .json (the one that exists; the era's own name when both or neither do).
+std::string CompatManifestFile(CommandContext& context, const std::string& root,
+                               const std::string& compat) {
+  namespace fs = std::filesystem;
+  if (!context.manifest_path.empty()) {
+    fs::path path = context.manifest_path;
+    return path.is_relative() ? (fs::path(context.directory) / path).string() : path.string();
+  }
+  std::error_code ec;
+  bool yml = fs::exists(root + "/build_manifest.yml", ec);
+  bool json = fs::exists(root + "/build_manifest.json", ec);
+  if (compat == "aztec")
+    return root + (yml || !json ? "/build_manifest.yml" : "/build_manifest.json");
+  auto era = ParseAztecEra(compat.substr(6));
+  return root + "/" + AztecEraManifest(era ? *era : AztecEra::kYaml2024);
+}
+
+/// `query --compat aztec[-ERA]`: the era's query_manifest, output and exit status.
+int CompatQuery(CommandContext& context, const std::string& compat,
+                const std::vector<std::string>& args) {
+  const GitRepository& repo = context.repo();
+  std::string root = ProcessEnv("ROOT_PATH").empty() ? repo.root() : ProcessEnv("ROOT_PATH");
+  std::string file = CompatManifestFile(context, root, compat);
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) {
+    throw CommandFailure{kExitFailure, "hoist: error: no manifest at " + file +
+                                           " (the Aztec build system's scripts read it from "
+                                           "$ROOT_PATH; set ROOT_PATH or pass --manifest)"};
+  }
+  AztecEra era = AztecEra::kYaml2024;
+  if (compat == "aztec") {
+    auto guess = GuessAztecEra(root, file);
+    if (!guess) throw CommandFailure{kExitFailure, "hoist: error: " + guess.error().message};
+    era = guess->era;
+  } else {
+    auto parsed = ParseAztecEra(compat.substr(6));
+    if (!parsed) throw CommandFailure{kExitUsage, "hoist: error: " + parsed.error().message};
+    era = *parsed;
+  }
+  auto manifest = RawManifest::Load(file, era == AztecEra::kYaml2024);
+  if (!manifest) throw CommandFailure{kExitFailure, "hoist: error: " + manifest.error().message};
+  auto fields = AztecQueryFields(era);
+  if (std::find(fields.begin(), fields.end(), args[0]) == fields.end()) {
+    std::string known;
+    for (const auto& name : fields) known += (known.empty() ? "" : ", ") + name;
+    Warn("the " + AztecEraName(era) + " query_manifest has no field '" + args[0] +
+         "' and prints nothing; its fields: " + known);
+  }
+  auto answer = AztecQuery(era, *manifest, root, repo, args);
+  if (context.json) {
+    std::vector<std::string> lines;
+    std::string out = answer.out;
+    for (size_t start = 0; start < out.size();) {
+      size_t end = out.find('\n', start);
+      if (end == std::string::npos) end = out.size();
+      lines.push_back(out.substr(start, end - start));
+      start = end + 1;
+    }
+    PrintJson("query", {{"field", args[0]},
+                        {"project", args[1]},
+                        {"compat", "aztec-" + AztecEraName(era)},
+                        {"values", lines},
+                        {"exitCode", answer.exit_code}});
+  } else {
+    std::cout << answer.out << std::flush;
+  }
+  std::cerr << answer.err << std::flush;
+  return answer.exit_code;
+}
+
 }  // namespace
 
 void AddQueryCommand(CLI::App& app, CommandContext& context, int& exit_code) {
@@ -89,7 +162,26 @@ void AddQueryCommand(CLI::App& app, CommandContext& context, int& exit_code) {
                    "rebuildPatterns, runDependencies, submodulePath or multiarch")
       ->required();
   command->add_option("PROJECT", *project, "A project of the manifest")->required();
-  command->callback([&context, &exit_code, field, project] {
+  auto run = std::make_shared<std::string>();
+  command->add_option("RUN", *run, "With --compat aztec-2024 runDependencies: a run's name");
+  auto compat = std::make_shared<std::string>();
+  command
+      ->add_option("--compat", *compat,
+                   "Answer exactly as the Aztec build system's query_manifest did: 'aztec' (the "
+                   "era the manifest implies), 'aztec-2023-02', 'aztec-2023-09' or 'aztec-2024'")
+      ->check(CLI::IsMember({"aztec", "aztec-2023-02", "aztec-2023-09", "aztec-2024"}));
+  command->callback([&context, &exit_code, field, project, run, compat] {
+    if (!compat->empty()) {
+      std::vector<std::string> args = {*field, *project};
+      if (!run->empty()) args.push_back(*run);
+      exit_code = CompatQuery(context, *compat, args);
+      return;
+    }
+    if (!run->empty()) {
+      throw CommandFailure{kExitUsage,
+                           "hoist: error: a run name is only read with --compat aztec-2024 "
+                           "(runDependencies PROJECT RUN)"};
+    }
     if (std::find(kFields.begin(), kFields.end(), *field) == kFields.end()) {
       std::string close = ClosestName(*field, kFields);
       throw CommandFailure{kExitUsage,

@@ -332,7 +332,7 @@ class ManifestBuilder {
     ResolveDockerfile(project, dockerfile.IsDefined() ? dockerfile : key);
 
     LoadRebuildPatterns(project, field("rebuildPatterns"));
-    LoadDependencies(project, field("dependencies"));
+    LoadDependencies(project, field("dependencies"), key);
     for (auto& [dep, node] : NameList(field("runDependencies"), "runDependencies", name)) {
       (void)node;
       if (std::find(project.run_dependencies.begin(), project.run_dependencies.end(), dep) ==
@@ -676,8 +676,19 @@ class ManifestBuilder {
     }
   }
 
-  void LoadDependencies(Project& project, const YAML::Node& node) {
-    if (!node.IsDefined() || node.IsNull()) return;
+  void LoadDependencies(Project& project, const YAML::Node& node, const YAML::Node& key) {
+    if (!node.IsDefined() || node.IsNull()) {
+      // The Aztec build system's last JSON-era scripts (build-system 5960747) ran
+      // <buildDir>/scripts/get_dependencies.sh for a project without dependencies; its YAML
+      // scripts did not. Each format keeps its era's rule.
+      bool json = file_.size() >= 5 && file_.compare(file_.size() - 5, 5, ".json") == 0;
+      auto path = JoinRepoPath(project.build_dir, "scripts/get_dependencies.sh");
+      std::error_code ec;
+      if (json && path && fs::is_regular_file(fs::path(repo_root_) / *path, ec)) {
+        RunDependencyScript(project, node.IsDefined() ? node : key, *path);
+      }
+      return;
+    }
     if (node.IsScalar()) {
       LoadDependencyScript(project, node);
       return;
@@ -696,6 +707,14 @@ class ManifestBuilder {
     if (!text) return;
     auto path = RepoPath(node, project.build_dir, "dependency script", project.name);
     if (!path) return;
+    RunDependencyScript(project, node, *path);
+  }
+
+  /// Runs the dependency script at repository path `path` (with the project's directory as
+  /// its argument, from the repository root) and adds the names it prints.
+  void RunDependencyScript(Project& project, const YAML::Node& node,
+                           const std::string& script_path) {
+    const std::string* path = &script_path;
     project.dependencies_script = *path;
     fs::path script = fs::path(repo_root_) / *path;
     std::error_code ec;

@@ -87,15 +87,17 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
   command->add_option("--commit-tag", options->commit_tag, "COMMIT_TAG build arg")
       ->envname("COMMIT_TAG");
   AddRemoteOption(*command, options->remotes, "Build elsewhere");
+  AddCompatOption(*command, context);
   command->callback([&context, &exit_code, options, jobs_option] {
     CheckReportPath(options->report, options->dry_run);
     auto order = BuildOrder(context.graph(), Selected(context, *options));
     if (!order) throw CommandFailure{kExitFailure, "hoist: error: " + order.error().message};
     SnapshotOptions snapshot_options;
     snapshot_options.working_tree = true;
+    context.ApplyScheme(snapshot_options);
     SourceSnapshot snapshot = context.Snapshot(snapshot_options);
     context.commit_tag_override = options->commit_tag;
-    auto hashes = context.Hashes(snapshot, HashScheme::kV1, options->platform);
+    auto hashes = context.Hashes(snapshot, context.scheme(), options->platform);
     const PipelineFacts& facts = context.facts();
     BuildSettings settings{
         options->network.empty() ? context.config().build_network : options->network,
@@ -107,6 +109,7 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
         context.CommitTag(),
         facts.branch,
         facts.repository_url};
+    settings.aztec = !context.compat.empty();
     ReadRebuildRequests(context.repo().Output({"log", "-1", "--format=%B"}), settings);
     ImageStore& store = options->dry_run ? context.ReadStore() : context.Store();
     DockerBuilder builder;
@@ -128,6 +131,8 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       if (!store.InEngine() && !options->dry_run) check_engine();
       auto arch = builder.Architecture();
       if (arch) settings.arch = *arch;
+      // The Aztec build system named architectures as `uname -m` does, arm64 aside.
+      if (!context.compat.empty() && settings.arch == "amd64") settings.arch = "x86_64";
       break;
     }
     BuildEnvironment env{context.manifest(),

@@ -48,6 +48,16 @@ class CommandContext {
   std::string trust_mode = "auto";            ///< --trust or HOIST_TRUST
   std::vector<std::string> trailing_command;  ///< the words after "--"
   std::vector<std::string> command_line;      ///< every word after "hoist", as given
+  /// build's and test's --compat (HOIST_COMPAT): "aztec" keys images and markers by the Aztec
+  /// build system's content hash (its calculate_content_hash), under the tags its YAML-era
+  /// scripts read and wrote, so a team's registry keeps serving after the switch.
+  std::string compat;
+  HashScheme scheme() const { return compat.empty() ? HashScheme::kV1 : HashScheme::kAztec; }
+  /// Snapshot options for the scheme: the Aztec hash is of the commit, and uncommitted changes
+  /// only mark it dirty, as its scripts hashed `git ls-tree`.
+  void ApplyScheme(SnapshotOptions& options) const {
+    options.aztec_paths = options.flag_only = !compat.empty();
+  }
 
   /// The cache store: the registry when one is configured, else the local Docker engine, which
   /// a CI job gets only with --local (its runner's engine is thrown away).

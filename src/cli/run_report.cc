@@ -49,6 +49,17 @@ void AddRemoteOption(CLI::App& command, std::vector<std::string>& remotes,
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 }
 
+void AddCompatOption(CLI::App& command, CommandContext& context) {
+  command
+      .add_option("--compat", context.compat,
+                  "aztec: key images and test passes by the Aztec build system's content hash, "
+                  "under the tags its scripts used (cache-<hash>, cache-<hash>-<arch>, "
+                  "cache-<hash>-<job>)")
+      ->envname("HOIST_COMPAT")
+      ->check(CLI::IsMember({"aztec"}))
+      ->option_text("SCHEME");
+}
+
 std::vector<std::string> JobNames(const std::vector<RunJob>& jobs) {
   std::vector<std::string> names;
   for (const auto& job : jobs) names.push_back(job.name);

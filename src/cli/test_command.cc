@@ -64,6 +64,7 @@ void AddTestCommand(CLI::App& app, CommandContext& context, int& exit_code) {
   auto* jobs_option =
       command->add_option("-j,--jobs", options->jobs, "Jobs at once")->check(CLI::Range(1, 256));
   AddRemoteOption(*command, options->remotes, "Run the jobs in their images elsewhere");
+  AddCompatOption(*command, context);
   command
       ->add_option("--report", options->report,
                    "Write a report of the run: FILE.html (the graph, a timeline) and FILE.json "
@@ -74,8 +75,9 @@ void AddTestCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     std::vector<PlannedTest> tests = Planned(context, *options);
     SnapshotOptions snapshot_options;
     snapshot_options.working_tree = true;
+    context.ApplyScheme(snapshot_options);
     SourceSnapshot snapshot = context.Snapshot(snapshot_options);
-    auto hashes = context.Hashes(snapshot, HashScheme::kV1);
+    auto hashes = context.Hashes(snapshot, context.scheme());
     ImageStore& store = context.Store();
     DockerBuilder builder;
     std::vector<int> projects;
@@ -91,8 +93,14 @@ void AddTestCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     if (!machines) throw CommandFailure{kExitUsage, "hoist: error: " + machines.error().message};
     auto prepared = PrepareStore(store, context.manifest(), projects);
     if (!prepared) throw CommandFailure{kExitFailure, "hoist: error: " + prepared.error().message};
-    TestEnvironment env{context.manifest(), hashes,        store, builder, context.repo().root(),
-                        snapshot.commit(),  options->force};
+    TestEnvironment env{context.manifest(),
+                        hashes,
+                        store,
+                        builder,
+                        context.repo().root(),
+                        snapshot.commit(),
+                        options->force,
+                        !context.compat.empty()};
     auto jobs = TestJobs(env, tests, machines->placement);
     JobRunner runner(machines->pool.get(), {machines->jobs, false});
     BuildOutput output(JobNames(jobs), jobs.size(), context.LogDirectory(), false);

@@ -1,6 +1,7 @@
 #include "stages/project_build.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <sstream>
 
@@ -257,6 +258,13 @@ Status BuildProject(BuildEnvironment& env, int p, const BuildDecision& decision,
   request.build_args["COMMIT_HASH"] = env.settings.commit;
   request.build_args["ARG_COMMIT_HASH"] = env.settings.commit;
   request.build_args["COMMIT_TAG"] = env.settings.commit_tag;
+  if (env.settings.aztec) {
+    request.build_args["ARG_CONTENT_HASH"] = hash;
+    const std::string& tag = env.settings.commit_tag;
+    if (tag.size() > 1 && tag[0] == 'v' && std::isdigit(static_cast<unsigned char>(tag[1]))) {
+      request.build_args["COMMIT_TAG"] = tag.substr(1);
+    }
+  }
   request.labels["org.opencontainers.image.revision"] = env.settings.commit;
   if (!env.settings.source_url.empty()) {
     request.labels["org.opencontainers.image.source"] = env.settings.source_url;
@@ -305,7 +313,7 @@ Status BuildProject(BuildEnvironment& env, int p, const BuildDecision& decision,
   if (project.multiarch == "host") {
     auto arch = builder.Architecture();
     if (!arch) return fail(arch.error().message);
-    arch_tag = tag::ArchImage(hash, *arch);
+    arch_tag = tag::ArchImage(hash, env.settings.aztec && *arch == "amd64" ? "x86_64" : *arch);
     request.tags.push_back(store.Reference(project.name, arch_tag));
   }
   request.cache_from = stage_images;

@@ -29,6 +29,10 @@ struct BuildSettings {
   /// The builder's architecture ("amd64"), for multiarch: host projects: each architecture's
   /// image cache-<hash>-<arch> is decided on and built of its own. "" when none is one.
   std::string arch;
+  /// --compat aztec: as the Aztec build system's YAML-era build did, architectures are named
+  /// as `uname -m` names them (x86_64, arm64) and the build gets ARG_CONTENT_HASH (its
+  /// content hash) and COMMIT_TAG without a leading 'v' (extract_tag_version).
+  bool aztec = false;
 };
 
 /// Everything the build of one project reads; shared by every project of a run.

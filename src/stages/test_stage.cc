@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "store/tag_names.h"
+
 namespace hoist {
 
 Expected<std::vector<PlannedTest>> PlanTests(const Manifest& manifest,
@@ -48,6 +50,16 @@ JobResult RunTestStageJob(const TestEnvironment& env, const PlannedTest& test, J
       return {JobOutcome::kCached,
               "passed at " + (*pass)->time + " at commit " + (*pass)->commit.substr(0, 12)};
     }
+    if (env.aztec_tags && !test.job.host) {
+      const std::string tag = tag::AztecTestPass(hash.hash, test.job.name);
+      auto tagged = env.store.Identity(project.name, tag);
+      if (!tagged) return {JobOutcome::kFailed, tagged.error().message};
+      if (*tagged && **tagged == *image) {
+        return {JobOutcome::kCached, "passed: " + tag +
+                                         " names the image, as the Aztec build "
+                                         "system's scripts tagged a pass"};
+      }
+    }
   }
   const std::string directory = env.root + "/" + project.project_dir;
   auto ran = test.job.host
@@ -64,6 +76,11 @@ JobResult RunTestStageJob(const TestEnvironment& env, const PlannedTest& test, J
   if (hash.dirty) return {JobOutcome::kDone, "not recorded: uncommitted changes"};
   auto recorded = RecordTestPass(env.store, project.name, hash.hash, *image, env.commit, test.job);
   if (!recorded) return {JobOutcome::kFailed, recorded.error().message};
+  if (env.aztec_tags && !test.job.host) {
+    auto tagged = env.store.Tag(project.name, tag::Image(hash.hash),
+                                tag::AztecTestPass(hash.hash, test.job.name));
+    if (!tagged) return {JobOutcome::kFailed, tagged.error().message};
+  }
   return {JobOutcome::kDone, ""};
 }
 

@@ -30,6 +30,9 @@ struct TestEnvironment {
   std::string root;     ///< the repository
   std::string commit;   ///< recorded in pass markers
   bool force = false;   ///< run even when a pass is recorded
+  /// --compat aztec: a pass is also the tag cache-<hash>-<job> on the image it ran in, as the
+  /// Aztec build system's scripts tagged it (read when it names that same image; written).
+  bool aztec_tags = false;
 };
 
 /// One job per planned test ("project-job"), none waiting for another; host jobs run on this

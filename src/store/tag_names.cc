@@ -60,6 +60,13 @@ std::string DeployPointer(const std::string& deploy_tag) {
   return kPointer + deploy_tag;
 }
 
+std::string AztecTestPass(const std::string& hash, const std::string& job) {
+  return kCache + hash + "-" + job;
+}
+std::string AztecDeployed(const std::string& hash, const std::string& deploy_tag) {
+  return kCache + hash + "-" + deploy_tag + "-deployed";
+}
+
 std::string Built(const std::string& hash) {
   return kBuilt + hash;
 }

@@ -35,6 +35,11 @@ std::string Built(const std::string& hash);
 std::string BranchBuilt(const std::string& branch);
 std::string DeployLease(const std::string& deploy_tag);
 inline const std::string kTaint = "tainted";
+/// The Aztec build system's names (its YAML-era scripts), written and read only with
+/// --compat aztec, where `hash` is its 40-digit content hash: a test pass was the image
+/// itself tagged cache-<hash>-<job>, a deploy cache-<hash>-<deploytag>-deployed.
+std::string AztecTestPass(const std::string& hash, const std::string& job);
+std::string AztecDeployed(const std::string& hash, const std::string& deploy_tag);
 
 /// What a tag of a project's repository is, seen from content hash `hash`.
 struct Meaning {

@@ -1,10 +1,12 @@
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <random>
 
 #include "cli/commands.h"
+#include "compat/aztec_env.h"
 #include "stages/pipeline_env.h"
 
 namespace hoist {
@@ -55,6 +57,91 @@ std::string Render(const std::vector<std::pair<std::string, std::string>>& env,
   return out;
 }
 
+std::string ReadWhole(const std::string& path, bool& ok) {
+  std::ifstream in(path);
+  ok = static_cast<bool>(in);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+std::string TrimLine(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  return text;
+}
+
+/// `env --compat aztec[-ERA] -- ARGS…`: the era's setup_env into $BASH_ENV; the exit code.
+int CompatEnv(CommandContext& context, const std::string& compat, const std::string& bs_path,
+              const std::vector<std::string>& args) {
+  namespace fs = std::filesystem;
+  const std::string root = context.repo().root();
+  AztecEnvInput input;
+  if (compat == "aztec") {
+    bool yml = fs::exists(root + "/build_manifest.yml");
+    auto guess = GuessAztecEra(root, root + (yml ? "/build_manifest.yml" : "/build_manifest.json"));
+    input.era = guess ? guess->era : AztecEra::kYaml2024;
+  } else {
+    auto era = ParseAztecEra(compat.substr(6));
+    if (!era) throw CommandFailure{kExitUsage, "hoist: error: " + era.error().message};
+    input.era = *era;
+  }
+  input.args = args;
+  input.root_path = root;
+  input.build_system_path = bs_path.empty() ? root + "/build-system" : bs_path;
+  // 2023-02 read ../PROJECT and ../VERSION from the build-system folder; later eras the root's.
+  std::string base = input.era == AztecEra::kJson2023Feb
+                         ? fs::path(input.build_system_path).parent_path().string()
+                         : root;
+  bool ok = false;
+  input.project = TrimLine(ReadWhole(base + "/PROJECT", ok));
+  if (!ok) {
+    std::cout << "cat: " << base << "/PROJECT: No such file or directory\n";
+    std::cerr << "hoist: error: setup_env reads the project's name from " << base
+              << "/PROJECT (the deploy tag is <PROJECT>-<env>); create it\n";
+    return kExitFailure;
+  }
+  if (input.era != AztecEra::kYaml2024) {
+    input.version = TrimLine(ReadWhole(base + "/VERSION", ok));
+    if (!ok && args.size() > 1 && !args[1].empty()) {
+      std::cout << "cat: " << base << "/VERSION: No such file or directory\n";
+      return kExitFailure;
+    }
+  }
+  if (input.era == AztecEra::kYaml2024 && !args.empty()) {
+    input.commit_message = context.repo().Output(
+        {"log", "-n", "1", "--pretty=format:%s", args[0].empty() ? "HEAD" : args[0]});
+  }
+  input.path = ProcessEnv("PATH");
+  input.docker_buildkit = ProcessEnv("DOCKER_BUILDKIT");
+  input.alpine = fs::exists("/etc/alpine-release");
+  input.ecr_url = context.registry.empty() ? ProcessEnv("ECR_URL") : context.registry;
+  input.ecr_deploy_url =
+      context.deploy_registry.empty() ? ProcessEnv("ECR_DEPLOY_URL") : context.deploy_registry;
+  input.dockerhub_account = ProcessEnv("DOCKERHUB_ACCOUNT");
+  input.dockerhub_username = ProcessEnv("DOCKERHUB_USERNAME");
+  input.aws_default_region = ProcessEnv("AWS_DEFAULT_REGION");
+  auto output = AztecSetupEnv(input);
+  std::cout << output.printed << output.error << std::flush;
+  if (output.exit_code != 0) return output.exit_code;
+  std::string bash_env = ProcessEnv("BASH_ENV");
+  if (bash_env.empty()) {
+    throw CommandFailure{kExitUsage,
+                         "hoist: error: env --compat writes to $BASH_ENV, which is not set (the "
+                         "setup_env shim sets it, as setup_env did)"};
+  }
+  std::ofstream file(bash_env, std::ios::app);
+  for (const auto& line : output.bash_env) file << line << "\n";
+  // For the shims' own hoist calls: the Aztec tags, and the registries this run named.
+  file << "export HOIST_COMPAT=aztec\n";
+  if (!context.registry.empty()) file << "export HOIST_REGISTRY=" << context.registry << "\n";
+  if (!context.deploy_registry.empty()) {
+    file << "export HOIST_DEPLOY_REGISTRY=" << context.deploy_registry << "\n";
+  }
+  if (!file) {
+    throw CommandFailure{kExitFailure,
+                         "hoist: error: cannot append to $BASH_ENV (" + bash_env + ")"};
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 void AddEnvCommand(CLI::App& app, CommandContext& context, int& exit_code) {
@@ -73,7 +160,34 @@ void AddEnvCommand(CLI::App& app, CommandContext& context, int& exit_code) {
   command->add_option("--format", *format, "shell, json, dotenv or github (appends to $GITHUB_ENV)")
       ->check(CLI::IsMember({"shell", "json", "dotenv", "github"}))
       ->capture_default_str();
-  command->callback([&context, &exit_code, facts, format] {
+  auto compat = std::make_shared<std::string>();
+  auto bs_path = std::make_shared<std::string>();
+  auto setup_args = std::make_shared<std::vector<std::string>>();
+  command
+      ->add_option("--compat", *compat,
+                   "Do what the Aztec build system's setup_env did, variable for variable, into "
+                   "$BASH_ENV: 'aztec' (the era the manifest implies), 'aztec-2023-02', "
+                   "'aztec-2023-09' or 'aztec-2024'; its arguments after --")
+      ->check(CLI::IsMember({"aztec", "aztec-2023-02", "aztec-2023-09", "aztec-2024"}));
+  command->add_option("--build-system-path", *bs_path,
+                      "With --compat: the folder the shims were installed in (default: "
+                      "<repository>/build-system)");
+  command->add_option(
+      "SETUP_ENV_ARGS", *setup_args,
+      "With --compat: COMMIT_HASH COMMIT_TAG JOB_NAME [GIT_REPOSITORY_URL] [BRANCH] "
+      "[PULL_REQUEST]");
+  command->callback([&context, &exit_code, facts, format, compat, bs_path, setup_args] {
+    if (!compat->empty()) {
+      // After "--", as the shim passes them: empty ones ('' for no tag) kept in place.
+      exit_code = CompatEnv(context, *compat, *bs_path,
+                            setup_args->empty() ? context.trailing_command : *setup_args);
+      return;
+    }
+    if (!setup_args->empty()) {
+      throw CommandFailure{kExitUsage,
+                           "hoist: error: env takes arguments only with --compat aztec (those of "
+                           "setup_env)"};
+    }
     auto detected = DetectPipelineFacts(context.repo(), *facts, ProcessEnv);
     if (!detected) throw CommandFailure{kExitFailure, "hoist: error: " + detected.error().message};
     auto env = PipelineEnvironment(context.repo().root(), *detected);

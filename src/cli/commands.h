@@ -19,6 +19,7 @@ void AddTaintCommand(CLI::App& app, CommandContext& context, int& exit_code);
 void AddStatusCommand(CLI::App& app, CommandContext& context, int& exit_code);
 void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code);
 void AddEnvCommand(CLI::App& app, CommandContext& context, int& exit_code);
+void AddCompatCommand(CLI::App& app, CommandContext& context, int& exit_code);
 void AddTestCommand(CLI::App& app, CommandContext& context, int& exit_code);
 void AddDeployCommand(CLI::App& app, CommandContext& context, int& exit_code);
 void AddCiCommand(CLI::App& app, CommandContext& context, int& exit_code);

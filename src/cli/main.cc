@@ -75,6 +75,7 @@ int main(int argc, char** argv) {
   AddContextCommand(app, context, exit_code);
   AddSelfCommand(app, context, exit_code);
   AddDoctorCommand(app, context, exit_code);
+  AddCompatCommand(app, context, exit_code);
   AddDocsCommands(app, exit_code);
   auto* help = app.add_subcommand("help", "Show a command's help: hoist help build");
   auto help_words = std::make_shared<std::vector<std::string>>();

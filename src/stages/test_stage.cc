@@ -37,6 +37,19 @@ std::vector<RunJob> TestJobs(const TestEnvironment& env, const std::vector<Plann
   return jobs;
 }
 
+namespace {
+/// The image a pass tag cache-<hash>-<job> goes on: the tested image; for a host job, the
+/// project's image of this hash ("" when it has none: then no tag, as there is nothing to tag).
+Expected<std::string> AztecTaggedImage(const TestEnvironment& env, const std::string& project,
+                                       const std::string& hash, const TestJob& job,
+                                       const std::string& image) {
+  if (!job.host) return image;
+  auto identity = env.store.Identity(project, tag::Image(hash));
+  if (!identity) return identity.error();
+  return *identity ? **identity : std::string();
+}
+}  // namespace
+
 JobResult RunTestStageJob(const TestEnvironment& env, const PlannedTest& test, JobScope& scope) {
   const Project& project = env.manifest.projects[test.project];
   const ProjectHash& hash = env.hashes[test.project];
@@ -50,11 +63,15 @@ JobResult RunTestStageJob(const TestEnvironment& env, const PlannedTest& test, J
       return {JobOutcome::kCached,
               "passed at " + (*pass)->time + " at commit " + (*pass)->commit.substr(0, 12)};
     }
-    if (env.aztec_tags && !test.job.host) {
+    if (env.aztec_tags) {
+      // The image the tag is on: the one tested, or for a job run on the host (the Aztec
+      // scripts' cond_run_script), the project's image of this hash.
+      auto on = AztecTaggedImage(env, project.name, hash.hash, test.job, *image);
+      if (!on) return {JobOutcome::kFailed, on.error().message};
       const std::string tag = tag::AztecTestPass(hash.hash, test.job.name);
       auto tagged = env.store.Identity(project.name, tag);
       if (!tagged) return {JobOutcome::kFailed, tagged.error().message};
-      if (*tagged && **tagged == *image) {
+      if (!on->empty() && *tagged && **tagged == *on) {
         return {JobOutcome::kCached, "passed: " + tag +
                                          " names the image, as the Aztec build "
                                          "system's scripts tagged a pass"};
@@ -76,10 +93,14 @@ JobResult RunTestStageJob(const TestEnvironment& env, const PlannedTest& test, J
   if (hash.dirty) return {JobOutcome::kDone, "not recorded: uncommitted changes"};
   auto recorded = RecordTestPass(env.store, project.name, hash.hash, *image, env.commit, test.job);
   if (!recorded) return {JobOutcome::kFailed, recorded.error().message};
-  if (env.aztec_tags && !test.job.host) {
-    auto tagged = env.store.Tag(project.name, tag::Image(hash.hash),
-                                tag::AztecTestPass(hash.hash, test.job.name));
-    if (!tagged) return {JobOutcome::kFailed, tagged.error().message};
+  if (env.aztec_tags) {
+    auto on = AztecTaggedImage(env, project.name, hash.hash, test.job, *image);
+    if (!on) return {JobOutcome::kFailed, on.error().message};
+    if (!on->empty()) {
+      auto tagged = env.store.Tag(project.name, tag::Image(hash.hash),
+                                  tag::AztecTestPass(hash.hash, test.job.name));
+      if (!tagged) return {JobOutcome::kFailed, tagged.error().message};
+    }
   }
   return {JobOutcome::kDone, ""};
 }

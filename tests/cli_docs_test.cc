@@ -73,7 +73,7 @@ TEST_F(CliDocs, BashCompletesCommandsOptionsAndProjects) {
 
 TEST_F(CliDocs, ZshCompletesCommandsOptionsAndProjects) {
   EXPECT_EQ(Zsh("bu"),
-            "affected\nbuild\ncheck\nci\ncompletion\ncontext\ndeploy\ndoctor\nenv\nexplain\n"
+            "affected\nbuild\ncheck\nci\ncompat\ncompletion\ncontext\ndeploy\ndoctor\nenv\nexplain\n"
             "graph\nhash\nhelp\nimage\nprojects\nquery\nself\nstatus\ntaint\ntest\nversion\n");
   EXPECT_NE(Zsh("build --a").find("--allow-dirty\n"), std::string::npos);
   EXPECT_EQ(Zsh("image ").find("exists\n") != std::string::npos, true);

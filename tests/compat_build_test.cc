@@ -130,6 +130,24 @@ TEST_F(CompatBuild, ImagesLandUnderTheAztecScriptsTagsAndTheirImagesAreReused) {
             "v2\n");
 }
 
+TEST_F(CompatBuild, AReleaseTagRebuildsWhatBakesItInAsTheAztecScriptsDid) {
+  // The Aztec hash leaves COMMIT_TAG out: a tagged commit must not ship the image an
+  // untagged one built when the Dockerfile bakes the tag in (check_rebuild: ARG COMMIT_TAG=).
+  repo.Write("tool/Dockerfile",
+             "FROM hoist-example/busybox:1\nARG COMMIT_TAG=\nRUN echo \"v=$COMMIT_TAG\" > /tag\n");
+  repo.Commit("tool bakes the tag");
+  ASSERT_EQ(Hoist({"build", "--compat", "aztec", "--all"}).exit_code, 0) << last.err;
+  EXPECT_EQ(Results({"build", "--compat", "aztec", "--all", "--commit-tag", "v1.2.3"}),
+            (std::map<std::string, std::string>{
+                {"lib", "cached"}, {"app", "cached"}, {"tool", "built"}}));
+  EXPECT_NE(last.out.find("bakes in COMMIT_TAG"), std::string::npos) << last.out;
+  const std::string image = registry.host() + "/t/tool:cache-" + AztecHash("^tool/");
+  RunOk("/", {"docker", "pull", "-q", image});
+  // Without its 'v', as extract_tag_version gave it.
+  EXPECT_EQ(RunOk("/", {"docker", "run", "--rm", "--network=none", image, "cat", "/tag"}),
+            "v=1.2.3\n");
+}
+
 TEST_F(CompatBuild, TestPassesAreTheImageTaggedWithTheJobName) {
   ASSERT_EQ(Hoist({"build", "--compat", "aztec", "app"}).exit_code, 0) << last.err;
   const std::string app = AztecHash("^(app|lib)/");

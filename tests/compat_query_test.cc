@@ -172,6 +172,21 @@ TEST(CompatQuery, TheCommandAnswersOnStdoutWithTheScriptsExitStatus) {
   EXPECT_EQ(missing.out, "");
   EXPECT_EQ(missing.exit_code, 0);
   EXPECT_NE(missing.err.find("has no field 'multiarch'"), std::string::npos) << missing.err;
+  // jq could not iterate over a string: status 5.
+  repo.Write("build_manifest.json", R"({"lib": {"buildDir": "lib", "dependencies": "deps.sh"}})");
+  repo.Commit("string");
+  auto string_deps =
+      RunHoist(repo.root(), {"query", "--compat", "aztec-2023-02", "dependencies", "lib"});
+  EXPECT_EQ(string_deps.exit_code, 5);
+  EXPECT_NE(string_deps.err.find("Cannot iterate over string (\"deps.sh\")"), std::string::npos);
+  // A cycle: the 2023-02 scripts never finished on one, so the manifest is 2023-09's.
+  repo.Write("build_manifest.json",
+             R"({"lib": {"buildDir": "./lib/", "dependencies": ["app"]},
+                 "app": {"buildDir": "app", "dependencies": ["lib"]}})");
+  repo.Commit("cycle");
+  auto cycle = RunHoist(repo.root(), {"query", "--compat", "aztec", "dependencies", "lib"});
+  EXPECT_EQ(cycle.exit_code, 0) << cycle.err;
+  EXPECT_EQ(cycle.out, "app\n");
   // hoist's own query keeps its normalised answers.
   auto own = RunHoist(repo.root(), {"query", "buildDir", "lib"});
   EXPECT_EQ(own.out, repo.root() + "/lib\n");
@@ -206,6 +221,16 @@ TEST(CompatQuery, AJsonProjectWithoutDependenciesRunsGetDependencies) {
   auto own = RunHoist(repo.root(), {"query", "dependencies", "types"});
   EXPECT_EQ(own.exit_code, 0) << own.err;
   EXPECT_EQ(own.out, "foundation\n");
+  // A script that is not executable, which the scripts would have failed on: a warning.
+  std::filesystem::permissions(repo.root() + "/yarn-project/scripts/get_dependencies.sh",
+                               std::filesystem::perms::owner_exec |
+                                   std::filesystem::perms::group_exec |
+                                   std::filesystem::perms::others_exec,
+                               std::filesystem::perm_options::remove);
+  auto not_run = RunHoist(repo.root(), {"query", "dependencies", "types"});
+  EXPECT_EQ(not_run.exit_code, 0) << not_run.err;
+  EXPECT_EQ(not_run.out, "");
+  EXPECT_NE(not_run.err.find("is not executable"), std::string::npos) << not_run.err;
   // A YAML manifest's scripts never ran it.
   repo.Remove("build_manifest.json");
   repo.Write("build_manifest.yml",

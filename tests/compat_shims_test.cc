@@ -30,7 +30,8 @@ class CompatShims : public ::testing::Test {
                "FROM 278380418400.dkr.ecr.eu-west-2.amazonaws.com/lib\nCOPY app.txt /app.txt\n");
     repo.Write("app/app.txt", "app\n");
     repo.Write("app/scripts/run_tests",
-               "#!/bin/sh\necho \"run_tests $JOB_NAME $*\"\ntest \"$1\" = ok\n");
+               // From the repository's top level, as on the Aztec scripts' spot machine.
+               "#!/bin/sh\necho \"run_tests $JOB_NAME $*\"\ntest -f PROJECT && test \"$1\" = ok\n");
     std::filesystem::permissions(repo.root() + "/app/scripts/run_tests",
                                  std::filesystem::perms::owner_exec,
                                  std::filesystem::perm_options::add);
@@ -192,6 +193,11 @@ TEST_F(CompatShims, ACircleCiPipelineOfTheAztecScriptsRunsOnHoist) {
   EXPECT_EQ(Step("untag_remote_image app release-1").exit_code, 0);
   EXPECT_FALSE(Tagged(cache.host(), "app", "release-1"));
   EXPECT_EQ(Step("untag_remote_image app never-there").exit_code, 0);
+  // The deploy registry's region as fourth argument tags there (deploy_ecr wrote <sha>).
+  auto in_deploy = Step("tag_remote_image app " + sha + " kept \"$ECR_DEPLOY_REGION\"");
+  EXPECT_EQ(in_deploy.exit_code, 0) << in_deploy.out << in_deploy.err;
+  EXPECT_TRUE(Tagged(deploy.host(), "app", "kept"));
+  EXPECT_FALSE(Tagged(cache.host(), "app", "kept"));
 }
 
 }  // namespace

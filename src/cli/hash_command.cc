@@ -27,6 +27,7 @@ void AddHashCommand(CLI::App& app, CommandContext& context, int& exit_code) {
           "--compat", options->compat,
           "'aztec': the seed's calculate_content_hash, bit for bit (of the commit; uncommitted "
           "changes only mark a hash dirty)")
+      ->envname("HOIST_COMPAT")
       ->check(CLI::IsMember({"aztec"}))
       ->option_text("SCHEME");
   command

@@ -50,6 +50,7 @@ void AddStatusCommand(CLI::App& app, CommandContext& context, int& exit_code) {
   auto options = std::make_shared<Options>();
   command->add_option("PROJECT", options->projects, "Projects (default: all)");
   command->add_option("--compat", options->compat, "'aztec': the seed's hashes and tags")
+      ->envname("HOIST_COMPAT")
       ->check(CLI::IsMember({"aztec"}));
   command->callback([&context, &exit_code, options] {
     std::vector<int> selected = context.SelectProjects(options->projects);

@@ -46,6 +46,13 @@ std::string DefaultRegion(const AztecEnvInput& in) {
   return in.aws_default_region;
 }
 
+/// The region the scripts pass around to say which registry (tag_remote_image's 4th
+/// argument): an ECR host's own, else a name of hoist's for that registry ("" without one).
+std::string RegionName(const std::string& registry, const std::string& stand_in) {
+  if (auto region = EcrRegionOf(registry); !region.empty()) return region;
+  return registry.empty() ? "" : stand_in;
+}
+
 std::string Arg(const std::vector<std::string>& args, size_t i) {
   return i < args.size() ? args[i] : "";
 }
@@ -93,10 +100,10 @@ AztecEnvOutput Yaml(const AztecEnvInput& in) {
   e.push_back(Export("SSH_CONFIG_PATH", bs + "/remote/ssh_config"));
   e.push_back(Export("PATH", "$PATH:" + bs + "/scripts"));
   e.push_back(Export("AWS_DEFAULT_REGION", DefaultRegion(in)));
-  e.push_back(Export("ECR_REGION", EcrRegion(in.ecr_url)));
+  e.push_back(Export("ECR_REGION", RegionName(in.ecr_url, "hoist-cache")));
   e.push_back(Export("AWS_ACCOUNT", EcrAccount(in.ecr_url)));
   e.push_back(Export("ECR_URL", in.ecr_url));
-  e.push_back(Export("ECR_DEPLOY_REGION", EcrRegion(in.ecr_deploy_url)));
+  e.push_back(Export("ECR_DEPLOY_REGION", RegionName(in.ecr_deploy_url, "hoist-deploy")));
   e.push_back(Export("ECR_DEPLOY_URL", in.ecr_deploy_url));
   e.push_back(Export("DOCKERHUB_ACCOUNT", in.dockerhub_account));
   e.push_back(Export("DOCKERHUB_USERNAME", in.dockerhub_username));
@@ -173,10 +180,10 @@ AztecEnvOutput Json(const AztecEnvInput& in) {
   e.push_back(Export("SSH_CONFIG_PATH", bs + "/remote/ssh_config"));
   e.push_back(Export("PATH", in.path + ":" + bs + (sep ? "/scripts" : "")));
   e.push_back(Export("AWS_DEFAULT_REGION", DefaultRegion(in)));
-  e.push_back(Export("ECR_REGION", EcrRegion(in.ecr_url)));
+  e.push_back(Export("ECR_REGION", RegionName(in.ecr_url, "hoist-cache")));
   e.push_back(Export("AWS_ACCOUNT", EcrAccount(in.ecr_url)));
   e.push_back(Export("ECR_URL", in.ecr_url));
-  e.push_back(Export("ECR_DEPLOY_REGION", EcrRegion(in.ecr_deploy_url)));
+  e.push_back(Export("ECR_DEPLOY_REGION", RegionName(in.ecr_deploy_url, "hoist-deploy")));
   e.push_back(Export("ECR_DEPLOY_URL", in.ecr_deploy_url));
   e.push_back(Export("PROJECT", in.project));
   e.push_back(Export("COMMIT_HASH", commit_hash));

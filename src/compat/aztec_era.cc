@@ -1,6 +1,8 @@
 #include "compat/aztec_era.h"
 
 #include <filesystem>
+#include <functional>
+#include <map>
 
 #include "compat/raw_manifest.h"
 
@@ -62,6 +64,27 @@ Expected<AztecEraGuess> GuessAztecEra(const std::string& root, const std::string
     if (fs::is_regular_file(fs::path(root) / script, ec)) {
       return AztecEraGuess{AztecEra::kJson2023Sep,
                            "project '" + project + "' gets its dependencies from " + script};
+    }
+  }
+  // The 2023-02 scripts never finished a dependency walk on a cycle (no visited set), so a
+  // manifest with one was written for the later scripts.
+  std::map<std::string, int> state;  // 1: on the walk, 2: done
+  std::function<bool(const std::string&)> cyclic = [&](const std::string& p) {
+    int& s = state[p];
+    if (s == 1) return true;
+    if (s == 2) return false;
+    s = 1;
+    for (const auto& dep : manifest->Items(p, "dependencies")) {
+      if (manifest->Has(dep) && cyclic(dep)) return true;
+    }
+    state[p] = 2;
+    return false;
+  };
+  for (const auto& project : manifest->Projects()) {
+    if (cyclic(project)) {
+      return AztecEraGuess{AztecEra::kJson2023Sep,
+                           "its dependencies form a cycle, which the 2023-02 scripts never "
+                           "finished walking"};
     }
   }
   return AztecEraGuess{AztecEra::kJson2023Feb,

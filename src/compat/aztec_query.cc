@@ -96,6 +96,13 @@ class Query {
 
   void FebWalk(const std::string& p, std::vector<std::string>& path,
                std::vector<std::string>& all) {
+    // `.P.dependencies // [] | .[]`: jq cannot iterate over a string or a number.
+    auto type = manifest_.TypeOf(p, "dependencies");
+    if (type == RawManifest::Type::kString || type == RawManifest::Type::kOther) {
+      throw ScriptExit{5, "",
+                       "jq: error (at " + root_ + "/build_manifest.json:0): Cannot iterate over " +
+                           JqTypeWithValue(p, "dependencies") + "\n"};
+    }
     for (const auto& dep : ShellWords(JoinLines(manifest_.Items(p, "dependencies")))) {
       all.push_back(dep);
       auto seen = std::find(path.begin(), path.end(), dep);

@@ -35,7 +35,7 @@ if ! BASH_ENV=$BASH_ENV "${HOIST:-hoist}" env --compat aztec-@ERA@ --build-syste
 fi
 cat "$BASH_ENV"
 source "$BASH_ENV"
-set +e
+@SETU@set +e
 )SH";
 
 const char* kQueryManifest = R"SH(exec "${HOIST:-hoist}" query --compat aztec-@ERA@ "$@"
@@ -65,17 +65,20 @@ const char* kImageExists = R"SH(set -eu
 )SH";
 
 const char* kTagRemote = R"SH(set -eu
-# A fourth argument naming the deploy registry's region tags there.
-REGISTRY=()
-if [ -n "${4:-}" ] && [ "$4" = "${ECR_DEPLOY_REGION:-}" ] && [ "$4" != "${ECR_REGION:-}" ]; then
-  REGISTRY=(--registry "$ECR_DEPLOY_URL")
+# A fourth argument naming the deploy registry's region ($ECR_DEPLOY_REGION) tags there.
+REGISTRY=${HOIST_REGISTRY:-${ECR_URL:-}}
+if [ -n "${4:-}" ] && [ "$4" = "${ECR_DEPLOY_REGION:-}" ] && [ "${ECR_DEPLOY_URL:-}" != "${ECR_URL:-}" ]; then
+  REGISTRY=$ECR_DEPLOY_URL
 fi
-if ! "${HOIST:-hoist}" "${REGISTRY[@]}" image exists "$1" "$2" > /dev/null 2>&1; then
+on() {
+  if [ -n "$REGISTRY" ]; then "${HOIST:-hoist}" --registry "$REGISTRY" "$@"; else "${HOIST:-hoist}" "$@"; fi
+}
+if ! on image exists "$1" "$2" > /dev/null 2>&1; then
   echo "Existing tag for image not found: $1:$2"
   exit 1
 fi
 echo "Tagging $1:$2 as $1:$3..."
-exec "${HOIST:-hoist}" "${REGISTRY[@]}" image tag "$1" "$2" "$3"
+on image tag "$1" "$2" "$3"
 )SH";
 
 const char* kUntagRemote = R"SH(set -eu
@@ -116,7 +119,8 @@ const char* kRunScript = R"SH(set -eu
 # tags that on a pass.
 REPO=$1
 shift
-exec "${HOIST:-hoist}" test --compat aztec "$REPO" --job "$JOB_NAME" --host -- "$@"
+# Unquoted, as the script ran it: `cond_run_script P "yarn test"` is two words.
+exec "${HOIST:-hoist}" test --compat aztec "$REPO" --job "$JOB_NAME" --host -- $@
 )SH";
 
 const char* kSpotRunTest = R"SH(set -euo pipefail
@@ -124,10 +128,12 @@ const char* kSpotRunTest = R"SH(set -euo pipefail
 # passed, and that tag is written on a pass. It runs where hoist runs: hoist runs jobs on the
 # host on this machine, not on a spot machine.
 REPO=$1
-SCRIPT=$3
+SCRIPT=$("$(dirname "$0")/query_manifest" relativeProjectDir "$REPO")/$3
 shift 3
 mkdir -p /tmp/test-logs
-"${HOIST:-hoist}" test --compat aztec "$REPO" --job "$JOB_NAME" --host -- "./$SCRIPT" "$@" \
+# From the repository's top level, as the spot machine ran it.
+"${HOIST:-hoist}" test --compat aztec "$REPO" --job "$JOB_NAME" --host -- \
+  sh -c 'cd "$(git rev-parse --show-toplevel)" && exec "$@"' cond_spot_run_test "./$SCRIPT" "$@" \
   2>&1 | tee "/tmp/test-logs/$JOB_NAME.log"
 )SH";
 
@@ -163,6 +169,51 @@ esac
 echo
 )SH";
 
+const char* kAddTimestamps = R"SH(while IFS= read -r LINE; do
+  echo "$(date '+%Y-%m-%d %H:%M:%S') $LINE"
+done
+)SH";
+
+const char* kCheckRebuild = R"SH(set -eu
+# Exit 0: TAG is there and nothing asks for a rebuild; 1: rebuild (the 2024 scripts' sense).
+TAG=${1:-}
+REPO=$2
+[ -n "$TAG" ] || exit 1
+[[ "${COMMIT_MESSAGE:-}" == *"[ci rebuild $REPO]"* ]] && exit 1
+[[ "${COMMIT_MESSAGE:-}" == *"[ci rebuild]"* ]] && exit 1
+DOCKERFILE=$("$(dirname "$0")/query_manifest" dockerfile "$REPO")
+if [ -n "${COMMIT_TAG:-}" ] && grep -qE "^ARG COMMIT_TAG=" "$DOCKERFILE"; then exit 1; fi
+"${HOIST:-hoist}" image exists "$REPO" "$TAG" > /dev/null 2>&1 || exit 1
+)SH";
+
+const char* kInitSubmodules = R"SH(set -eu
+BUILD_DIR=$("$(dirname "$0")/query_manifest" buildDir "$1")
+if [ -n "$(git submodule status "$BUILD_DIR" 2> /dev/null)" ]; then
+  echo "Initializing submodules under $BUILD_DIR"
+  git submodule update --init --recursive "$BUILD_DIR"
+fi
+)SH";
+
+const char* kCreateEcrManifest = R"SH(set -eu
+# hoist's multiarch: host builds write cache-<hash> as the index of every architecture built
+# so far themselves; this checks it is there.
+TAG=$("$(dirname "$0")/calculate_image_tag" "$1")
+if ! "${HOIST:-hoist}" image exists "$1" "$TAG" > /dev/null 2>&1; then
+  >&2 echo "create_ecr_manifest: $1:$TAG is missing: build the project on each architecture first"
+  exit 1
+fi
+)SH";
+
+const char* kEcrLogin = R"SH(set -eu
+# Only Amazon ECR needs a login of its own; hoist reads docker's credentials for the others.
+REGION=${1:-${ECR_REGION:-}}
+case "${ECR_URL:-}" in
+  *.dkr.ecr.*.amazonaws.com*)
+    aws ecr get-login-password --region "$REGION" \
+      | docker login --username AWS --password-stdin "${ECR_URL%%/*}" ;;
+esac
+)SH";
+
 std::string NotProvided(const std::string& name, const std::string& instead) {
   return ">&2 echo \"" + name +
          ": hoist's Aztec shims do not provide this script yet (hoist issue 15); " + instead +
@@ -178,6 +229,7 @@ std::vector<AztecShim> AztecShims(AztecEra era) {
   std::vector<AztecShim> shims;
   auto add = [&](const std::string& name, const std::string& usage, std::string body,
                  bool provided = true) {
+    body = Replace(body, "@SETU@", feb ? "" : "set -u  # as its set -eu left it\n");
     body = Replace(Replace(body, "@ERA@", era_name), "@BSPATH@",
                    feb ? "$PWD" : "$(cd \"$(dirname \"${BASH_SOURCE[0]}\")/..\" && pwd)");
     shims.push_back({name, Header(name, era, usage) + body, provided});
@@ -203,6 +255,9 @@ std::vector<AztecShim> AztecShims(AztecEra era) {
   add("should_release", "should_release", kShouldRelease);
   add("retry", "retry COMMAND [ARGS…]", kRetry);
   add("ensure_repo", "ensure_repo PROJECT REGION [refresh_lifecycle]", kEnsureRepo);
+  add("add_timestamps", "COMMAND | add_timestamps", kAddTimestamps);
+  add("init_submodules", "init_submodules PROJECT", kInitSubmodules);
+  add("ecr_login", "ecr_login [REGION]", kEcrLogin);
   const std::string commit_keyed =
       "the 2023-02 scripts tagged images by commit (cache-$COMMIT_HASH); use the 2023-09 or "
       "2024 shims (content-hash tags) or hoist build";
@@ -211,6 +266,9 @@ std::vector<AztecShim> AztecShims(AztecEra era) {
     missing("cond_spot_run_build", "cond_spot_run_build PROJECT SPEC", commit_keyed);
     missing("cond_spot_run_tests", "cond_spot_run_tests PROJECT [ARGS…]", commit_keyed);
     missing("deploy_ecr", "deploy_ecr PROJECT", commit_keyed);
+    missing("check_rebuild", "check_rebuild BASE_COMMIT PROJECT", commit_keyed);
+    missing("cond_spot_run_script", "cond_spot_run_script PROJECT SUCCESS_TAG SPEC SCRIPT…",
+            commit_keyed);
   } else {
     add("build", "build PROJECT", kBuild);
     add("cond_spot_run_build", "cond_spot_run_build PROJECT CPUS [ARCH]", kSpotBuild);
@@ -218,9 +276,22 @@ std::vector<AztecShim> AztecShims(AztecEra era) {
     add("cond_spot_run_test", "cond_spot_run_test PROJECT CPUS SCRIPT [ARGS…]", kSpotRunTest);
     add("cond_spot_run_tests", "cond_spot_run_tests PROJECT CPUS SCRIPT [ARGS…]", kSpotRunTest);
     add("deploy_ecr", "deploy_ecr PROJECT [ARCH]", kDeployEcr);
+    add("check_rebuild", "check_rebuild TAG PROJECT", kCheckRebuild);
+    add("create_ecr_manifest", "create_ecr_manifest PROJECT ARCH,ARCH", kCreateEcrManifest);
+    missing("cond_spot_run_script", "cond_spot_run_script PROJECT CPUS ARCH COMMAND…",
+            "use cond_run_script, or hoist test --host");
+    missing("calculate_rebuild_files", "calculate_rebuild_files PROJECT [COMMIT]",
+            "hoist explain PROJECT lists every input of the hash");
+    missing("extract_tag_version", "extract_tag_version PROJECT [ERROR_ON_FAIL]",
+            "strip the v from $COMMIT_TAG");
   }
   const std::string deploy = "deploy with hoist deploy (manifest deploy: steps) meanwhile";
   missing("build_local", "build_local [PROJECT]", "build with hoist build --local PROJECT");
+  for (const char* name : {"cond_run_compose", "cond_run_container", "cond_spot_run_container",
+                           "deploy_terraform_services"}) {
+    missing(name, std::string(name) + " PROJECT …",
+            "run it from a hoist test job's command meanwhile");
+  }
   missing("cond_spot_run_compose", "cond_spot_run_compose PROJECT CPUS COMPOSE_FILE [K=V…]",
           "run docker compose from a hoist test job's command meanwhile");
   missing("deploy", "deploy PROJECT [SERVICES] [TO_TAINT]", deploy);

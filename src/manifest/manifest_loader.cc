@@ -685,7 +685,17 @@ class ManifestBuilder {
       auto path = JoinRepoPath(project.build_dir, "scripts/get_dependencies.sh");
       std::error_code ec;
       if (json && path && fs::is_regular_file(fs::path(repo_root_) / *path, ec)) {
-        RunDependencyScript(project, node.IsDefined() ? node : key, *path);
+        auto perms = fs::status(fs::path(repo_root_) / *path, ec).permissions();
+        if ((perms & fs::perms::owner_exec) == fs::perms::none) {
+          // A file the scripts would have failed on, so not one a repository relies on.
+          Report(Severity::kWarning, node.IsDefined() ? node : key,
+                 "project '" + project.name + "' has no dependencies and '" + *path +
+                     "' is not executable, so it is not run for them",
+                 "chmod +x it (the Aztec build system's 2023-09 scripts ran it for such a "
+                 "project), or give dependencies in the manifest");
+        } else {
+          RunDependencyScript(project, node.IsDefined() ? node : key, *path);
+        }
       }
       return;
     }

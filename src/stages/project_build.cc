@@ -91,6 +91,19 @@ std::string LocalRefusal(const BuildEnvironment& env, int p) {
   return "";
 }
 
+namespace {
+/// Whether the project's Dockerfile has a line `ARG COMMIT_TAG=…` (the Aztec scripts' test).
+bool BakesCommitTag(const BuildEnvironment& env, const Project& project) {
+  auto text = ReadSnapshotFile(env.repo, *env.snapshot, project.dockerfile_path);
+  if (!text || !*text) return false;
+  std::istringstream lines(**text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("ARG COMMIT_TAG=", 0) == 0) return true;
+  }
+  return false;
+}
+}  // namespace
+
 Expected<BuildDecision> DecideBuild(BuildEnvironment& env, int p) {
   const Project& project = env.manifest.projects[p];
   const ProjectHash& hash = env.hashes[p];
@@ -101,8 +114,17 @@ Expected<BuildDecision> DecideBuild(BuildEnvironment& env, int p) {
   const auto& forced = env.settings.force_projects;
   const bool is_forced =
       env.settings.force || std::find(forced.begin(), forced.end(), project.name) != forced.end();
-  if (is_forced || is_tainted) {
-    BuildDecision decision{true, is_forced ? "forced" : "tainted", is_tainted};
+  // The Aztec hash leaves out COMMIT_TAG; its scripts rebuilt a tagged commit's image when the
+  // Dockerfile bakes the tag in (check_rebuild: ARG COMMIT_TAG=), else a release would ship
+  // the image an untagged commit built.
+  const bool bakes_tag = env.settings.aztec && !env.settings.commit_tag.empty() && env.snapshot &&
+                         BakesCommitTag(env, project);
+  if (is_forced || is_tainted || bakes_tag) {
+    BuildDecision decision{true,
+                           is_forced   ? "forced"
+                           : bakes_tag ? "the Dockerfile bakes in COMMIT_TAG (ARG COMMIT_TAG=)"
+                                       : "tainted",
+                           is_tainted};
     auto existing = env.store.OwnIdentity(project.name, CacheTag(hash.hash));
     if (!existing) return existing.error();
     if (*existing) {
@@ -259,6 +281,9 @@ Status BuildProject(BuildEnvironment& env, int p, const BuildDecision& decision,
   request.build_args["ARG_COMMIT_HASH"] = env.settings.commit;
   request.build_args["COMMIT_TAG"] = env.settings.commit_tag;
   if (env.settings.aztec) {
+    // As its YAML-era build: no commit in the image (the hash does not hold one).
+    request.build_args.erase("COMMIT_HASH");
+    request.build_args.erase("ARG_COMMIT_HASH");
     request.build_args["ARG_CONTENT_HASH"] = hash;
     const std::string& tag = env.settings.commit_tag;
     if (tag.size() > 1 && tag[0] == 'v' && std::isdigit(static_cast<unsigned char>(tag[1]))) {

@@ -97,9 +97,19 @@ JobResult RunTestStageJob(const TestEnvironment& env, const PlannedTest& test, J
     auto on = AztecTaggedImage(env, project.name, hash.hash, test.job, *image);
     if (!on) return {JobOutcome::kFailed, on.error().message};
     if (!on->empty()) {
-      auto tagged = env.store.Tag(project.name, tag::Image(hash.hash),
-                                  tag::AztecTestPass(hash.hash, test.job.name));
+      const std::string tag = tag::AztecTestPass(hash.hash, test.job.name);
+      auto tagged = env.store.Tag(project.name, tag::Image(hash.hash), tag);
       if (!tagged) return {JobOutcome::kFailed, tagged.error().message};
+      // Tags move by name: had cache-<hash> been rebuilt while the job ran, the pass tag
+      // would name an image nobody tested. It must name the tested one, or go.
+      auto now = env.store.Identity(project.name, tag);
+      if (!now) return {JobOutcome::kFailed, now.error().message};
+      if (!*now || **now != *on) {
+        (void)env.store.Untag(project.name, tag);
+        return {JobOutcome::kFailed, "cache-" + hash.hash.substr(0, 12) +
+                                         " was replaced while the job ran; no pass is recorded "
+                                         "for an image that was not tested"};
+      }
     }
   }
   return {JobOutcome::kDone, ""};

@@ -53,6 +53,16 @@ std::string RegionName(const std::string& registry, const std::string& stand_in)
   return registry.empty() ? "" : stand_in;
 }
 
+/// The six registry lines both eras wrote, in their order.
+void AddRegistries(std::vector<std::string>& e, const AztecEnvInput& in) {
+  e.push_back(Export("AWS_DEFAULT_REGION", DefaultRegion(in)));
+  e.push_back(Export("ECR_REGION", RegionName(in.ecr_url, "hoist-cache")));
+  e.push_back(Export("AWS_ACCOUNT", EcrAccount(in.ecr_url)));
+  e.push_back(Export("ECR_URL", in.ecr_url));
+  e.push_back(Export("ECR_DEPLOY_REGION", RegionName(in.ecr_deploy_url, "hoist-deploy")));
+  e.push_back(Export("ECR_DEPLOY_URL", in.ecr_deploy_url));
+}
+
 std::string Arg(const std::vector<std::string>& args, size_t i) {
   return i < args.size() ? args[i] : "";
 }
@@ -99,12 +109,7 @@ AztecEnvOutput Yaml(const AztecEnvInput& in) {
   e.push_back(Export("BUILDKIT_PROGRESS", "plain"));
   e.push_back(Export("SSH_CONFIG_PATH", bs + "/remote/ssh_config"));
   e.push_back(Export("PATH", "$PATH:" + bs + "/scripts"));
-  e.push_back(Export("AWS_DEFAULT_REGION", DefaultRegion(in)));
-  e.push_back(Export("ECR_REGION", RegionName(in.ecr_url, "hoist-cache")));
-  e.push_back(Export("AWS_ACCOUNT", EcrAccount(in.ecr_url)));
-  e.push_back(Export("ECR_URL", in.ecr_url));
-  e.push_back(Export("ECR_DEPLOY_REGION", RegionName(in.ecr_deploy_url, "hoist-deploy")));
-  e.push_back(Export("ECR_DEPLOY_URL", in.ecr_deploy_url));
+  AddRegistries(e, in);
   e.push_back(Export("DOCKERHUB_ACCOUNT", in.dockerhub_account));
   e.push_back(Export("DOCKERHUB_USERNAME", in.dockerhub_username));
   e.push_back(Export("PROJECT", in.project));
@@ -179,12 +184,7 @@ AztecEnvOutput Json(const AztecEnvInput& in) {
   e.push_back(Export("BUILD_SYSTEM_PATH", bs));
   e.push_back(Export("SSH_CONFIG_PATH", bs + "/remote/ssh_config"));
   e.push_back(Export("PATH", in.path + ":" + bs + (sep ? "/scripts" : "")));
-  e.push_back(Export("AWS_DEFAULT_REGION", DefaultRegion(in)));
-  e.push_back(Export("ECR_REGION", RegionName(in.ecr_url, "hoist-cache")));
-  e.push_back(Export("AWS_ACCOUNT", EcrAccount(in.ecr_url)));
-  e.push_back(Export("ECR_URL", in.ecr_url));
-  e.push_back(Export("ECR_DEPLOY_REGION", RegionName(in.ecr_deploy_url, "hoist-deploy")));
-  e.push_back(Export("ECR_DEPLOY_URL", in.ecr_deploy_url));
+  AddRegistries(e, in);
   e.push_back(Export("PROJECT", in.project));
   e.push_back(Export("COMMIT_HASH", commit_hash));
   e.push_back(Export("COMMIT_TAG", commit_tag));

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "compat/raw_manifest.h"
 #include "support/docker_engine.h"
 #include "support/registry_fixture.h"
 #include "support/temp_repo.h"
@@ -198,6 +199,61 @@ TEST_F(CompatShims, ACircleCiPipelineOfTheAztecScriptsRunsOnHoist) {
   EXPECT_EQ(in_deploy.exit_code, 0) << in_deploy.out << in_deploy.err;
   EXPECT_TRUE(Tagged(deploy.host(), "app", "kept"));
   EXPECT_FALSE(Tagged(cache.host(), "app", "kept"));
+}
+
+TEST_F(CompatShims, TheRealYamlManifestBuildsUnderTheTagsTheScriptsComputed) {
+  HOIST_REQUIRE_SHARED_FIXTURES();
+  ASSERT_EQ(testing::EnsureDockerEngine(), "");
+  RunOk(HOIST_SOURCE_DIR, {"bash", "scripts/make-busybox-image.sh"});
+  // aztec-packages' 2024 manifest, its pattern files written (two patterns each), and small
+  // busybox Dockerfiles for three projects: a pattern file, multiarch: host, buildDir '.'.
+  repo.Remove("build_manifest.yml");
+  repo.Write("build_manifest.yml",
+             testing::ReadText(testing::FixturesDir() +
+                               "/manifests/aztec-packages-2024.build_manifest.yml"));
+  auto manifest = RawManifest::Load(repo.root() + "/build_manifest.yml", true);
+  ASSERT_TRUE(manifest.ok());
+  for (const auto& p : manifest->Projects()) {
+    if (manifest->TypeOf(p, "rebuildPatterns") != RawManifest::Type::kString) continue;
+    std::string rel = manifest->TypeOf(p, "projectDir") == RawManifest::Type::kNull
+                          ? manifest->Text(p, "buildDir")
+                          : manifest->Text(p, "projectDir");
+    std::string file = rel + "/" + manifest->Text(p, "rebuildPatterns");
+    if (std::filesystem::exists(repo.root() + "/" + file)) continue;
+    repo.Write(file, "^" + rel + "/src/\n^" + rel + "/package.json$\n");
+  }
+  repo.Write("noir/Dockerfile.native", "FROM hoist-example/busybox:1\nCOPY src/ /noir/\n");
+  repo.Write("noir/src/main.rs", "fn main() {}\n");
+  repo.Write("avm-transpiler/Dockerfile",
+             "FROM aztecprotocol/noir\nCOPY avm-transpiler/src/ /avm/\n");
+  repo.Write("avm-transpiler/src/lib.rs", "pub fn t() {}\n");
+  repo.Write("barretenberg/cpp/dockerfiles/Dockerfile.x86_64-linux-clang",
+             "FROM hoist-example/busybox:1\nCOPY src/ /bb/\n");
+  repo.Write("barretenberg/cpp/src/bb.cpp", "int bb;\n");
+  ASSERT_EQ(
+      testing::RunHoist(repo.root(), {"compat", "aztec", "install", "build-system"}).exit_code, 0);
+  const std::string sha = repo.Commit("the real manifest");
+  ASSERT_EQ(
+      Step("source ./build-system/scripts/setup_env " + sha + " '' build x master ''").exit_code,
+      0);
+  for (const char* project : {"noir", "avm-transpiler", "barretenberg-x86_64-linux-clang"}) {
+    auto built = Step(std::string("build ") + project);
+    ASSERT_EQ(built.exit_code, 0) << project << "\n" << built.err;
+    EXPECT_NE(built.err.find("1 built"), std::string::npos) << built.err;
+    std::string tag = Step(std::string("calculate_image_tag ") + project).out;
+    ASSERT_FALSE(tag.empty());
+    tag.pop_back();
+    EXPECT_TRUE(Tagged(cache.host(), project, tag)) << project << " " << tag;
+  }
+  // multiarch: host: this machine's architecture as calculate_image_tag names it too.
+  std::string arch_tag = Step("calculate_image_tag noir host").out;
+  arch_tag.pop_back();
+  EXPECT_TRUE(Tagged(cache.host(), "noir", arch_tag)) << arch_tag;
+  EXPECT_EQ(Step("query_manifest allDependencies avm-transpiler").out, "noir\navm-transpiler\n");
+  // The same commit again: nothing is built.
+  auto again = Step("build noir && build avm-transpiler && build barretenberg-x86_64-linux-clang");
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.err.find("1 built"), std::string::npos) << again.err;
 }
 
 }  // namespace

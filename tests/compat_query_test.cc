@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -20,17 +19,12 @@ using testing::FixturesDir;
 using testing::RunHoist;
 using testing::TempRepo;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 /// The layout the recorded outputs were made in: the manifest at the root, every buildDir and
 /// projectDir, and for a rebuildPatterns file name (YAML) the file in the project's directory
 /// with two patterns (the first project naming a file writes it).
 void MakeLayout(const TempRepo& repo, const std::string& fixture, bool yaml) {
   std::string manifest_name = yaml ? "build_manifest.yml" : "build_manifest.json";
-  repo.Write(manifest_name, ReadFile(FixturesDir() + "/manifests/" + fixture));
+  repo.Write(manifest_name, testing::ReadText(FixturesDir() + "/manifests/" + fixture));
   auto manifest = RawManifest::Load(repo.root() + "/" + manifest_name, yaml);
   ASSERT_TRUE(manifest.ok()) << manifest.error().message;
   std::set<std::string> written;
@@ -72,9 +66,9 @@ std::map<std::string, Parity> CompareEra(
   std::map<std::string, Parity> parity;
   TempRepo repo;
   MakeLayout(repo, fixture, yaml);
-  auto recorded = nlohmann::json::parse(ReadFile(std::string(HOIST_SOURCE_DIR) +
-                                                 "/tests/fixtures/aztec_query/query_manifest-" +
-                                                 era_name + ".json"));
+  auto recorded = nlohmann::json::parse(
+      testing::ReadText(std::string(HOIST_SOURCE_DIR) +
+                        "/tests/fixtures/aztec_query/query_manifest-" + era_name + ".json"));
   EXPECT_EQ(recorded["manifest"], fixture);
   auto era = ParseAztecEra(era_name);
   EXPECT_TRUE(era.ok());

@@ -1,4 +1,3 @@
-#include <filesystem>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -27,20 +26,10 @@ void AddCompatCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       ->check(CLI::IsMember({"2023-02", "2023-09", "2024"}));
   install->add_flag("--force", *force, "Replace files there that hoist did not write");
   install->callback([&context, &exit_code, dir, era, force] {
-    AztecEra chosen = AztecEra::kYaml2024;
-    std::string why;
-    if (era->empty()) {
-      const std::string root = context.repo().root();
-      bool yml = std::filesystem::exists(root + "/build_manifest.yml");
-      auto guess =
-          GuessAztecEra(root, root + (yml ? "/build_manifest.yml" : "/build_manifest.json"));
-      if (!guess) throw CommandFailure{kExitFailure, "hoist: error: " + guess.error().message};
-      chosen = guess->era;
-      why = guess->reason;
-    } else {
-      chosen = *ParseAztecEra(*era);
-      why = "--era";
-    }
+    auto guess = ChooseAztecEra(*era, context.repo().root());
+    if (!guess) throw CommandFailure{kExitFailure, "hoist: error: " + guess.error().message};
+    const AztecEra chosen = guess->era;
+    const std::string why = era->empty() ? guess->reason : "--era";
     auto installed = InstallAztecShims(*dir, chosen, *force);
     if (!installed)
       throw CommandFailure{kExitFailure, "hoist: error: " + installed.error().message};

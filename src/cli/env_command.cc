@@ -74,15 +74,8 @@ int CompatEnv(CommandContext& context, const std::string& compat, const std::str
   namespace fs = std::filesystem;
   const std::string root = context.repo().root();
   AztecEnvInput input;
-  if (compat == "aztec") {
-    bool yml = fs::exists(root + "/build_manifest.yml");
-    auto guess = GuessAztecEra(root, root + (yml ? "/build_manifest.yml" : "/build_manifest.json"));
-    input.era = guess ? guess->era : AztecEra::kYaml2024;
-  } else {
-    auto era = ParseAztecEra(compat.substr(6));
-    if (!era) throw CommandFailure{kExitUsage, "hoist: error: " + era.error().message};
-    input.era = *era;
-  }
+  auto chosen = ChooseAztecEra(compat == "aztec" ? "" : compat.substr(6), root);
+  input.era = chosen ? chosen->era : AztecEra::kYaml2024;
   input.args = args;
   input.root_path = root;
   input.build_system_path = bs_path.empty() ? root + "/build-system" : bs_path;

@@ -87,11 +87,7 @@ std::string CompatManifestFile(CommandContext& context, const std::string& root,
     fs::path path = context.manifest_path;
     return path.is_relative() ? (fs::path(context.directory) / path).string() : path.string();
   }
-  std::error_code ec;
-  bool yml = fs::exists(root + "/build_manifest.yml", ec);
-  bool json = fs::exists(root + "/build_manifest.json", ec);
-  if (compat == "aztec")
-    return root + (yml || !json ? "/build_manifest.yml" : "/build_manifest.json");
+  if (compat == "aztec") return AztecManifestAt(root);
   auto era = ParseAztecEra(compat.substr(6));
   return root + "/" + AztecEraManifest(era ? *era : AztecEra::kYaml2024);
 }
@@ -108,16 +104,11 @@ int CompatQuery(CommandContext& context, const std::string& compat,
                                            " (the Aztec build system's scripts read it from "
                                            "$ROOT_PATH; set ROOT_PATH or pass --manifest)"};
   }
-  AztecEra era = AztecEra::kYaml2024;
-  if (compat == "aztec") {
-    auto guess = GuessAztecEra(root, file);
-    if (!guess) throw CommandFailure{kExitFailure, "hoist: error: " + guess.error().message};
-    era = guess->era;
-  } else {
-    auto parsed = ParseAztecEra(compat.substr(6));
-    if (!parsed) throw CommandFailure{kExitUsage, "hoist: error: " + parsed.error().message};
-    era = *parsed;
-  }
+  // "aztec": the era the manifest read implies (which --manifest may name).
+  auto chosen =
+      compat == "aztec" ? GuessAztecEra(root, file) : ChooseAztecEra(compat.substr(6), root);
+  if (!chosen) throw CommandFailure{kExitFailure, "hoist: error: " + chosen.error().message};
+  const AztecEra era = chosen->era;
   auto manifest = RawManifest::Load(file, era == AztecEra::kYaml2024);
   if (!manifest) throw CommandFailure{kExitFailure, "hoist: error: " + manifest.error().message};
   auto fields = AztecQueryFields(era);

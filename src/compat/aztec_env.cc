@@ -2,6 +2,8 @@
 
 #include <regex>
 
+#include "compat/raw_manifest.h"
+
 namespace hoist {
 namespace {
 
@@ -25,15 +27,7 @@ std::string AfterLastDash(const std::string& text) {
 /// `echo export NAME=$VALUE`: unquoted, so the words of VALUE joined by single spaces.
 std::string Export(const std::string& name, const std::string& value) {
   std::string words;
-  std::string word;
-  for (char c : value + " ") {
-    if (c == ' ' || c == '\t' || c == '\n') {
-      if (!word.empty()) words += (words.empty() ? "" : " ") + word;
-      word.clear();
-    } else {
-      word += c;
-    }
-  }
+  for (const auto& word : ShellWords(value)) words += (words.empty() ? "" : " ") + word;
   return "export " + name + "=" + words;
 }
 

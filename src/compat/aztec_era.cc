@@ -45,6 +45,27 @@ Expected<AztecEra> ParseAztecEra(std::string_view name) {
                "89389e8), 2023-09 (JSON, 5960747) or 2024 (YAML, 06ec53a)"};
 }
 
+std::string AztecManifestAt(const std::string& root) {
+  std::error_code ec;
+  bool yml = std::filesystem::exists(root + "/build_manifest.yml", ec);
+  bool json = std::filesystem::exists(root + "/build_manifest.json", ec);
+  return root + (yml || !json ? "/build_manifest.yml" : "/build_manifest.json");
+}
+
+Expected<AztecEraGuess> ChooseAztecEra(const std::string& name, const std::string& root) {
+  if (!name.empty()) {
+    auto era = ParseAztecEra(name);
+    if (!era) return era.error();
+    return AztecEraGuess{*era, "named"};
+  }
+  std::string file = AztecManifestAt(root);
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) {
+    return Error{"no build_manifest.yml or build_manifest.json at " + root};
+  }
+  return GuessAztecEra(root, file);
+}
+
 Expected<AztecEraGuess> GuessAztecEra(const std::string& root, const std::string& manifest_file) {
   namespace fs = std::filesystem;
   std::string name = fs::path(manifest_file).filename().string();

@@ -34,4 +34,11 @@ struct AztecEraGuess {
 };
 Expected<AztecEraGuess> GuessAztecEra(const std::string& root, const std::string& manifest_file);
 
+/// The manifest the scripts read at `root`: build_manifest.yml, or build_manifest.json when
+/// only that one exists.
+std::string AztecManifestAt(const std::string& root);
+/// The era `name` names ("2023-02", "2023-09", "2024"); when `name` is empty, the one the
+/// manifest at `root` implies (GuessAztecEra), or an Error when there is none to read.
+Expected<AztecEraGuess> ChooseAztecEra(const std::string& name, const std::string& root);
+
 }  // namespace hoist

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "util/files.h"
 #include "util/subprocess.h"
 
 namespace hoist {
@@ -276,11 +277,12 @@ class Query {
       }
       case RawManifest::Type::kString: {
         std::string file = ProjectDir(p) + "/" + manifest_.Text(p, "rebuildPatterns");
-        std::string text;
-        if (!ReadFile(file, text)) {
+        std::error_code ec;
+        auto text = ReadFile(file);
+        if (!fs::is_regular_file(file, ec) || !text) {
           throw ScriptExit{1, "", "cat: " + file + ": No such file or directory\n"};
         }
-        auto items = ShellWords(text);
+        auto items = ShellWords(*text);
         patterns.insert(patterns.end(), items.begin(), items.end());
         return;
       }
@@ -295,18 +297,6 @@ class Query {
                          ? "Build manifest 'rebuildPatterns' must be array, string, or null (got " +
                                manifest_.TypeName(p, "rebuildPatterns") + ").\n"
                          : "rebuildPatterns must be array, string, or null.\n"};
-  }
-
-  static bool ReadFile(const std::string& path, std::string& text) {
-    std::error_code ec;
-    if (!fs::is_regular_file(path, ec)) return false;
-    FILE* file = std::fopen(path.c_str(), "rb");
-    if (!file) return false;
-    char buffer[65536];
-    size_t n;
-    while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0) text.append(buffer, n);
-    std::fclose(file);
-    return true;
   }
 
   std::string RelativeProjectDir(const std::string& p) {

@@ -9,6 +9,8 @@ packages=(build-essential cmake ninja-build pkg-config git
           # what the tests run for real: a registry, a Docker engine, TLS and htpasswd tools,
           # python3 for the token issuer and fault proxy fixtures, curl for the benchmark
           docker-registry docker.io openssl apache2-utils python3 curl
+          # compose test jobs (tests: {JOB: {compose: FILE}}) run Debian's docker compose
+          docker-compose
           # remote builds over a real sshd; the AWS CLI for the spot provider; CI schema checks
           openssh-server awscli python3-jsonschema python3-yaml
           # packaging (scripts/package.sh) and the tests of what it makes: a minimal Debian

@@ -65,16 +65,17 @@ class CliDocs : public ::testing::Test {
 TEST_F(CliDocs, BashCompletesCommandsOptionsAndProjects) {
   EXPECT_EQ(Bash("bu"), "build\n");
   EXPECT_EQ(Bash("build --a"), "--affected\n--all\n--allow-dirty\n");
-  EXPECT_EQ(Bash("image e"), "exists\n");
+  EXPECT_EQ(Bash("image e"), "exists\nextract\n");
   EXPECT_EQ(Bash("-C . --registry r st"), "status\n");  // option values are skipped
   EXPECT_EQ(Bash("build "), "api\ngreeting\n");         // project names from the manifest
   EXPECT_EQ(Bash("ci generate --v"), "--vendor\n");
 }
 
 TEST_F(CliDocs, ZshCompletesCommandsOptionsAndProjects) {
-  EXPECT_EQ(Zsh("bu"),
-            "affected\nbuild\ncheck\nci\ncompat\ncompletion\ncontext\ndeploy\ndoctor\nenv\nexplain\n"
-            "graph\nhash\nhelp\nimage\nprojects\nquery\nself\nstatus\ntaint\ntest\nversion\n");
+  EXPECT_EQ(
+      Zsh("bu"),
+      "affected\nbuild\ncheck\nci\ncompat\ncompletion\ncontext\ndeploy\ndoctor\nenv\nexplain\n"
+      "graph\nhash\nhelp\nimage\nprojects\nquery\nself\nstatus\ntaint\ntest\nversion\n");
   EXPECT_NE(Zsh("build --a").find("--allow-dirty\n"), std::string::npos);
   EXPECT_EQ(Zsh("image ").find("exists\n") != std::string::npos, true);
   EXPECT_EQ(Zsh("--manifest "), "FILES\n");  // an option's value: files
@@ -83,7 +84,7 @@ TEST_F(CliDocs, ZshCompletesCommandsOptionsAndProjects) {
 
 TEST_F(CliDocs, FishCompletesCommandsOptionsAndProjects) {
   EXPECT_EQ(Fish("hoist bu"), "build\n");
-  EXPECT_EQ(Fish("hoist image e"), "exists\n");
+  EXPECT_EQ(Fish("hoist image e"), "exists\nextract\n");
   EXPECT_EQ(Fish("hoist build --a"), "--affected\n--all\n--allow-dirty\n");
   EXPECT_EQ(Fish("hoist -C . st"), "status\n");
   EXPECT_EQ(Fish("hoist build "), "api\ngreeting\n");

@@ -4,9 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "compat/raw_manifest.h"
 #include "support/docker_engine.h"
+#include "support/ec2_standin.h"
+#include "support/npm_registry_fixture.h"
 #include "support/registry_fixture.h"
 #include "support/temp_repo.h"
 
@@ -23,7 +26,16 @@ class CompatShims : public ::testing::Test {
     bash_env = testing::MakeTempDir("circleci") + "/bash_env";
     repo.Write("build_manifest.yml",
                "lib:\n  buildDir: lib\n"
-               "app:\n  buildDir: app\n  dependencies: [lib]\n");
+               "app:\n  buildDir: app\n  dependencies: [lib]\n  runDependencies: [lib]\n");
+    // Named as the Aztec repositories' compose files name images; lib keeps running (compose
+    // ends everything when one service exits), app's status is the job's. app waits a little
+    // before it ends: compose stops printing lib's output when app exits (CI saw it missing).
+    repo.Write("app/docker-compose.yml",
+               "version: '3'\nservices:\n  lib:\n    image: aztecprotocol/lib\n"
+               "    network_mode: none\n    command: sh -c 'echo lib says $$(cat /lib.txt); "
+               "sleep 60'\n  app:\n    image: aztecprotocol/app\n    network_mode: none\n"
+               "    environment: {WANT: \"${WANT}\"}\n"
+               "    command: sh -c 'sleep 2; test \"$$(cat /lib.txt)\" = \"$$WANT\"'\n");
     repo.Write("PROJECT", "aztec\n");
     repo.Write("lib/Dockerfile", "FROM hoist-example/busybox:1\nCOPY lib.txt /lib.txt\n");
     repo.Write("lib/lib.txt", "v1\n");
@@ -54,10 +66,12 @@ class CompatShims : public ::testing::Test {
                 "CI=",
                 "CIRCLECI=",
                 "GITHUB_ACTIONS="};
+    spec.env.insert(spec.env.end(), extra_env.begin(), extra_env.end());
     auto result = RunProcess(spec);
     EXPECT_TRUE(result.ok());
     return {result->exit_code, result->stdout_text, result->stderr_text};
   }
+  std::vector<std::string> extra_env;  ///< more of the CI's settings, for every step
 
   bool Tagged(const std::string& registry, const std::string& project, const std::string& tag) {
     return testing::RunHoist(repo.root(), {"--registry", registry, "image", "exists", project, tag})
@@ -116,9 +130,14 @@ TEST_F(CompatShims, InstallWritesEveryScriptAndKeepsATeamsOwnFiles) {
   // A second install replaces its own files without --force.
   EXPECT_EQ(
       testing::RunHoist(repo.root(), {"compat", "aztec", "install", "build-system"}).exit_code, 0);
-  // A script not provided yet says so and fails, rather than pretending.
+  // A script not provided says so and fails, rather than pretending: the 2023-02 scripts'
+  // commit-keyed build.
+  ASSERT_EQ(testing::RunHoist(
+                repo.root(), {"compat", "aztec", "install", "old-build-system", "--era", "2023-02"})
+                .exit_code,
+            0);
   repo.Commit("shims");
-  auto missing = Step("build-system/scripts/deploy_npm app");
+  auto missing = Step("old-build-system/build app");
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.err.find("do not provide this script yet"), std::string::npos) << missing.err;
 }
@@ -168,6 +187,62 @@ TEST_F(CompatShims, ACircleCiPipelineOfTheAztecScriptsRunsOnHoist) {
   EXPECT_FALSE(Tagged(cache.host(), "app", "cache-" + app_hash + "-other"));
   bash_env = first_job;
 
+  // A compose test job, in a CircleCI job of its own: lib's and app's images by the names
+  // its file uses; the pass tag on app's image; not run again; a failing one tags nothing.
+  bash_env = testing::MakeTempDir("circleci") + "/bash_env";
+  ASSERT_EQ(Step("source ./build-system/scripts/setup_env " + sha +
+                 " '' e2e git@github.com:o/r.git master ''")
+                .exit_code,
+            0);
+  auto compose = Step("cond_spot_run_compose app 16 docker-compose.yml WANT=v1");
+  ASSERT_EQ(compose.exit_code, 0) << compose.out << compose.err;
+  EXPECT_NE(compose.err.find("lib says v1"), std::string::npos) << compose.err;
+  EXPECT_TRUE(Tagged(cache.host(), "app", "cache-" + app_hash + "-e2e"));
+  auto compose_again = Step("cond_spot_run_compose app 16 docker-compose.yml WANT=v1");
+  ASSERT_EQ(compose_again.exit_code, 0) << compose_again.err;
+  EXPECT_NE(compose_again.out.find("passed before"), std::string::npos) << compose_again.out;
+  bash_env = testing::MakeTempDir("circleci") + "/bash_env";
+  ASSERT_EQ(Step("source ./build-system/scripts/setup_env " + sha +
+                 " '' e2e-bad git@github.com:o/r.git master ''")
+                .exit_code,
+            0);
+  auto compose_bad = Step("cond_run_compose app docker-compose.yml WANT=v2");
+  EXPECT_EQ(compose_bad.exit_code, 1) << compose_bad.out << compose_bad.err;
+  EXPECT_FALSE(Tagged(cache.host(), "app", "cache-" + app_hash + "-e2e-bad"));
+
+  // cond_spot_run_container: ARGS in app's image; a pass tag; not run again.
+  bash_env = testing::MakeTempDir("circleci") + "/bash_env";
+  ASSERT_EQ(Step("source ./build-system/scripts/setup_env " + sha +
+                 " '' in-image git@github.com:o/r.git master ''")
+                .exit_code,
+            0);
+  auto in_image = Step("cond_spot_run_container app 8 sh -c 'echo lib is $(cat /lib.txt)'");
+  ASSERT_EQ(in_image.exit_code, 0) << in_image.out << in_image.err;
+  EXPECT_NE((in_image.out + in_image.err).find("lib is v1"), std::string::npos) << in_image.err;
+  EXPECT_TRUE(Tagged(cache.host(), "app", "cache-" + app_hash + "-in-image"));
+  auto in_image_again = Step("cond_run_container app sh -c 'echo lib is $(cat /lib.txt)'");
+  ASSERT_EQ(in_image_again.exit_code, 0) << in_image_again.err;
+  EXPECT_EQ((in_image_again.out + in_image_again.err).find("lib is"), std::string::npos);
+  // cond_spot_run_script: with TAG_POSTFIX a job from the top level, its pass tagged; without,
+  // the command that makes the image, skipped as the image is there.
+  auto scripted = Step(
+      "TAG_POSTFIX=scripted cond_spot_run_script app 32 x86_64 "
+      "app/scripts/run_tests ok");
+  ASSERT_EQ(scripted.exit_code, 0) << scripted.out << scripted.err;
+  EXPECT_TRUE(Tagged(cache.host(), "app", "cache-" + app_hash + "-scripted"));
+  auto builder = Step("cond_spot_run_script app 32 x86_64 touch made-by-the-script");
+  ASSERT_EQ(builder.exit_code, 0) << builder.out << builder.err;
+  EXPECT_NE(builder.out.find("Success tag: cache-" + app_hash + "\n"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(repo.root() + "/made-by-the-script"));
+  // calculate_rebuild_files: ls-tree lines of app's and lib's files, nothing else.
+  auto files = Step("calculate_rebuild_files app");
+  ASSERT_EQ(files.exit_code, 0) << files.err;
+  EXPECT_NE(files.out.find("\tapp/Dockerfile\n"), std::string::npos) << files.out;
+  EXPECT_NE(files.out.find("\tlib/lib.txt\n"), std::string::npos) << files.out;
+  EXPECT_EQ(files.out.find("build_manifest.yml"), std::string::npos) << files.out;
+  EXPECT_EQ(files.out.rfind("100644 blob ", 0), 0u) << files.out;
+  bash_env = first_job;
+
   auto ecr = Step("deploy_ecr app");
   ASSERT_EQ(ecr.exit_code, 0) << ecr.out << ecr.err;
   EXPECT_TRUE(Tagged(deploy.host(), "app", sha));
@@ -199,6 +274,225 @@ TEST_F(CompatShims, ACircleCiPipelineOfTheAztecScriptsRunsOnHoist) {
   EXPECT_EQ(in_deploy.exit_code, 0) << in_deploy.out << in_deploy.err;
   EXPECT_TRUE(Tagged(deploy.host(), "app", "kept"));
   EXPECT_FALSE(Tagged(cache.host(), "app", "kept"));
+}
+
+// The deploy scripts of a release pipeline: each gated on the project its call names (a
+// manifest project that CI never builds blocks nothing), deploy_npm to a real npm registry
+// (verdaccio), deploy with terraform and ECS service restarts, deploy_dockerhub; a second
+// pipeline deploys nothing again; an image no hoist build recorded is refused.
+TEST_F(CompatShims, ReleaseDeploysGatedOnWhatEachCallNames) {
+  testing::NpmRegistryFixture npm;
+  ASSERT_TRUE(npm.ok()) << npm.problem();
+  ASSERT_EQ(testing::EnsureDockerEngine(), "");
+  RunOk(HOIST_SOURCE_DIR, {"bash", "scripts/make-busybox-image.sh"});
+  RegistryFixture dockerhub;
+  repo.Write("build_manifest.yml",
+             "lib:\n  buildDir: lib\n"
+             "app:\n  buildDir: app\n  dependencies: [lib]\n"
+             "pkg:\n  buildDir: yarn-project/pkg\n"
+             "docs:\n  buildDir: docs\n");  // never built by this CI
+  repo.Write("yarn-project/pkg/Dockerfile",
+             "FROM hoist-example/busybox:1\nCOPY . /usr/src/yarn-project/pkg/\n"
+             "RUN echo 'module.exports = 1;' > /usr/src/yarn-project/pkg/built.js\n");
+  repo.Write("yarn-project/pkg/package.json",
+             R"({"name": "@aztec/pkg", "version": "0.1.0", "dependencies": )"
+             R"({"@aztec/foundation": "workspace:^", "left-pad": "^1.3.0"}})"
+             "\n");
+  repo.Write("docs/Dockerfile", "FROM hoist-example/busybox:1\n");
+  repo.Write("app/terraform/main.tf", "# read by nothing: terraform is a stand-in\n");
+  // Stand-ins, named so: terraform (no Debian package) and the AWS CLI's ECS calls (no AWS
+  // here). Each records its argv. (deploy passes $DEPLOY_TAG-SERVICE and deploy_service matches
+  // $DEPLOY_TAG.*NAME: the scripts restarted services named <tag>…<tag>-<service>, as here.)
+  const std::string bin = testing::MakeTempDir("standins");
+  const std::string calls = bin + "/calls.log";
+  std::ofstream(bin + "/terraform")
+      << "#!/bin/sh\necho \"terraform $* in $(basename $PWD) DEPLOY_TAG=$TF_VAR_DEPLOY_TAG\" >> "
+      << calls << "\n";
+  std::ofstream(bin + "/aws")
+      << "#!/bin/sh\necho \"aws $*\" >> " << calls
+      << "\ncase \"$*\" in *list-services*) echo '{\"serviceArns\": "
+         "[\"arn:aws:ecs:eu-west-2:1:service/setup/aztec-prod-aztec-prod-app\", "
+         "\"arn:aws:ecs:eu-west-2:1:service/setup/aztec-prod-other\"]}' ;; esac\n";
+  for (const char* name : {"terraform", "aws"}) {
+    std::filesystem::permissions(bin + "/" + name, std::filesystem::perms::owner_all);
+  }
+  extra_env = {"PATH=" + bin + ":" + std::filesystem::path(HOIST_BINARY).parent_path().string() +
+                   ":/usr/local/bin:/usr/bin:/bin",
+               "npm_config_registry=" + npm.url(), "NPM_TOKEN=" + npm.token(),
+               "DOCKERHUB_ACCOUNT=" + dockerhub.host() + "/aztecprotocol"};
+  ASSERT_EQ(
+      testing::RunHoist(repo.root(), {"compat", "aztec", "install", "build-system"}).exit_code, 0);
+  const std::string sha = repo.Commit("release");
+  repo.Git({"tag", "aztec-packages-v1.2.3"});
+  auto setup = Step("source ./build-system/scripts/setup_env " + sha +
+                    " aztec-packages-v1.2.3 deploy git@github.com:o/r.git master ''");
+  ASSERT_EQ(setup.exit_code, 0) << setup.out << setup.err;
+  ASSERT_NE(setup.out.find("export COMMIT_TAG=v1.2.3"), std::string::npos) << setup.out;
+  ASSERT_NE(setup.out.find("export DEPLOY_TAG=aztec-prod"), std::string::npos) << setup.out;
+  for (const char* project : {"lib", "app", "pkg"}) {
+    auto built = Step(std::string("build ") + project);
+    ASSERT_EQ(built.exit_code, 0) << project << built.err;
+  }
+  EXPECT_EQ(Step("extract_tag_version pkg true").out, "1.2.3\n");
+
+  // deploy_npm: what the image built, at the tag's version, @aztec/ dependencies pinned.
+  auto published = Step("deploy_npm pkg");
+  ASSERT_EQ(published.exit_code, 0) << published.out << published.err;
+  auto view = RunOk(repo.root(), {"npm", "view", "@aztec/pkg@1.2.3", "--json", "--registry",
+                                  npm.url(), "dependencies", "dist-tags"});
+  EXPECT_NE(view.find("\"@aztec/foundation\": \"1.2.3\""), std::string::npos) << view;
+  EXPECT_NE(view.find("\"left-pad\": \"^1.3.0\""), std::string::npos) << view;
+  auto republished = Step("deploy_npm pkg");
+  ASSERT_EQ(republished.exit_code, 0) << republished.err;
+  EXPECT_NE(republished.err.find("already deployed to aztec-prod.npm"), std::string::npos)
+      << republished.err;
+  // The same version under another dist-tag, as deploy_npm PROJECT DIST_TAG did.
+  ASSERT_EQ(Step("deploy_npm pkg next").exit_code, 0);
+  EXPECT_NE(
+      RunOk(repo.root(), {"npm", "view", "@aztec/pkg", "dist-tags.next", "--registry", npm.url()})
+          .find("1.2.3"),
+      std::string::npos);
+
+  // deploy: deploy_ecr's promotion, terraform with a taint, the project's ECS services.
+  auto deployed = Step("deploy app app module.x");
+  ASSERT_EQ(deployed.exit_code, 0) << deployed.out << deployed.err;
+  EXPECT_TRUE(Tagged(deploy.host(), "app", sha));
+  EXPECT_TRUE(Tagged(deploy.host(), "app", "aztec-prod"));
+  EXPECT_TRUE(Tagged(deploy.host(), "app", "aztec-v1.2.3"));
+  const std::string app_hash = Step("calculate_content_hash app").out.substr(0, 40);
+  EXPECT_TRUE(Tagged(cache.host(), "app", "cache-" + app_hash + "-aztec-prod-deployed"));
+  std::string log = testing::ReadText(calls);
+  EXPECT_NE(log.find("terraform init -input=false -backend-config=key=aztec-prod/app in "
+                     "terraform DEPLOY_TAG=aztec-prod"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("terraform taint module.x"), std::string::npos) << log;
+  EXPECT_NE(log.find("terraform apply -input=false -auto-approve"), std::string::npos) << log;
+  EXPECT_NE(log.find("aws ecs update-service --region hoist-deploy --cluster setup --service "
+                     "aztec-prod-aztec-prod-app --force-new-deployment"),
+            std::string::npos)
+      << log;
+  EXPECT_EQ(log.find("--service aztec-prod-other"), std::string::npos) << log;
+
+  // deploy_dockerhub: the version, latest and the deploy tag.
+  auto hub = Step("deploy_dockerhub app");
+  ASSERT_EQ(hub.exit_code, 0) << hub.out << hub.err;
+  for (const char* tag : {"1.2.3", "latest", "aztec-prod"}) {
+    EXPECT_TRUE(Tagged(dockerhub.host() + "/aztecprotocol", "app", tag)) << tag;
+  }
+
+  // deploy_terraform_services: done already for this hash (deploy's tag), unless tainted.
+  std::filesystem::remove(calls);
+  auto services = Step("deploy_terraform_services app");
+  ASSERT_EQ(services.exit_code, 0) << services.out << services.err;
+  EXPECT_NE(services.out.find("No changes detected"), std::string::npos) << services.out;
+  EXPECT_FALSE(std::filesystem::exists(calls)) << testing::ReadText(calls);
+  auto tainted = Step("deploy_terraform_services app app app module.y");
+  ASSERT_EQ(tainted.exit_code, 0) << tainted.out << tainted.err;
+  log = testing::ReadText(calls);
+  EXPECT_NE(log.find("terraform taint module.y"), std::string::npos) << log;
+  EXPECT_NE(log.find("terraform apply -input=false -auto-approve"), std::string::npos) << log;
+  EXPECT_NE(log.find("aws ecs list-services"), std::string::npos) << log;
+
+  // A second pipeline on the same commit: nothing is deployed again.
+  std::filesystem::remove(calls);
+  auto again = Step("deploy app app module.x && deploy_npm pkg");
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_NE(again.out.find("No changes detected, skipping deployment."), std::string::npos)
+      << again.out;
+  EXPECT_FALSE(std::filesystem::exists(calls)) << testing::ReadText(calls);
+
+  // An image under cache-<hash> that no hoist build recorded (pushed by hand): refused.
+  repo.Write("docs/index.md", "# docs\n");
+  const std::string next = repo.Commit("docs");
+  ASSERT_EQ(Step("source ./build-system/scripts/setup_env " + next +
+                 " '' deploy git@github.com:o/r.git master ''")
+                .exit_code,
+            0);
+  const std::string docs_tag = Step("calculate_image_uri docs").out;
+  const std::string theirs = docs_tag.substr(0, docs_tag.size() - 1);
+  RunOk(repo.root() + "/docs", {"docker", "build", "-q", "--network=none", "-t", theirs, "."});
+  RunOk("/", {"docker", "push", "-q", theirs});
+  auto refused = Step("deploy_ecr docs");
+  EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("docs: cache-"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("has no build record"), std::string::npos) << refused.err;
+  EXPECT_FALSE(Tagged(deploy.host(), "docs", "aztec-dev"));
+  auto s3 = Step("deploy_s3 docs global");
+  EXPECT_EQ(s3.exit_code, 1) << s3.out << s3.err;
+  EXPECT_NE(s3.err.find("has no build record"), std::string::npos) << s3.err;
+}
+
+// Amazon ECR through a stand-in of its API (ECR cannot be reached here) and a stand-in
+// `docker login` (it would reach Amazon): ensure_repo and untag_remote_image make the AWS CLI
+// calls the scripts made, with the same policy; elsewhere they call nothing.
+TEST_F(CompatShims, OnAmazonEcrEnsureRepoAndUntagCallItsApi) {
+  testing::Ec2StandIn aws;
+  const std::string bin = testing::MakeTempDir("standins");
+  std::ofstream(bin + "/docker") << "#!/bin/sh\nif [ \"$1\" = login ]; then echo \"docker $* "
+                                    "$(cat)\" >> "
+                                 << bin << "/calls.log; exit 0; fi\nexec /usr/bin/docker \"$@\"\n";
+  // Debian's AWS CLI (2.9) predates AWS_ENDPOINT_URL: the real CLI, pointed at the stand-in.
+  std::ofstream(bin + "/aws") << "#!/bin/sh\nexec /usr/bin/aws --endpoint-url " << aws.url()
+                              << " \"$@\"\n";
+  for (const char* name : {"docker", "aws"}) {
+    std::filesystem::permissions(bin + "/" + name, std::filesystem::perms::owner_all);
+  }
+  ASSERT_EQ(
+      testing::RunHoist(repo.root(), {"compat", "aztec", "install", "build-system"}).exit_code, 0);
+  const std::string ecr = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
+  extra_env = {"ECR_URL=" + ecr,
+               "ECR_REGION=us-east-1",
+               "AWS_ACCESS_KEY_ID=test",
+               "AWS_SECRET_ACCESS_KEY=test",
+               "AWS_EC2_METADATA_DISABLED=true",
+               "AWS_CONFIG_FILE=/nonexistent",
+               "AWS_SHARED_CREDENTIALS_FILE=/nonexistent"};
+  const std::string on = "PATH=" + bin + ":$PATH build-system/scripts/";
+  auto count = [&](const std::string& action) {
+    int n = 0;
+    for (const auto& done : aws.Actions()) n += done == "ecr:" + action;
+    return n;
+  };
+
+  auto made = Step(on + "ensure_repo app us-east-1");
+  ASSERT_EQ(made.exit_code, 0) << made.out << made.err;
+  EXPECT_NE(made.out.find("Creating repo: app"), std::string::npos) << made.out;
+  const auto state = aws.State();
+  ASSERT_TRUE(state["repositories"].contains("app")) << state.dump();
+  const auto policy =
+      nlohmann::json::parse(state["repositories"]["app"]["lifecyclePolicyText"].get<std::string>());
+  EXPECT_EQ(policy["rules"][0]["selection"]["tagPrefixList"][0], "cache-");
+  EXPECT_EQ(policy["rules"][0]["selection"]["countNumber"], 200);
+  EXPECT_NE(testing::ReadText(bin + "/calls.log")
+                .find("docker login --username AWS --password-stdin " + ecr + " stand-in-password"),
+            std::string::npos)
+      << testing::ReadText(bin + "/calls.log");
+  // There already: nothing made, the policy left alone unless refresh_lifecycle asks.
+  auto again = Step(on + "ensure_repo app us-east-1");
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.out.find("Creating"), std::string::npos) << again.out;
+  EXPECT_EQ(count("CreateRepository"), 1);
+  EXPECT_EQ(count("PutLifecyclePolicy"), 1);
+  auto refreshed = Step(on + "ensure_repo app us-east-1 refresh_lifecycle");
+  ASSERT_EQ(refreshed.exit_code, 0) << refreshed.err;
+  EXPECT_NE(refreshed.out.find("Refreshing lifecycle rules for repo: app"), std::string::npos);
+  EXPECT_EQ(count("PutLifecyclePolicy"), 2);
+
+  // untag: BatchDeleteImage of that tag; a repository that is not there fails, said.
+  auto untagged = Step(on + "untag_remote_image app cache-1234-e2e");
+  ASSERT_EQ(untagged.exit_code, 0) << untagged.err;
+  EXPECT_EQ(aws.State()["repositories"]["app"]["deletedTags"],
+            nlohmann::json::array({"cache-1234-e2e"}));
+  auto nowhere = Step(on + "untag_remote_image nowhere cache-1234");
+  EXPECT_NE(nowhere.exit_code, 0);
+  EXPECT_NE(nowhere.err.find("RepositoryNotFoundException"), std::string::npos) << nowhere.err;
+
+  // Not on ECR (the loopback registry): no AWS call at all.
+  const size_t calls = aws.Actions().size();
+  auto elsewhere = Step("ECR_URL= " + on + "ensure_repo lib us-east-1");
+  EXPECT_EQ(elsewhere.exit_code, 0) << elsewhere.err;
+  EXPECT_EQ(aws.Actions().size(), calls);
 }
 
 TEST_F(CompatShims, TheRealYamlManifestBuildsUnderTheTagsTheScriptsComputed) {

@@ -302,5 +302,52 @@ TEST_F(Deploy, BadInputs) {
   EXPECT_NE(wrong_tag.err.find("does not match VERSION 1.0"), std::string::npos) << wrong_tag.err;
 }
 
+// Steps given for one call (hoist deploy P --step …): they replace the project's own, are
+// recorded under a channel of their own (so the manifest's deploy and other calls' stay
+// deployed), promote nothing, and are checked as the manifest's steps are.
+TEST_F(Deploy, StepsGivenForOneCallAreRecordedApart) {
+  ASSERT_EQ(Hoist({"test", "api"}).exit_code, 0);
+  const std::string step = "{type: command, command: 'echo call $DEPLOY_TAG >> ../deploy.log'}";
+  auto call = Hoist({"deploy", "api", "--step", step});
+  ASSERT_EQ(call.exit_code, 0) << call.err;
+  EXPECT_EQ(Read("deploy.log"), "call acme-dev\n");
+  EXPECT_EQ(Read("terraform.log"), "");  // the manifest's steps did not run
+  HttpClient http;
+  auto promoted = target.Client(http)->HeadManifest("prod/api", "acme-dev");
+  ASSERT_TRUE(promoted.ok());
+  EXPECT_FALSE(promoted->has_value()) << "a call's steps promote nothing";
+  auto channel = cache.Client(http)->HeadManifest("ci/api", "deployed-acme-dev.command");
+  ASSERT_TRUE(channel.ok());
+  EXPECT_TRUE(channel->has_value());
+  // Again: already deployed on its channel; the manifest's deploy is still to do.
+  auto again = Hoist({"deploy", "api", "--step", step});
+  EXPECT_NE(again.out.find("already deployed"), std::string::npos) << again.out << again.err;
+  EXPECT_EQ(Read("deploy.log"), "call acme-dev\n");
+  ASSERT_EQ(Hoist({"deploy"}).exit_code, 0) << "the manifest's deploy is apart";
+  EXPECT_NE(Read("terraform.log").find("terraform apply"), std::string::npos);
+  auto named = Hoist({"deploy", "api", "--step", step, "--channel", "restart"});
+  ASSERT_EQ(named.exit_code, 0) << named.err;
+  const std::string log =
+      "call acme-dev\ndeployed acme-dev " + commit + "\ncall acme-dev\n";  // manifest's between
+  EXPECT_EQ(Read("deploy.log"), log);
+
+  for (const auto& [args, expected] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"deploy", "--step", step}, "--step deploys the projects named: give PROJECT"},
+           {{"deploy", "api", "--channel", "x"}, "--channel goes with --step"},
+           {{"deploy", "api", "--step", step, "--channel", "Bad Name"}, "a channel is 1 to 32"},
+           {{"deploy", "api", "--step", "{type: npm, distTag: 'no tag'}"},
+            "npm distTag 'no tag' is not a dist-tag name"},
+           {{"deploy", "api", "--step", "{type: terraform, taint: [x]}"},
+            "a terraform deploy step has no key 'taint' (did you mean 'taints'?)"},
+           {{"deploy", "api", "--step", "{type: command"}, "are not YAML mappings"},
+           {{"deploy", "api", "--step", "{type: rocket}"}, "unknown deploy step type 'rocket'"},
+       }) {
+    auto bad = Hoist(args);
+    EXPECT_EQ(bad.exit_code, 2) << args.back() << "\n" << bad.err;
+    EXPECT_NE(bad.err.find(expected), std::string::npos) << args.back() << "\n" << bad.err;
+  }
+  EXPECT_EQ(Read("deploy.log"), log);
+}
+
 }  // namespace
 }  // namespace hoist

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "support/docker_engine.h"
+#include "support/ec2_standin.h"
 #include "support/registry_fixture.h"
 #include "support/sshd_fixture.h"
 #include "support/temp_repo.h"
@@ -22,60 +23,12 @@ namespace hoist {
 namespace {
 
 using nlohmann::json;
+using testing::Ec2StandIn;
 using testing::HoistRun;
 using testing::RegistryFixture;
 using testing::RunOk;
 using testing::SshdFixture;
 using testing::TempRepo;
-
-/// The EC2-API stand-in on a free loopback port (a stand-in: AWS cannot be reached here).
-class Ec2StandIn {
- public:
-  Ec2StandIn() {
-    dir_ = testing::MakeTempDir("hoist-ec2");
-    process_ = std::make_unique<BackgroundProcess>(
-        std::vector<std::string>{"python3",
-                                 std::string(HOIST_SOURCE_DIR) + "/tests/fixtures/ec2_standin.py",
-                                 dir_ + "/ec2.port", dir_},
-        dir_ + "/ec2.log");
-    for (int i = 0; i < 300 && testing::ReadText(dir_ + "/ec2.port").empty(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    port_ = std::atoi(testing::ReadText(dir_ + "/ec2.port").c_str());
-    EXPECT_GT(port_, 0) << testing::ReadText(dir_ + "/ec2.log");
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  void Control(const std::string& body, const std::string& path = "/_control") {
-    RunOk("/", {"curl", "-sS", "-f", "-X", "POST", "--data", body, url() + path});
-  }
-  json State() { return json::parse(RunOk("/", {"curl", "-sS", "-f", url() + "/_state"})); }
-  /// The actions called, in order.
-  std::vector<std::string> Actions() {
-    std::vector<std::string> actions;
-    const json state = State();
-    for (const auto& request : state["requests"]) actions.push_back(request["action"]);
-    return actions;
-  }
-  json Requests(const std::string& action) {
-    json found = json::array();
-    const json state = State();
-    for (const auto& request : state["requests"]) {
-      if (request["action"] == action) found.push_back(request["params"]);
-    }
-    return found;
-  }
-
- private:
-  std::string dir_;
-  int port_ = 0;
-  std::unique_ptr<BackgroundProcess> process_;
-
- public:
-  ~Ec2StandIn() {
-    process_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-};
 
 class Spot : public ::testing::Test {
  protected:

@@ -138,7 +138,8 @@ void AddCiPlanCommands(CLI::App& ci, CommandContext& context, int& exit_code) {
     if (!order) throw CommandFailure{kExitFailure, "hoist: error: " + order.error().message};
     const BuildPlan build_plan = PlanBuild(env, *order);
     CiRunPlan run_plan;
-    for (const auto& decision : DecideCiJobs(jobs, manifest, hashes, build_plan, store)) {
+    for (const auto& decision :
+         DecideCiJobs(jobs, manifest, hashes, build_plan, store, context.repo().root())) {
       std::cerr << (decision.run ? "run  " : "skip ") << decision.id << ": " << decision.reason
                 << "\n";
       if (decision.run) run_plan.run.push_back(decision.id);

@@ -1,3 +1,5 @@
+#include <re2/re2.h>
+
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -6,6 +8,7 @@
 #include "cli/json_output.h"
 #include "cli/run_report.h"
 #include "docker/docker_builder.h"
+#include "manifest/manifest_loader.h"
 #include "stages/deploy.h"
 #include "stages/trust.h"
 
@@ -18,7 +21,28 @@ void AddDeployCommand(CLI::App& app, CommandContext& context, int& exit_code) {
   auto dry_run = std::make_shared<bool>(false);
   auto allow_rollback = std::make_shared<bool>(false);
   auto lease_wait = std::make_shared<int>(600);
+  auto steps = std::make_shared<std::vector<std::string>>();
+  auto channel = std::make_shared<std::string>();
   command->add_option("PROJECT", *projects, "Projects to deploy (default: those with deploy:)");
+  command
+      ->add_option("--step", *steps,
+                   "A deploy step for this call, written as in deploy: (e.g. '{type: npm, "
+                   "fromImage: /usr/src/lib}'; repeat for more), instead of the named projects' "
+                   "own; nothing is promoted but what a registry step says")
+      ->option_text("STEP");
+  command
+      ->add_option("--channel", *channel,
+                   "With --step: what this call's deploys are recorded as, beside the deploy "
+                   "tag (default: the steps' types, e.g. npm)")
+      ->check(CLI::Validator(
+          [](std::string& value) {
+            static const RE2 kName("[a-z0-9][a-z0-9_-]{0,31}");
+            return RE2::FullMatch(value, kName)
+                       ? std::string()
+                       : "a channel is 1 to 32 lowercase letters, digits, '_' or '-'";
+          },
+          "NAME"));
+  AddCompatOption(*command, context);
   command->add_flag("--dry-run", *dry_run, "Print the plan");
   command->add_flag("--allow-rollback", *allow_rollback,
                     "Deploy even a commit older than the one the deploy tag runs now");
@@ -27,8 +51,34 @@ void AddDeployCommand(CLI::App& app, CommandContext& context, int& exit_code) {
                    "Seconds to wait for another run's deploy to the same tag (default 600)")
       ->check(CLI::Range(0, 86400))
       ->option_text("SECONDS");
-  command->callback([&context, &exit_code, projects, dry_run, allow_rollback, lease_wait] {
-    const Manifest& manifest = context.manifest();
+  command->callback([&context, &exit_code, projects, dry_run, allow_rollback, lease_wait, steps,
+                     channel] {
+    if (steps->empty() && !channel->empty()) {
+      throw CommandFailure{kExitUsage, "hoist: error: --channel goes with --step"};
+    }
+    if (!steps->empty() && projects->empty()) {
+      throw CommandFailure{kExitUsage,
+                           "hoist: error: --step deploys the projects named: give PROJECT"};
+    }
+    // This call's steps in place of the named projects' own (checked as the manifest's are).
+    Manifest manifest = context.manifest();
+    std::string channel_name = *channel;
+    if (!steps->empty()) {
+      for (const auto& name : *projects) {
+        Project& project = manifest.projects[context.ProjectIndex(name)];
+        auto parsed = ParseDeploySteps(project, *steps);
+        if (!parsed) {
+          throw CommandFailure{kExitUsage, "hoist: error: --step: " + parsed.error().message};
+        }
+        project.deploy = *parsed;
+        if (channel->empty()) {
+          channel_name.clear();
+          for (const auto& step : project.deploy) {
+            channel_name += (channel_name.empty() ? "" : "-") + step.type;
+          }
+        }
+      }
+    }
     if (!context.registry.empty()) {
       auto nothing = MayDeploy(context.facts(), context.config(), context.Tier());
       if (!nothing) throw CommandFailure{kExitFailure, "hoist: error: " + nothing.error().message};
@@ -47,6 +97,13 @@ void AddDeployCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     RegistryStore& target = context.DeployStore();
     auto env = PipelineEnvironment(context.repo().root(), context.facts());
     if (!env) throw CommandFailure{kExitFailure, "hoist: error: " + env.error().message};
+    if (!context.compat.empty()) {
+      // Under the Aztec build system's scripts, setup_env's exports are the run's facts (its
+      // COMMIT_TAG without the project prefix, its DEPLOY_TAG): the deploy follows them.
+      for (auto& [name, value] : *env) {
+        if (const char* exported = std::getenv(name.c_str())) value = exported;
+      }
+    }
     SnapshotOptions snapshot_options;
     snapshot_options.working_tree = true;
     SourceSnapshot snapshot = context.Snapshot(snapshot_options);
@@ -58,7 +115,7 @@ void AddDeployCommand(CLI::App& app, CommandContext& context, int& exit_code) {
                                              context.facts().commit.substr(0, 12) +
                                              "); check out that commit, or run outside CI"};
     }
-    auto hashes = context.Hashes(snapshot, HashScheme::kV1);
+    auto hashes = context.Hashes(snapshot, context.scheme());
     DeployContext deploy{manifest,
                          hashes,
                          *cache,
@@ -71,6 +128,8 @@ void AddDeployCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     deploy.repo = &context.repo();
     deploy.allow_rollback = *allow_rollback;
     deploy.lease_wait_seconds = *lease_wait;
+    deploy.channel = channel_name;
+    deploy.promote = steps->empty();
     std::vector<int> selected = DeployedProjects(
         manifest, projects->empty() ? std::vector<int>() : context.SelectProjects(*projects));
     // What the deploy would run, first: an edited step or script is named as such, even
@@ -88,7 +147,12 @@ void AddDeployCommand(CLI::App& app, CommandContext& context, int& exit_code) {
                            "remove them):" +
                                list};
     }
-    auto missing = MissingForDeploy(manifest, hashes, *cache, deploy.digests);
+    // The Aztec build system's deploy scripts were gated on what each call named (the CI
+    // workflow ran them after the jobs they needed): so is a deploy under --compat aztec that
+    // names its projects. Otherwise the whole pipeline must have passed.
+    const bool per_call = !context.compat.empty() && !projects->empty();
+    auto missing = MissingForDeploy(manifest, hashes, *cache, deploy.digests, context.repo().root(),
+                                    per_call ? selected : std::vector<int>());
     if (!missing) throw CommandFailure{kExitFailure, "hoist: error: " + missing.error().message};
     if (!missing->empty()) {
       std::string list;

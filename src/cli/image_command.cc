@@ -1,8 +1,10 @@
+#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/json_output.h"
+#include "docker/docker_builder.h"
 #include "oci/image_reference.h"
 #include "store/untrusted_store.h"
 #include "util/edit_distance.h"
@@ -33,6 +35,30 @@ void RejectNearMiss(CommandContext& context, const std::string& name) {
   if (close.empty()) return;
   throw CommandFailure{kExitUsage, "hoist: error: no project '" + name + "' in " + manifest->file +
                                        "; did you mean '" + close + "'?"};
+}
+
+/// PROJECT:TAG of the cache store in the local engine: pulled by digest from a registry (the
+/// exact image the tag named when asked), the engine's own image as it is otherwise.
+std::string IntoEngine(CommandContext& context, DockerBuilder& engine, const std::string& project,
+                       const std::string& tag) {
+  ImageStore& store = context.ReadStore();
+  auto present = store.Exists(project, tag);
+  if (!present) Fail(present.error());
+  if (*present != Presence::kPresent) {
+    throw CommandFailure{kExitFailure, "hoist: error: " + project + ":" + tag + " is not in " +
+                                           store.Describe() + " (hoist status " + project +
+                                           " says what is there; hoist build " + project +
+                                           " makes it)"};
+  }
+  std::string reference = store.ReadReference(project, tag);
+  if (store.InEngine()) return reference;
+  auto digest = store.Digest(project, tag);
+  if (!digest) Fail(digest.error());
+  if (*digest) reference += "@" + **digest;
+  auto sink = [](const std::string& line) { std::cerr << line << "\n"; };
+  auto pulled = engine.Pull(reference, sink);
+  if (!pulled) Fail(pulled.error());
+  return reference;
 }
 
 }  // namespace
@@ -77,6 +103,64 @@ void AddImageCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     auto done = context.Store().Untag((*args)[0], (*args)[1]);
     if (!done) Fail(done.error());
     if (context.json) PrintJson("image untag", {{"untagged", (*args)[1]}});
+    exit_code = kExitOk;
+  });
+
+  auto tags = std::make_shared<std::vector<std::string>>();
+  auto* pull = image->add_subcommand(
+      "pull",
+      "Put PROJECT:TAG of the cache into the local Docker engine (by digest from a registry) "
+      "and print the reference it has there; --tag names it also as NAME (repeatable)");
+  pull->add_option("PROJECT TAG", *args)->expected(2)->required();
+  pull->add_option("--tag", *tags, "Also tag the image NAME[:TAG] in the engine")
+      ->type_name("NAME");
+  pull->callback([&context, &exit_code, args, tags] {
+    RejectNearMiss(context, (*args)[0]);
+    DockerBuilder engine;
+    const std::string reference = IntoEngine(context, engine, (*args)[0], (*args)[1]);
+    for (const auto& name : *tags) {
+      auto tagged = engine.Tag(reference, name);
+      if (!tagged)
+        Fail(Error{"cannot tag " + reference + " as " + name + ": " + tagged.error().message});
+    }
+    if (context.json) {
+      PrintJson("image pull", {{"reference", reference}, {"tags", *tags}});
+    } else {
+      std::cout << reference << "\n";
+    }
+    exit_code = kExitOk;
+  });
+
+  auto* extract = image->add_subcommand(
+      "extract",
+      "Copy directory PATH of image PROJECT:TAG (its content, without running the image) into "
+      "directory DEST, made when missing");
+  extract->add_option("PROJECT TAG PATH DEST", *args)->expected(4)->required();
+  extract->callback([&context, &exit_code, args] {
+    RejectNearMiss(context, (*args)[0]);
+    const std::string& path = (*args)[2];
+    const std::string& destination = (*args)[3];
+    if (path.empty() || path[0] != '/') {
+      throw CommandFailure{kExitUsage, "hoist: error: PATH '" + path +
+                                           "' is not absolute: give the directory's path in the "
+                                           "image, such as /usr/src"};
+    }
+    DockerBuilder engine;
+    const std::string reference = IntoEngine(context, engine, (*args)[0], (*args)[1]);
+    std::error_code ec;
+    const bool existed = std::filesystem::exists(destination, ec);
+    std::filesystem::create_directories(destination, ec);
+    if (ec || !std::filesystem::is_directory(destination, ec)) {
+      Fail(Error{"cannot make directory " + destination + ": " +
+                 (ec ? ec.message() : "a file is in the way")});
+    }
+    auto sink = [](const std::string& line) { std::cerr << line << "\n"; };
+    auto copied = engine.CopyFromImage(reference, path, destination, sink);
+    if (!copied) {
+      if (!existed) std::filesystem::remove_all(destination, ec);  // nothing half-copied stays
+      Fail(Error{"cannot copy " + path + " out of " + reference + ": " + copied.error().message});
+    }
+    if (context.json) PrintJson("image extract", {{"extracted", path}, {"to", destination}});
     exit_code = kExitOk;
   });
 

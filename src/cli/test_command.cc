@@ -17,6 +17,7 @@ struct Options {
   std::vector<std::string> projects;
   bool all = false, host = false, force = false;
   std::string job;
+  std::string compose, service;
   int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::vector<std::string> remotes;
   std::string report;
@@ -25,6 +26,28 @@ struct Options {
 /// The jobs asked for: declared ones, or one command given after -- (hoist test P --job J -- …).
 std::vector<PlannedTest> Planned(CommandContext& context, const Options& options) {
   const std::vector<std::string>& command = context.trailing_command;
+  if (!options.compose.empty()) {
+    if (options.projects.size() != 1 || options.job.empty() || options.host) {
+      throw CommandFailure{kExitUsage,
+                           "hoist: error: --compose FILE needs one PROJECT and --job NAME (and "
+                           "runs on the engine, not --host)"};
+    }
+    TestJob job{options.job, {}, false, options.compose, options.service, {}};
+    for (const auto& variable : command) {
+      const size_t equals = variable.find('=');
+      if (equals == 0 || equals == std::string::npos) {
+        throw CommandFailure{kExitUsage,
+                             "hoist: error: after -- a compose job takes KEY=VALUE "
+                             "environment for its file, not '" +
+                                 variable + "'"};
+      }
+      job.environment.push_back(variable);
+    }
+    return {{context.ProjectIndex(options.projects[0]), job}};
+  }
+  if (!options.service.empty()) {
+    throw CommandFailure{kExitUsage, "hoist: error: --service goes with --compose FILE"};
+  }
   if (!command.empty()) {
     if (options.projects.size() != 1 || options.job.empty()) {
       throw CommandFailure{kExitUsage,
@@ -60,6 +83,16 @@ void AddTestCommand(CLI::App& app, CommandContext& context, int& exit_code) {
   command->add_flag("--all", options->all, "Every declared job of every project");
   command->add_option("--job", options->job, "The job (declared in tests:, or given after --)");
   command->add_flag("--host", options->host, "Run a given command on this machine, in projectDir");
+  command
+      ->add_option("--compose", options->compose,
+                   "Run this docker compose file (relative to projectDir) as the job; after -- "
+                   "KEY=VALUE for it")
+      ->option_text("FILE");
+  command
+      ->add_option("--service", options->service,
+                   "With --compose: the service whose exit status is the job's (default: the "
+                   "project's name)")
+      ->option_text("NAME");
   command->add_flag("--force", options->force, "Run even when a pass is recorded");
   auto* jobs_option =
       command->add_option("-j,--jobs", options->jobs, "Jobs at once")->check(CLI::Range(1, 256));
@@ -101,6 +134,13 @@ void AddTestCommand(CLI::App& app, CommandContext& context, int& exit_code) {
                         snapshot.commit(),
                         options->force,
                         !context.compat.empty()};
+    if (!context.compat.empty()) {
+      // The names the Aztec build system's cond_run_compose gave the images its compose files
+      // run: aztecprotocol/<project> and $ECR_DEPLOY_URL/<project>.
+      env.local_names.push_back("aztecprotocol");
+      const char* deploy_url = std::getenv("ECR_DEPLOY_URL");
+      if (deploy_url && *deploy_url) env.local_names.push_back(deploy_url);
+    }
     auto jobs = TestJobs(env, tests, machines->placement);
     JobRunner runner(machines->pool.get(), {machines->jobs, false});
     BuildOutput output(JobNames(jobs), jobs.size(), context.LogDirectory(), false);

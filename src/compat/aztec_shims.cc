@@ -82,6 +82,12 @@ on image tag "$1" "$2" "$3"
 )SH";
 
 const char* kUntagRemote = R"SH(set -eu
+case "${ECR_URL:-${HOIST_REGISTRY:-}}" in
+  *.dkr.ecr.*.amazonaws.com*)
+    # Amazon ECR removes a tag through its own API (an image left without tags goes too).
+    aws ecr batch-delete-image --region="${ECR_REGION:-}" --repository-name "$1" --image-ids "imageTag=$2" > /dev/null
+    exit 0 ;;
+esac
 # A tag that is not there is no error, as with `aws ecr batch-delete-image`.
 "${HOIST:-hoist}" image exists "$1" "$2" > /dev/null 2>&1 || exit 0
 "${HOIST:-hoist}" image untag "$1" "$2" > /dev/null
@@ -104,13 +110,16 @@ exit 1
 )SH";
 
 const char* kBuild = R"SH(set -eu
-# cache-<content hash> (-<arch> for multiarch: host), built only when absent.
+# cache-<content hash> (-<arch> for multiarch: host), built only when absent; on Amazon ECR,
+# the project's repository made first (ensure_repo), as the script did.
+"$(dirname "$0")/ensure_repo" "$1" "${ECR_REGION:-}" refresh_lifecycle > /dev/null
 exec "${HOIST:-hoist}" build --compat aztec "$1"
 )SH";
 
 const char* kSpotBuild = R"SH(set -eu
 # The build runs on a spot machine of CPUS cores when the image is absent (hoist.yml's spot
-# settings); ARCH is the machine's, as hoist's spot machines are.
+# settings); ARCH is the machine's, as hoist's spot machines are. ensure_repo first, as build.
+"$(dirname "$0")/ensure_repo" "$1" "${ECR_REGION:-}" refresh_lifecycle > /dev/null
 exec "${HOIST:-hoist}" build --compat aztec --remote "spot:$2" "$1"
 )SH";
 
@@ -137,18 +146,160 @@ mkdir -p /tmp/test-logs
   2>&1 | tee "/tmp/test-logs/$JOB_NAME.log"
 )SH";
 
+const char* kDeployNpm = R"SH(set -eu
+# The package as the image built it (/usr/src/<project dir>), published at the version of the
+# commit's tag, gated on the project's image; npm's own registry setting (npm_config_registry)
+# and NPM_TOKEN apply.
+REPO=$1
+DIST_TAG=${2:-"latest"}
+STANDALONE=${3:-}
+[ -n "${COMMIT_TAG:-}" ] || { echo "Will only publish tagged commits to npm. Skipping." && exit 0; }
+DIR=$("$(dirname "$0")/query_manifest" relativeProjectDir "$REPO")
+STEP="type: npm, fromImage: '/usr/src/$DIR', distTag: '$DIST_TAG'"
+# Each @aztec/ dependency gets the published version, unless STANDALONE.
+[ -n "$STANDALONE" ] || STEP="$STEP, pinScope: '@aztec/'"
+[ -z "${npm_config_registry:-}" ] || STEP="$STEP, registry: '$npm_config_registry'"
+DRY=()
+[ "${DRY_DEPLOY:-0}" != 1 ] || DRY=(--dry-run)
+exec "${HOIST:-hoist}" deploy --compat aztec "$REPO" --step "{$STEP}" "${DRY[@]}"
+)SH";
+
+const char* kDeploy = R"SH(set -eu
+# deploy_ecr, then unless cache-<hash>-$DEPLOY_TAG-deployed says it was done: terraform in the
+# project's terraform/ (taints first) and each service restarted, as one gated hoist deploy.
+REPO=$1
+@SERVICES@TO_TAINT=${3:-}
+S=$(cd "$(dirname "$0")" && pwd)
+cd "$("$S/query_manifest" projectDir "$REPO")"
+"$S/deploy_ecr" "$REPO"
+CONTENT_HASH=$("$S/calculate_content_hash" "$REPO")
+echo "Last successfully deployed commit: $CONTENT_HASH"
+if "$S/check_rebuild" "cache-$CONTENT_HASH-$DEPLOY_TAG-deployed" "$REPO"; then
+  echo "No changes detected, skipping deployment."
+  exit 0
+fi
+STEPS=()
+if [ -d terraform ]; then
+  STEPS+=(--step "{type: terraform, dir: terraform, taints: [$TO_TAINT]}")
+else
+  echo "No terraform directory found at terraform. Skipping."
+fi
+for SERVICE in $SERVICES; do
+  STEPS+=(--step "{type: command, command: ['$S/deploy_service', '@SERVICE@']}")
+done
+DRY=()
+[ "${DRY_DEPLOY:-0}" != 1 ] || DRY=(--dry-run)
+if [ ${#STEPS[@]} -gt 0 ]; then
+  "${HOIST:-hoist}" deploy --compat aztec "$REPO" --channel deploy "${STEPS[@]}" "${DRY[@]}"
+fi
+[ "${DRY_DEPLOY:-0}" = 1 ] || "$S/retry" "$S/tag_remote_image" "$REPO" "cache-$CONTENT_HASH" \
+  "cache-$CONTENT_HASH-$DEPLOY_TAG-deployed"
+)SH";
+
+const char* kDeployService = R"SH(set -eu
+# Restarts the ECS services of cluster "setup" whose names match $DEPLOY_TAG.*SERVICE (the AWS
+# CLI); with DRY_DEPLOY=1 only says so.
+SERVICE_NAME=$1
+PATTERN="${DEPLOY_TAG}.*${SERVICE_NAME}[^\"]*"
+SERVICES=$(aws ecs list-services --region "$ECR_DEPLOY_REGION" --cluster setup | grep -Eo "arn:aws:ecs:[^:]+:[^:]+:service/[^/]+/${PATTERN}" || true)
+echo "Services to redeploy:"
+echo "$SERVICES"
+for SERVICE_ARN in $SERVICES; do
+  ACTUAL_SERVICE_NAME=$(echo "$SERVICE_ARN" | awk -F/ '{print $NF}')
+  if [ "${DRY_DEPLOY:-0}" -eq 1 ]; then
+    echo "DRY_DEPLOY: aws ecs update-service --region $ECR_DEPLOY_REGION --cluster setup --service $ACTUAL_SERVICE_NAME --force-new-deployment"
+  else
+    aws ecs update-service --region "$ECR_DEPLOY_REGION" --cluster setup --service "$ACTUAL_SERVICE_NAME" --force-new-deployment
+  fi
+done
+)SH";
+
+const char* kDeployDockerhub = R"SH(set -eu
+# The project's image copied (gated, all architectures) to $DOCKERHUB_ACCOUNT/PROJECT as the
+# release version (or the branch), then latest on tagged commits, then $DEPLOY_TAG.
+REPO=$1
+S=$(cd "$(dirname "$0")" && pwd)
+echo "Repo: $REPO"
+if [ -n "${COMMIT_TAG:-}" ]; then
+  TAG=$("$S/extract_tag_version" "$REPO" true)
+else
+  TAG=$(echo "$BRANCH" | sed 's/[^a-zA-Z0-9_.-]/_/g')
+fi
+"${HOIST:-hoist}" deploy --compat aztec --deploy-registry "${ECR_DEPLOY_URL:-${HOIST_DEPLOY_REGISTRY:-}}" --dry-run "$REPO" >/dev/null
+cmd_or_dryrun() {
+  if [ "${DRY_DEPLOY:-0}" -eq 1 ]; then echo DRY RUN: "$@"; else "$S/retry" "$@"; fi
+}
+SRC="$REPO:$("$S/calculate_image_tag" "$REPO")"
+DST=$DOCKERHUB_ACCOUNT/$REPO:$TAG
+cmd_or_dryrun "${HOIST:-hoist}" image copy "$SRC" "$DST"
+if [ -n "${COMMIT_TAG:-}" ]; then
+  cmd_or_dryrun "${HOIST:-hoist}" image copy "$SRC" "$DOCKERHUB_ACCOUNT/$REPO:latest"
+fi
+if [ -n "${DEPLOY_TAG:-}" ]; then
+  cmd_or_dryrun "${HOIST:-hoist}" image copy "$SRC" "$DOCKERHUB_ACCOUNT/$REPO:$DEPLOY_TAG"
+fi
+)SH";
+
+const char* kExtractTagVersion = R"SH(set -eu
+# The version of $COMMIT_TAG (v stripped), for PROJECT; "" (or exit 1 with ERROR_ON_FAIL=true)
+# when there is no tag, it was made for another project (PROJECT/vX), or it is no semver.
+REPOSITORY="$1"
+ERROR_ON_FAIL="${2:-"false"}"
+fail() { if [[ "$ERROR_ON_FAIL" == "true" ]]; then exit 1; else exit 0; fi; }
+if [[ -z "${COMMIT_TAG:-}" ]]; then
+  if [[ "$ERROR_ON_FAIL" == "true" ]]; then echo "No commit tag found. Exiting" >&2; exit 1; fi
+  echo ""
+  exit 0
+fi
+COMMIT_TAG_VERSION="$COMMIT_TAG"
+if [[ "$COMMIT_TAG" == *"/"* ]]; then
+  REPO_NAME="${COMMIT_TAG%%/*}"
+  COMMIT_TAG_VERSION="${COMMIT_TAG#*/}"
+  echo "Tag was made for: $REPO_NAME" >&2
+  echo "Version: $COMMIT_TAG_VERSION" >&2
+  if [[ "$REPO_NAME" != "$REPOSITORY" ]]; then
+    echo "REPO_NAME ($REPO_NAME) does not match REPOSITORY ($REPOSITORY). Exiting..." >&2
+    fail
+  fi
+fi
+SEMVER_REGEX="^v?([0-9]+)\.([0-9]+)\.([0-9]+)(-([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?(\+([0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*))?$"
+if ! [[ $COMMIT_TAG_VERSION =~ $SEMVER_REGEX ]]; then
+  echo "$COMMIT_TAG_VERSION is not a semantic version." >&2
+  [[ "$ERROR_ON_FAIL" != "true" ]] || exit 1
+  COMMIT_TAG_VERSION=""
+fi
+echo "${COMMIT_TAG_VERSION#v}"
+)SH";
+
+const char* kRunCompose = R"SH(set -eu
+# COMPOSE_FILE (in the project's directory) runs the project's image and its runDependencies'
+# (each pulled by digest, also tagged aztecprotocol/<project> and $ECR_DEPLOY_URL/<project>)
+# until the project's service exits, unless a pass is recorded for these very images; a pass
+# tags cache-<hash>-$JOB_NAME. KEY=VALUE arguments are the file's environment.
+REPO=$1
+@SPOT@COMPOSE_FILE=$2
+shift 2
+exec "${HOIST:-hoist}" test --compat aztec "$REPO" --job "$JOB_NAME" --compose "$COMPOSE_FILE" \
+  -- "$@"
+)SH";
+
 const char* kDeployEcr = R"SH(set -euo pipefail
 # cache-<hash>[-ARCH] from the cache registry to the deploy registry as $COMMIT_HASH,
 # $PROJECT-$COMMIT_TAG (tagged commits) and $DEPLOY_TAG, each [-ARCH]; only what the deploy
-# registry lacks moves.
+# registry lacks moves. Gated first: the image must be one a trusted run built.
 REPO=$1
 ARCH=${2:-}
-FROM=$("$(dirname "$0")/calculate_image_tag" "$REPO")${ARCH:+-$ARCH}
 TO=${ECR_DEPLOY_URL:-${HOIST_DEPLOY_REGISTRY:-}}
 if [ -z "$TO" ]; then
   >&2 echo "deploy_ecr: no deploy registry: run setup_env with hoist's --deploy-registry or HOIST_DEPLOY_REGISTRY set"
   exit 1
 fi
+if [ -z "$ARCH" ]; then
+  # hoist deploy's promotion is deploy_ecr's: gate, copy, tags, recorded.
+  exec "${HOIST:-hoist}" deploy --compat aztec --deploy-registry "$TO" "$REPO"
+fi
+"${HOIST:-hoist}" deploy --compat aztec --deploy-registry "$TO" --dry-run "$REPO" >/dev/null
+FROM=$("$(dirname "$0")/calculate_image_tag" "$REPO")-$ARCH
 copy() {
   echo "Tagging $REPO:$FROM as $REPO:$1..."
   "${HOIST:-hoist}" image copy "$REPO:$FROM" "$TO/$REPO:$1"
@@ -159,13 +310,43 @@ copy "$DEPLOY_TAG${ARCH:+-$ARCH}"
 )SH";
 
 const char* kEnsureRepo = R"SH(set -eu
-# A registry of the OCI distribution spec makes a repository at its first push: nothing to do.
-# Amazon ECR needs it made (with a lifecycle policy), which these shims do not do yet.
+# On Amazon ECR, as the script did: the repository made when missing, with the lifecycle
+# policy that keeps at most 200 cache- images, which refresh_lifecycle applies again. A registry
+# of the OCI distribution spec makes a repository at its first push: nothing to do there.
+REPOSITORY=$1
+REGION=${2:-${ECR_REGION:-}}
+REFRESH_LIFECYCLE=${3:-}
 case "${ECR_URL:-${HOIST_REGISTRY:-}}" in
-  *.dkr.ecr.*.amazonaws.com*)
-    >&2 echo "ensure_repo: hoist's shims do not create Amazon ECR repositories yet; create '$1' with 'aws ecr create-repository', or use a registry that creates repositories on push"
-    exit 1 ;;
+  *.dkr.ecr.*.amazonaws.com*) ;;
+  *) echo; exit 0 ;;
 esac
+LIFECYCLE_POLICY='{
+  "rules": [
+    {
+      "rulePriority": 1,
+      "description": "No more than 200 cache images.",
+      "selection": {
+        "tagStatus": "tagged",
+        "tagPrefixList": ["cache-"],
+        "countType": "imageCountMoreThan",
+        "countNumber": 200
+      },
+      "action": {
+        "type": "expire"
+      }
+    }
+  ]
+}
+'
+"$(dirname "$0")/ecr_login" "$REGION"
+if ! aws ecr describe-repositories --region "$REGION" --repository-names "$REPOSITORY" > /dev/null 2>&1; then
+  echo "Creating repo: $REPOSITORY"
+  aws ecr create-repository --region "$REGION" --repository-name "$REPOSITORY" > /dev/null
+  aws ecr put-lifecycle-policy --region "$REGION" --repository-name "$REPOSITORY" --lifecycle-policy-text "$LIFECYCLE_POLICY" > /dev/null
+elif [ -n "$REFRESH_LIFECYCLE" ]; then
+  echo "Refreshing lifecycle rules for repo: $REPOSITORY"
+  aws ecr put-lifecycle-policy --region "$REGION" --repository-name "$REPOSITORY" --lifecycle-policy-text "$LIFECYCLE_POLICY" > /dev/null
+fi
 echo
 )SH";
 
@@ -212,6 +393,232 @@ case "${ECR_URL:-}" in
     aws ecr get-login-password --region "$REGION" \
       | docker login --username AWS --password-stdin "${ECR_URL%%/*}" ;;
 esac
+)SH";
+
+const char* kExtractRepo = R"SH(set -eu
+# Each FROM (a directory of the project's image; /usr/src when none is given) lands in TO as
+# TO/<its name>, as docker cp put it; hoist pulls the image by digest and copies it out without
+# running it.
+REPOSITORY=$1
+shift
+TAG=$("$(dirname "$0")/calculate_image_tag" "$REPOSITORY")
+echo "Pulling $REPOSITORY:$TAG..."
+extract_from_image() {
+  echo "Extracting $1 from $REPOSITORY to $2..."
+  "${HOIST:-hoist}" image extract "$REPOSITORY" "$TAG" "$1" "$2/$(basename "$1")"
+}
+if [ $# -eq 0 ]; then
+  extract_from_image /usr/src ./
+fi
+while [ $# -gt 0 ]; do
+  [ $# -ge 2 ] || { >&2 echo "extract_repo: $1 has no destination: give FROM TO pairs"; exit 1; }
+  extract_from_image "$1" "$2"
+  shift 2
+done
+)SH";
+
+const char* kDeployTerraform = R"SH(set -eu
+# terraform in TF_DIR, as the script ran it (no image is involved): state keyed
+# $DEPLOY_TAG/PROJECT (the configuration's own key for PROJECT ""), the comma-separated
+# TO_TAINT tainted first, and with DRY_DEPLOY=1 a plan only.
+REPOSITORY=$1
+TF_DIR=$2
+TO_TAINT=${3:-}
+if [ ! -d "$TF_DIR" ]; then
+  echo "No terraform directory found at $TF_DIR. Skipping."
+  exit 0
+fi
+if [ ! -f "$TF_DIR/main.tf" ]; then
+  echo "No main.tf found in $TF_DIR."
+  exit 1
+fi
+if ! command -v terraform > /dev/null; then
+  >&2 echo "deploy_terraform: terraform is not on PATH (the Aztec scripts downloaded it): install it, e.g. from HashiCorp's Debian repository"
+  exit 1
+fi
+export TF_IN_AUTOMATION=1
+cd "$TF_DIR"
+echo "Deploying terraform found at $PWD..."
+export TF_VAR_DEPLOY_TAG=${DEPLOY_TAG:-}
+export TF_VAR_COMMIT_HASH=${COMMIT_HASH:-}
+# These only when set (the script stopped on an unset one): terraform's defaults apply otherwise.
+for PAIR in DOCKERHUB_ACCOUNT:DOCKERHUB_ACCOUNT FORK_MNEMONIC:FORK_MNEMONIC \
+  INFURA_API_KEY:INFURA_API_KEY FORK_API_KEY:API_KEY CHAIN_ID:CHAIN_ID; do
+  FROM=${PAIR%%:*}
+  [ -z "${!FROM+set}" ] || export "TF_VAR_${PAIR#*:}=${!FROM}"
+done
+BACKEND_CONFIG=()
+if [ -n "$REPOSITORY" ]; then
+  BACKEND_CONFIG=(-backend-config="key=${DEPLOY_TAG:-}/$REPOSITORY")
+  echo "Using backend key ${DEPLOY_TAG:-}/$REPOSITORY"
+fi
+terraform init -input=false "${BACKEND_CONFIG[@]}"
+IFS=, read -ra RESOURCES <<< "$TO_TAINT"
+for RESOURCE in "${RESOURCES[@]}"; do
+  if [ "${DRY_DEPLOY:-0}" -eq 1 ]; then
+    echo "DRY_DEPLOY: terraform taint $RESOURCE"
+  else
+    terraform taint "$RESOURCE" || true
+  fi
+done
+if [ "${DRY_DEPLOY:-0}" -eq 1 ]; then
+  terraform plan -input=false
+else
+  terraform apply -input=false -auto-approve
+fi
+)SH";
+
+const char* kDeployS3 = R"SH(set -eu
+# The project's built /usr/src/<project dir>/dest, out of an image a trusted run built, with a
+# DEPLOY_TAG file, to the bucket its terraform outputs as s3 (terraform/ for a global deploy,
+# else terraform/$DEPLOY_ENV), then a CloudFront invalidation: one step of a gated hoist deploy
+# (channel s3), so a content hash deployed once under $DEPLOY_TAG is not uploaded again.
+S=$(cd "$(dirname "$0")" && pwd)
+if [ "${1:-}" = --hoist-step ]; then  # the step itself, as hoist deploy runs it
+  REPOSITORY=$2 IS_GLOBAL=$3 EXTRACT_DIR=$4 TF_DIR=$5
+  "$S/extract_repo" "$REPOSITORY" "/usr/src/$("$S/query_manifest" relativeProjectDir "$REPOSITORY")/dest" "$EXTRACT_DIR"
+  echo "${DEPLOY_TAG:-}" > "$EXTRACT_DIR/dest/DEPLOY_TAG"
+  if [ -n "$IS_GLOBAL" ]; then
+    "$S/deploy_terraform" "" "$TF_DIR"
+  else
+    "$S/deploy_terraform" "$REPOSITORY" "$TF_DIR"
+  fi
+  cd "$TF_DIR"
+  AWS_BUCKET_NAME=$(terraform output -raw s3)
+  AWS_CLOUDFRONT_DISTRIBUTION=$(terraform output -raw cloudfront 2> /dev/null || echo "")
+  aws s3 rm "s3://$AWS_BUCKET_NAME" --recursive
+  aws s3 cp "$EXTRACT_DIR/dest" "s3://$AWS_BUCKET_NAME" --recursive --metadata-directive REPLACE \
+    --cache-control "no-cache" --acl public-read
+  aws s3 cp "s3://$AWS_BUCKET_NAME" "s3://$AWS_BUCKET_NAME" --exclude '*' --include '*.js' \
+    --no-guess-mime-type --content-type="application/javascript; charset=utf-8" \
+    --cache-control "no-cache" --metadata-directive="REPLACE" --recursive
+  if [ -n "$AWS_CLOUDFRONT_DISTRIBUTION" ]; then
+    aws cloudfront create-invalidation --distribution-id "$AWS_CLOUDFRONT_DISTRIBUTION" --paths "/*"
+  fi
+  exit 0
+fi
+REPOSITORY=$1
+IS_GLOBAL=${2:-}
+PROJECT_DIR=$("$S/query_manifest" projectDir "$REPOSITORY")
+# The 2024 query_manifest printed it absolute, the 2023 one relative to the top level.
+case "$PROJECT_DIR" in
+  /*) ;;
+  *) PROJECT_DIR=${ROOT_PATH:-$(git rev-parse --show-toplevel)}/$PROJECT_DIR ;;
+esac
+EXTRACT_DIR=$PWD/../extracted/$REPOSITORY
+echo "deploy_s3: Repository: $REPOSITORY"
+echo "deploy_s3: Project Dir: $PROJECT_DIR"
+echo "deploy_s3: Working directory: $PWD"
+echo "deploy_s3: Extract dir: $EXTRACT_DIR"
+TF_DIR=$PROJECT_DIR/terraform
+[ -n "$IS_GLOBAL" ] || TF_DIR=$TF_DIR/${DEPLOY_ENV:-}
+quoted() { local Q="'"; echo "'${1//$Q/$Q$Q}'"; }  # a YAML single-quoted string
+DRY=()
+[ "${DRY_DEPLOY:-0}" != 1 ] || DRY=(--dry-run)
+exec "${HOIST:-hoist}" deploy --compat aztec "$REPOSITORY" --channel s3 --step "{type: command, command: [$(quoted "$S/deploy_s3"), --hoist-step, $(quoted "$REPOSITORY"), $(quoted "$IS_GLOBAL"), $(quoted "$EXTRACT_DIR"), $(quoted "$TF_DIR")]}" "${DRY[@]}"
+)SH";
+
+const char* kBuildLocal = R"SH(set -eu
+# PROJECT and its dependencies (every project without one) built by hoist where they are not
+# built yet (a change in the working tree is a new hash, so it is built), each then tagged in
+# the local engine as aztecprotocol/<project>:latest and $ECR_DEPLOY_URL/<project>:latest, as
+# the script left them. ONLY_TARGET changes nothing: a project is never built on dependencies'
+# images that do not match its inputs. NO_CACHE=1 rebuilds PROJECT (hoist build --force).
+TARGET_PROJECT=${1:-}
+S=$(cd "$(dirname "$0")" && pwd)
+FORCE=()
+[ -z "${NO_CACHE:-}" ] || [ -z "$TARGET_PROJECT" ] || FORCE=(--force)
+if [ -n "$TARGET_PROJECT" ]; then
+  "${HOIST:-hoist}" build --compat aztec "${FORCE[@]}" "$TARGET_PROJECT"
+  PROJECTS=$(@DEPS@)
+else
+  "${HOIST:-hoist}" build --compat aztec --all
+  PROJECTS=$("${HOIST:-hoist}" projects --topo)
+fi
+for REPO in $PROJECTS; do
+  TAGS=(--tag "aztecprotocol/$REPO:latest")
+  [ -z "${ECR_DEPLOY_URL:-}" ] || TAGS+=(--tag "$ECR_DEPLOY_URL/$REPO:latest")
+  "${HOIST:-hoist}" image pull "$REPO" "$("$S/calculate_image_tag" "$REPO")" "${TAGS[@]}" > /dev/null
+  echo "Tagged: aztecprotocol/$REPO:latest"
+done
+)SH";
+
+const char* kRebuildFiles = R"SH(set -eu
+# The files of COMMIT whose paths match PROJECT's rebuild patterns (its dependencies' too), as
+# git ls-tree lines: the files its content hash covers.
+REPOSITORY=$1
+COMMIT_HASH=${2:-${COMMIT_HASH:-$(git rev-parse HEAD)}}
+AWK_PATTERN=$("$(dirname "$0")/query_manifest" rebuildPatterns "$REPOSITORY" | tr '\n' '|' | sed 's/\\/\\\\/g')
+AWK_PATTERN=${AWK_PATTERN%|}
+cd "$(git rev-parse --show-toplevel)"
+git ls-tree -r "$COMMIT_HASH" | awk -v pattern="($AWK_PATTERN)" '$4 ~ pattern {print $0}'
+)SH";
+
+const char* kRunContainer = R"SH(set -eu
+# ARGS run in a container of the project's image unless cache-<hash>-$JOB_NAME says they
+# passed, and that tag is written on a pass (hoist's test job in the image).
+REPOSITORY=$1
+@SPOT@shift
+exec "${HOIST:-hoist}" test --compat aztec "$REPOSITORY" --job "$JOB_NAME" -- "$@"
+)SH";
+
+const char* kSpotRunScript = R"SH(set -eu
+# With TAG_POSTFIX (a job's name): COMMAND runs unless cache-<hash>-$TAG_POSTFIX says it
+# passed, as a hoist test job on this machine, from the repository's top level. Without: the
+# command is what makes the image (cond_spot_run_build's "build PROJECT"), run only when
+# check_rebuild finds no cache-<hash>[-ARCH]. Where hoist runs it, not on a spot machine.
+REPOSITORY=$1
+ARCH=$3
+shift 3
+S=$(cd "$(dirname "$0")" && pwd)
+if [ -n "${TAG_POSTFIX:-}" ]; then
+  echo "Success tag: $("$S/calculate_image_tag" "$REPOSITORY")-$TAG_POSTFIX"
+  exec "${HOIST:-hoist}" test --compat aztec "$REPOSITORY" --job "$TAG_POSTFIX" --host -- \
+    sh -c 'cd "$(git rev-parse --show-toplevel)" && exec "$@"' cond_spot_run_script "$@"
+fi
+if [ "$("$S/query_manifest" multiarch "$REPOSITORY")" = host ]; then
+  BASE_TAG=$("$S/calculate_image_tag" "$REPOSITORY" "$ARCH")
+else
+  BASE_TAG=$("$S/calculate_image_tag" "$REPOSITORY")
+fi
+echo "Success tag: $BASE_TAG"
+if ! "$S/check_rebuild" "$BASE_TAG" "$REPOSITORY"; then
+  "$S/init_submodules" "$REPOSITORY"
+  (cd "$(git rev-parse --show-toplevel)" && "$@")
+fi
+)SH";
+
+const char* kDeployTerraformServices = R"SH(set -eu
+# Unless cache-<hash>-$DEPLOY_TAG-deployed says it was done (or resources are to be tainted):
+# terraform in PROJECT_DIR/terraform and each service restarted, as one gated hoist deploy of
+# REPOSITORY, then that tag.
+PROJECT_DIR=$1
+PROJECT_NAME=$(basename "$PROJECT_DIR")
+REPO=${2:-$PROJECT_NAME}
+SERVICE_NAMES=${3:-$PROJECT_NAME}
+TO_TAINT=${4:-}
+S=$(cd "$(dirname "$0")" && pwd)
+cd "$PROJECT_DIR"
+CONTENT_HASH=$("$S/calculate_content_hash" "$REPO")
+echo "Last successfully deployed commit: $CONTENT_HASH"
+if [ -z "$TO_TAINT" ] && "$S/check_rebuild" "cache-$CONTENT_HASH-$DEPLOY_TAG-deployed" "$REPO"; then
+  echo "No changes detected, skipping deployment."
+  exit 0
+fi
+quoted() { local Q="'"; echo "'${1//$Q/$Q$Q}'"; }  # a YAML single-quoted string
+# TO_TAINT is part of the step: other taints are another deploy, which runs again.
+STEPS=(--step "{type: command, command: [$(quoted "$S/deploy_terraform"), $(quoted "$PROJECT_NAME"), $(quoted "$PWD/terraform"), $(quoted "$TO_TAINT")]}")
+for SERVICE in $SERVICE_NAMES; do
+  STEPS+=(--step "{type: command, command: [$(quoted "$S/deploy_service"), $(quoted "$SERVICE")]}")
+done
+DRY=()
+[ "${DRY_DEPLOY:-0}" != 1 ] || DRY=(--dry-run)
+"${HOIST:-hoist}" deploy --compat aztec "$REPO" --channel "terraform-$PROJECT_NAME" "${STEPS[@]}" "${DRY[@]}"
+if [ "${DRY_DEPLOY:-0}" -eq 1 ]; then
+  echo "DRY_DEPLOY: tag_remote_image $REPO cache-$CONTENT_HASH cache-$CONTENT_HASH-$DEPLOY_TAG-deployed"
+else
+  "$S/retry" "$S/tag_remote_image" "$REPO" "cache-$CONTENT_HASH" "cache-$CONTENT_HASH-$DEPLOY_TAG-deployed"
+fi
 )SH";
 
 std::string NotProvided(const std::string& name, const std::string& instead) {
@@ -278,31 +685,70 @@ std::vector<AztecShim> AztecShims(AztecEra era) {
     add("deploy_ecr", "deploy_ecr PROJECT [ARCH]", kDeployEcr);
     add("check_rebuild", "check_rebuild TAG PROJECT", kCheckRebuild);
     add("create_ecr_manifest", "create_ecr_manifest PROJECT ARCH,ARCH", kCreateEcrManifest);
-    missing("cond_spot_run_script", "cond_spot_run_script PROJECT CPUS ARCH COMMAND…",
-            "use cond_run_script, or hoist test --host");
-    missing("calculate_rebuild_files", "calculate_rebuild_files PROJECT [COMMIT]",
-            "hoist explain PROJECT lists every input of the hash");
-    missing("extract_tag_version", "extract_tag_version PROJECT [ERROR_ON_FAIL]",
-            "strip the v from $COMMIT_TAG");
+    add("cond_spot_run_script", "cond_spot_run_script PROJECT CPUS ARCH COMMAND…", kSpotRunScript);
+    add("calculate_rebuild_files", "calculate_rebuild_files PROJECT [COMMIT]", kRebuildFiles);
   }
-  const std::string deploy = "deploy with hoist deploy (manifest deploy: steps) meanwhile";
-  missing("build_local", "build_local [PROJECT]", "build with hoist build --local PROJECT");
-  for (const char* name : {"cond_run_compose", "cond_run_container", "cond_spot_run_container",
-                           "deploy_terraform_services"}) {
-    missing(name, std::string(name) + " PROJECT …",
-            "run it from a hoist test job's command meanwhile");
+  if (feb) {
+    missing("build_local", "build_local [PROJECT]", commit_keyed);
+  } else {
+    // The 2023 query_manifest had no allDependencies: the project itself is tagged.
+    add("build_local", "build_local [PROJECT]",
+        Replace(kBuildLocal, "@DEPS@",
+                yaml ? "\"$S/query_manifest\" allDependencies \"$TARGET_PROJECT\""
+                     : "echo \"$TARGET_PROJECT\""));
   }
-  missing("cond_spot_run_compose", "cond_spot_run_compose PROJECT CPUS COMPOSE_FILE [K=V…]",
-          "run docker compose from a hoist test job's command meanwhile");
-  missing("deploy", "deploy PROJECT [SERVICES] [TO_TAINT]", deploy);
-  missing("deploy_global", "deploy_global PROJECT", deploy);
-  missing("deploy_dockerhub", "deploy_dockerhub PROJECT", "copy with hoist image copy meanwhile");
-  missing("deploy_npm", "deploy_npm PROJECT [DIST_TAG] [STANDALONE]", deploy);
-  missing("deploy_s3", "deploy_s3 PROJECT IS_GLOBAL", deploy);
-  missing("deploy_terraform", "deploy_terraform PROJECT TF_DIR [TO_TAINT]", deploy);
-  missing("deploy_service", "deploy_service NAME", deploy);
-  missing("extract_repo", "extract_repo PROJECT [FROM TO]…",
-          "use docker create and docker cp on the image calculate_image_uri names");
+  if (feb) {
+    for (const char* name :
+         {"cond_run_container", "cond_spot_run_container", "deploy_terraform_services"}) {
+      missing(name, std::string(name) + " PROJECT …", commit_keyed);
+    }
+  } else {
+    add("cond_run_container", "cond_run_container PROJECT ARGS…",
+        Replace(kRunContainer, "@SPOT@", ""));
+    // CPUS sized the spot machine; the job runs where hoist runs the project's jobs.
+    add("cond_spot_run_container", "cond_spot_run_container PROJECT CPUS ARGS…",
+        Replace(kRunContainer, "@SPOT@", "shift  # CPUS\n"));
+    add("deploy_terraform_services",
+        "deploy_terraform_services PROJECT_DIR [PROJECT] [SERVICES] [TO_TAINT]",
+        kDeployTerraformServices);
+  }
+  if (feb) {
+    missing("cond_run_compose", "cond_run_compose PROJECT COMPOSE_FILE [K=V…]", commit_keyed);
+    missing("cond_spot_run_compose", "cond_spot_run_compose PROJECT CPUS COMPOSE_FILE [K=V…]",
+            commit_keyed);
+  } else {
+    add("cond_run_compose", "cond_run_compose PROJECT COMPOSE_FILE [K=V…]",
+        Replace(kRunCompose, "@SPOT@", ""));
+    // CPUS sized the spot machine; the job runs where hoist runs the project's jobs (its
+    // remote:, else this machine's engine).
+    add("cond_spot_run_compose", "cond_spot_run_compose PROJECT CPUS COMPOSE_FILE [K=V…]",
+        Replace(kRunCompose, "@SPOT@", "shift  # CPUS\n"));
+  }
+  if (feb) {
+    for (const char* name : {"deploy", "deploy_global", "deploy_dockerhub", "deploy_npm",
+                             "deploy_service", "extract_tag_version"}) {
+      missing(name, std::string(name) + " PROJECT …", commit_keyed);
+    }
+  } else {
+    add("deploy", "deploy PROJECT [SERVICES] [TO_TAINT]",
+        Replace(Replace(kDeploy, "@SERVICES@", "SERVICES=${2:-$REPO}\n"), "@SERVICE@",
+                "$DEPLOY_TAG-$SERVICE"));
+    add("deploy_global", "deploy_global PROJECT",
+        Replace(Replace(kDeploy, "@SERVICES@", "SERVICES=$REPO  # deploy_service PROJECT\n"),
+                "@SERVICE@", "$SERVICE"));
+    add("deploy_service", "deploy_service SERVICE", kDeployService);
+    add("deploy_dockerhub", "deploy_dockerhub PROJECT", kDeployDockerhub);
+    add("deploy_npm", "deploy_npm PROJECT [DIST_TAG] [STANDALONE]", kDeployNpm);
+    add("extract_tag_version", "extract_tag_version PROJECT [ERROR_ON_FAIL]", kExtractTagVersion);
+  }
+  add("deploy_terraform", "deploy_terraform PROJECT TF_DIR [TO_TAINT]", kDeployTerraform);
+  if (feb) {
+    missing("deploy_s3", "deploy_s3 PROJECT IS_GLOBAL", commit_keyed);
+    missing("extract_repo", "extract_repo PROJECT [FROM TO]…", commit_keyed);
+  } else {
+    add("deploy_s3", "deploy_s3 PROJECT [IS_GLOBAL]", kDeployS3);
+    add("extract_repo", "extract_repo PROJECT [FROM TO]…", kExtractRepo);
+  }
   return shims;
 }
 

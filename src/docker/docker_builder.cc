@@ -18,13 +18,27 @@
 namespace hoist {
 namespace {
 
-/// `docker rm --force NAME`, not stopped by Ctrl-C: it is part of the stopping.
+constexpr int kRemovalChecks = 100;
+constexpr auto kRemovalCheckInterval = std::chrono::milliseconds(100);
+
+/// `docker rm --force NAME`, not stopped by Ctrl-C: it is part of the stopping. A container of
+/// `docker run --rm` may already be in the engine's own removal when the rm comes ("removal of
+/// container … is already in progress", exit 1, while it is still listed): then wait, up to 10 s,
+/// until the engine no longer knows it, so nothing hoist started outlives hoist.
 void RemoveContainer(const std::string& docker, const std::string& host, const std::string& name) {
   ProcessSpec remove;
   remove.argv = {docker, "rm", "--force", name};
   if (!host.empty()) remove.env.push_back("DOCKER_HOST=" + host);
   remove.shielded = true;
-  (void)RunProcess(remove);
+  auto removed = RunProcess(remove);
+  if (removed && removed->exit_code == 0) return;
+  ProcessSpec inspect = remove;
+  inspect.argv = {docker, "container", "inspect", "--format", "{{.Id}}", name};
+  for (int check = 0; check < kRemovalChecks; ++check) {
+    auto known = RunProcess(inspect);
+    if (!known || known->exit_code != 0) return;
+    std::this_thread::sleep_for(kRemovalCheckInterval);
+  }
 }
 
 constexpr size_t kErrorTailLines = 15;
@@ -142,9 +156,17 @@ std::string DockerBuilder::Describe() const {
 Status DockerBuilder::Run(const std::vector<std::string>& args, const std::vector<std::string>& env,
                           const LineSink& on_line, const std::string& what, std::string* output,
                           const ContextWriter* context) {
+  std::vector<std::string> argv = {docker_};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunProgram(argv, env, on_line, what, output, context);
+}
+
+Status DockerBuilder::RunProgram(const std::vector<std::string>& argv,
+                                 const std::vector<std::string>& env, const LineSink& on_line,
+                                 const std::string& what, std::string* output,
+                                 const ContextWriter* context) {
   ProcessSpec spec;
-  spec.argv = {docker_};
-  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  spec.argv = argv;
   spec.env = env;
   if (!docker_host_.empty()) spec.env.push_back("DOCKER_HOST=" + docker_host_);
   spec.stoppable = true;
@@ -198,8 +220,10 @@ Status DockerBuilder::Run(const std::vector<std::string>& args, const std::vecto
   if (output) *output = lines.all();
   if (!result) {
     if (ProcessesStopped()) return Error{what + ": interrupted"};
-    return Error{what + ": cannot run " + docker_ + " (" + result.error().message +
-                 "); install the docker CLI: apt-get install docker.io"};
+    const bool compose = argv[0] != docker_;
+    return Error{what + ": cannot run " + argv[0] + " (" + result.error().message + "); install " +
+                 (compose ? "docker compose: apt-get install docker-compose"
+                          : "the docker CLI: apt-get install docker.io")};
   }
   if (result->exit_code != 0) {
     if (ProcessesStopped()) return Error{what + ": interrupted"};
@@ -304,6 +328,45 @@ Status DockerBuilder::RunContainer(const std::string& image,
   RemoveStopAction(stop);
   // Stopped before the container existed, the stop action's rm found nothing: once more now.
   if (ProcessesStopped()) RemoveContainer(docker_, docker_host_, name);
+  return ran;
+}
+
+std::vector<std::string> DockerBuilder::ComposeCommand() {
+  if (compose_plugin_.load() < 0) {
+    ProcessSpec probe;
+    probe.argv = {docker_, "compose", "version"};
+    auto result = RunProcess(probe);
+    compose_plugin_ = result && result->exit_code == 0 ? 1 : 0;
+  }
+  if (compose_plugin_.load() == 1) return {docker_, "compose"};
+  return {"docker-compose"};
+}
+
+Status DockerBuilder::RunCompose(const ComposeRun& run, const LineSink& on_line) {
+  std::vector<std::string> base = ComposeCommand();
+  base.insert(base.end(), {"--file", run.file, "--project-name", run.project, "--project-directory",
+                           run.directory});
+  std::vector<std::string> up = base;
+  // Only the engine's images: a service built or pulled here would run bytes no hash names.
+  up.insert(up.end(), {"up", "--no-build", "--no-color", "--force-recreate", "--exit-code-from",
+                       run.service});
+  std::vector<std::string> down = base;
+  down.insert(down.end(), {"down", "--volumes", "--remove-orphans", "--timeout", "5"});
+  std::vector<std::string> env = run.environment;
+  if (!docker_host_.empty()) env.push_back("DOCKER_HOST=" + docker_host_);
+  // Taken down even when hoist is stopped mid-run (shielded: part of the stopping).
+  auto take_down = [down, env] {
+    ProcessSpec spec;
+    spec.argv = down;
+    spec.env = env;
+    spec.shielded = true;
+    (void)RunProcess(spec);
+  };
+  const int stop = AddStopAction(take_down);
+  auto ran =
+      RunProgram(up, run.environment, on_line, "compose up of " + run.file, nullptr, nullptr);
+  RemoveStopAction(stop);
+  take_down();
   return ran;
 }
 

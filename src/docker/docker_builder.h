@@ -26,6 +26,7 @@ class DockerBuilder : public ImageBuilder {
   Status Tag(const std::string& source, const std::string& target) override;
   Status RunContainer(const std::string& image, const std::vector<std::string>& command,
                       const std::string& network, const LineSink& on_line) override;
+  Status RunCompose(const ComposeRun& run, const LineSink& on_line) override;
   Status CopyFromImage(const std::string& image, const std::string& path,
                        const std::string& destination, const LineSink& on_line) override;
   Expected<std::string> Architecture() override;
@@ -36,12 +37,20 @@ class DockerBuilder : public ImageBuilder {
   Status Run(const std::vector<std::string>& args, const std::vector<std::string>& env,
              const LineSink& on_line, const std::string& what, std::string* output = nullptr,
              const ContextWriter* context = nullptr);
+  /// Run's work, for any program: `argv` in full.
+  Status RunProgram(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                    const LineSink& on_line, const std::string& what, std::string* output,
+                    const ContextWriter* context);
+  /// How compose is run: {docker, "compose"} when the CLI has the plugin (as the Aztec build
+  /// system's scripts preferred), else Debian's {"docker-compose"}; asked once.
+  std::vector<std::string> ComposeCommand();
 
   std::string docker_;
   std::string docker_host_;
   DockerEngineApi api_;
-  std::atomic<int> buildkit_{-1};  ///< -1 unknown, 1 BuildKit works, 0 classic builder
-  BuilderMemory memory_;           ///< what earlier runs found
+  std::atomic<int> compose_plugin_{-1};  ///< -1 not asked, 1 `docker compose`, 0 docker-compose
+  std::atomic<int> buildkit_{-1};        ///< -1 unknown, 1 BuildKit works, 0 classic builder
+  BuilderMemory memory_;                 ///< what earlier runs found
 };
 
 }  // namespace hoist

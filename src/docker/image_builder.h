@@ -30,6 +30,16 @@ struct BuildRequest {
   std::string platform;  ///< "" for the engine's own
 };
 
+/// One `docker compose up` of a test job: the services of `file` run until `service` exits,
+/// whose exit status is the run's; then everything the run made is removed.
+struct ComposeRun {
+  std::string file;       ///< the compose file (absolute)
+  std::string directory;  ///< where compose runs (relative paths in the file are from here)
+  std::string project;    ///< the compose project name: unique per run on a shared engine
+  std::string service;    ///< whose exit ends the run and gives its status
+  std::vector<std::string> environment;  ///< KEY=VALUE for the file's ${…}
+};
+
 /// What builds and moves container images: one small interface, one file per backend.
 class ImageBuilder {
  public:
@@ -46,6 +56,9 @@ class ImageBuilder {
   /// unless `network` says otherwise.
   virtual Status RunContainer(const std::string& image, const std::vector<std::string>& command,
                               const std::string& network, const LineSink& on_line) = 0;
+  /// Runs a compose file's services with the engine's images only (nothing is built or
+  /// pulled by compose), then takes them down, volumes and all, even when stopped.
+  virtual Status RunCompose(const ComposeRun& run, const LineSink& on_line) = 0;
   /// Copies `path` (a directory) out of `image` into the existing directory `destination`,
   /// without running the image.
   virtual Status CopyFromImage(const std::string& image, const std::string& path,

@@ -18,6 +18,11 @@ struct TestJob {
   std::string name;
   std::vector<std::string> command;  ///< argv; a string in the manifest becomes sh -c STRING
   bool host = false;
+  /// A compose job: this docker compose file (relative to projectDir) runs the project's image
+  /// and its runDependencies' until `service` exits; "" for a command job.
+  std::string compose;
+  std::string service;  ///< compose: whose exit status counts ("" = project's name)
+  std::vector<std::string> environment;  ///< compose: KEY=VALUE for the file's ${…}
 };
 
 /// One step of a project's deploy (`deploy:` list, in order).
@@ -30,6 +35,8 @@ struct DeployStep {
   std::string access;                ///< npm: "public" (default) or "restricted"
   std::string from_image;            ///< npm: publish this directory of the built image
   std::vector<std::string> taints;   ///< terraform: resources to taint before apply
+  std::string dist_tag;   ///< npm: the dist-tag of a release tag without a pre-release word
+  std::string pin_scope;  ///< npm: dependencies named so ("@aztec/") get the published version
   int line = 0;
 };
 

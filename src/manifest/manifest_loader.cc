@@ -379,7 +379,61 @@ class ManifestBuilder {
     manifest_.projects.push_back(std::move(project));
   }
 
-  /// tests: {JOB: "shell command" | [argv…] | {command: …, host: bool}}
+  /// A compose job's fields: {compose: FILE, service: NAME, environment: {KEY: VALUE}}.
+  bool LoadComposeJob(const Project& project, const YAML::Node& spec, TestJob& job) {
+    const std::string where = "project '" + project.name + "': test job '" + job.name + "'";
+    const YAML::Node file = spec["compose"];
+    if (!file.IsScalar() || file.Scalar().empty()) {
+      Report(Severity::kError, file, where + ": 'compose' must name a docker compose file",
+             "e.g. compose: docker-compose.yml (relative to the project's directory)");
+      return false;
+    }
+    job.compose = file.Scalar();
+    for (auto it = spec.begin(); it != spec.end(); ++it) {
+      const std::string key = it->first.Scalar();
+      if (key != "compose" && key != "service" && key != "environment" && key != "command" &&
+          key != "host") {
+        Report(Severity::kError, it->first, where + ": unknown field '" + key + "'",
+               "a compose job has compose, service and environment");
+        return false;
+      }
+    }
+    for (const char* other : {"command", "host"}) {
+      if (spec[other].IsDefined()) {
+        Report(Severity::kError, spec[other],
+               where + ": a compose job has no '" + other + "'; its services run on the engine",
+               "give either compose: or command:");
+        return false;
+      }
+    }
+    if (const YAML::Node service = spec["service"]; service.IsDefined()) {
+      if (!service.IsScalar() || service.Scalar().empty()) {
+        Report(Severity::kError, service, where + ": 'service' must name a service of the file");
+        return false;
+      }
+      job.service = service.Scalar();
+    }
+    if (const YAML::Node vars = spec["environment"]; vars.IsDefined() && !vars.IsNull()) {
+      static const RE2 kName("[A-Za-z_][A-Za-z0-9_]*");
+      if (!vars.IsMap()) {
+        Report(Severity::kError, vars, where + ": 'environment' must be a mapping",
+               "e.g. environment: {TEST: e2e_token.test.ts}");
+        return false;
+      }
+      for (auto it = vars.begin(); it != vars.end(); ++it) {
+        const std::string key = it->first.Scalar();
+        if (!RE2::FullMatch(key, kName) || !it->second.IsScalar()) {
+          Report(Severity::kError, it->first,
+                 where + ": environment '" + key + "' must be a variable name with a text value");
+          return false;
+        }
+        job.environment.push_back(key + "=" + it->second.Scalar());
+      }
+    }
+    return true;
+  }
+
+  /// tests: {JOB: "shell command" | [argv…] | {command: …, host: bool} | {compose: FILE, …}}
   void LoadTests(Project& project, const YAML::Node& node) {
     if (!node.IsDefined() || node.IsNull()) return;
     const std::string hint =
@@ -411,6 +465,10 @@ class ManifestBuilder {
       }
       // (Nodes are never reassigned: yaml-cpp's operator= writes through to the tree.)
       const YAML::Node spec = it->second;
+      if (spec.IsMap() && spec["compose"].IsDefined()) {
+        if (LoadComposeJob(project, spec, job)) project.tests.push_back(std::move(job));
+        continue;
+      }
       const YAML::Node command = spec.IsMap() ? spec["command"] : spec;
       if (spec.IsMap()) job.host = Boolean(spec["host"], "host", project.name, false);
       // A map without `command` gives an invalid node, which throws if asked its type.
@@ -457,7 +515,7 @@ class ManifestBuilder {
     }
     const std::map<std::string, std::vector<std::string>> step_keys = {
         {"registry", {"type", "registry", "onlyTagged"}},
-        {"npm", {"type", "dir", "registry", "access", "fromImage"}},
+        {"npm", {"type", "dir", "registry", "access", "fromImage", "distTag", "pinScope"}},
         {"terraform", {"type", "dir", "taints"}},
         {"command", {"type", "command"}}};
     const std::vector<std::string> types = {"registry", "npm", "terraform", "command"};
@@ -547,6 +605,15 @@ class ManifestBuilder {
                    "e.g. fromImage: /usr/src/packages/lib");
             continue;
           }
+          step.dist_tag = scalar("distTag", "");
+          step.pin_scope = scalar("pinScope", "");
+          static const RE2 kDistTag(R"([A-Za-z][A-Za-z0-9._-]*)");
+          if (item["distTag"] && !RE2::FullMatch(step.dist_tag, kDistTag)) {
+            Report(Severity::kError, item["distTag"],
+                   "project '" + project.name + "': npm distTag '" + step.dist_tag +
+                       "' is not a dist-tag name (a letter, then letters, digits, '.', '_', '-')");
+            continue;
+          }
           step.access = scalar("access", "public");
           if (step.access != "public" && step.access != "restricted") {
             Report(Severity::kError, item["access"],
@@ -560,6 +627,23 @@ class ManifestBuilder {
     }
   }
 
+ public:
+  /// Steps given outside the manifest, checked as the manifest's: each diagnostic an Error.
+  Expected<std::vector<DeployStep>> DeploySteps(const Project& project, const YAML::Node& node) {
+    Project copy = project;
+    copy.deploy.clear();
+    LoadDeploy(copy, node);
+    std::string errors;
+    for (const auto& d : diagnostics_) {
+      if (d.severity != Severity::kError) continue;
+      errors +=
+          (errors.empty() ? "" : "; ") + d.message + (d.hint.empty() ? "" : " (" + d.hint + ")");
+    }
+    if (!errors.empty()) return Error{errors};
+    return copy.deploy;
+  }
+
+ private:
   void CheckPattern(const Project& project, const std::string& pattern, const std::string& file,
                     int line, int column) {
     auto problem = CheckRebuildPattern(pattern);
@@ -833,6 +917,21 @@ std::pair<int, int> LineColumn(const std::string& text, size_t offset) {
 }
 
 }  // namespace
+
+Expected<std::vector<DeployStep>> ParseDeploySteps(const Project& project,
+                                                   const std::vector<std::string>& steps) {
+  std::string list;
+  for (const auto& step : steps) list += (list.empty() ? "" : ", ") + step;
+  YAML::Node node;
+  try {
+    node = YAML::Load("[" + list + "]");
+  } catch (const YAML::Exception& e) {
+    return Error{"deploy steps '" + list + "' are not YAML mappings: " + e.msg +
+                 " (write each as in deploy:, e.g. '{type: npm, fromImage: /usr/src/lib}')"};
+  }
+  ManifestBuilder builder("--step", "");
+  return builder.DeploySteps(project, node);
+}
 
 ManifestLoadResult ParseManifest(const std::string& text, const std::string& file,
                                  const std::string& repo_root) {

@@ -6,6 +6,7 @@
 
 #include "manifest/diagnostic.h"
 #include "manifest/manifest.h"
+#include "util/expected.h"
 
 namespace hoist {
 
@@ -24,6 +25,11 @@ struct ManifestLoadResult {
 
 /// Finds, parses and validates the manifest: every field, default and check of DESIGN.md.
 ManifestLoadResult LoadManifest(const ManifestLocation& location);
+
+/// Deploy steps given outside the manifest (hoist deploy --step): each a YAML mapping as one
+/// item of a project's deploy: list is written, checked as the manifest's are, for `project`.
+Expected<std::vector<DeployStep>> ParseDeploySteps(const Project& project,
+                                                   const std::vector<std::string>& steps);
 
 /// Parses manifest text (JSON when `file` ends in .json, YAML otherwise); for tests and tools.
 ManifestLoadResult ParseManifest(const std::string& text, const std::string& file,

@@ -101,13 +101,13 @@ void RecordBuilt(ImageStore& store, const std::string& project, const std::strin
 TEST_F(Decisions, TheDeployGateWantsEveryImageAndEveryPassOfTheSameDefinitionAndBytes) {
   store.set_provenance({"trusted", "", "run-1"});
   std::vector<std::string> digests;
-  auto all_missing = MissingForDeploy(manifest, hashes, store, digests);
+  auto all_missing = MissingForDeploy(manifest, hashes, store, digests, "/nonexistent");
   ASSERT_TRUE(all_missing.ok());
   EXPECT_EQ(all_missing->size(), 2u);  // two images
   store.AddImage("lib", tag::Image(hashes[0].hash));
   store.AddImage("app", tag::Image(hashes[1].hash));
   // An image hoist did not build on a trusted run (pushed by hand, an older hoist) is refused.
-  auto unrecorded = MissingForDeploy(manifest, hashes, store, digests);
+  auto unrecorded = MissingForDeploy(manifest, hashes, store, digests, "/nonexistent");
   ASSERT_EQ(unrecorded->size(), 3u);
   EXPECT_NE(unrecorded->front().find("has no build record"), std::string::npos);
   RecordBuilt(store, "lib", hashes[0].hash);
@@ -117,7 +117,7 @@ TEST_F(Decisions, TheDeployGateWantsEveryImageAndEveryPassOfTheSameDefinitionAnd
   old.kind = "test";
   old.definition = "sha256:other";
   ASSERT_TRUE(store.PutMarker("app", tag::TestPass(hashes[1].hash, "unit"), old).ok());
-  auto stale = MissingForDeploy(manifest, hashes, store, digests);
+  auto stale = MissingForDeploy(manifest, hashes, store, digests, "/nonexistent");
   ASSERT_TRUE(stale.ok());
   ASSERT_EQ(stale->size(), 1u);
   EXPECT_NE(stale->front().find("test job 'unit' has not passed"), std::string::npos);
@@ -125,19 +125,19 @@ TEST_F(Decisions, TheDeployGateWantsEveryImageAndEveryPassOfTheSameDefinitionAnd
   ASSERT_TRUE(
       RecordTestPass(store, "app", hashes[1].hash, tested, "c0ffee", manifest.projects[1].tests[0])
           .ok());
-  auto open = MissingForDeploy(manifest, hashes, store, digests);
+  auto open = MissingForDeploy(manifest, hashes, store, digests, "/nonexistent");
   ASSERT_TRUE(open.ok());
   EXPECT_TRUE(open->empty());
   EXPECT_EQ(digests[1], tested);  // what the deploy promotes: the bytes checked
   // Uncommitted inputs never deploy; a store that cannot tell is an error, not "missing".
   hashes[0].dirty = true;
-  EXPECT_EQ(MissingForDeploy(manifest, hashes, store, digests)->size(), 1u);
+  EXPECT_EQ(MissingForDeploy(manifest, hashes, store, digests, "/nonexistent")->size(), 1u);
   hashes[0].dirty = false;
 
   // The same hash rebuilt (--force, [ci rebuild], a race): other bytes under cache-<hash>.
   // Neither the build record nor the pass speaks for them.
   store.AddImage("app", tag::Image(hashes[1].hash));
-  auto replaced = MissingForDeploy(manifest, hashes, store, digests);
+  auto replaced = MissingForDeploy(manifest, hashes, store, digests, "/nonexistent");
   ASSERT_EQ(replaced->size(), 2u);
   EXPECT_NE((*replaced)[0].find("but its build record names " + tested), std::string::npos)
       << (*replaced)[0];
@@ -147,17 +147,17 @@ TEST_F(Decisions, TheDeployGateWantsEveryImageAndEveryPassOfTheSameDefinitionAnd
   ASSERT_TRUE(RecordTestPass(store, "app", hashes[1].hash, retested, "c0ffee",
                              manifest.projects[1].tests[0])
                   .ok());
-  EXPECT_TRUE(MissingForDeploy(manifest, hashes, store, digests)->empty());
+  EXPECT_TRUE(MissingForDeploy(manifest, hashes, store, digests, "/nonexistent")->empty());
 
   // Records an untrusted run wrote never open the gate.
   store.set_provenance({"untrusted", "", "run-2"});
   RecordBuilt(store, "lib", hashes[0].hash);
-  auto untrusted = MissingForDeploy(manifest, hashes, store, digests);
+  auto untrusted = MissingForDeploy(manifest, hashes, store, digests, "/nonexistent");
   ASSERT_EQ(untrusted->size(), 1u);
   EXPECT_NE(untrusted->front().find("was built by an untrusted run"), std::string::npos);
 
   store.Fail("app", tag::TestPass(hashes[1].hash, "unit"));
-  EXPECT_FALSE(MissingForDeploy(manifest, hashes, store, digests).ok());
+  EXPECT_FALSE(MissingForDeploy(manifest, hashes, store, digests, "/nonexistent").ok());
 }
 
 }  // namespace

@@ -6,7 +6,8 @@ namespace hoist {
 
 std::vector<CiJobDecision> DecideCiJobs(const std::vector<CiJob>& jobs, const Manifest& manifest,
                                         const std::vector<ProjectHash>& hashes,
-                                        const BuildPlan& plan, ImageStore& store) {
+                                        const BuildPlan& plan, ImageStore& store,
+                                        const std::string& root) {
   std::vector<CiJobDecision> decisions;
   auto builds = [&](int p) {
     const auto& decision = plan.decisions[p];
@@ -39,7 +40,13 @@ std::vector<CiJobDecision> DecideCiJobs(const std::vector<CiJob>& jobs, const Ma
       decisions.push_back({job.id, true, image.error().message});
       continue;
     }
-    auto pass = FindTestPass(store, project.name, hash.hash, *test, *image);
+    // A compose job runs, too, when an image it runs has no pass with it.
+    auto inputs = ComposeInputs(store, manifest, hashes, job.project, *test, root);
+    if (!inputs) {
+      decisions.push_back({job.id, true, inputs.error().message});
+      continue;
+    }
+    auto pass = FindTestPass(store, project.name, hash.hash, *test, *image, *inputs);
     if (!pass) {
       decisions.push_back({job.id, true, pass.error().message});
     } else if (*pass) {

@@ -22,6 +22,7 @@ struct CiJobDecision {
 /// the job itself shows the error.
 std::vector<CiJobDecision> DecideCiJobs(const std::vector<CiJob>& jobs, const Manifest& manifest,
                                         const std::vector<ProjectHash>& hashes,
-                                        const BuildPlan& plan, ImageStore& store);
+                                        const BuildPlan& plan, ImageStore& store,
+                                        const std::string& root);
 
 }  // namespace hoist

@@ -1,5 +1,6 @@
 #include "stages/deploy.h"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <filesystem>
@@ -188,13 +189,15 @@ std::string DeployContext::Var(const std::string& name) const {
   return "";
 }
 
-Expected<std::vector<std::string>> MissingForDeploy(const Manifest& manifest,
-                                                    const std::vector<ProjectHash>& hashes,
-                                                    ImageStore& cache,
-                                                    std::vector<std::string>& digests) {
+Expected<std::vector<std::string>> MissingForDeploy(
+    const Manifest& manifest, const std::vector<ProjectHash>& hashes, ImageStore& cache,
+    std::vector<std::string>& digests, const std::string& root, const std::vector<int>& only) {
   std::vector<std::string> missing;
   digests.assign(manifest.projects.size(), "");
   for (size_t p = 0; p < manifest.projects.size(); ++p) {
+    if (!only.empty() && std::find(only.begin(), only.end(), static_cast<int>(p)) == only.end()) {
+      continue;
+    }
     const Project& project = manifest.projects[p];
     const ProjectHash& hash = hashes[p];
     if (!hash.error.empty()) {
@@ -232,11 +235,18 @@ Expected<std::vector<std::string>> MissingForDeploy(const Manifest& manifest,
     }
     for (const auto& job : project.tests) {
       const std::string tested = job.host ? "" : digest;
-      auto pass = FindTestPass(cache, project.name, hash.hash, job, tested);
+      auto inputs = ComposeInputs(cache, manifest, hashes, static_cast<int>(p), job, root);
+      if (!inputs) {
+        missing.push_back(project.name + ": test job '" + job.name +
+                          "': " + inputs.error().message);
+        continue;
+      }
+      auto pass = FindTestPass(cache, project.name, hash.hash, job, tested, *inputs);
       if (!pass) return pass.error();
       if (!*pass) {
         auto other = cache.GetMarker(project.name, tag::TestPass(hash.hash, job.name));
-        const bool elsewhere = other && *other && (*other)->definition == TestJobDigest(job);
+        const bool elsewhere =
+            other && *other && (*other)->definition == TestJobDigest(job, *inputs);
         missing.push_back(project.name + ": test job '" + job.name + "' has not passed " +
                           (elsewhere ? "on the image " + shown + " names now (" + digest +
                                            "; it passed on " + (*other)->digest + ")"
@@ -303,6 +313,9 @@ std::string DeployDefinition(const GitRepository& repo, const std::string& commi
                      {"access", step.access},
                      {"fromImage", step.from_image},
                      {"taints", step.taints}});
+    // (Only when set: the digests of deploys recorded before these keys stay as they were.)
+    if (!step.dist_tag.empty()) steps.back()["distTag"] = step.dist_tag;
+    if (!step.pin_scope.empty()) steps.back()["pinScope"] = step.pin_scope;
     for (const auto& path : StepInputs(repo, project, step)) {
       const std::string object = commit + ":" + (path == "." ? "" : path);
       std::string id = repo.Output({"rev-parse", "--verify", "--quiet", object});
@@ -343,6 +356,9 @@ Expected<DeployOutcome> DeployProject(DeployContext& context, int p, bool dry_ru
   const Project& project = context.manifest.projects[p];
   const std::string& hash = context.hashes[p].hash;
   const std::string deploy_tag = context.Var("DEPLOY_TAG");
+  // What the markers are kept under: the deploy tag, or for a call's own steps its channel too.
+  const std::string slot =
+      context.channel.empty() ? deploy_tag : deploy_tag + "." + context.channel;
   auto say = [&](const std::string& line) {
     if (on_line) on_line(line);
   };
@@ -357,13 +373,13 @@ Expected<DeployOutcome> DeployProject(DeployContext& context, int p, bool dry_ru
     return IsDeployed(pointer, hash, definition);
   };
   // Nothing to do needs no lease (a no-op deploy stays a few requests per project).
-  auto first = context.cache.GetMarker(project.name, tag::DeployPointer(deploy_tag));
+  auto first = context.cache.GetMarker(project.name, tag::DeployPointer(slot));
   if (!first) return fail(first.error().message);
   // Else the lease, and what is deployed read again under it, so that two deploys cannot
   // both decide from the same state (the later then undoing the newer one).
   std::optional<std::string> lease;
   if (!dry_run && !already(*first)) {
-    auto taken = TakeLease(context, project.name, deploy_tag, on_line);
+    auto taken = TakeLease(context, project.name, slot, on_line);
     if (!taken) return fail(taken.error().message);
     lease = *taken;
   }
@@ -380,13 +396,12 @@ Expected<DeployOutcome> DeployProject(DeployContext& context, int p, bool dry_ru
         (void)context.cache.DeleteMarker(project, lease_tag);
       }
     }
-  } release{context, project.name, tag::DeployLease(deploy_tag), lease};
+  } release{context, project.name, tag::DeployLease(slot), lease};
 
-  auto current =
-      lease ? context.cache.GetMarker(project.name, tag::DeployPointer(deploy_tag)) : first;
+  auto current = lease ? context.cache.GetMarker(project.name, tag::DeployPointer(slot)) : first;
   if (!current) return fail(current.error().message);
   if (already(*current)) {
-    say("already deployed to " + deploy_tag + " at " + (*current)->time + " (commit " +
+    say("already deployed to " + slot + " at " + (*current)->time + " (commit " +
         (*current)->commit.substr(0, 12) + "): no step runs");
     return DeployOutcome::kAlreadyDeployed;
   }
@@ -401,8 +416,10 @@ Expected<DeployOutcome> DeployProject(DeployContext& context, int p, bool dry_ru
   for (const auto& tag : tags) tag_list += (tag_list.empty() ? "" : ", ") + tag;
   const std::string source_repository = context.cache.location().Repository(project.name);
   const std::string target_repository = context.target.location().Repository(project.name);
-  say("promote " + context.cache.Reference(project.name, CacheTagOf(hash)) + " to " +
-      context.target.Describe() + " as " + tag_list);
+  if (context.promote) {
+    say("promote " + context.cache.Reference(project.name, CacheTagOf(hash)) + " to " +
+        context.target.Describe() + " as " + tag_list);
+  }
   std::vector<std::string> env;
   for (const auto& [name, value] : context.env) env.push_back(name + "=" + value);
   // Exactly the bytes the gate checked, whatever moved the tag since: for the promotion and
@@ -419,9 +436,11 @@ Expected<DeployOutcome> DeployProject(DeployContext& context, int p, bool dry_ru
 
   auto previous = context.target.client().HeadManifest(target_repository, deploy_tag);
   if (!previous) return fail(previous.error().message);
-  auto promoted = PromoteImage(context.cache.client(), source_repository, run.ImageReference(),
-                               context.target.client(), target_repository, tags);
-  if (!promoted) return fail(promoted.error().message);
+  if (context.promote) {
+    auto promoted = PromoteImage(context.cache.client(), source_repository, run.ImageReference(),
+                                 context.target.client(), target_repository, tags);
+    if (!promoted) return fail(promoted.error().message);
+  }
   for (const auto& step : project.deploy) {
     Status done = FindDeployStep(step.type)->Run(run, step);
     if (!done) return fail(step.type + " step failed: " + done.error().message);
@@ -432,15 +451,15 @@ Expected<DeployOutcome> DeployProject(DeployContext& context, int p, bool dry_ru
   marker.project = project.name;
   marker.hash = hash;
   marker.commit = commit;
-  marker.job = deploy_tag;
+  marker.job = slot;
   marker.digest = checked;
   marker.previous = previous->value_or("");
   marker.definition = definition;
   if (context.repo) marker.commit_time = CommitTime(*context.repo, commit);
-  auto recorded = context.cache.PutMarker(project.name, tag::Deployed(hash, deploy_tag), marker);
+  auto recorded = context.cache.PutMarker(project.name, tag::Deployed(hash, slot), marker);
   if (!recorded) return fail(recorded.error().message);
   marker.kind = "deployed-pointer";
-  auto pointer = context.cache.PutMarker(project.name, tag::DeployPointer(deploy_tag), marker);
+  auto pointer = context.cache.PutMarker(project.name, tag::DeployPointer(slot), marker);
   if (!pointer) return fail(pointer.error().message);
   return DeployOutcome::kDeployed;
 }

@@ -35,6 +35,12 @@ struct DeployContext {
   bool allow_rollback = false;
   /// How long to wait for another run's deploy to the same tag (its lease) to end.
   int lease_wait_seconds = 600;
+  /// Steps given for one call (hoist deploy --step): its markers and lease are kept under
+  /// <DEPLOY_TAG>.<channel>, apart from the manifest's deploy and other calls'; "" for those.
+  std::string channel;
+  /// Whether the image is promoted to the deploy registry before the steps (not for a call's
+  /// own steps: a registry step says where it goes).
+  bool promote = true;
 
   std::string Var(const std::string& name) const;
 };
@@ -43,11 +49,13 @@ struct DeployContext {
 /// for every project, the image cache-<hash> names now was built by a trusted run (its build
 /// record built-<hash> names this very digest), and every declared test job passed on this very
 /// digest in a trusted run. Returns what is missing; `digests` gets each project's checked
-/// digest (indexed like manifest.projects), the one a deploy promotes.
-Expected<std::vector<std::string>> MissingForDeploy(const Manifest& manifest,
-                                                    const std::vector<ProjectHash>& hashes,
-                                                    ImageStore& cache,
-                                                    std::vector<std::string>& digests);
+/// digest (indexed like manifest.projects), the one a deploy promotes. A compose job's pass
+/// counts for the images it runs now (`root`, the repository, holds its compose file).
+/// With `only`, only those projects are checked (a per-call deploy of the Aztec build system's
+/// scripts, gated on what the call names).
+Expected<std::vector<std::string>> MissingForDeploy(
+    const Manifest& manifest, const std::vector<ProjectHash>& hashes, ImageStore& cache,
+    std::vector<std::string>& digests, const std::string& root, const std::vector<int>& only = {});
 
 /// Deploys are of committed intent only: for `projects`, each uncommitted change (edited,
 /// deleted or untracked file) to the manifest, to a directory one of their steps runs in or

@@ -155,7 +155,9 @@ Status PublishNpmPackage(const NpmPublish& request, const LineSink& on_line) {
                  "', which is not semver (MAJOR.MINOR.PATCH[-PRERELEASE]); npm needs one"};
   }
   // The dist-tag is the pre-release word: v2.1.0-testnet.3 publishes under "testnet".
-  const std::string dist_tag = version->prerelease.empty() ? "latest" : version->prerelease[0];
+  const std::string dist_tag = !version->prerelease.empty() ? version->prerelease[0]
+                               : request.dist_tag.empty()   ? "latest"
+                                                            : request.dist_tag;
   if (dist_tag == "latest" && !version->prerelease.empty()) {
     return Error{"pre-release word 'latest' cannot be a dist-tag of a pre-release"};
   }
@@ -182,8 +184,10 @@ Status PublishNpmPackage(const NpmPublish& request, const LineSink& on_line) {
 
   auto published = ViewPackage(npm, name, stage, request.env);
   if (!published) return published.error();
-  if (std::find(published->versions.begin(), published->versions.end(), version_text) !=
-      published->versions.end()) {
+  const bool exists = std::find(published->versions.begin(), published->versions.end(),
+                                version_text) != published->versions.end();
+  if (auto current = published->dist_tags.find(dist_tag);
+      exists && current != published->dist_tags.end() && current->second == version_text) {
     say("npm " + name + "@" + version_text + " is already published: nothing to do");
     return Ok();
   }
@@ -196,11 +200,23 @@ Status PublishNpmPackage(const NpmPublish& request, const LineSink& on_line) {
     }
   }
 
+  if (exists) {
+    say("npm " + name + "@" + version_text + " is published: giving it dist-tag '" + dist_tag +
+        "'");
+    std::vector<std::string> add = npm;
+    add.insert(add.end(), {"dist-tag", "add", name + "@" + version_text, dist_tag});
+    return RunHostCommand(add, stage, request.env, on_line);
+  }
+
   (*package)["version"] = version_text;
   for (const char* field : {"dependencies", "peerDependencies", "optionalDependencies"}) {
     if (!package->contains(field) || !(*package)[field].is_object()) continue;
     for (const auto& sibling : request.sibling_packages) {
       if ((*package)[field].contains(sibling)) (*package)[field][sibling] = version_text;
+    }
+    if (request.pin_scope.empty()) continue;
+    for (auto& [dependency, range] : (*package)[field].items()) {
+      if (dependency.rfind(request.pin_scope, 0) == 0) range = version_text;
     }
   }
   {

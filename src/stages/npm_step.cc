@@ -57,6 +57,8 @@ class Npm : public DeployStepType {
     publish.commit_tag = context.Var("COMMIT_TAG");
     publish.project_name = context.Var("PROJECT");
     publish.sibling_packages = NpmPackagesOf(context);
+    publish.pin_scope = step.pin_scope;
+    publish.dist_tag = step.dist_tag;
     publish.env = run.env;
     return PublishNpmPackage(publish, run.on_line);
   }

@@ -1,8 +1,11 @@
 #include "stages/test_stage.h"
 
 #include <algorithm>
+#include <atomic>
+#include <cctype>
 
 #include "store/tag_names.h"
+#include "util/process_identity.h"
 
 namespace hoist {
 
@@ -56,8 +59,13 @@ JobResult RunTestStageJob(const TestEnvironment& env, const PlannedTest& test, J
   if (!hash.error.empty()) return {JobOutcome::kFailed, hash.error};
   auto image = TestedImage(env.store, project.name, hash.hash, test.job);
   if (!image) return {JobOutcome::kFailed, image.error().message};
+  // A compose job's pass covers its file and every image it runs, as they are now.
+  std::vector<RunImage> run_images;
+  auto inputs = ComposeInputs(env.store, env.manifest, env.hashes, test.project, test.job, env.root,
+                              &run_images);
+  if (!inputs) return {JobOutcome::kFailed, inputs.error().message};
   if (!env.force) {
-    auto pass = FindTestPass(env.store, project.name, hash.hash, test.job, *image);
+    auto pass = FindTestPass(env.store, project.name, hash.hash, test.job, *image, *inputs);
     if (!pass) return {JobOutcome::kFailed, pass.error().message};
     if (*pass) {
       return {JobOutcome::kCached,
@@ -71,7 +79,8 @@ JobResult RunTestStageJob(const TestEnvironment& env, const PlannedTest& test, J
       const std::string tag = tag::AztecTestPass(hash.hash, test.job.name);
       auto tagged = env.store.Identity(project.name, tag);
       if (!tagged) return {JobOutcome::kFailed, tagged.error().message};
-      if (!on->empty() && *tagged && **tagged == *on) {
+      // Not for a compose job: the tag says nothing of the other images it ran.
+      if (!on->empty() && test.job.compose.empty() && *tagged && **tagged == *on) {
         return {JobOutcome::kCached, "passed: " + tag +
                                          " names the image, as the Aztec build "
                                          "system's scripts tagged a pass"};
@@ -79,7 +88,20 @@ JobResult RunTestStageJob(const TestEnvironment& env, const PlannedTest& test, J
     }
   }
   const std::string directory = env.root + "/" + project.project_dir;
-  auto ran = test.job.host
+  // Unique among the runs of hoists sharing an engine; compose wants it lower case.
+  static std::atomic<int> compose_runs{0};
+  std::string compose_project = "hoist-" + ProcessIdentity() + "-" + std::to_string(++compose_runs);
+  for (char& c : compose_project)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto ran = !test.job.compose.empty()
+                 ? scope.OnMachine("the job did not finish and no pass was recorded",
+                                   [&](BuildMachine& machine, ImageBuilder& builder) {
+                                     scope.Say("hoist: running on " + machine.Describe());
+                                     return RunComposeJob(env.store, builder, project.name,
+                                                          test.job, run_images, env.local_names,
+                                                          directory, compose_project, scope.sink());
+                                   })
+             : test.job.host
                  ? RunTestJob(env.store, env.local, project.name, hash.hash, *image, test.job,
                               directory, scope.sink())
                  : scope.OnMachine("the job did not finish and no pass was recorded",
@@ -91,7 +113,13 @@ JobResult RunTestStageJob(const TestEnvironment& env, const PlannedTest& test, J
   if (!ran) return {JobOutcome::kFailed, ran.error().message};
   // A pass is recorded only for committed inputs: a dirty tree's hash is nobody's.
   if (hash.dirty) return {JobOutcome::kDone, "not recorded: uncommitted changes"};
-  auto recorded = RecordTestPass(env.store, project.name, hash.hash, *image, env.commit, test.job);
+  for (const auto& run : run_images) {
+    if (env.hashes[env.manifest.IndexOf(run.project)].dirty) {
+      return {JobOutcome::kDone, "not recorded: uncommitted changes in " + run.project};
+    }
+  }
+  auto recorded =
+      RecordTestPass(env.store, project.name, hash.hash, *image, env.commit, test.job, *inputs);
   if (!recorded) return {JobOutcome::kFailed, recorded.error().message};
   if (env.aztec_tags) {
     auto on = AztecTaggedImage(env, project.name, hash.hash, test.job, *image);

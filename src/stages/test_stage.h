@@ -33,6 +33,9 @@ struct TestEnvironment {
   /// --compat aztec: a pass is also the tag cache-<hash>-<job> on the image it ran in, as the
   /// Aztec build system's scripts tagged it (read when it names that same image; written).
   bool aztec_tags = false;
+  /// Compose jobs: each image is also tagged PREFIX/<project> on the engine, for compose files
+  /// that name images so (the Aztec build system's aztecprotocol/<project>).
+  std::vector<std::string> local_names;
 };
 
 /// One job per planned test ("project-job"), none waiting for another; host jobs run on this

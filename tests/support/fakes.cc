@@ -121,6 +121,18 @@ Status FakeImageBuilder::Push(const std::string& reference, const LineSink&) {
   return Ok();
 }
 
+Status FakeImageBuilder::RunCompose(const ComposeRun& run, const LineSink& on_line) {
+  std::string words;
+  for (const auto& variable : run.environment) words += " " + variable;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    calls_.push_back("compose " + run.file + " " + run.service + words);
+  }
+  if (on_line) on_line("fake compose " + run.file);
+  if (failing.count(run.file)) return Error{"fake compose of " + run.file + " failed"};
+  return Ok();
+}
+
 Status FakeImageBuilder::RunContainer(const std::string& image,
                                       const std::vector<std::string>& command, const std::string&,
                                       const LineSink& on_line) {

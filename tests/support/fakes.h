@@ -72,6 +72,7 @@ class FakeImageBuilder : public ImageBuilder {
   Status Tag(const std::string&, const std::string&) override { return Ok(); }
   Status RunContainer(const std::string& image, const std::vector<std::string>& command,
                       const std::string&, const LineSink& on_line) override;
+  Status RunCompose(const ComposeRun& run, const LineSink& on_line) override;
   Status CopyFromImage(const std::string&, const std::string&, const std::string&,
                        const LineSink&) override {
     return Ok();

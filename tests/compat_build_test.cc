@@ -130,6 +130,26 @@ TEST_F(CompatBuild, ImagesLandUnderTheAztecScriptsTagsAndTheirImagesAreReused) {
             "v2\n");
 }
 
+// The Aztec content hash covers committed files only (git ls-tree): an uncommitted edit leaves
+// it as it was. An image of such a working tree cannot be keyed by it: cache-<hash> would say
+// the commit and hold the edit; and the edit was never built (build_local took the commit's
+// image). Refused, on the local engine and with --allow-dirty too, saying what builds it.
+TEST_F(CompatBuild, AnUncommittedEditIsRefusedNotHiddenUnderTheCommitsHash) {
+  auto clean = testing::RunHoist(repo.root(), {"build", "--compat", "aztec", "lib"});
+  ASSERT_EQ(clean.exit_code, 0) << clean.out << clean.err;
+  repo.Write("lib/lib.txt", "edited\n");
+  auto local = testing::RunHoist(repo.root(), {"build", "--compat", "aztec", "lib"});
+  EXPECT_NE(local.exit_code, 0) << local.out << local.err;
+  EXPECT_NE((local.out + local.err).find("which the Aztec content hash (of committed files)"),
+            std::string::npos)
+      << local.out << local.err;
+  auto allowed = Hoist({"build", "--compat", "aztec", "--allow-dirty", "lib"});
+  EXPECT_NE(allowed.exit_code, 0) << allowed.out << allowed.err;
+  // hoist's own hash covers the edit: that build is the way.
+  auto own = testing::RunHoist(repo.root(), {"build", "lib"});
+  EXPECT_EQ(own.exit_code, 0) << own.out << own.err;
+}
+
 TEST_F(CompatBuild, AReleaseTagRebuildsWhatBakesItInAsTheAztecScriptsDid) {
   // The Aztec hash leaves COMMIT_TAG out: a tagged commit must not ship the image an
   // untagged one built when the Dockerfile bakes the tag in (check_rebuild: ARG COMMIT_TAG=).

@@ -142,6 +142,29 @@ TEST_F(CompatShims, InstallWritesEveryScriptAndKeepsATeamsOwnFiles) {
   EXPECT_NE(missing.err.find("do not provide this script yet"), std::string::npos) << missing.err;
 }
 
+// The 2023-09 scripts took other arguments than 2024's: cond_spot_run_script PROJECT CPUS
+// COMMAND… (no ARCH: the command lost its first word) and deploy_npm PROJECT [STANDALONE] (no
+// DIST_TAG: STANDALONE became the dist-tag). hoist is replaced by a recorder of its arguments:
+// what is checked is what each shim asks of it.
+TEST_F(CompatShims, The2023ScriptsTakeTheirOwnArguments) {
+  ASSERT_EQ(testing::RunHoist(repo.root(), {"compat", "aztec", "install", "bs", "--era", "2023-09"})
+                .exit_code,
+            0);
+  const std::string bin = testing::MakeTempDir("recorder");
+  std::ofstream(bin + "/hoist") << "#!/bin/sh\necho \"hoist $*\" >> " << bin << "/calls.log\n";
+  std::filesystem::permissions(bin + "/hoist", std::filesystem::perms::owner_all);
+  extra_env = {"HOIST=" + bin + "/hoist", "COMMIT_TAG=v1.0.0"};
+  auto spot = Step("TAG_POSTFIX=unit bs/scripts/cond_spot_run_script app 32 ./run_tests 3 arg");
+  EXPECT_EQ(spot.exit_code, 0) << spot.out << spot.err;
+  auto npm = Step("bs/scripts/deploy_npm app true");
+  EXPECT_EQ(npm.exit_code, 0) << npm.out << npm.err;
+  const std::string log = testing::ReadText(bin + "/calls.log");
+  EXPECT_NE(log.find("--job unit --host -- "), std::string::npos) << log;
+  EXPECT_NE(log.find(" cond_spot_run_script ./run_tests 3 arg\n"), std::string::npos) << log;
+  EXPECT_NE(log.find("distTag: 'latest'"), std::string::npos) << log;
+  EXPECT_EQ(log.find("pinScope"), std::string::npos) << log;  // STANDALONE
+}
+
 TEST_F(CompatShims, ACircleCiPipelineOfTheAztecScriptsRunsOnHoist) {
   ASSERT_EQ(testing::EnsureDockerEngine(), "");
   RunOk(HOIST_SOURCE_DIR, {"bash", "scripts/make-busybox-image.sh"});
@@ -374,12 +397,37 @@ TEST_F(CompatShims, ReleaseDeploysGatedOnWhatEachCallNames) {
       << log;
   EXPECT_EQ(log.find("--service aztec-prod-other"), std::string::npos) << log;
 
+  // From a commit on a branch that is neither trusted nor a deploy branch, the Docker Hub push
+  // (which the shim makes once hoist's gate lets it) is refused: the gate fails closed. It said
+  // "nothing to deploy" with status 0, and the shim went on to copy.
+  repo.Git({"checkout", "-q", "-b", "feature"});
+  repo.Write("notes.txt", "no project covers this\n");
+  repo.Commit("notes");
+  auto untrusted = Step("deploy_dockerhub app");
+  EXPECT_EQ(untrusted.exit_code, 1) << untrusted.out << untrusted.err;
+  EXPECT_NE(untrusted.err.find("not deploying from an untrusted run"), std::string::npos)
+      << untrusted.err;
+  EXPECT_FALSE(Tagged(dockerhub.host() + "/aztecprotocol", "app", "1.2.3"));
+  repo.Git({"checkout", "-q", "main"});
+
   // deploy_dockerhub: the version, latest and the deploy tag.
   auto hub = Step("deploy_dockerhub app");
   ASSERT_EQ(hub.exit_code, 0) << hub.out << hub.err;
   for (const char* tag : {"1.2.3", "latest", "aztec-prod"}) {
     EXPECT_TRUE(Tagged(dockerhub.host() + "/aztecprotocol", "app", tag)) << tag;
   }
+  // An account without a host is Docker Hub's (which cannot be reached here: a dry run says
+  // where it would push). It went to the cache registry's aztecprotocol/app instead.
+  // (Each script reads $BASH_ENV as it starts, as on CircleCI: the settings go there.)
+  auto hub_dry = Step(
+      "E=$(mktemp) && cat \"$BASH_ENV\" > \"$E\" && "
+      "echo 'export DOCKERHUB_ACCOUNT=aztecprotocol DRY_DEPLOY=1' >> \"$E\" && "
+      "BASH_ENV=$E deploy_dockerhub app");
+  ASSERT_EQ(hub_dry.exit_code, 0) << hub_dry.out << hub_dry.err;
+  EXPECT_NE(hub_dry.out.find("image copy app:cache-"), std::string::npos)
+      << hub_dry.out << hub_dry.err;
+  EXPECT_NE(hub_dry.out.find(" registry-1.docker.io/aztecprotocol/app:1.2.3"), std::string::npos)
+      << hub_dry.out;
 
   // deploy_terraform_services: done already for this hash (deploy's tag), unless tainted.
   std::filesystem::remove(calls);
@@ -401,6 +449,17 @@ TEST_F(CompatShims, ReleaseDeploysGatedOnWhatEachCallNames) {
   EXPECT_NE(again.out.find("No changes detected, skipping deployment."), std::string::npos)
       << again.out;
   EXPECT_FALSE(std::filesystem::exists(calls)) << testing::ReadText(calls);
+
+  // deploy_global: terraform under the configuration's own state key (the script's
+  // deploy_terraform "" ./terraform); it was keyed $DEPLOY_TAG/PROJECT, a fresh empty state.
+  ASSERT_EQ(Step("untag_remote_image app cache-" + app_hash + "-aztec-prod-deployed").exit_code, 0);
+  auto global = Step("deploy_global app");
+  ASSERT_EQ(global.exit_code, 0) << global.out << global.err;
+  log = testing::ReadText(calls);
+  EXPECT_NE(log.find("terraform init -input=false in terraform"), std::string::npos) << log;
+  EXPECT_EQ(log.find("backend-config"), std::string::npos) << log;
+  EXPECT_NE(log.find("update-service"), std::string::npos) << log;
+  EXPECT_TRUE(Tagged(cache.host(), "app", "cache-" + app_hash + "-aztec-prod-deployed"));
 
   // An image under cache-<hash> that no hoist build recorded (pushed by hand): refused.
   repo.Write("docs/index.md", "# docs\n");
@@ -487,6 +546,15 @@ TEST_F(CompatShims, OnAmazonEcrEnsureRepoAndUntagCallItsApi) {
   auto nowhere = Step(on + "untag_remote_image nowhere cache-1234");
   EXPECT_NE(nowhere.exit_code, 0);
   EXPECT_NE(nowhere.err.find("RepositoryNotFoundException"), std::string::npos) << nowhere.err;
+
+  // A registry with a path prefix (HOST/PREFIX): ECR's repository is PREFIX/PROJECT, where
+  // hoist pushes; the shims named PROJECT alone.
+  auto prefixed = Step("ECR_URL=" + ecr + "/team " + on + "ensure_repo app us-east-1");
+  ASSERT_EQ(prefixed.exit_code, 0) << prefixed.out << prefixed.err;
+  EXPECT_TRUE(aws.State()["repositories"].contains("team/app")) << aws.State().dump();
+  ASSERT_EQ(Step("ECR_URL=" + ecr + "/team " + on + "untag_remote_image app cache-9").exit_code, 0);
+  EXPECT_EQ(aws.State()["repositories"]["team/app"]["deletedTags"],
+            nlohmann::json::array({"cache-9"}));
 
   // Not on ECR (the loopback registry): no AWS call at all.
   const size_t calls = aws.Actions().size();

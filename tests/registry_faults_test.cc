@@ -170,5 +170,35 @@ TEST_F(RegistryFaults, ImageExistsExitsTwoWhenItCannotTell) {
   EXPECT_NE(unreachable.err.find("cannot be reached"), std::string::npos) << unreachable.err;
 }
 
+// Amazon ECR caps the tags of one image at 1000 and answers a tag past it with 403 DENIED (its
+// words below, as users reported them): a stand-in for ECR's answer through the proxy in front
+// of a real registry. The error says what the cap is and how to get under it, not "the
+// credentials lack permission", and the tag is not retried (no retry can pass a cap).
+TEST_F(RegistryFaults, AnImagesTagCapIsSaidAsSuchNotAsMissingPermission) {
+  testing::TempRepo repo;
+  repo.Write("build_manifest.yml", "app:\n  buildDir: app\n");
+  proxy.Configure(
+      R"({"status": 403, "count": 1000, "method": "PUT", "match": "/manifests/", "error": )"
+      R"({"code": "DENIED", "message": "Adding tag 'v2' to an image in the repository with )"
+      R"(name 'app' in registry with id '123456789012' exceeds the maximum allowed number of )"
+      R"(tags per image which is '1000'"}})");
+  auto tagged = testing::RunHoist(
+      repo.root(), {"--registry", proxy.host(), "image", "tag", "app", "cache-1", "v2"});
+  EXPECT_EQ(tagged.exit_code, 1) << tagged.err;
+  EXPECT_NE(tagged.err.find("exceeds the maximum allowed number of tags"), std::string::npos)
+      << tagged.err;
+  EXPECT_NE(tagged.err.find("caps how many tags one image may carry"), std::string::npos)
+      << tagged.err;
+  EXPECT_NE(tagged.err.find("hoist image untag"), std::string::npos) << tagged.err;
+  EXPECT_EQ(tagged.err.find("lack permission"), std::string::npos) << tagged.err;
+  EXPECT_EQ(proxy.Stats().second, 1);  // one PUT refused, not retried
+  proxy.Configure("{}");
+  HttpClient direct_http;
+  auto direct = registry.Client(direct_http);
+  auto absent = direct->HeadManifest("app", "v2");
+  ASSERT_TRUE(absent.ok());
+  EXPECT_FALSE(absent->has_value());
+}
+
 }  // namespace
 }  // namespace hoist

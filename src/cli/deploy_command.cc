@@ -82,7 +82,17 @@ void AddDeployCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     if (!context.registry.empty()) {
       auto nothing = MayDeploy(context.facts(), context.config(), context.Tier());
       if (!nothing) throw CommandFailure{kExitFailure, "hoist: error: " + nothing.error().message};
-      if (!nothing->empty()) {
+      if (!nothing->empty() && !context.compat.empty() && !projects->empty()) {
+        // A per-call deploy of the Aztec build system's scripts: where it runs is the CI
+        // config's to say (its filters and should_deploy), as with the scripts; whether this
+        // run may deploy at all is trust's. It fails closed: the shims take its status as the
+        // gate, and "nothing to deploy" with status 0 let an untrusted run's copy through.
+        if (!context.Tier().trusted) {
+          throw CommandFailure{kExitFailure, "hoist: error: not deploying from an untrusted run (" +
+                                                 context.Tier().reason +
+                                                 "): only trusted runs deploy (hoist.yml trust:)"};
+        }
+      } else if (!nothing->empty()) {
         std::cerr << "hoist: nothing to deploy: " << *nothing << "\n";
         exit_code = kExitOk;
         return;

@@ -82,10 +82,13 @@ on image tag "$1" "$2" "$3"
 )SH";
 
 const char* kUntagRemote = R"SH(set -eu
-case "${ECR_URL:-${HOIST_REGISTRY:-}}" in
+R=${ECR_URL:-${HOIST_REGISTRY:-}}
+case "$R" in
   *.dkr.ecr.*.amazonaws.com*)
-    # Amazon ECR removes a tag through its own API (an image left without tags goes too).
-    aws ecr batch-delete-image --region="${ECR_REGION:-}" --repository-name "$1" --image-ids "imageTag=$2" > /dev/null
+    # Amazon ECR removes a tag through its own API (an image left without tags goes too); the
+    # registry's path prefix (HOST/PREFIX) is part of its repository name.
+    case "$R" in */*) ECR_REPO=${R#*/}/$1 ;; *) ECR_REPO=$1 ;; esac
+    aws ecr batch-delete-image --region="${ECR_REGION:-}" --repository-name "$ECR_REPO" --image-ids "imageTag=$2" > /dev/null
     exit 0 ;;
 esac
 # A tag that is not there is no error, as with `aws ecr batch-delete-image`.
@@ -151,9 +154,7 @@ const char* kDeployNpm = R"SH(set -eu
 # commit's tag, gated on the project's image; npm's own registry setting (npm_config_registry)
 # and NPM_TOKEN apply.
 REPO=$1
-DIST_TAG=${2:-"latest"}
-STANDALONE=${3:-}
-[ -n "${COMMIT_TAG:-}" ] || { echo "Will only publish tagged commits to npm. Skipping." && exit 0; }
+@NPMARGS@[ -n "${COMMIT_TAG:-}" ] || { echo "Will only publish tagged commits to npm. Skipping." && exit 0; }
 DIR=$("$(dirname "$0")/query_manifest" relativeProjectDir "$REPO")
 STEP="type: npm, fromImage: '/usr/src/$DIR', distTag: '$DIST_TAG'"
 # Each @aztec/ dependency gets the published version, unless STANDALONE.
@@ -178,19 +179,21 @@ if "$S/check_rebuild" "cache-$CONTENT_HASH-$DEPLOY_TAG-deployed" "$REPO"; then
   echo "No changes detected, skipping deployment."
   exit 0
 fi
+quoted() { local Q="'"; echo "'${1//$Q/$Q$Q}'"; }  # a YAML single-quoted string
+# deploy_terraform itself, as the script called it (its state key, its taints, its variables).
 STEPS=()
 if [ -d terraform ]; then
-  STEPS+=(--step "{type: terraform, dir: terraform, taints: [$TO_TAINT]}")
+  STEPS+=(--step "{type: command, command: [$(quoted "$S/deploy_terraform"), $(quoted "@TFKEY@"), $(quoted "$PWD/terraform"), $(quoted "$TO_TAINT")]}")
 else
   echo "No terraform directory found at terraform. Skipping."
 fi
 for SERVICE in $SERVICES; do
-  STEPS+=(--step "{type: command, command: ['$S/deploy_service', '@SERVICE@']}")
+  STEPS+=(--step "{type: command, command: [$(quoted "$S/deploy_service"), $(quoted "@SERVICE@")]}")
 done
 DRY=()
 [ "${DRY_DEPLOY:-0}" != 1 ] || DRY=(--dry-run)
 if [ ${#STEPS[@]} -gt 0 ]; then
-  "${HOIST:-hoist}" deploy --compat aztec "$REPO" --channel deploy "${STEPS[@]}" "${DRY[@]}"
+  "${HOIST:-hoist}" deploy --compat aztec "$REPO" --channel @CHANNEL@ "${STEPS[@]}" "${DRY[@]}"
 fi
 [ "${DRY_DEPLOY:-0}" = 1 ] || "$S/retry" "$S/tag_remote_image" "$REPO" "cache-$CONTENT_HASH" \
   "cache-$CONTENT_HASH-$DEPLOY_TAG-deployed"
@@ -230,13 +233,18 @@ cmd_or_dryrun() {
   if [ "${DRY_DEPLOY:-0}" -eq 1 ]; then echo DRY RUN: "$@"; else "$S/retry" "$@"; fi
 }
 SRC="$REPO:$("$S/calculate_image_tag" "$REPO")"
-DST=$DOCKERHUB_ACCOUNT/$REPO:$TAG
-cmd_or_dryrun "${HOIST:-hoist}" image copy "$SRC" "$DST"
+# An account without a registry host is Docker Hub's, as docker push took it.
+HUB=${DOCKERHUB_ACCOUNT:-aztecprotocol}
+case "${HUB%%/*}" in
+  *.*|*:*|localhost) ;;
+  *) HUB=registry-1.docker.io/$HUB ;;
+esac
+cmd_or_dryrun "${HOIST:-hoist}" image copy "$SRC" "$HUB/$REPO:$TAG"
 if [ -n "${COMMIT_TAG:-}" ]; then
-  cmd_or_dryrun "${HOIST:-hoist}" image copy "$SRC" "$DOCKERHUB_ACCOUNT/$REPO:latest"
+  cmd_or_dryrun "${HOIST:-hoist}" image copy "$SRC" "$HUB/$REPO:latest"
 fi
 if [ -n "${DEPLOY_TAG:-}" ]; then
-  cmd_or_dryrun "${HOIST:-hoist}" image copy "$SRC" "$DOCKERHUB_ACCOUNT/$REPO:$DEPLOY_TAG"
+  cmd_or_dryrun "${HOIST:-hoist}" image copy "$SRC" "$HUB/$REPO:$DEPLOY_TAG"
 fi
 )SH";
 
@@ -320,6 +328,9 @@ case "${ECR_URL:-${HOIST_REGISTRY:-}}" in
   *.dkr.ecr.*.amazonaws.com*) ;;
   *) echo; exit 0 ;;
 esac
+# The registry's path prefix (HOST/PREFIX) is part of ECR's repository name.
+R=${ECR_URL:-${HOIST_REGISTRY:-}}
+case "$R" in */*) ECR_REPO=${R#*/}/$REPOSITORY ;; *) ECR_REPO=$REPOSITORY ;; esac
 LIFECYCLE_POLICY='{
   "rules": [
     {
@@ -339,13 +350,13 @@ LIFECYCLE_POLICY='{
 }
 '
 "$(dirname "$0")/ecr_login" "$REGION"
-if ! aws ecr describe-repositories --region "$REGION" --repository-names "$REPOSITORY" > /dev/null 2>&1; then
+if ! aws ecr describe-repositories --region "$REGION" --repository-names "$ECR_REPO" > /dev/null 2>&1; then
   echo "Creating repo: $REPOSITORY"
-  aws ecr create-repository --region "$REGION" --repository-name "$REPOSITORY" > /dev/null
-  aws ecr put-lifecycle-policy --region "$REGION" --repository-name "$REPOSITORY" --lifecycle-policy-text "$LIFECYCLE_POLICY" > /dev/null
+  aws ecr create-repository --region "$REGION" --repository-name "$ECR_REPO" > /dev/null
+  aws ecr put-lifecycle-policy --region "$REGION" --repository-name "$ECR_REPO" --lifecycle-policy-text "$LIFECYCLE_POLICY" > /dev/null
 elif [ -n "$REFRESH_LIFECYCLE" ]; then
   echo "Refreshing lifecycle rules for repo: $REPOSITORY"
-  aws ecr put-lifecycle-policy --region "$REGION" --repository-name "$REPOSITORY" --lifecycle-policy-text "$LIFECYCLE_POLICY" > /dev/null
+  aws ecr put-lifecycle-policy --region "$REGION" --repository-name "$ECR_REPO" --lifecycle-policy-text "$LIFECYCLE_POLICY" > /dev/null
 fi
 echo
 )SH";
@@ -520,7 +531,7 @@ exec "${HOIST:-hoist}" deploy --compat aztec "$REPOSITORY" --channel s3 --step "
 
 const char* kBuildLocal = R"SH(set -eu
 # PROJECT and its dependencies (every project without one) built by hoist where they are not
-# built yet (a change in the working tree is a new hash, so it is built), each then tagged in
+# built yet (an uncommitted edit is refused: the Aztec hash does not cover it), each tagged in
 # the local engine as aztecprotocol/<project>:latest and $ECR_DEPLOY_URL/<project>:latest, as
 # the script left them. ONLY_TARGET changes nothing: a project is never built on dependencies'
 # images that do not match its inputs. NO_CACHE=1 rebuilds PROJECT (hoist build --force).
@@ -568,9 +579,7 @@ const char* kSpotRunScript = R"SH(set -eu
 # command is what makes the image (cond_spot_run_build's "build PROJECT"), run only when
 # check_rebuild finds no cache-<hash>[-ARCH]. Where hoist runs it, not on a spot machine.
 REPOSITORY=$1
-ARCH=$3
-shift 3
-S=$(cd "$(dirname "$0")" && pwd)
+@ARCHARG@S=$(cd "$(dirname "$0")" && pwd)
 if [ -n "${TAG_POSTFIX:-}" ]; then
   echo "Success tag: $("$S/calculate_image_tag" "$REPOSITORY")-$TAG_POSTFIX"
   exec "${HOIST:-hoist}" test --compat aztec "$REPOSITORY" --job "$TAG_POSTFIX" --host -- \
@@ -685,7 +694,11 @@ std::vector<AztecShim> AztecShims(AztecEra era) {
     add("deploy_ecr", "deploy_ecr PROJECT [ARCH]", kDeployEcr);
     add("check_rebuild", "check_rebuild TAG PROJECT", kCheckRebuild);
     add("create_ecr_manifest", "create_ecr_manifest PROJECT ARCH,ARCH", kCreateEcrManifest);
-    add("cond_spot_run_script", "cond_spot_run_script PROJECT CPUS ARCH COMMAND…", kSpotRunScript);
+    // The 2023-09 script took no ARCH: PROJECT CPUS COMMAND….
+    add("cond_spot_run_script",
+        std::string("cond_spot_run_script PROJECT CPUS ") + (yaml ? "ARCH " : "") + "COMMAND…",
+        Replace(kSpotRunScript, "@ARCHARG@",
+                yaml ? "ARCH=$3\nshift 3\n" : "ARCH=  # the 2023-09 script took none\nshift 2\n"));
     add("calculate_rebuild_files", "calculate_rebuild_files PROJECT [COMMIT]", kRebuildFiles);
   }
   if (feb) {
@@ -730,15 +743,27 @@ std::vector<AztecShim> AztecShims(AztecEra era) {
       missing(name, std::string(name) + " PROJECT …", commit_keyed);
     }
   } else {
+    // deploy keys terraform's state $DEPLOY_TAG/PROJECT; deploy_global keeps the
+    // configuration's own key (its deploy_terraform "" ./terraform).
     add("deploy", "deploy PROJECT [SERVICES] [TO_TAINT]",
-        Replace(Replace(kDeploy, "@SERVICES@", "SERVICES=${2:-$REPO}\n"), "@SERVICE@",
-                "$DEPLOY_TAG-$SERVICE"));
+        Replace(Replace(Replace(Replace(kDeploy, "@SERVICES@", "SERVICES=${2:-$REPO}\n"),
+                                "@SERVICE@", "$DEPLOY_TAG-$SERVICE"),
+                        "@TFKEY@", "$REPO"),
+                "@CHANNEL@", "deploy"));
     add("deploy_global", "deploy_global PROJECT",
-        Replace(Replace(kDeploy, "@SERVICES@", "SERVICES=$REPO  # deploy_service PROJECT\n"),
-                "@SERVICE@", "$SERVICE"));
+        Replace(Replace(Replace(Replace(kDeploy, "@SERVICES@",
+                                        "SERVICES=$REPO  # deploy_service PROJECT\n"),
+                                "@SERVICE@", "$SERVICE"),
+                        "@TFKEY@", ""),
+                "@CHANNEL@", "global"));
     add("deploy_service", "deploy_service SERVICE", kDeployService);
     add("deploy_dockerhub", "deploy_dockerhub PROJECT", kDeployDockerhub);
-    add("deploy_npm", "deploy_npm PROJECT [DIST_TAG] [STANDALONE]", kDeployNpm);
+    // The 2023-09 script took no DIST_TAG: PROJECT [STANDALONE].
+    add("deploy_npm",
+        std::string("deploy_npm PROJECT ") + (yaml ? "[DIST_TAG] " : "") + "[STANDALONE]",
+        Replace(kDeployNpm, "@NPMARGS@",
+                yaml ? "DIST_TAG=${2:-\"latest\"}\nSTANDALONE=${3:-}\n"
+                     : "DIST_TAG=latest\nSTANDALONE=${2:-}\n"));
     add("extract_tag_version", "extract_tag_version PROJECT [ERROR_ON_FAIL]", kExtractTagVersion);
   }
   add("deploy_terraform", "deploy_terraform PROJECT TF_DIR [TO_TAINT]", kDeployTerraform);

@@ -95,21 +95,27 @@ Expected<std::optional<Credentials>> CredentialStore::Lookup(const std::string& 
 Expected<std::optional<Credentials>> CredentialStore::LookupOnce(const std::string& host) const {
   if (config_text_.empty()) return std::optional<Credentials>();
   auto config = nlohmann::json::parse(config_text_);
+  // Docker Hub's registry answers at registry-1.docker.io, but `docker login` keeps its
+  // credentials under the index's address, and asks helpers for that address: so does hoist.
+  const bool hub =
+      host == "registry-1.docker.io" || host == "docker.io" || host == "index.docker.io";
+  const std::string key = hub ? "index.docker.io" : host;
+  const std::string server = hub ? "https://index.docker.io/v1/" : host;
   if (auto helpers = config.find("credHelpers"); helpers != config.end() && helpers->is_object()) {
     for (auto it = helpers->begin(); it != helpers->end(); ++it) {
-      if (NormalizeHost(it.key()) == host && it->is_string()) {
-        return FromHelper(it->get<std::string>(), host);
+      if (NormalizeHost(it.key()) == key && it->is_string()) {
+        return FromHelper(it->get<std::string>(), server);
       }
     }
   }
   if (auto store = config.find("credsStore");
       store != config.end() && store->is_string() && !store->get<std::string>().empty()) {
-    auto found = FromHelper(store->get<std::string>(), host);
+    auto found = FromHelper(store->get<std::string>(), server);
     if (!found || *found) return found;
   }
   if (auto auths = config.find("auths"); auths != config.end() && auths->is_object()) {
     for (auto it = auths->begin(); it != auths->end(); ++it) {
-      if (NormalizeHost(it.key()) != host || !it->is_object()) continue;
+      if (NormalizeHost(it.key()) != key || !it->is_object()) continue;
       Credentials credentials;
       if (auto auth = it->find("auth"); auth != it->end() && auth->is_string()) {
         std::string decoded = Base64Decode(auth->get<std::string>());

@@ -59,6 +59,30 @@ TEST_F(CredentialsTest, AuthsWithBase64AndExplicitFields) {
   EXPECT_FALSE(none->has_value());
 }
 
+// `docker login` (no server) keeps Docker Hub's credentials under the index's address and asks
+// a helper for that address; the registry itself is registry-1.docker.io. Pushing there found
+// no credentials at all.
+TEST_F(CredentialsTest, DockerHubsRegistryFindsTheCredentialsDockerLoginKeptForItsIndex) {
+  auto store = CredentialStore::LoadFile(Config(R"({"auths": {
+      "https://index.docker.io/v1/": {"auth": "aHViOnNlY3JldA=="}}})"));
+  ASSERT_TRUE(store.ok());
+  for (const char* host : {"registry-1.docker.io", "docker.io"}) {
+    auto found = store->Lookup(host);
+    ASSERT_TRUE(found.ok() && found->has_value()) << host;
+    EXPECT_EQ((*found)->username, "hub");
+    EXPECT_EQ((*found)->secret, "secret");
+  }
+  auto other = store->Lookup("registry.example.com");
+  ASSERT_TRUE(other.ok());
+  EXPECT_FALSE(other->has_value());
+  Helper("desktop", "https://index.docker.io/v1/", R"({"Username":"hub","Secret":"helped"})");
+  auto helped = CredentialStore::LoadFile(Config(R"({"credsStore": "desktop"})"));
+  ASSERT_TRUE(helped.ok());
+  auto asked = helped->Lookup("registry-1.docker.io");
+  ASSERT_TRUE(asked.ok() && asked->has_value()) << (asked.ok() ? "" : asked.error().message);
+  EXPECT_EQ((*asked)->secret, "helped");
+}
+
 TEST_F(CredentialsTest, CredHelpersWinOverCredsStoreOverAuths) {
   Helper("ecrish", "123.dkr.ecr.example.com", R"({"Username":"AWS","Secret":"from-helper"})");
   Helper("store", "registry.example.com", R"({"Username":"s","Secret":"from-store"})");

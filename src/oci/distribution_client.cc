@@ -163,7 +163,15 @@ Error DistributionClient::Failure(const Call& call, const std::string& what,
       };
       message += " " + text("code") + " (" + text("message") + ")";
     }
-    if (response->status == 401) {
+    if (response->status >= 400 && response->status < 500 &&
+        response->body.find("maximum allowed number of tags") != std::string::npos) {
+      // Amazon ECR's cap on the tags of one image (1000), answered as DENIED: not a matter of
+      // permissions, and no retry can pass it.
+      message +=
+          "; the registry caps how many tags one image may carry: remove the tags of this "
+          "image that nothing needs any more (hoist image untag PROJECT TAG, or on Amazon ECR "
+          "aws ecr batch-delete-image), then run again";
+    } else if (response->status == 401) {
       message += "; log in with 'docker login " + host_ + "' or check the credentials for it";
     } else if (response->status == 403) {
       message += "; the credentials lack permission for this repository";

@@ -83,6 +83,13 @@ std::string LocalRefusal(const BuildEnvironment& env, int p) {
   const Project& project = env.manifest.projects[p];
   const ProjectHash& hash = env.hashes[p];
   if (!hash.error.empty()) return "project '" + project.name + "': " + hash.error;
+  if (hash.dirty && env.settings.aztec) {
+    // The Aztec content hash is of committed files (git ls-tree): an image of this working
+    // tree under it would say the commit and hold the edit, on any store, --allow-dirty or not.
+    return "project '" + project.name + "' has uncommitted changes in its inputs, which the " +
+           "Aztec content hash (of committed files) does not cover: commit them, or build " +
+           "with hoist's own hash (without --compat aztec and HOIST_COMPAT)";
+  }
   if (hash.dirty && !env.store.InEngine() && !env.settings.allow_dirty) {
     return "project '" + project.name + "' has uncommitted changes in its inputs; its " +
            "image is not pushed to " + env.store.Describe() +

@@ -142,25 +142,38 @@ TEST_F(CompatShims, InstallWritesEveryScriptAndKeepsATeamsOwnFiles) {
   EXPECT_NE(missing.err.find("do not provide this script yet"), std::string::npos) << missing.err;
 }
 
-// The 2023-09 scripts took other arguments than 2024's: cond_spot_run_script PROJECT CPUS
-// COMMAND… (no ARCH: the command lost its first word) and deploy_npm PROJECT [STANDALONE] (no
-// DIST_TAG: STANDALONE became the dist-tag). hoist is replaced by a recorder of its arguments:
-// what is checked is what each shim asks of it.
+// Arguments as the scripts took them. The 2023-09 scripts took other arguments than 2024's:
+// cond_spot_run_script PROJECT CPUS COMMAND… (no ARCH: the command lost its first word) and
+// deploy_npm PROJECT [STANDALONE] (no DIST_TAG: STANDALONE became the dist-tag).
+// cond_run_container split its arguments (`docker run … $@`); deploy_terraform_services took
+// any directory (a long or capitalised name was a usage error of hoist's --channel). hoist is
+// replaced by a recorder of its arguments: what is checked is what each shim asks of it.
 TEST_F(CompatShims, The2023ScriptsTakeTheirOwnArguments) {
   ASSERT_EQ(testing::RunHoist(repo.root(), {"compat", "aztec", "install", "bs", "--era", "2023-09"})
                 .exit_code,
             0);
   const std::string bin = testing::MakeTempDir("recorder");
-  std::ofstream(bin + "/hoist") << "#!/bin/sh\necho \"hoist $*\" >> " << bin << "/calls.log\n";
+  std::ofstream(bin + "/hoist") << "#!/bin/sh\n{ for a in \"$@\"; do printf '[%s]' \"$a\"; done; "
+                                   "echo; } >> "
+                                << bin << "/calls.log\n";
   std::filesystem::permissions(bin + "/hoist", std::filesystem::perms::owner_all);
-  extra_env = {"HOIST=" + bin + "/hoist", "COMMIT_TAG=v1.0.0"};
+  extra_env = {"HOIST=" + bin + "/hoist", "COMMIT_TAG=v1.0.0", "DEPLOY_TAG=aztec-dev",
+               "JOB_NAME=unit-tests"};
+  repo.Write("Infra.Services_For_The_Network/terraform/main.tf", "# read by nothing\n");
   auto spot = Step("TAG_POSTFIX=unit bs/scripts/cond_spot_run_script app 32 ./run_tests 3 arg");
   EXPECT_EQ(spot.exit_code, 0) << spot.out << spot.err;
   auto npm = Step("bs/scripts/deploy_npm app true");
   EXPECT_EQ(npm.exit_code, 0) << npm.out << npm.err;
+  auto container = Step("bs/scripts/cond_run_container app 'yarn test'");
+  EXPECT_EQ(container.exit_code, 0) << container.out << container.err;
+  auto services =
+      Step("bs/scripts/deploy_terraform_services Infra.Services_For_The_Network app app m.x");
+  EXPECT_EQ(services.exit_code, 0) << services.out << services.err;
   const std::string log = testing::ReadText(bin + "/calls.log");
-  EXPECT_NE(log.find("--job unit --host -- "), std::string::npos) << log;
-  EXPECT_NE(log.find(" cond_spot_run_script ./run_tests 3 arg\n"), std::string::npos) << log;
+  EXPECT_NE(log.find("[--job][unit][--host][--]"), std::string::npos) << log;
+  EXPECT_NE(log.find("[cond_spot_run_script][./run_tests][3][arg]\n"), std::string::npos) << log;
+  EXPECT_NE(log.find("[--job][unit-tests][--][yarn][test]\n"), std::string::npos) << log;
+  EXPECT_NE(log.find("[--channel][terraform-infra-services_for_the]"), std::string::npos) << log;
   EXPECT_NE(log.find("distTag: 'latest'"), std::string::npos) << log;
   EXPECT_EQ(log.find("pinScope"), std::string::npos) << log;  // STANDALONE
 }

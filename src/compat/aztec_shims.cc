@@ -570,7 +570,9 @@ const char* kRunContainer = R"SH(set -eu
 # passed, and that tag is written on a pass (hoist's test job in the image).
 REPOSITORY=$1
 @SPOT@shift
-exec "${HOIST:-hoist}" test --compat aztec "$REPOSITORY" --job "$JOB_NAME" -- "$@"
+# Unquoted, as the script's `docker run … $@`: "yarn test" is two words.
+# shellcheck disable=SC2068
+exec "${HOIST:-hoist}" test --compat aztec "$REPOSITORY" --job "$JOB_NAME" -- $@
 )SH";
 
 const char* kSpotRunScript = R"SH(set -eu
@@ -622,7 +624,9 @@ for SERVICE in $SERVICE_NAMES; do
 done
 DRY=()
 [ "${DRY_DEPLOY:-0}" != 1 ] || DRY=(--dry-run)
-"${HOIST:-hoist}" deploy --compat aztec "$REPO" --channel "terraform-$PROJECT_NAME" "${STEPS[@]}" "${DRY[@]}"
+# A channel is a short lower-case word ([a-z0-9][a-z0-9_-]{0,31}): the directory's name made one.
+CHANNEL=terraform-$(printf '%s' "$PROJECT_NAME" | tr 'A-Z' 'a-z' | tr -c 'a-z0-9_-' '-' | cut -c1-22)
+"${HOIST:-hoist}" deploy --compat aztec "$REPO" --channel "$CHANNEL" "${STEPS[@]}" "${DRY[@]}"
 if [ "${DRY_DEPLOY:-0}" -eq 1 ]; then
   echo "DRY_DEPLOY: tag_remote_image $REPO cache-$CONTENT_HASH cache-$CONTENT_HASH-$DEPLOY_TAG-deployed"
 else

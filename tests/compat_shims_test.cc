@@ -153,12 +153,15 @@ TEST_F(CompatShims, The2023ScriptsTakeTheirOwnArguments) {
                 .exit_code,
             0);
   const std::string bin = testing::MakeTempDir("recorder");
+  // (No image is tagged as deployed: deploy goes on to its steps.)
   std::ofstream(bin + "/hoist") << "#!/bin/sh\n{ for a in \"$@\"; do printf '[%s]' \"$a\"; done; "
                                    "echo; } >> "
-                                << bin << "/calls.log\n";
+                                << bin << "/calls.log\ncase \"$*\" in *\"image exists \"*-deployed) exit 1 ;; esac\n";
   std::filesystem::permissions(bin + "/hoist", std::filesystem::perms::owner_all);
   extra_env = {"HOIST=" + bin + "/hoist", "COMMIT_TAG=v1.0.0", "DEPLOY_TAG=aztec-dev",
-               "JOB_NAME=unit-tests"};
+               "JOB_NAME=unit-tests",     "VERSION_TAG=v1",    "COMMIT_MESSAGE=release"};
+  // (The recorder answers no projectDir: deploy stays at the top level.)
+  repo.Write("terraform/v1/main.tf", "# 2023-09: terraform/$VERSION_TAG\n");
   repo.Write("Infra.Services_For_The_Network/terraform/main.tf", "# read by nothing\n");
   auto spot = Step("TAG_POSTFIX=unit bs/scripts/cond_spot_run_script app 32 ./run_tests 3 arg");
   EXPECT_EQ(spot.exit_code, 0) << spot.out << spot.err;
@@ -169,7 +172,13 @@ TEST_F(CompatShims, The2023ScriptsTakeTheirOwnArguments) {
   auto services =
       Step("bs/scripts/deploy_terraform_services Infra.Services_For_The_Network app app m.x");
   EXPECT_EQ(services.exit_code, 0) << services.out << services.err;
+  // 2023-09: extract_repo P FROM [TO] (TO ./), deploy's terraform/$VERSION_TAG.
+  auto extracted = Step("bs/scripts/extract_repo app /usr/src/app");
+  EXPECT_EQ(extracted.exit_code, 0) << extracted.out << extracted.err;
+  Step("bs/scripts/deploy app");
   const std::string log = testing::ReadText(bin + "/calls.log");
+  EXPECT_NE(log.find("[/usr/src/app][.//app]\n"), std::string::npos) << log;
+  EXPECT_NE(log.find("/terraform/v1', ''"), std::string::npos) << log;
   EXPECT_NE(log.find("[--job][unit][--host][--]"), std::string::npos) << log;
   EXPECT_NE(log.find("[cond_spot_run_script][./run_tests][3][arg]\n"), std::string::npos) << log;
   EXPECT_NE(log.find("[--job][unit-tests][--][yarn][test]\n"), std::string::npos) << log;

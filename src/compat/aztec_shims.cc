@@ -182,8 +182,8 @@ fi
 quoted() { local Q="'"; echo "'${1//$Q/$Q$Q}'"; }  # a YAML single-quoted string
 # deploy_terraform itself, as the script called it (its state key, its taints, its variables).
 STEPS=()
-if [ -d terraform ]; then
-  STEPS+=(--step "{type: command, command: [$(quoted "$S/deploy_terraform"), $(quoted "@TFKEY@"), $(quoted "$PWD/terraform"), $(quoted "$TO_TAINT")]}")
+if [ -d @TFDIR@ ]; then
+  STEPS+=(--step "{type: command, command: [$(quoted "$S/deploy_terraform"), $(quoted "@TFKEY@"), $(quoted "$PWD/@TFDIR@"), $(quoted "$TO_TAINT")]}")
 else
   echo "No terraform directory found at terraform. Skipping."
 fi
@@ -418,14 +418,7 @@ extract_from_image() {
   echo "Extracting $1 from $REPOSITORY to $2..."
   "${HOIST:-hoist}" image extract "$REPOSITORY" "$TAG" "$1" "$2/$(basename "$1")"
 }
-if [ $# -eq 0 ]; then
-  extract_from_image /usr/src ./
-fi
-while [ $# -gt 0 ]; do
-  [ $# -ge 2 ] || { >&2 echo "extract_repo: $1 has no destination: give FROM TO pairs"; exit 1; }
-  extract_from_image "$1" "$2"
-  shift 2
-done
+@EXTRACT@
 )SH";
 
 const char* kDeployTerraform = R"SH(set -eu
@@ -522,7 +515,7 @@ echo "deploy_s3: Project Dir: $PROJECT_DIR"
 echo "deploy_s3: Working directory: $PWD"
 echo "deploy_s3: Extract dir: $EXTRACT_DIR"
 TF_DIR=$PROJECT_DIR/terraform
-[ -n "$IS_GLOBAL" ] || TF_DIR=$TF_DIR/${DEPLOY_ENV:-}
+[ -n "$IS_GLOBAL" ] || TF_DIR=$TF_DIR/@ENVDIR@
 quoted() { local Q="'"; echo "'${1//$Q/$Q$Q}'"; }  # a YAML single-quoted string
 DRY=()
 [ "${DRY_DEPLOY:-0}" != 1 ] || DRY=(--dry-run)
@@ -749,17 +742,19 @@ std::vector<AztecShim> AztecShims(AztecEra era) {
   } else {
     // deploy keys terraform's state $DEPLOY_TAG/PROJECT; deploy_global keeps the
     // configuration's own key (its deploy_terraform "" ./terraform).
+    // The 2023-09 deploy read terraform/$VERSION_TAG.
+    auto deploy = [&](const std::string& services, const std::string& service,
+                      const std::string& key, const std::string& channel, const std::string& dir) {
+      std::string body = Replace(kDeploy, "@SERVICES@", services);
+      body = Replace(Replace(body, "@SERVICE@", service), "@TFKEY@", key);
+      return Replace(Replace(body, "@CHANNEL@", channel), "@TFDIR@", dir);
+    };
     add("deploy", "deploy PROJECT [SERVICES] [TO_TAINT]",
-        Replace(Replace(Replace(Replace(kDeploy, "@SERVICES@", "SERVICES=${2:-$REPO}\n"),
-                                "@SERVICE@", "$DEPLOY_TAG-$SERVICE"),
-                        "@TFKEY@", "$REPO"),
-                "@CHANNEL@", "deploy"));
+        deploy("SERVICES=${2:-$REPO}\n", "$DEPLOY_TAG-$SERVICE", "$REPO", "deploy",
+               yaml ? "terraform" : "\"terraform/${VERSION_TAG:-}\""));
     add("deploy_global", "deploy_global PROJECT",
-        Replace(Replace(Replace(Replace(kDeploy, "@SERVICES@",
-                                        "SERVICES=$REPO  # deploy_service PROJECT\n"),
-                                "@SERVICE@", "$SERVICE"),
-                        "@TFKEY@", ""),
-                "@CHANNEL@", "global"));
+        deploy("SERVICES=$REPO  # deploy_service PROJECT\n", "$SERVICE", "", "global",
+               "terraform"));
     add("deploy_service", "deploy_service SERVICE", kDeployService);
     add("deploy_dockerhub", "deploy_dockerhub PROJECT", kDeployDockerhub);
     // The 2023-09 script took no DIST_TAG: PROJECT [STANDALONE].
@@ -775,8 +770,23 @@ std::vector<AztecShim> AztecShims(AztecEra era) {
     missing("deploy_s3", "deploy_s3 PROJECT IS_GLOBAL", commit_keyed);
     missing("extract_repo", "extract_repo PROJECT [FROM TO]…", commit_keyed);
   } else {
-    add("deploy_s3", "deploy_s3 PROJECT [IS_GLOBAL]", kDeployS3);
-    add("extract_repo", "extract_repo PROJECT [FROM TO]…", kExtractRepo);
+    // The 2023-09 scripts: terraform/$VERSION_TAG where 2024's read terraform/$DEPLOY_ENV (or
+    // terraform/ for deploy), and extract_repo of one FROM [TO] (TO ./ by default).
+    add("deploy_s3", "deploy_s3 PROJECT [IS_GLOBAL]",
+        Replace(kDeployS3, "@ENVDIR@", yaml ? "${DEPLOY_ENV:-}" : "${VERSION_TAG:-}"));
+    add("extract_repo",
+        yaml ? "extract_repo PROJECT [FROM TO]…" : "extract_repo PROJECT [FROM [TO]]",
+        Replace(kExtractRepo, "@EXTRACT@",
+                yaml ? "if [ $# -eq 0 ]; then\n"
+                       "  extract_from_image /usr/src ./\n"
+                       "fi\n"
+                       "while [ $# -gt 0 ]; do\n"
+                       "  [ $# -ge 2 ] || { >&2 echo \"extract_repo: $1 has no destination: give "
+                       "FROM TO pairs\"; exit 1; }\n"
+                       "  extract_from_image \"$1\" \"$2\"\n"
+                       "  shift 2\n"
+                       "done\n"
+                     : "extract_from_image \"${1:-/usr/src}\" \"${2:-./}\"\n"));
   }
   return shims;
 }

@@ -438,7 +438,8 @@ workflows:
   repo.Write("yarn-project/foundation/package.json",
              R"({"name": "@aztec/foundation", "version": "0.0.0"})"
              "\n");
-  repo.Write("l1-contracts/terraform/main.tf", "# read by nothing: terraform is a stand-in\n");
+  // 2023-09's deploy read terraform/$VERSION_TAG ("prod" for a release tag).
+  repo.Write("l1-contracts/terraform/prod/main.tf", "# read by nothing: terraform is a stand-in\n");
   // setup_env of 2023-09 checks a release tag against this file (release-please's).
   repo.Write("VERSION", "v0.1.0 x-release-please-version\n");
   WriteRunTests(repo, "yarn-project/foundation", "foundation");

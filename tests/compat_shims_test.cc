@@ -73,6 +73,15 @@ class CompatShims : public ::testing::Test {
   }
   std::vector<std::string> extra_env;  ///< more of the CI's settings, for every step
 
+  /// A new CircleCI job (its own $BASH_ENV, as each job's machine has) whose setup_env ran
+  /// for `job` on the master branch at `sha`; setup_env's exit status.
+  int NewJob(const std::string& sha, const std::string& job) {
+    bash_env = testing::MakeTempDir("circleci") + "/bash_env";
+    return Step("source ./build-system/scripts/setup_env " + sha + " '' " + job +
+                " git@github.com:o/r.git master ''")
+        .exit_code;
+  }
+
   bool Tagged(const std::string& registry, const std::string& project, const std::string& tag) {
     return testing::RunHoist(repo.root(), {"--registry", registry, "image", "exists", project, tag})
                .exit_code == 0;
@@ -154,9 +163,10 @@ TEST_F(CompatShims, The2023ScriptsTakeTheirOwnArguments) {
             0);
   const std::string bin = testing::MakeTempDir("recorder");
   // (No image is tagged as deployed: deploy goes on to its steps.)
-  std::ofstream(bin + "/hoist") << "#!/bin/sh\n{ for a in \"$@\"; do printf '[%s]' \"$a\"; done; "
-                                   "echo; } >> "
-                                << bin << "/calls.log\ncase \"$*\" in *\"image exists \"*-deployed) exit 1 ;; esac\n";
+  std::ofstream(bin + "/hoist")
+      << "#!/bin/sh\n{ for a in \"$@\"; do printf '[%s]' \"$a\"; done; "
+         "echo; } >> "
+      << bin << "/calls.log\ncase \"$*\" in *\"image exists \"*-deployed) exit 1 ;; esac\n";
   std::filesystem::permissions(bin + "/hoist", std::filesystem::perms::owner_all);
   extra_env = {"HOIST=" + bin + "/hoist", "COMMIT_TAG=v1.0.0", "DEPLOY_TAG=aztec-dev",
                "JOB_NAME=unit-tests",     "VERSION_TAG=v1",    "COMMIT_MESSAGE=release"};
@@ -222,11 +232,7 @@ TEST_F(CompatShims, ACircleCiPipelineOfTheAztecScriptsRunsOnHoist) {
   // Another CircleCI job (its own $BASH_ENV, as each job's machine has): a failing test is
   // no pass.
   const std::string first_job = bash_env;
-  bash_env = testing::MakeTempDir("circleci") + "/bash_env";
-  ASSERT_EQ(Step("source ./build-system/scripts/setup_env " + sha +
-                 " '' other git@github.com:o/r.git master ''")
-                .exit_code,
-            0);
+  ASSERT_EQ(NewJob(sha, "other"), 0);
   auto failing = Step("cond_spot_run_test app 32 scripts/run_tests bad");
   EXPECT_NE(failing.exit_code, 0) << failing.out << failing.err;
   EXPECT_FALSE(Tagged(cache.host(), "app", "cache-" + app_hash + "-other"));
@@ -234,11 +240,7 @@ TEST_F(CompatShims, ACircleCiPipelineOfTheAztecScriptsRunsOnHoist) {
 
   // A compose test job, in a CircleCI job of its own: lib's and app's images by the names
   // its file uses; the pass tag on app's image; not run again; a failing one tags nothing.
-  bash_env = testing::MakeTempDir("circleci") + "/bash_env";
-  ASSERT_EQ(Step("source ./build-system/scripts/setup_env " + sha +
-                 " '' e2e git@github.com:o/r.git master ''")
-                .exit_code,
-            0);
+  ASSERT_EQ(NewJob(sha, "e2e"), 0);
   auto compose = Step("cond_spot_run_compose app 16 docker-compose.yml WANT=v1");
   ASSERT_EQ(compose.exit_code, 0) << compose.out << compose.err;
   EXPECT_NE(compose.err.find("lib says v1"), std::string::npos) << compose.err;
@@ -246,21 +248,13 @@ TEST_F(CompatShims, ACircleCiPipelineOfTheAztecScriptsRunsOnHoist) {
   auto compose_again = Step("cond_spot_run_compose app 16 docker-compose.yml WANT=v1");
   ASSERT_EQ(compose_again.exit_code, 0) << compose_again.err;
   EXPECT_NE(compose_again.out.find("passed before"), std::string::npos) << compose_again.out;
-  bash_env = testing::MakeTempDir("circleci") + "/bash_env";
-  ASSERT_EQ(Step("source ./build-system/scripts/setup_env " + sha +
-                 " '' e2e-bad git@github.com:o/r.git master ''")
-                .exit_code,
-            0);
+  ASSERT_EQ(NewJob(sha, "e2e-bad"), 0);
   auto compose_bad = Step("cond_run_compose app docker-compose.yml WANT=v2");
   EXPECT_EQ(compose_bad.exit_code, 1) << compose_bad.out << compose_bad.err;
   EXPECT_FALSE(Tagged(cache.host(), "app", "cache-" + app_hash + "-e2e-bad"));
 
   // cond_spot_run_container: ARGS in app's image; a pass tag; not run again.
-  bash_env = testing::MakeTempDir("circleci") + "/bash_env";
-  ASSERT_EQ(Step("source ./build-system/scripts/setup_env " + sha +
-                 " '' in-image git@github.com:o/r.git master ''")
-                .exit_code,
-            0);
+  ASSERT_EQ(NewJob(sha, "in-image"), 0);
   // (ARGS are split into words, as the scripts' `docker run … $@` did.)
   auto in_image = Step("cond_spot_run_container app 8 cat /lib.txt");
   ASSERT_EQ(in_image.exit_code, 0) << in_image.out << in_image.err;

@@ -165,6 +165,10 @@ DRY=()
 exec "${HOIST:-hoist}" deploy --compat aztec "$REPO" --step "{$STEP}" "${DRY[@]}"
 )SH";
 
+/// The shims that hand hoist a step write its words as YAML single-quoted strings.
+const char* kQuoted =
+    "quoted() { local Q=\"'\"; echo \"'${1//$Q/$Q$Q}'\"; }  # a YAML single-quoted string\n";
+
 const char* kDeploy = R"SH(set -eu
 # deploy_ecr, then unless cache-<hash>-$DEPLOY_TAG-deployed says it was done: terraform in the
 # project's terraform/ (taints first) and each service restarted, as one gated hoist deploy.
@@ -179,8 +183,7 @@ if "$S/check_rebuild" "cache-$CONTENT_HASH-$DEPLOY_TAG-deployed" "$REPO"; then
   echo "No changes detected, skipping deployment."
   exit 0
 fi
-quoted() { local Q="'"; echo "'${1//$Q/$Q$Q}'"; }  # a YAML single-quoted string
-# deploy_terraform itself, as the script called it (its state key, its taints, its variables).
+@QUOTED@# deploy_terraform itself, as the script called it (its state key, its taints, its variables).
 STEPS=()
 if [ -d @TFDIR@ ]; then
   STEPS+=(--step "{type: command, command: [$(quoted "$S/deploy_terraform"), $(quoted "@TFKEY@"), $(quoted "$PWD/@TFDIR@"), $(quoted "$TO_TAINT")]}")
@@ -516,8 +519,7 @@ echo "deploy_s3: Working directory: $PWD"
 echo "deploy_s3: Extract dir: $EXTRACT_DIR"
 TF_DIR=$PROJECT_DIR/terraform
 [ -n "$IS_GLOBAL" ] || TF_DIR=$TF_DIR/@ENVDIR@
-quoted() { local Q="'"; echo "'${1//$Q/$Q$Q}'"; }  # a YAML single-quoted string
-DRY=()
+@QUOTED@DRY=()
 [ "${DRY_DEPLOY:-0}" != 1 ] || DRY=(--dry-run)
 exec "${HOIST:-hoist}" deploy --compat aztec "$REPOSITORY" --channel s3 --step "{type: command, command: [$(quoted "$S/deploy_s3"), --hoist-step, $(quoted "$REPOSITORY"), $(quoted "$IS_GLOBAL"), $(quoted "$EXTRACT_DIR"), $(quoted "$TF_DIR")]}" "${DRY[@]}"
 )SH";
@@ -609,8 +611,7 @@ if [ -z "$TO_TAINT" ] && "$S/check_rebuild" "cache-$CONTENT_HASH-$DEPLOY_TAG-dep
   echo "No changes detected, skipping deployment."
   exit 0
 fi
-quoted() { local Q="'"; echo "'${1//$Q/$Q$Q}'"; }  # a YAML single-quoted string
-# TO_TAINT is part of the step: other taints are another deploy, which runs again.
+@QUOTED@# TO_TAINT is part of the step: other taints are another deploy, which runs again.
 STEPS=(--step "{type: command, command: [$(quoted "$S/deploy_terraform"), $(quoted "$PROJECT_NAME"), $(quoted "$PWD/terraform"), $(quoted "$TO_TAINT")]}")
 for SERVICE in $SERVICE_NAMES; do
   STEPS+=(--step "{type: command, command: [$(quoted "$S/deploy_service"), $(quoted "$SERVICE")]}")
@@ -643,6 +644,7 @@ std::vector<AztecShim> AztecShims(AztecEra era) {
   auto add = [&](const std::string& name, const std::string& usage, std::string body,
                  bool provided = true) {
     body = Replace(body, "@SETU@", feb ? "" : "set -u  # as its set -eu left it\n");
+    body = Replace(body, "@QUOTED@", kQuoted);
     body = Replace(Replace(body, "@ERA@", era_name), "@BSPATH@",
                    feb ? "$PWD" : "$(cd \"$(dirname \"${BASH_SOURCE[0]}\")/..\" && pwd)");
     shims.push_back({name, Header(name, era, usage) + body, provided});

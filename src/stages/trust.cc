@@ -71,11 +71,11 @@ bool IsDeployRef(const PipelineFacts& facts, const HoistConfig& config) {
 }
 
 Expected<std::string> MayDeploy(const PipelineFacts& facts, const HoistConfig& config,
-                                const TrustTier& tier) {
+                                const TrustTier& tier, bool caller_decides) {
   if (tier.trusted || tier.not_listed) {
     const bool deploy_ref = IsDeployRef(facts, config);
     // Without a branch or tag, trust alone decides.
-    if (!deploy_ref && (!facts.branch.empty() || !facts.tag.empty())) {
+    if (!deploy_ref && (!facts.branch.empty() || !facts.tag.empty()) && !caller_decides) {
       return (facts.tag.empty() ? "branch " + facts.branch + " is not a deploy branch"
                                 : "tag " + facts.tag + " is not a release tag") +
              std::string(" (hoist.yml ci.deployBranches, trust.tags)");

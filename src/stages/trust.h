@@ -32,8 +32,11 @@ bool IsDeployRef(const PipelineFacts& facts, const HoistConfig& config);
 /// branch or tag that does not deploy, trusted or not: a CI's deploy job may start for every
 /// push, and hoist.yml decides the same way on every vendor); an error for an untrusted run,
 /// or a deploy branch that trust.branches leaves out (a setting to mend, not a green job).
+/// With `caller_decides` (a per-call deploy of the Aztec build system's scripts, which the CI
+/// config runs where it deploys, as it ran the scripts) no ref is "nothing to deploy": only
+/// trust decides, failing closed.
 Expected<std::string> MayDeploy(const PipelineFacts& facts, const HoistConfig& config,
-                                const TrustTier& tier);
+                                const TrustTier& tier, bool caller_decides = false);
 
 Expected<TrustTier> DecideTrust(const PipelineFacts& facts, const HoistConfig& config,
                                 const std::string& mode);

@@ -257,7 +257,7 @@ Expected<std::vector<WorkingTreeChange>> GitRepository::WorkingTreeChanges() con
     if (type == '?') {
       std::string path(record.substr(2));
       if (!path.empty() && path.back() == '/') continue;  // a nested repository, not a file
-      changes.push_back({WorkingTreeChange::Kind::kUntracked, "", false, path});
+      changes.push_back({WorkingTreeChange::Kind::kUntracked, "", false, path, false, ""});
       continue;
     }
     if (type != '1' && type != 'u') continue;

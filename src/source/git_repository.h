@@ -35,6 +35,8 @@ struct WorkingTreeChange {
   std::string path;
   /// A submodule whose files differ from its checked-out commit (edited or untracked files).
   bool submodule_modified = false;
+  /// The blob, when known without reading the file (a staged change the file still has).
+  std::string oid;
 };
 
 /// One blob to read, with the path it has in the tree (its .gitattributes apply).

@@ -8,6 +8,8 @@
 #include <set>
 #include <unordered_map>
 
+#include "source/working_tree_scan.h"
+
 namespace hoist {
 namespace {
 
@@ -170,10 +172,21 @@ Expected<SourceSnapshot> SourceSnapshot::Take(const GitRepository& repo, const P
   snapshot.commit_ = *commit;
 
   // The working-tree scan (stat of every tracked file, a walk for untracked ones) costs more
-  // than the tree listing; it runs on the other core meanwhile.
+  // than the tree listing; it runs on other threads meanwhile: in this process when it can
+  // read the repository, else as `git status` (which also compares the index with HEAD).
+  std::optional<WorkingTreeScan> scan;
   std::future<Expected<std::vector<WorkingTreeChange>>> working_tree;
+  auto git_status = [&repo] { return repo.WorkingTreeChanges(); };
   if (options.working_tree) {
-    working_tree = std::async(std::launch::async, [&repo] { return repo.WorkingTreeChanges(); });
+    std::string declined;
+    if (options.in_process_scan && options.rev == "HEAD") {
+      scan = WorkingTreeScan::Open(repo.root(), &declined);
+    }
+    if (scan) {
+      scan->Start();
+    } else {
+      working_tree = std::async(std::launch::async, git_status);
+    }
   }
   std::vector<std::string> sorted_dockerfiles = dockerfiles;
   std::sort(sorted_dockerfiles.begin(), sorted_dockerfiles.end());
@@ -182,6 +195,7 @@ Expected<SourceSnapshot> SourceSnapshot::Take(const GitRepository& repo, const P
   bool out_of_memory = false;
   auto status = repo.ListTree(snapshot.commit_, [&](const TreeEntryView& entry) {
     ++snapshot.tree_size_;
+    if (scan) scan->AddHeadEntry(entry);
     if (!index.Match(entry.path, &matched)) out_of_memory = true;
     for (int id : matched) ++snapshot.pattern_hits_[id];
     const std::vector<int>* aztec = &matched;
@@ -203,7 +217,12 @@ Expected<SourceSnapshot> SourceSnapshot::Take(const GitRepository& repo, const P
     snapshot.AddRow(entry.path, entry.mode, entry.oid, matched, *aztec, false);
   });
   if (options.working_tree) {
-    auto changes = working_tree.get();
+    std::optional<std::vector<WorkingTreeChange>> scanned;
+    if (scan) scanned = scan->Finish();
+    Expected<std::vector<WorkingTreeChange>> changes =
+        scanned ? Expected<std::vector<WorkingTreeChange>>(std::move(*scanned))
+        : scan  ? git_status()
+                : working_tree.get();
     if (!changes) return changes.error();
     if (!status) return status.error();
     auto applied = snapshot.ApplyWorkingTree(repo, index, sorted_dockerfiles, std::move(*changes),
@@ -250,21 +269,9 @@ Status SourceSnapshot::ApplyWorkingTree(const GitRepository& repo, const Pattern
     relevant.push_back({std::move(change), matched, aztec_matched});
   }
   if (relevant.empty()) return Ok();
-  if (flag_only) {
-    for (const auto& pending : relevant) {
-      Row row{};
-      row.path = Store(pending.change.path, "");
-      row.path_length = static_cast<uint32_t>(pending.change.path.size());
-      row.dirty = true;
-      row.matchset = Intern(pending.patterns);
-      row.aztec_matchset = Intern(pending.aztec_patterns);
-      dirty_only_.push_back(row);
-    }
-    dirty_ = true;
-    return Ok();
-  }
 
   // Hash what is on disk: regular files and symlinks in one git call, submodules by HEAD.
+  // (A change may be a file whose stat data changed and its content not: hashing tells.)
   std::vector<std::string> to_hash;
   std::vector<size_t> hashed_index;
   std::vector<std::string> oids(relevant.size());
@@ -272,6 +279,11 @@ Status SourceSnapshot::ApplyWorkingTree(const GitRepository& repo, const Pattern
   for (size_t i = 0; i < relevant.size(); ++i) {
     const auto& change = relevant[i].change;
     if (change.kind == WorkingTreeChange::Kind::kDeleted) continue;
+    if (!change.oid.empty()) {  // staged, and the file still holds it
+      oids[i] = change.oid;
+      modes[i] = change.mode;
+      continue;
+    }
     std::string mode =
         change.mode.empty() ? ModeOfWorkingFile(repo.root() + "/" + change.path) : change.mode;
     if (mode.empty()) continue;  // vanished since git looked
@@ -292,6 +304,26 @@ Status SourceSnapshot::ApplyWorkingTree(const GitRepository& repo, const Pattern
   auto hashed = repo.HashWorkingFiles(to_hash);
   if (!hashed) return hashed.error();
   for (size_t k = 0; k < hashed_index.size(); ++k) oids[hashed_index[k]] = (*hashed)[k];
+
+  if (flag_only) {
+    for (size_t i = 0; i < relevant.size(); ++i) {
+      const auto& pending = relevant[i];
+      auto committed = Find(pending.change.path);
+      bool differs = oids[i].empty() ? committed.has_value()
+                                     : !committed || committed->oid != oids[i] ||
+                                           committed->mode != std::string_view(modes[i]);
+      if (!differs) continue;
+      Row row{};
+      row.path = Store(pending.change.path, "");
+      row.path_length = static_cast<uint32_t>(pending.change.path.size());
+      row.dirty = true;
+      row.matchset = Intern(pending.patterns);
+      row.aztec_matchset = Intern(pending.aztec_patterns);
+      dirty_only_.push_back(row);
+      dirty_ = true;
+    }
+    return Ok();
+  }
 
   bool inserted = false;
   const size_t sorted_rows = rows_.size();  // new rows go after these, unsorted until the end

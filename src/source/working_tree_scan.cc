@@ -1,0 +1,361 @@
+#include "source/working_tree_scan.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <git2.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+
+namespace hoist {
+namespace {
+
+/// Above this many files to hash, `git status` is asked instead: it hashes them as fast and
+/// writes their fresh stat data back to the index, so the next scan finds them clean (after
+/// a clone or checkout every file written in the index's second is "racily clean").
+constexpr size_t kMostFilesToHash = 1000;
+/// The walk's threads (it stats and reads directories, waiting on the kernel as much as
+/// computing); the tree listing shares the machine with them.
+constexpr size_t kWalkThreads = 2;
+
+/// hoist's own logs are never an input (`git status -- . ':(exclude).hoist'`).
+bool IsHoistLog(std::string_view path) {
+  return path == ".hoist" || path.starts_with(".hoist/");
+}
+
+void InitLibgit2() {
+  static std::once_flag once;
+  std::call_once(once, [] { git_libgit2_init(); });
+}
+
+std::string ModeText(uint32_t mode) {
+  char text[8];
+  snprintf(text, sizeof text, "%06o", mode);
+  return text;
+}
+
+std::string OidText(const git_oid& oid) {
+  char text[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(text, sizeof text, &oid);
+  return text;
+}
+
+std::string_view PathOf(const git_index_entry* entry) {
+  return entry->path;
+}
+
+}  // namespace
+
+struct WorkingTreeScan::Handles {
+  git_repository* repo = nullptr;
+  git_index* index = nullptr;
+  ~Handles() {
+    git_index_free(index);
+    git_repository_free(repo);
+  }
+};
+
+WorkingTreeScan::WorkingTreeScan(WorkingTreeScan&&) noexcept = default;
+WorkingTreeScan& WorkingTreeScan::operator=(WorkingTreeScan&&) noexcept = default;
+WorkingTreeScan::~WorkingTreeScan() {
+  for (auto& walker : walkers_) {
+    if (walker.valid()) walker.wait();
+  }
+  if (root_fd_ >= 0) close(root_fd_);
+}
+
+std::optional<WorkingTreeScan> WorkingTreeScan::Open(const std::string& root, std::string* why) {
+  // git would look elsewhere than the scan does.
+  for (const char* name : {"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR",
+                           "GIT_OBJECT_DIRECTORY", "GIT_CEILING_DIRECTORIES"}) {
+    if (std::getenv(name) != nullptr) {
+      *why = std::string(name) + " is set";
+      return std::nullopt;
+    }
+  }
+  InitLibgit2();
+  WorkingTreeScan scan;
+  scan.root_ = root;
+  scan.handles_ = std::make_unique<Handles>();
+  auto libgit2_error = [&](const char* what) {
+    const git_error* error = git_error_last();
+    *why = std::string(what) + ": " + (error != nullptr ? error->message : "unknown error");
+    return std::nullopt;
+  };
+  if (git_repository_open_ext(&scan.handles_->repo, root.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH,
+                              nullptr) != 0) {
+    return libgit2_error("libgit2 cannot open the repository");
+  }
+  git_config* config = nullptr;
+  if (git_repository_config_snapshot(&config, scan.handles_->repo) != 0) {
+    return libgit2_error("libgit2 cannot read the configuration");
+  }
+  auto flag = [&](const char* name, bool fallback) {
+    int value = 0;
+    return git_config_get_bool(&value, config, name) == 0 ? value != 0 : fallback;
+  };
+  // Where git would compare paths without case, or ignore the file system's modes and
+  // symlinks, the scan's byte-exact comparison is not git's.
+  const bool ignore_case = flag("core.ignorecase", false);
+  const bool file_mode = flag("core.filemode", true);
+  const bool symlinks = flag("core.symlinks", true);
+  git_config_free(config);
+  if (ignore_case || !file_mode || !symlinks) {
+    *why = "core.ignorecase, core.filemode or core.symlinks is not git's default";
+    return std::nullopt;
+  }
+  if (git_repository_index(&scan.handles_->index, scan.handles_->repo) != 0) {
+    return libgit2_error("libgit2 cannot read the index");
+  }
+  struct stat index_stat {};
+  if (stat(git_index_path(scan.handles_->index), &index_stat) != 0) {
+    *why = "the repository has no index yet";
+    return std::nullopt;
+  }
+  scan.index_mtime_sec_ = index_stat.st_mtim.tv_sec;
+  scan.index_mtime_nsec_ = index_stat.st_mtim.tv_nsec;
+  const size_t count = git_index_entrycount(scan.handles_->index);
+  scan.entries_.reserve(count);
+  for (size_t i = 0; i < count; ++i) {
+    const git_index_entry* entry = git_index_get_byindex(scan.handles_->index, i);
+    if (entry->mode == GIT_FILEMODE_COMMIT) {
+      *why = "the repository has submodules";  // their state takes a status inside each
+      return std::nullopt;
+    }
+    if (IsHoistLog(entry->path)) continue;
+    scan.entries_.push_back(entry);
+  }
+  // The index keeps entries sorted by path, then stage; the lookups below rely on it.
+  for (size_t i = 1; i < scan.entries_.size(); ++i) {
+    if (std::strcmp(scan.entries_[i - 1]->path, scan.entries_[i]->path) > 0) {
+      *why = "the index is not sorted by path";
+      return std::nullopt;
+    }
+  }
+  scan.disk_.assign(scan.entries_.size(), Disk::kClean);
+  scan.head_.assign(scan.entries_.size(), Head::kAdded);
+  return scan;
+}
+
+void WorkingTreeScan::Start() {
+  seen_.assign(entries_.size(), 0);
+  root_fd_ = open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  queue_ = std::make_unique<WalkQueue>();
+  queue_->pending.push_back({"", true});
+  for (size_t i = 0; i < kWalkThreads; ++i) {
+    walkers_.push_back(std::async(std::launch::async, [this] { return Walk(); }));
+  }
+}
+
+WorkingTreeScan::Disk WorkingTreeScan::Compare(const git_index_entry* entry,
+                                               const struct stat& st) const {
+  bool same_type = S_ISLNK(st.st_mode)   ? entry->mode == GIT_FILEMODE_LINK
+                   : S_ISREG(st.st_mode) ? (entry->mode == GIT_FILEMODE_BLOB ||
+                                            entry->mode == GIT_FILEMODE_BLOB_EXECUTABLE)
+                                         : false;
+  if (!same_type) {
+    // Anything but a file or symlink where the file was: git reports it deleted.
+    return S_ISLNK(st.st_mode) || S_ISREG(st.st_mode) ? Disk::kChanged : Disk::kMissing;
+  }
+  bool executable_now = (st.st_mode & S_IXUSR) != 0;
+  bool changed =
+      (S_ISREG(st.st_mode) && executable_now != (entry->mode == GIT_FILEMODE_BLOB_EXECUTABLE)) ||
+      entry->mtime.seconds != static_cast<int32_t>(st.st_mtim.tv_sec) ||
+      entry->mtime.nanoseconds != static_cast<uint32_t>(st.st_mtim.tv_nsec) ||
+      entry->ctime.seconds != static_cast<int32_t>(st.st_ctim.tv_sec) ||
+      entry->ctime.nanoseconds != static_cast<uint32_t>(st.st_ctim.tv_nsec) ||
+      entry->ino != static_cast<uint32_t>(st.st_ino) ||
+      entry->uid != static_cast<uint32_t>(st.st_uid) ||
+      entry->gid != static_cast<uint32_t>(st.st_gid) ||
+      entry->file_size != static_cast<uint32_t>(st.st_size) ||
+      // Intent-to-add entries record no content; conflicted paths have no stage 0.
+      (entry->flags_extended & GIT_INDEX_ENTRY_INTENT_TO_ADD) != 0 ||
+      GIT_INDEX_ENTRY_STAGE(entry) != 0 ||
+      // Racily clean: written in the second the index was, the file may have changed
+      // since without its stat data showing it (git's rule, to the second).
+      static_cast<int64_t>(entry->mtime.seconds) >= index_mtime_sec_;
+  return changed ? Disk::kChanged : Disk::kClean;
+}
+
+size_t WorkingTreeScan::LowerBound(std::string_view path) const {
+  auto it =
+      std::lower_bound(entries_.begin(), entries_.end(), path,
+                       [](const git_index_entry* e, std::string_view p) { return PathOf(e) < p; });
+  return static_cast<size_t>(it - entries_.begin());
+}
+
+std::vector<std::string> WorkingTreeScan::Walk() {
+  std::vector<std::string> untracked;
+  while (true) {
+    Directory directory;
+    {
+      std::unique_lock lock(queue_->mutex);
+      queue_->changed.wait(lock, [&] { return !queue_->pending.empty() || queue_->busy == 0; });
+      if (queue_->pending.empty()) return untracked;  // none queued, and no walker to queue more
+      directory = std::move(queue_->pending.back());
+      queue_->pending.pop_back();
+      ++queue_->busy;
+    }
+    std::vector<Directory> found;
+    ReadDirectory(directory, &found, &untracked);
+    {
+      std::lock_guard lock(queue_->mutex);
+      for (auto& next : found) queue_->pending.push_back(std::move(next));
+      --queue_->busy;
+    }
+    queue_->changed.notify_all();
+  }
+}
+
+void WorkingTreeScan::ReadDirectory(const Directory& directory, std::vector<Directory>* found,
+                                    std::vector<std::string>* untracked) {
+  auto ignored = [&](const std::string& path) {
+    std::lock_guard lock(queue_->libgit2);
+    int is_ignored = 0;
+    if (git_ignore_path_is_ignored(&is_ignored, handles_->repo, path.c_str()) != 0) return false;
+    return is_ignored != 0;
+  };
+  int fd = directory.path.empty()
+               ? dup(root_fd_)
+               : openat(root_fd_, directory.path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;  // gone, or unreadable: its tracked files are missing, as git finds them
+  DIR* dir = fdopendir(fd);
+  if (dir == nullptr) {
+    close(fd);
+    return;
+  }
+  const std::string prefix = directory.path.empty() ? "" : directory.path + "/";
+  std::string path;
+  while (dirent* item = readdir(dir)) {
+    std::string_view name = item->d_name;
+    if (name == "." || name == ".." || name == ".git") continue;
+    path.assign(prefix).append(name);
+    if (directory.path.empty() && IsHoistLog(path)) continue;
+    unsigned char type = item->d_type;
+    struct stat st {};
+    bool stat_done = false;
+    if (type == DT_UNKNOWN) {
+      if (fstatat(fd, item->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+      stat_done = true;
+      type = S_ISDIR(st.st_mode)   ? DT_DIR
+             : S_ISREG(st.st_mode) ? DT_REG
+             : S_ISLNK(st.st_mode) ? DT_LNK
+                                   : DT_UNKNOWN;
+    }
+    if (directory.tracked) {
+      size_t at = LowerBound(path);
+      if (at < entries_.size() && PathOf(entries_[at]) == path && type != DT_DIR) {
+        // A tracked file: its stat data against the index's, from this directory's handle.
+        if (!stat_done && fstatat(fd, item->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+        for (; at < entries_.size() && PathOf(entries_[at]) == path; ++at) {
+          seen_[at] = 1;
+          disk_[at] = Compare(entries_[at], st);
+        }
+        continue;
+      }
+      if (type == DT_DIR) {
+        // (A tracked file's path as a directory: the file is missing, the directory new.)
+        size_t under = LowerBound(path + "/");
+        if (under < entries_.size() && PathOf(entries_[under]).starts_with(path + "/")) {
+          found->push_back({path, true});
+          continue;
+        }
+      }
+    }
+    if (type == DT_DIR) {
+      if (ignored(path)) continue;
+      // A repository inside the work tree is not its files: git lists it as "dir/".
+      if (git_repository_open_ext(nullptr, (root_ + "/" + path).c_str(),
+                                  GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) == 0) {
+        continue;
+      }
+      found->push_back({path, false});
+      continue;
+    }
+    if (type != DT_REG && type != DT_LNK) continue;  // fifos, sockets: git skips them
+    if (ignored(path)) continue;
+    untracked->push_back(path);
+  }
+  closedir(dir);
+}
+
+void WorkingTreeScan::AddHeadEntry(const TreeEntryView& entry) {
+  if (IsHoistLog(entry.path)) return;
+  if (!last_head_path_.empty() && entry.path <= last_head_path_) head_unusable_ = true;
+  last_head_path_.assign(entry.path);
+  const size_t n = entries_.size();
+  while (head_cursor_ < n && PathOf(entries_[head_cursor_]) < entry.path) ++head_cursor_;
+  if (head_cursor_ == n || PathOf(entries_[head_cursor_]) != entry.path) {
+    head_only_.emplace_back(entry.path);
+    return;
+  }
+  git_oid head_oid{};
+  if (git_oid_fromstrn(&head_oid, entry.oid.data(), entry.oid.size()) != 0) head_unusable_ = true;
+  uint32_t head_mode = 0;
+  for (char digit : entry.mode) head_mode = head_mode * 8 + static_cast<uint32_t>(digit - '0');
+  for (size_t i = head_cursor_; i < n && PathOf(entries_[i]) == entry.path; ++i) {
+    const git_index_entry* index_entry = entries_[i];
+    bool same = GIT_INDEX_ENTRY_STAGE(index_entry) == 0 && head_mode == index_entry->mode &&
+                git_oid_equal(&head_oid, &index_entry->id);
+    head_[i] = same ? Head::kSame : Head::kDiffers;
+  }
+}
+
+std::optional<std::vector<WorkingTreeChange>> WorkingTreeScan::Finish() {
+  std::vector<std::string> untracked;
+  for (auto& walker : walkers_) {
+    for (auto& path : walker.get()) untracked.push_back(std::move(path));
+  }
+  walkers_.clear();
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    const git_index_entry* entry = entries_[i];
+    // Assume-unchanged and skip-worktree entries are what the index says, as git status
+    // takes them; any other entry the walk did not meet is missing from disk.
+    if ((entry->flags & GIT_INDEX_ENTRY_VALID) != 0 ||
+        (entry->flags_extended & GIT_INDEX_ENTRY_SKIP_WORKTREE) != 0) {
+      disk_[i] = Disk::kClean;
+    } else if (!seen_[i]) {
+      disk_[i] = Disk::kMissing;
+    }
+  }
+  if (head_unusable_) return std::nullopt;
+  size_t to_hash = untracked.size();
+  for (Disk state : disk_) to_hash += state == Disk::kChanged;
+  if (to_hash > kMostFilesToHash) return std::nullopt;
+
+  std::vector<WorkingTreeChange> changes;
+  // Deletions first: a path removed from the index but on disk is reported again as
+  // untracked below, and the last report of a path is what is on disk.
+  for (auto& path : head_only_) {
+    changes.push_back({WorkingTreeChange::Kind::kDeleted, "", false, std::move(path), false, ""});
+  }
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    const git_index_entry* entry = entries_[i];
+    // A conflicted path has up to three entries: it is reported once, from disk.
+    if (i > 0 && PathOf(entries_[i - 1]) == PathOf(entry)) continue;
+    WorkingTreeChange change;
+    change.path = entry->path;
+    if (disk_[i] == Disk::kMissing) {
+      change.kind = WorkingTreeChange::Kind::kDeleted;
+    } else if (disk_[i] == Disk::kChanged) {
+      change.kind = WorkingTreeChange::Kind::kModified;  // its mode and blob come from disk
+    } else if (head_[i] != Head::kSame) {
+      change.kind = WorkingTreeChange::Kind::kModified;  // staged: the index has the blob
+      change.mode = ModeText(entry->mode);
+      change.oid = OidText(entry->id);
+    } else {
+      continue;
+    }
+    changes.push_back(std::move(change));
+  }
+  for (auto& path : untracked) {
+    changes.push_back({WorkingTreeChange::Kind::kUntracked, "", false, std::move(path), false, ""});
+  }
+  return changes;
+}
+
+}  // namespace hoist

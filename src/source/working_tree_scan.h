@@ -1,0 +1,95 @@
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "source/git_repository.h"
+
+struct git_repository;
+struct git_index;
+struct git_index_entry;
+struct stat;
+
+namespace hoist {
+
+/// The working tree against HEAD, found in this process as `git status` finds it: the index
+/// read through libgit2, every tracked file's stat data compared with what the index recorded
+/// (on two threads), and a walk for untracked files under git's ignore rules. Files whose
+/// stat data changed are reported, not hashed: the caller hashes them. Repositories using what
+/// the scan does not read (submodules, a split or sparse index, a case-insensitive or
+/// mode-less file system, GIT_* redirections) are declined, and `git status` answers instead.
+class WorkingTreeScan {
+ public:
+  /// Reads the index of the repository at `root`. nullopt when the scan declines it (`why`
+  /// says why, for the debug log).
+  static std::optional<WorkingTreeScan> Open(const std::string& root, std::string* why);
+
+  WorkingTreeScan(WorkingTreeScan&&) noexcept;
+  WorkingTreeScan& operator=(WorkingTreeScan&&) noexcept;
+  ~WorkingTreeScan();
+
+  /// Starts the stat comparison and the untracked walk on other threads.
+  void Start();
+  /// Each entry of HEAD's tree, in `git ls-tree -r` order, for the staged changes.
+  void AddHeadEntry(const TreeEntryView& entry);
+  /// What differs from HEAD, as `git status --untracked-files=all` reports it, except that a
+  /// file whose stat data changed is reported even when its content did not. nullopt when the
+  /// scan gives up (HEAD's listing out of order, or so many files to hash that git, which
+  /// refreshes the index as it goes, is the faster way): then ask `git status`.
+  std::optional<std::vector<WorkingTreeChange>> Finish();
+
+ private:
+  /// What the stat comparison found for one index entry.
+  enum class Disk : uint8_t { kClean, kChanged, kMissing };
+  /// How the index entry compares with HEAD's.
+  enum class Head : uint8_t { kAdded, kSame, kDiffers };
+
+  /// A directory for the walk to read.
+  struct Directory {
+    std::string path;  ///< repository-relative, "" for the top level
+    bool tracked;      ///< may hold tracked files (else all of it is untracked)
+  };
+
+  WorkingTreeScan() = default;
+  /// One walker: reads queued directories until none is left; returns the untracked files.
+  std::vector<std::string> Walk();
+  void ReadDirectory(const Directory& directory, std::vector<Directory>* found,
+                     std::vector<std::string>* untracked);
+  Disk Compare(const git_index_entry* entry, const struct stat& st) const;
+  /// The first index entry whose path is not less than `path`.
+  size_t LowerBound(std::string_view path) const;
+
+  struct Handles;
+  std::unique_ptr<Handles> handles_;
+  std::string root_;
+  std::vector<const git_index_entry*> entries_;  ///< sorted by path, as the index keeps them
+  std::vector<Disk> disk_;
+  std::vector<Head> head_;
+  std::vector<std::string> head_only_;  ///< in HEAD, not in the index (staged deletions)
+  size_t head_cursor_ = 0;
+  std::string last_head_path_;
+  bool head_unusable_ = false;
+  int64_t index_mtime_sec_ = 0;
+  int64_t index_mtime_nsec_ = 0;
+  std::vector<uint8_t> seen_;  ///< the walk met the entry's file (each written by one walker)
+  int root_fd_ = -1;
+  /// The directories left to read, shared by the walkers (on the heap: the scan moves).
+  struct WalkQueue {
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::vector<Directory> pending;
+    int busy = 0;        ///< walkers reading a directory (they may queue more)
+    std::mutex libgit2;  ///< a libgit2 repository serves one thread at a time
+  };
+  std::unique_ptr<WalkQueue> queue_;
+  std::vector<std::future<std::vector<std::string>>> walkers_;
+};
+
+}  // namespace hoist

@@ -1,0 +1,404 @@
+#include "source/working_tree_scan.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "source/git_repository.h"
+#include "support/temp_repo.h"
+
+// The in-process scan against git itself: for each working-tree situation, the files that
+// differ from HEAD (and what they hold) must be the ones `git status` reports. A file the
+// scan wrongly calls unchanged is a wrong cache hit, so every way a file can change is here.
+
+namespace hoist {
+namespace {
+
+using testing::TempRepo;
+
+/// path -> "MODE OID" or "deleted": what the working tree has where it differs from HEAD.
+using Differences = std::map<std::string, std::string>;
+
+Differences Normalise(const GitRepository& git, const std::vector<WorkingTreeChange>& changes,
+                      const std::map<std::string, std::string>& head) {
+  std::map<std::string, std::string> state;
+  std::vector<std::string> to_hash;
+  for (const auto& change : changes) {
+    if (change.kind == WorkingTreeChange::Kind::kDeleted) {
+      state[change.path] = "deleted";
+    } else if (!change.oid.empty()) {
+      state[change.path] = change.mode + " " + change.oid;
+    } else {
+      state[change.path] = "";
+      to_hash.push_back(change.path);
+    }
+  }
+  std::vector<std::string> unique(to_hash.begin(), to_hash.end());
+  std::sort(unique.begin(), unique.end());
+  unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
+  auto oids = git.HashWorkingFiles(unique);
+  EXPECT_TRUE(oids.ok());
+  for (size_t i = 0; oids.ok() && i < unique.size(); ++i) {
+    struct stat st {};
+    std::string full = git.root() + "/" + unique[i];
+    if (lstat(full.c_str(), &st) != 0) {
+      state[unique[i]] = "deleted";
+      continue;
+    }
+    std::string mode = S_ISLNK(st.st_mode)      ? "120000"
+                       : (st.st_mode & S_IXUSR) ? "100755"
+                                                : "100644";
+    state[unique[i]] = mode + " " + (*oids)[i];
+  }
+  Differences differences;
+  for (const auto& [path, what] : state) {
+    auto in_head = head.find(path);
+    if (what == "deleted" ? in_head == head.end()
+                          : in_head != head.end() && in_head->second == what) {
+      continue;
+    }
+    differences[path] = what;
+  }
+  return differences;
+}
+
+struct Compared {
+  bool scanned = false;
+  std::string declined;
+  Differences scan, git;
+};
+
+Compared Compare(const TempRepo& repo) {
+  Compared result;
+  auto git = GitRepository::Open(repo.root());
+  EXPECT_TRUE(git.ok());
+  std::map<std::string, std::string> head;
+  auto scan = WorkingTreeScan::Open(repo.root(), &result.declined);
+  if (scan) scan->Start();
+  auto listed = git->ListTree("HEAD", [&](const TreeEntryView& entry) {
+    head[std::string(entry.path)] = std::string(entry.mode) + " " + std::string(entry.oid);
+    if (scan) scan->AddHeadEntry(entry);
+  });
+  EXPECT_TRUE(listed.ok());
+  auto from_git = git->WorkingTreeChanges();
+  EXPECT_TRUE(from_git.ok());
+  result.git = Normalise(*git, *from_git, head);
+  if (scan) {
+    auto changes = scan->Finish();
+    if (changes) {
+      result.scanned = true;
+      result.scan = Normalise(*git, *changes, head);
+    } else {
+      result.declined = "Finish gave up";
+    }
+  }
+  return result;
+}
+
+std::string Show(const Differences& differences) {
+  std::string text;
+  for (const auto& [path, what] : differences) text += "  " + path + ": " + what + "\n";
+  return text.empty() ? "  (none)\n" : text;
+}
+
+/// A committed tree with files, a symlink, an executable and an ignore file, made older
+/// than the index so no entry is racily clean (as in a checkout from some time ago).
+class WorkingTreeScanTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reset(); }
+
+  /// A new repository at the base commit (a change git status misses would survive a reset).
+  void Reset() {
+    repo_ = std::make_unique<TempRepo>();
+    repo().Write(".gitignore", "*.log\n!keep.log\nbuild/\n/out\n");
+    repo().Write("a.txt", "alpha\n");
+    repo().Write("dir/b.txt", "bravo\n");
+    repo().Write("dir/sub/c.txt", "charlie\n");
+    repo().Write("dir/d.sh", "#!/bin/sh\n");
+    repo().Write("build/tracked.txt", "kept despite the ignore rule\n");
+    repo().Write("other/e.txt", "echo\n");
+    repo().Write("name with space.txt", "space\n");
+    ASSERT_EQ(chmod((repo().root() + "/dir/d.sh").c_str(), 0755), 0);
+    ASSERT_EQ(symlink("a.txt", (repo().root() + "/link").c_str()), 0);
+    repo().Git({"add", "-A"});
+    repo().Git({"add", "-f", "build/tracked.txt"});
+    repo().Git({"commit", "-qm", "base"});
+    Age();
+  }
+
+  /// Sets every file's mtime a minute back and rewrites the index, as a checkout made a
+  /// while ago leaves it.
+  void Age() {
+    testing::RunOk(repo().root(), {"sh", "-c",
+                                   "git ls-files -z | xargs -0 touch -h -d '1 minute ago' && "
+                                   "git update-index --really-refresh -q >/dev/null || true"});
+  }
+
+  void ExpectSame(const std::string& situation) {
+    Compared compared = Compare(repo());
+    ASSERT_TRUE(compared.scanned) << situation << ": the scan declined (" << compared.declined
+                                  << ")";
+    EXPECT_EQ(compared.scan, compared.git) << situation << "\nscan found:\n"
+                                           << Show(compared.scan) << "git status found:\n"
+                                           << Show(compared.git);
+  }
+
+  std::string Full(const std::string& path) const { return repo().root() + "/" + path; }
+  const TempRepo& repo() const { return *repo_; }
+
+  std::unique_ptr<TempRepo> repo_;
+};
+
+TEST_F(WorkingTreeScanTest, ACleanTreeHasNoChanges) {
+  Compared compared = Compare(repo());
+  ASSERT_TRUE(compared.scanned) << compared.declined;
+  EXPECT_TRUE(compared.scan.empty()) << Show(compared.scan);
+}
+
+TEST_F(WorkingTreeScanTest, EveryWayATrackedFileChangesIsFound) {
+  struct Case {
+    const char* situation;
+    std::function<void()> make;
+  };
+  std::vector<Case> cases = {
+      {"content of another size", [&] { repo().Write("a.txt", "alpha, longer\n"); }},
+      {"same size, mtime put back (only ctime shows it)",
+       [&] {
+         usleep(1100 * 1000);  // git compares ctime to the second
+         repo().Write("a.txt", "ALPHA\n");
+         testing::RunOk(repo().root(), {"touch", "-d", "1 minute ago", "a.txt"});
+       }},
+      {"made executable", [&] { chmod(Full("dir/b.txt").c_str(), 0755); }},
+      {"no longer executable", [&] { chmod(Full("dir/d.sh").c_str(), 0644); }},
+      {"a file replaced by a symlink",
+       [&] {
+         repo().Remove("a.txt");
+         symlink("dir/b.txt", Full("a.txt").c_str());
+       }},
+      {"a symlink retargeted",
+       [&] {
+         repo().Remove("link");
+         symlink("dir/b.txt", Full("link").c_str());
+       }},
+      {"a symlink replaced by a file",
+       [&] {
+         repo().Remove("link");
+         repo().Write("link", "a.txt");
+       }},
+      {"deleted", [&] { repo().Remove("dir/b.txt"); }},
+      {"a whole directory deleted",
+       [&] {
+         testing::RunOk(repo().root(), {"rm", "-rf", "dir"});
+       }},
+      {"a file replaced by a directory",
+       [&] {
+         repo().Remove("a.txt");
+         repo().Write("a.txt/inner.txt", "inside\n");
+       }},
+      {"a directory replaced by a file",
+       [&] {
+         testing::RunOk(repo().root(), {"rm", "-rf", "dir/sub"});
+         repo().Write("dir/sub", "now a file\n");
+       }},
+      {"touched, content the same",
+       [&] {
+         testing::RunOk(repo().root(), {"touch", "a.txt"});
+       }},
+      {"edited and written back as it was",
+       [&] {
+         repo().Write("a.txt", "changed\n");
+         repo().Write("a.txt", "alpha\n");
+       }},
+      {"a tracked file inside an ignored directory",
+       [&] { repo().Write("build/tracked.txt", "x\n"); }},
+      {"a name with a space", [&] { repo().Write("name with space.txt", "SPACE!\n"); }},
+  };
+  for (const auto& c : cases) {
+    Reset();
+    c.make();
+    ExpectSame(c.situation);
+  }
+}
+
+TEST_F(WorkingTreeScanTest, StagedChangesAreFoundWithoutReadingTheFiles) {
+  struct Case {
+    const char* situation;
+    std::function<void()> make;
+  };
+  std::vector<Case> cases = {
+      {"staged, the file as staged",
+       [&] {
+         repo().Write("a.txt", "staged\n");
+         repo().Git({"add", "a.txt"});
+       }},
+      {"staged, then the file put back as committed",
+       [&] {
+         repo().Write("a.txt", "staged\n");
+         repo().Git({"add", "a.txt"});
+         repo().Write("a.txt", "alpha\n");
+       }},
+      {"a new file staged",
+       [&] {
+         repo().Write("new/f.txt", "new\n");
+         repo().Git({"add", "new/f.txt"});
+       }},
+      {"git rm",
+       [&] {
+         repo().Git({"rm", "-q", "dir/b.txt"});
+       }},
+      {"git rm --cached: out of the index, still on disk",
+       [&] {
+         repo().Git({"rm", "-q", "--cached", "dir/b.txt"});
+       }},
+      {"intent to add",
+       [&] {
+         repo().Write("later.txt", "later\n");
+         repo().Git({"add", "-N", "later.txt"});
+       }},
+      {"a mode change staged",
+       [&] {
+         chmod(Full("a.txt").c_str(), 0755);
+         repo().Git({"add", "a.txt"});
+       }},
+  };
+  for (const auto& c : cases) {
+    Reset();
+    c.make();
+    ExpectSame(c.situation);
+  }
+}
+
+TEST_F(WorkingTreeScanTest, UntrackedFilesFollowGitsIgnoreRules) {
+  testing::RunOk(repo().root(), {"mkfifo", "pipe"});
+  repo().Write("new.txt", "new\n");
+  repo().Write("deep/er/new.txt", "deeper\n");
+  repo().Write("deep/er/skip.log", "ignored by *.log\n");
+  repo().Write("deep/keep.log", "re-included by !keep.log\n");
+  repo().Write("build/untracked.txt", "in an ignored directory that has a tracked file\n");
+  repo().Write("sub/build/x.txt", "build/ matches at any depth\n");
+  repo().Write("out", "/out matches only at the top\n");
+  repo().Write("other/out", "not ignored\n");
+  repo().Write("other/.gitignore", "*.tmp\n");
+  repo().Write("other/x.tmp", "ignored by a nested .gitignore\n");
+  repo().Write("x.tmp", "not ignored above it\n");
+  repo().Write("excluded.dat", "ignored by info/exclude\n");
+  repo().Write(".git/info/exclude", "*.dat\n");
+  repo().Write("global.glob", "ignored by core.excludesFile\n");
+  repo().Write("../excludes-" + std::to_string(getpid()), "*.glob\n");
+  repo().Git(
+      {"config", "core.excludesFile", repo().root() + "/../excludes-" + std::to_string(getpid())});
+  testing::RunOk(repo().root(), {"git", "init", "-q", "nested"});  // another repository
+  repo().Write("nested/file.txt", "not this repository's\n");
+  repo().Write("fake/.git/HEAD", "not a repository: its files are untracked files\n");
+  testing::RunOk(repo().root(), {"mkdir", "-p", "empty/deeper"});
+  symlink("dir", Full("dirlink").c_str());
+  symlink("nowhere", Full("dangling").c_str());
+  repo().Write("ünïcödé/é.txt", "unicode\n");
+  repo().Write("-dash.txt", "leading dash\n");
+  repo().Write(".hoist/logs/run.txt", "hoist's own logs are never inputs\n");
+  ExpectSame("untracked and ignored files");
+  Compared compared = Compare(repo());
+  EXPECT_TRUE(compared.scan.count("new.txt")) << Show(compared.scan);  // the test can fail
+  EXPECT_FALSE(compared.scan.count("deep/er/skip.log")) << Show(compared.scan);
+  std::remove((repo().root() + "/../excludes-" + std::to_string(getpid())).c_str());
+}
+
+TEST_F(WorkingTreeScanTest, FilesWrittenInTheIndexsSecondAreReadNotTrustedByTheirStatData) {
+  // git's racy-git rule: a file modified in the second the index was written may have been
+  // edited again since, within the file system's timestamp granularity, without its stat data
+  // showing it. Such a file is hashed even though its stat data matches.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    repo().Write("a.txt", "one--\n");
+    repo().Git({"add", "a.txt"});
+    struct stat file {
+    }, index{};
+    ASSERT_EQ(lstat(Full("a.txt").c_str(), &file), 0);
+    ASSERT_EQ(stat(Full(".git/index").c_str(), &index), 0);
+    if (file.st_mtim.tv_sec != index.st_mtim.tv_sec) continue;  // a second boundary fell between
+    std::string why;
+    auto scan = WorkingTreeScan::Open(repo().root(), &why);
+    ASSERT_TRUE(scan) << why;
+    scan->Start();
+    auto git = GitRepository::Open(repo().root());
+    ASSERT_TRUE(git.ok());
+    ASSERT_TRUE(git->ListTree("HEAD", [&](const TreeEntryView& e) { scan->AddHeadEntry(e); }).ok());
+    auto changes = scan->Finish();
+    ASSERT_TRUE(changes);
+    auto it = std::find_if(changes->begin(), changes->end(),
+                           [](const WorkingTreeChange& c) { return c.path == "a.txt"; });
+    ASSERT_NE(it, changes->end());
+    EXPECT_TRUE(it->oid.empty()) << "taken from the index, not read from disk";
+    ExpectSame("racily clean");
+    return;
+  }
+  GTEST_SKIP() << "three attempts each crossed a second boundary";
+}
+
+TEST_F(WorkingTreeScanTest, AssumeUnchangedAndSkipWorktreeAreTakenAsGitTakesThem) {
+  repo().Git({"update-index", "--assume-unchanged", "a.txt"});
+  repo().Write("a.txt", "edited, but git was told not to look\n");
+  repo().Git({"update-index", "--skip-worktree", "dir/b.txt"});
+  repo().Remove("dir/b.txt");
+  ExpectSame("assume-unchanged and skip-worktree");
+}
+
+TEST_F(WorkingTreeScanTest, AConflictIsTheFileOnDisk) {
+  repo().Git({"checkout", "-qb", "side"});
+  repo().Write("a.txt", "side\n");
+  repo().Commit("side");
+  repo().Git({"checkout", "-q", "-"});
+  repo().Write("a.txt", "main\n");
+  repo().Commit("main");
+  testing::RunOk(repo().root(), {"sh", "-c", "git merge -q side >/dev/null 2>&1 || true"});
+  ExpectSame("a merge conflict");
+  EXPECT_EQ(Compare(repo()).scan.count("a.txt"), 1u);
+}
+
+TEST_F(WorkingTreeScanTest, ASameSizeEditWithItsMtimePutBackIsFoundWithinTheSecond) {
+  // git compares times to the second and misses this; the scan compares nanoseconds.
+  repo().Write("a.txt", "ALPHA\n");
+  testing::RunOk(repo().root(), {"touch", "-d", "1 minute ago", "a.txt"});
+  Compared compared = Compare(repo());
+  ASSERT_TRUE(compared.scanned) << compared.declined;
+  EXPECT_EQ(compared.scan.count("a.txt"), 1u) << Show(compared.scan);
+}
+
+TEST_F(WorkingTreeScanTest, ManyFilesToHashAreLeftToGitWhichRefreshesTheIndex) {
+  for (int i = 0; i < 1100; ++i) repo().Write("many/f" + std::to_string(i), "x\n");
+  Compared compared = Compare(repo());
+  EXPECT_FALSE(compared.scanned);
+  EXPECT_EQ(compared.declined, "Finish gave up");
+}
+
+TEST_F(WorkingTreeScanTest, RepositoriesTheScanDoesNotReadAreDeclinedWithTheReason) {
+  std::string why;
+  repo().Git({"config", "core.ignorecase", "true"});
+  EXPECT_FALSE(WorkingTreeScan::Open(repo().root(), &why));
+  EXPECT_NE(why.find("core.ignorecase"), std::string::npos) << why;
+  repo().Git({"config", "core.ignorecase", "false"});
+
+  repo().Git({"update-index", "--split-index"});
+  why.clear();
+  EXPECT_FALSE(WorkingTreeScan::Open(repo().root(), &why));
+  EXPECT_NE(why.find("index"), std::string::npos) << why;
+  repo().Git({"update-index", "--no-split-index"});
+  EXPECT_TRUE(WorkingTreeScan::Open(repo().root(), &why)) << why;
+
+  TempRepo module;
+  module.Write("m.txt", "module\n");
+  module.Commit("module");
+  repo().Git({"-c", "protocol.file.allow=always", "submodule", "add", "-q", module.root(), "mod"});
+  why.clear();
+  EXPECT_FALSE(WorkingTreeScan::Open(repo().root(), &why));
+  EXPECT_NE(why.find("submodules"), std::string::npos) << why;
+}
+
+}  // namespace
+}  // namespace hoist

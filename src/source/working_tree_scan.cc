@@ -38,25 +38,34 @@ std::string ModeText(uint32_t mode) {
   return text;
 }
 
-std::string OidText(const git_oid& oid) {
-  char text[GIT_OID_HEXSZ + 1];
-  git_oid_tostr(text, sizeof text, &oid);
-  return text;
-}
-
-std::string_view PathOf(const git_index_entry* entry) {
+std::string_view PathOf(const IndexEntry* entry) {
   return entry->path;
 }
+
+/// An object id's 20 bytes from its hex ("" when it is not one).
+bool ParseOid(std::string_view hex, uint8_t* oid) {
+  if (hex.size() != 40) return false;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < 20; ++i) {
+    int high = nibble(hex[2 * i]), low = nibble(hex[2 * i + 1]);
+    if (high < 0 || low < 0) return false;
+    oid[i] = static_cast<uint8_t>(high << 4 | low);
+  }
+  return true;
+}
+
+constexpr uint32_t kModeFile = 0100644, kModeExecutable = 0100755, kModeLink = 0120000,
+                   kModeGitlink = 0160000;
 
 }  // namespace
 
 struct WorkingTreeScan::Handles {
   git_repository* repo = nullptr;
-  git_index* index = nullptr;
-  ~Handles() {
-    git_index_free(index);
-    git_repository_free(repo);
-  }
+  ~Handles() { git_repository_free(repo); }
 };
 
 WorkingTreeScan::WorkingTreeScan(WorkingTreeScan&&) noexcept = default;
@@ -65,6 +74,7 @@ WorkingTreeScan::~WorkingTreeScan() {
   for (auto& walker : walkers_) {
     if (walker.valid()) walker.wait();
   }
+  if (libgit2_.valid()) libgit2_.wait();
   if (root_fd_ >= 0) close(root_fd_);
 }
 
@@ -77,21 +87,56 @@ std::optional<WorkingTreeScan> WorkingTreeScan::Open(const std::string& root, st
       return std::nullopt;
     }
   }
-  InitLibgit2();
+  // The index of a plain clone; a worktree's or a submodule's .git is a file pointing
+  // elsewhere, and those are left to git.
+  struct stat git_dir {};
+  if (stat((root + "/.git").c_str(), &git_dir) != 0 || !S_ISDIR(git_dir.st_mode)) {
+    *why = "the .git of this work tree is not a directory (a worktree or submodule)";
+    return std::nullopt;
+  }
   WorkingTreeScan scan;
   scan.root_ = root;
   scan.handles_ = std::make_unique<Handles>();
+  auto index = GitIndex::Read(root + "/.git/index");
+  if (!index) {
+    *why = index.error().message;
+    return std::nullopt;
+  }
+  scan.index_ = std::move(*index);
+  scan.entries_.reserve(scan.index_.entries().size());
+  for (const IndexEntry& entry : scan.index_.entries()) {
+    if (entry.mode == kModeGitlink) {
+      *why = "the repository has submodules";  // their state takes a status inside each
+      return std::nullopt;
+    }
+    if (IsHoistLog(entry.path)) continue;
+    scan.entries_.push_back(&entry);
+  }
+  // The index keeps entries sorted by path, then stage; the lookups below rely on it.
+  for (size_t i = 1; i < scan.entries_.size(); ++i) {
+    if (PathOf(scan.entries_[i - 1]) > PathOf(scan.entries_[i])) {
+      *why = "the index is not sorted by path";
+      return std::nullopt;
+    }
+  }
+  scan.disk_.assign(scan.entries_.size(), Disk::kClean);
+  scan.head_.assign(scan.entries_.size(), Head::kAdded);
+  return scan;
+}
+
+std::string WorkingTreeScan::OpenLibgit2() {
+  InitLibgit2();
+  std::lock_guard lock(queue_->libgit2);
   auto libgit2_error = [&](const char* what) {
     const git_error* error = git_error_last();
-    *why = std::string(what) + ": " + (error != nullptr ? error->message : "unknown error");
-    return std::nullopt;
+    return std::string(what) + ": " + (error != nullptr ? error->message : "unknown error");
   };
-  if (git_repository_open_ext(&scan.handles_->repo, root.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH,
+  if (git_repository_open_ext(&handles_->repo, root_.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH,
                               nullptr) != 0) {
     return libgit2_error("libgit2 cannot open the repository");
   }
   git_config* config = nullptr;
-  if (git_repository_config_snapshot(&config, scan.handles_->repo) != 0) {
+  if (git_repository_config_snapshot(&config, handles_->repo) != 0) {
     return libgit2_error("libgit2 cannot read the configuration");
   }
   auto flag = [&](const char* name, bool fallback) {
@@ -105,40 +150,17 @@ std::optional<WorkingTreeScan> WorkingTreeScan::Open(const std::string& root, st
   const bool symlinks = flag("core.symlinks", true);
   git_config_free(config);
   if (ignore_case || !file_mode || !symlinks) {
-    *why = "core.ignorecase, core.filemode or core.symlinks is not git's default";
-    return std::nullopt;
+    return "core.ignorecase, core.filemode or core.symlinks is not git's default";
   }
-  if (git_repository_index(&scan.handles_->index, scan.handles_->repo) != 0) {
-    return libgit2_error("libgit2 cannot read the index");
-  }
-  struct stat index_stat {};
-  if (stat(git_index_path(scan.handles_->index), &index_stat) != 0) {
-    *why = "the repository has no index yet";
-    return std::nullopt;
-  }
-  scan.index_mtime_sec_ = index_stat.st_mtim.tv_sec;
-  scan.index_mtime_nsec_ = index_stat.st_mtim.tv_nsec;
-  const size_t count = git_index_entrycount(scan.handles_->index);
-  scan.entries_.reserve(count);
-  for (size_t i = 0; i < count; ++i) {
-    const git_index_entry* entry = git_index_get_byindex(scan.handles_->index, i);
-    if (entry->mode == GIT_FILEMODE_COMMIT) {
-      *why = "the repository has submodules";  // their state takes a status inside each
-      return std::nullopt;
-    }
-    if (IsHoistLog(entry->path)) continue;
-    scan.entries_.push_back(entry);
-  }
-  // The index keeps entries sorted by path, then stage; the lookups below rely on it.
-  for (size_t i = 1; i < scan.entries_.size(); ++i) {
-    if (std::strcmp(scan.entries_[i - 1]->path, scan.entries_[i]->path) > 0) {
-      *why = "the index is not sorted by path";
-      return std::nullopt;
-    }
-  }
-  scan.disk_.assign(scan.entries_.size(), Disk::kClean);
-  scan.head_.assign(scan.entries_.size(), Head::kAdded);
-  return scan;
+  return "";
+}
+
+bool WorkingTreeScan::Ignored(const std::string& path) {
+  if (!libgit2_.get().empty()) return false;  // declined: Finish gives up anyway
+  std::lock_guard lock(queue_->libgit2);      // a libgit2 repository serves one thread at a time
+  int is_ignored = 0;
+  if (git_ignore_path_is_ignored(&is_ignored, handles_->repo, path.c_str()) != 0) return false;
+  return is_ignored != 0;
 }
 
 void WorkingTreeScan::Start() {
@@ -146,45 +168,43 @@ void WorkingTreeScan::Start() {
   root_fd_ = open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   queue_ = std::make_unique<WalkQueue>();
   queue_->pending.push_back({"", true});
+  libgit2_ = std::async(std::launch::async, [this] { return OpenLibgit2(); }).share();
   for (size_t i = 0; i < kWalkThreads; ++i) {
     walkers_.push_back(std::async(std::launch::async, [this] { return Walk(); }));
   }
 }
 
-WorkingTreeScan::Disk WorkingTreeScan::Compare(const git_index_entry* entry,
+WorkingTreeScan::Disk WorkingTreeScan::Compare(const IndexEntry* entry,
                                                const struct stat& st) const {
-  bool same_type = S_ISLNK(st.st_mode)   ? entry->mode == GIT_FILEMODE_LINK
-                   : S_ISREG(st.st_mode) ? (entry->mode == GIT_FILEMODE_BLOB ||
-                                            entry->mode == GIT_FILEMODE_BLOB_EXECUTABLE)
-                                         : false;
+  bool same_type = S_ISLNK(st.st_mode) ? entry->mode == kModeLink
+                   : S_ISREG(st.st_mode)
+                       ? (entry->mode == kModeFile || entry->mode == kModeExecutable)
+                       : false;
   if (!same_type) {
     // Anything but a file or symlink where the file was: git reports it deleted.
     return S_ISLNK(st.st_mode) || S_ISREG(st.st_mode) ? Disk::kChanged : Disk::kMissing;
   }
   bool executable_now = (st.st_mode & S_IXUSR) != 0;
-  bool changed =
-      (S_ISREG(st.st_mode) && executable_now != (entry->mode == GIT_FILEMODE_BLOB_EXECUTABLE)) ||
-      entry->mtime.seconds != static_cast<int32_t>(st.st_mtim.tv_sec) ||
-      entry->mtime.nanoseconds != static_cast<uint32_t>(st.st_mtim.tv_nsec) ||
-      entry->ctime.seconds != static_cast<int32_t>(st.st_ctim.tv_sec) ||
-      entry->ctime.nanoseconds != static_cast<uint32_t>(st.st_ctim.tv_nsec) ||
-      entry->ino != static_cast<uint32_t>(st.st_ino) ||
-      entry->uid != static_cast<uint32_t>(st.st_uid) ||
-      entry->gid != static_cast<uint32_t>(st.st_gid) ||
-      entry->file_size != static_cast<uint32_t>(st.st_size) ||
-      // Intent-to-add entries record no content; conflicted paths have no stage 0.
-      (entry->flags_extended & GIT_INDEX_ENTRY_INTENT_TO_ADD) != 0 ||
-      GIT_INDEX_ENTRY_STAGE(entry) != 0 ||
-      // Racily clean: written in the second the index was, the file may have changed
-      // since without its stat data showing it (git's rule, to the second).
-      static_cast<int64_t>(entry->mtime.seconds) >= index_mtime_sec_;
+  bool changed = (S_ISREG(st.st_mode) && executable_now != (entry->mode == kModeExecutable)) ||
+                 entry->mtime_sec != static_cast<uint32_t>(st.st_mtim.tv_sec) ||
+                 entry->mtime_nsec != static_cast<uint32_t>(st.st_mtim.tv_nsec) ||
+                 entry->ctime_sec != static_cast<uint32_t>(st.st_ctim.tv_sec) ||
+                 entry->ctime_nsec != static_cast<uint32_t>(st.st_ctim.tv_nsec) ||
+                 entry->ino != static_cast<uint32_t>(st.st_ino) ||
+                 entry->uid != static_cast<uint32_t>(st.st_uid) ||
+                 entry->gid != static_cast<uint32_t>(st.st_gid) ||
+                 entry->size != static_cast<uint32_t>(st.st_size) ||
+                 // Intent-to-add entries record no content; conflicted paths have no stage 0.
+                 entry->intent_to_add() || entry->stage() != 0 ||
+                 // Racily clean: written in the second the index was, the file may have changed
+                 // since without its stat data showing it (git's rule, to the second).
+                 static_cast<int64_t>(entry->mtime_sec) >= index_.mtime_sec();
   return changed ? Disk::kChanged : Disk::kClean;
 }
 
 size_t WorkingTreeScan::LowerBound(std::string_view path) const {
-  auto it =
-      std::lower_bound(entries_.begin(), entries_.end(), path,
-                       [](const git_index_entry* e, std::string_view p) { return PathOf(e) < p; });
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), path,
+                             [](const IndexEntry* e, std::string_view p) { return PathOf(e) < p; });
   return static_cast<size_t>(it - entries_.begin());
 }
 
@@ -213,12 +233,6 @@ std::vector<std::string> WorkingTreeScan::Walk() {
 
 void WorkingTreeScan::ReadDirectory(const Directory& directory, std::vector<Directory>* found,
                                     std::vector<std::string>* untracked) {
-  auto ignored = [&](const std::string& path) {
-    std::lock_guard lock(queue_->libgit2);
-    int is_ignored = 0;
-    if (git_ignore_path_is_ignored(&is_ignored, handles_->repo, path.c_str()) != 0) return false;
-    return is_ignored != 0;
-  };
   int fd = directory.path.empty()
                ? dup(root_fd_)
                : openat(root_fd_, directory.path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -267,7 +281,7 @@ void WorkingTreeScan::ReadDirectory(const Directory& directory, std::vector<Dire
       }
     }
     if (type == DT_DIR) {
-      if (ignored(path)) continue;
+      if (Ignored(path)) continue;
       // A repository inside the work tree is not its files: git lists it as "dir/".
       if (git_repository_open_ext(nullptr, (root_ + "/" + path).c_str(),
                                   GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) == 0) {
@@ -277,7 +291,7 @@ void WorkingTreeScan::ReadDirectory(const Directory& directory, std::vector<Dire
       continue;
     }
     if (type != DT_REG && type != DT_LNK) continue;  // fifos, sockets: git skips them
-    if (ignored(path)) continue;
+    if (Ignored(path)) continue;
     untracked->push_back(path);
   }
   closedir(dir);
@@ -293,14 +307,14 @@ void WorkingTreeScan::AddHeadEntry(const TreeEntryView& entry) {
     head_only_.emplace_back(entry.path);
     return;
   }
-  git_oid head_oid{};
-  if (git_oid_fromstrn(&head_oid, entry.oid.data(), entry.oid.size()) != 0) head_unusable_ = true;
+  uint8_t head_oid[20] = {};
+  if (!ParseOid(entry.oid, head_oid)) head_unusable_ = true;
   uint32_t head_mode = 0;
   for (char digit : entry.mode) head_mode = head_mode * 8 + static_cast<uint32_t>(digit - '0');
   for (size_t i = head_cursor_; i < n && PathOf(entries_[i]) == entry.path; ++i) {
-    const git_index_entry* index_entry = entries_[i];
-    bool same = GIT_INDEX_ENTRY_STAGE(index_entry) == 0 && head_mode == index_entry->mode &&
-                git_oid_equal(&head_oid, &index_entry->id);
+    const IndexEntry* index_entry = entries_[i];
+    bool same = index_entry->stage() == 0 && head_mode == index_entry->mode &&
+                std::memcmp(head_oid, index_entry->oid, sizeof head_oid) == 0;
     head_[i] = same ? Head::kSame : Head::kDiffers;
   }
 }
@@ -312,17 +326,16 @@ std::optional<std::vector<WorkingTreeChange>> WorkingTreeScan::Finish() {
   }
   walkers_.clear();
   for (size_t i = 0; i < entries_.size(); ++i) {
-    const git_index_entry* entry = entries_[i];
+    const IndexEntry* entry = entries_[i];
     // Assume-unchanged and skip-worktree entries are what the index says, as git status
     // takes them; any other entry the walk did not meet is missing from disk.
-    if ((entry->flags & GIT_INDEX_ENTRY_VALID) != 0 ||
-        (entry->flags_extended & GIT_INDEX_ENTRY_SKIP_WORKTREE) != 0) {
+    if (entry->assume_valid() || entry->skip_worktree()) {
       disk_[i] = Disk::kClean;
     } else if (!seen_[i]) {
       disk_[i] = Disk::kMissing;
     }
   }
-  if (head_unusable_) return std::nullopt;
+  if (head_unusable_ || !libgit2_.get().empty()) return std::nullopt;
   size_t to_hash = untracked.size();
   for (Disk state : disk_) to_hash += state == Disk::kChanged;
   if (to_hash > kMostFilesToHash) return std::nullopt;
@@ -334,7 +347,7 @@ std::optional<std::vector<WorkingTreeChange>> WorkingTreeScan::Finish() {
     changes.push_back({WorkingTreeChange::Kind::kDeleted, "", false, std::move(path), false, ""});
   }
   for (size_t i = 0; i < entries_.size(); ++i) {
-    const git_index_entry* entry = entries_[i];
+    const IndexEntry* entry = entries_[i];
     // A conflicted path has up to three entries: it is reported once, from disk.
     if (i > 0 && PathOf(entries_[i - 1]) == PathOf(entry)) continue;
     WorkingTreeChange change;
@@ -346,7 +359,7 @@ std::optional<std::vector<WorkingTreeChange>> WorkingTreeScan::Finish() {
     } else if (head_[i] != Head::kSame) {
       change.kind = WorkingTreeChange::Kind::kModified;  // staged: the index has the blob
       change.mode = ModeText(entry->mode);
-      change.oid = OidText(entry->id);
+      change.oid = entry->oid_hex();
     } else {
       continue;
     }

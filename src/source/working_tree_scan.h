@@ -10,17 +10,15 @@
 #include <string_view>
 #include <vector>
 
+#include "source/git_index.h"
 #include "source/git_repository.h"
 
-struct git_repository;
-struct git_index;
-struct git_index_entry;
 struct stat;
 
 namespace hoist {
 
 /// The working tree against HEAD, found in this process as `git status` finds it: the index
-/// read through libgit2, every tracked file's stat data compared with what the index recorded
+/// read directly (GitIndex), every tracked file's stat data compared with what the index recorded
 /// (on two threads), and a walk for untracked files under git's ignore rules. Files whose
 /// stat data changed are reported, not hashed: the caller hashes them. Repositories using what
 /// the scan does not read (submodules, a split or sparse index, a case-insensitive or
@@ -62,22 +60,27 @@ class WorkingTreeScan {
   std::vector<std::string> Walk();
   void ReadDirectory(const Directory& directory, std::vector<Directory>* found,
                      std::vector<std::string>* untracked);
-  Disk Compare(const git_index_entry* entry, const struct stat& st) const;
+  Disk Compare(const IndexEntry* entry, const struct stat& st) const;
   /// The first index entry whose path is not less than `path`.
   size_t LowerBound(std::string_view path) const;
 
+  /// Opens the repository with libgit2 (for git's ignore rules) and checks its settings;
+  /// "" when the scan can go on, else why not.
+  std::string OpenLibgit2();
+  bool Ignored(const std::string& path);
+
   struct Handles;
   std::unique_ptr<Handles> handles_;
+  GitIndex index_;
+  std::shared_future<std::string> libgit2_;
   std::string root_;
-  std::vector<const git_index_entry*> entries_;  ///< sorted by path, as the index keeps them
+  std::vector<const IndexEntry*> entries_;  ///< sorted by path, as the index keeps them
   std::vector<Disk> disk_;
   std::vector<Head> head_;
   std::vector<std::string> head_only_;  ///< in HEAD, not in the index (staged deletions)
   size_t head_cursor_ = 0;
   std::string last_head_path_;
   bool head_unusable_ = false;
-  int64_t index_mtime_sec_ = 0;
-  int64_t index_mtime_nsec_ = 0;
   std::vector<uint8_t> seen_;  ///< the walk met the entry's file (each written by one walker)
   int root_fd_ = -1;
   /// The directories left to read, shared by the walkers (on the heap: the scan moves).

@@ -1,0 +1,148 @@
+#include "source/git_index.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "util/digest.h"
+
+namespace hoist {
+namespace {
+
+constexpr size_t kHeaderSize = 12;
+constexpr size_t kOidSize = 20;         // SHA-1; a SHA-256 index fails its checksum here
+constexpr size_t kEntryFixedSize = 62;  // stat data, oid and flags, before the path
+constexpr uint16_t kExtendedFlag = 0x4000;
+constexpr uint16_t kNameLengthMask = 0x0fff;
+
+uint32_t Be32(const char* p) {
+  const auto* u = reinterpret_cast<const unsigned char*>(p);
+  return (uint32_t{u[0]} << 24) | (uint32_t{u[1]} << 16) | (uint32_t{u[2]} << 8) | u[3];
+}
+
+uint16_t Be16(const char* p) {
+  const auto* u = reinterpret_cast<const unsigned char*>(p);
+  return static_cast<uint16_t>((u[0] << 8) | u[1]);
+}
+
+/// Lowercase hex of an object id.
+std::string Hex(const unsigned char* oid) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string hex(2 * kOidSize, '0');
+  for (size_t i = 0; i < kOidSize; ++i) {
+    hex[2 * i] = kHex[oid[i] >> 4];
+    hex[2 * i + 1] = kHex[oid[i] & 15];
+  }
+  return hex;
+}
+
+}  // namespace
+
+std::string IndexEntry::oid_hex() const {
+  return Hex(oid);
+}
+
+Expected<GitIndex> GitIndex::Read(const std::string& path) {
+  GitIndex index;
+  struct stat info {};
+  if (stat(path.c_str(), &info) != 0) return Error{"no index at " + path};
+  index.mtime_sec_ = info.st_mtim.tv_sec;
+  {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    if (!in) return Error{"cannot read " + path};
+    index.data_ = std::move(bytes).str();
+  }
+  const std::string& d = index.data_;
+  auto bad = [&](const std::string& why) { return Error{path + ": " + why}; };
+  if (d.size() < kHeaderSize + kOidSize || d.compare(0, 4, "DIRC") != 0) {
+    return bad("not a git index");
+  }
+  const size_t end = d.size() - kOidSize;  // the trailing checksum covers everything before it
+  Digest checksum(Digest::Algorithm::kSha1);
+  checksum.Update(std::string_view(d.data(), end));
+  if (checksum.Finish() != Hex(reinterpret_cast<const unsigned char*>(d.data()) + end)) {
+    return bad("checksum mismatch (a SHA-256 repository, or a damaged index)");
+  }
+  const uint32_t version = Be32(d.data() + 4);
+  if (version < 2 || version > 4) return bad("index version " + std::to_string(version));
+  const uint32_t count = Be32(d.data() + 8);
+  index.entries_.reserve(count);
+  size_t at = kHeaderSize;
+  std::string previous;  // v4: each path is a suffix of the one before
+  for (uint32_t n = 0; n < count; ++n) {
+    if (at + kEntryFixedSize > end) return bad("truncated entry");
+    const char* e = d.data() + at;
+    IndexEntry entry{};
+    entry.ctime_sec = Be32(e);
+    entry.ctime_nsec = Be32(e + 4);
+    entry.mtime_sec = Be32(e + 8);
+    entry.mtime_nsec = Be32(e + 12);
+    entry.dev = Be32(e + 16);
+    entry.ino = Be32(e + 20);
+    entry.mode = Be32(e + 24);
+    entry.uid = Be32(e + 28);
+    entry.gid = Be32(e + 32);
+    entry.size = Be32(e + 36);
+    std::memcpy(entry.oid, e + 40, kOidSize);
+    entry.flags = Be16(e + 60);
+    size_t header = kEntryFixedSize;
+    if ((entry.flags & kExtendedFlag) != 0) {
+      if (version < 3) return bad("extended flags in a version 2 index");
+      if (at + header + 2 > end) return bad("truncated entry");
+      entry.extended_flags = Be16(e + header);
+      header += 2;
+    }
+    const char* name = e + header;
+    const size_t room = end - (at + header);
+    if (version == 4) {
+      // A varint (git's offset encoding): how many bytes of the previous path to drop.
+      size_t used = 0;
+      if (room == 0) return bad("truncated entry");
+      unsigned char byte = static_cast<unsigned char>(name[used++]);
+      size_t drop = byte & 0x7f;
+      while ((byte & 0x80) != 0) {
+        if (used >= room) return bad("truncated entry");
+        byte = static_cast<unsigned char>(name[used++]);
+        drop = ((drop + 1) << 7) | (byte & 0x7f);
+      }
+      const void* nul = std::memchr(name + used, '\0', room - used);
+      if (nul == nullptr || drop > previous.size()) return bad("bad path in entry");
+      const size_t suffix = static_cast<size_t>(static_cast<const char*>(nul) - (name + used));
+      previous.resize(previous.size() - drop);
+      previous.append(name + used, suffix);
+      index.paths_.push_back(previous);
+      entry.path = index.paths_.back();
+      at += header + used + suffix + 1;
+    } else {
+      const void* nul = std::memchr(name, '\0', room);
+      if (nul == nullptr) return bad("bad path in entry");
+      const size_t length = static_cast<size_t>(static_cast<const char*>(nul) - name);
+      if ((entry.flags & kNameLengthMask) != std::min<size_t>(length, kNameLengthMask)) {
+        return bad("path length mismatch");
+      }
+      entry.path = std::string_view(name, length);
+      at += (header + length + 8) & ~size_t{7};  // NUL-padded to a multiple of 8
+    }
+    index.entries_.push_back(entry);
+  }
+  // Extensions: optional ones (an upper-case first letter) are caches this reader need not
+  // trust; a mandatory one (a split or sparse index) changes what the entries mean.
+  while (at + 8 <= end) {
+    const char* signature = d.data() + at;
+    const uint32_t size = Be32(signature + 4);
+    if (signature[0] < 'A' || signature[0] > 'Z') {
+      return bad("mandatory extension '" + std::string(signature, 4) + "'");
+    }
+    if (size > end - at - 8) return bad("truncated extension");
+    at += 8 + size;
+  }
+  if (at != end) return bad("trailing bytes");
+  return index;
+}
+
+}  // namespace hoist

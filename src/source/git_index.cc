@@ -1,11 +1,12 @@
 #include "source/git_index.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include "util/digest.h"
 
@@ -39,6 +40,18 @@ std::string Hex(const unsigned char* oid) {
   return hex;
 }
 
+/// The root's tree id from a cache-tree extension ("" when it is invalid): the root entry
+/// is an empty path, NUL, "ENTRIES SUBTREES\n" in ASCII, then the id when ENTRIES >= 0.
+std::string RootTree(std::string_view data) {
+  if (data.empty() || data[0] != '\0') return "";
+  size_t newline = data.find('\n');
+  if (newline == std::string_view::npos) return "";
+  std::string_view counts = data.substr(1, newline - 1);
+  if (counts.empty() || counts[0] == '-') return "";  // -1: invalidated since written
+  if (data.size() < newline + 1 + kOidSize) return "";
+  return Hex(reinterpret_cast<const unsigned char*>(data.data()) + newline + 1);
+}
+
 }  // namespace
 
 std::string IndexEntry::oid_hex() const {
@@ -47,19 +60,26 @@ std::string IndexEntry::oid_hex() const {
 
 Expected<GitIndex> GitIndex::Read(const std::string& path) {
   GitIndex index;
+  // The file mapped from the page cache in one call, its pages mapped up front: copying it,
+  // or faulting it in page by page, costs more than parsing it.
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Error{"no index at " + path};
   struct stat info {};
-  if (stat(path.c_str(), &info) != 0) return Error{"no index at " + path};
-  index.mtime_sec_ = info.st_mtim.tv_sec;
-  {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
-    if (!in) return Error{"cannot read " + path};
-    index.data_ = std::move(bytes).str();
+  if (fstat(fd, &info) != 0 || info.st_size == 0) {
+    close(fd);
+    return Error{"cannot read " + path + " (empty)"};
   }
-  const std::string& d = index.data_;
+  index.mtime_sec_ = info.st_mtim.tv_sec;
+  const size_t size = static_cast<size_t>(info.st_size);
+  void* mapped = mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+  close(fd);
+  if (mapped == MAP_FAILED) return Error{"cannot read " + path};
+  index.data_ =
+      std::shared_ptr<const char>(static_cast<const char*>(mapped),
+                                  [size](const char* p) { munmap(const_cast<char*>(p), size); });
+  const std::string_view d(index.data_.get(), size);
   auto bad = [&](const std::string& why) { return Error{path + ": " + why}; };
-  if (d.size() < kHeaderSize + kOidSize || d.compare(0, 4, "DIRC") != 0) {
+  if (d.size() < kHeaderSize + kOidSize || !d.starts_with("DIRC")) {
     return bad("not a git index");
   }
   const size_t end = d.size() - kOidSize;  // the trailing checksum covers everything before it
@@ -130,16 +150,20 @@ Expected<GitIndex> GitIndex::Read(const std::string& path) {
     }
     index.entries_.push_back(entry);
   }
-  // Extensions: optional ones (an upper-case first letter) are caches this reader need not
-  // trust; a mandatory one (a split or sparse index) changes what the entries mean.
+  // Extensions: optional ones (an upper-case first letter) are caches; of them only the
+  // cache tree's root is read. A mandatory one (a split or sparse index) changes what the
+  // entries mean.
   while (at + 8 <= end) {
     const char* signature = d.data() + at;
-    const uint32_t size = Be32(signature + 4);
+    const uint32_t length = Be32(signature + 4);
     if (signature[0] < 'A' || signature[0] > 'Z') {
       return bad("mandatory extension '" + std::string(signature, 4) + "'");
     }
-    if (size > end - at - 8) return bad("truncated extension");
-    at += 8 + size;
+    if (length > end - at - 8) return bad("truncated extension");
+    if (std::string_view(signature, 4) == "TREE") {
+      index.root_tree_ = RootTree(std::string_view(signature + 8, length));
+    }
+    at += 8 + length;
   }
   if (at != end) return bad("trailing bytes");
   return index;

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,12 +40,16 @@ class GitIndex {
   const std::vector<IndexEntry>& entries() const { return entries_; }
   /// When the index file was written (its mtime), for git's racy-git rule.
   int64_t mtime_sec() const { return mtime_sec_; }
+  /// The tree the stage-0 entries make, from git's cache tree, when git kept it valid for
+  /// the whole index ("" otherwise): equal to HEAD's tree, the entries are HEAD's listing.
+  const std::string& root_tree() const { return root_tree_; }
 
  private:
-  std::string data_;               ///< the file; v2/v3 paths point into it
-  std::deque<std::string> paths_;  ///< v4's prefix-compressed paths, made whole
+  std::shared_ptr<const char> data_;  ///< the file, mapped; v2/v3 paths point into it
+  std::deque<std::string> paths_;     ///< v4's prefix-compressed paths, made whole
   std::vector<IndexEntry> entries_;
   int64_t mtime_sec_ = 0;
+  std::string root_tree_;
 };
 
 }  // namespace hoist

@@ -183,7 +183,7 @@ Expected<SourceSnapshot> SourceSnapshot::Take(const GitRepository& repo, const P
       scan = WorkingTreeScan::Open(repo.root(), &declined);
     }
     if (scan) {
-      scan->Start();
+      scan->Start(git_status);
     } else {
       working_tree = std::async(std::launch::async, git_status);
     }
@@ -193,9 +193,8 @@ Expected<SourceSnapshot> SourceSnapshot::Take(const GitRepository& repo, const P
   size_t dockerfile_cursor = 0;
   std::vector<int> matched, aztec_matched;
   bool out_of_memory = false;
-  auto status = repo.ListTree(snapshot.commit_, [&](const TreeEntryView& entry) {
+  auto visit = [&](const TreeEntryView& entry) {
     ++snapshot.tree_size_;
-    if (scan) scan->AddHeadEntry(entry);
     if (!index.Match(entry.path, &matched)) out_of_memory = true;
     for (int id : matched) ++snapshot.pattern_hits_[id];
     const std::vector<int>* aztec = &matched;
@@ -215,14 +214,19 @@ Expected<SourceSnapshot> SourceSnapshot::Take(const GitRepository& repo, const P
                          sorted_dockerfiles[dockerfile_cursor] == entry.path;
     if (matched.empty() && aztec->empty() && !is_dockerfile) return;
     snapshot.AddRow(entry.path, entry.mode, entry.oid, matched, *aztec, false);
-  });
+  };
+  // Where git's cache tree says the index holds exactly HEAD's tree, the index (read for the
+  // scan anyway) is the listing, and git need not list the tree again.
+  Status status = Ok();
+  if (!scan ||
+      !scan->ListIndexAsHead(repo.Output({"rev-parse", snapshot.commit_ + "^{tree}"}), visit)) {
+    status = repo.ListTree(snapshot.commit_, [&](const TreeEntryView& entry) {
+      if (scan) scan->AddHeadEntry(entry);
+      visit(entry);
+    });
+  }
   if (options.working_tree) {
-    std::optional<std::vector<WorkingTreeChange>> scanned;
-    if (scan) scanned = scan->Finish();
-    Expected<std::vector<WorkingTreeChange>> changes =
-        scanned ? Expected<std::vector<WorkingTreeChange>>(std::move(*scanned))
-        : scan  ? git_status()
-                : working_tree.get();
+    Expected<std::vector<WorkingTreeChange>> changes = scan ? scan->Finish() : working_tree.get();
     if (!changes) return changes.error();
     if (!status) return status.error();
     auto applied = snapshot.ApplyWorkingTree(repo, index, sorted_dockerfiles, std::move(*changes),

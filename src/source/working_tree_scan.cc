@@ -71,6 +71,7 @@ struct WorkingTreeScan::Handles {
 WorkingTreeScan::WorkingTreeScan(WorkingTreeScan&&) noexcept = default;
 WorkingTreeScan& WorkingTreeScan::operator=(WorkingTreeScan&&) noexcept = default;
 WorkingTreeScan::~WorkingTreeScan() {
+  if (loaded_.valid()) loaded_.wait();  // it starts the walkers
   for (auto& walker : walkers_) {
     if (walker.valid()) walker.wait();
   }
@@ -97,31 +98,28 @@ std::optional<WorkingTreeScan> WorkingTreeScan::Open(const std::string& root, st
   WorkingTreeScan scan;
   scan.root_ = root;
   scan.handles_ = std::make_unique<Handles>();
-  auto index = GitIndex::Read(root + "/.git/index");
-  if (!index) {
-    *why = index.error().message;
-    return std::nullopt;
-  }
-  scan.index_ = std::move(*index);
-  scan.entries_.reserve(scan.index_.entries().size());
-  for (const IndexEntry& entry : scan.index_.entries()) {
-    if (entry.mode == kModeGitlink) {
-      *why = "the repository has submodules";  // their state takes a status inside each
-      return std::nullopt;
-    }
+  return scan;
+}
+
+std::string WorkingTreeScan::Load() {
+  auto index = GitIndex::Read(root_ + "/.git/index");
+  if (!index) return index.error().message;
+  index_ = std::move(*index);
+  entries_.reserve(index_.entries().size());
+  for (const IndexEntry& entry : index_.entries()) {
+    // A submodule's state takes a status inside it.
+    if (entry.mode == kModeGitlink) return "the repository has submodules";
     if (IsHoistLog(entry.path)) continue;
-    scan.entries_.push_back(&entry);
+    entries_.push_back(&entry);
   }
   // The index keeps entries sorted by path, then stage; the lookups below rely on it.
-  for (size_t i = 1; i < scan.entries_.size(); ++i) {
-    if (PathOf(scan.entries_[i - 1]) > PathOf(scan.entries_[i])) {
-      *why = "the index is not sorted by path";
-      return std::nullopt;
-    }
+  for (size_t i = 1; i < entries_.size(); ++i) {
+    if (PathOf(entries_[i - 1]) > PathOf(entries_[i])) return "the index is not sorted by path";
   }
-  scan.disk_.assign(scan.entries_.size(), Disk::kClean);
-  scan.head_.assign(scan.entries_.size(), Head::kAdded);
-  return scan;
+  disk_.assign(entries_.size(), Disk::kClean);
+  head_.assign(entries_.size(), Head::kAdded);
+  seen_.assign(entries_.size(), 0);
+  return "";
 }
 
 std::string WorkingTreeScan::OpenLibgit2() {
@@ -163,15 +161,24 @@ bool WorkingTreeScan::Ignored(const std::string& path) {
   return is_ignored != 0;
 }
 
-void WorkingTreeScan::Start() {
-  seen_.assign(entries_.size(), 0);
+void WorkingTreeScan::Start(Fallback fallback) {
+  fallback_ = std::move(fallback);
   root_fd_ = open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   queue_ = std::make_unique<WalkQueue>();
   queue_->pending.push_back({"", true});
   libgit2_ = std::async(std::launch::async, [this] { return OpenLibgit2(); }).share();
-  for (size_t i = 0; i < kWalkThreads; ++i) {
-    walkers_.push_back(std::async(std::launch::async, [this] { return Walk(); }));
-  }
+  // The index is read while the caller lists HEAD; where the scan declines the repository,
+  // the fallback starts at once, on this thread, as early as it would have without the scan.
+  loaded_ = std::async(std::launch::async, [this] {
+              declined_ = Load();
+              if (!declined_.empty()) {
+                fallen_back_.emplace(fallback_());
+                return;
+              }
+              for (size_t i = 0; i < kWalkThreads; ++i) {
+                walkers_.push_back(std::async(std::launch::async, [this] { return Walk(); }));
+              }
+            }).share();
 }
 
 WorkingTreeScan::Disk WorkingTreeScan::Compare(const IndexEntry* entry,
@@ -298,6 +305,11 @@ void WorkingTreeScan::ReadDirectory(const Directory& directory, std::vector<Dire
 }
 
 void WorkingTreeScan::AddHeadEntry(const TreeEntryView& entry) {
+  if (!waited_) {
+    loaded_.wait();  // the index, read meanwhile
+    waited_ = true;
+  }
+  if (!declined_.empty()) return;
   if (IsHoistLog(entry.path)) return;
   if (!last_head_path_.empty() && entry.path <= last_head_path_) head_unusable_ = true;
   last_head_path_.assign(entry.path);
@@ -319,7 +331,34 @@ void WorkingTreeScan::AddHeadEntry(const TreeEntryView& entry) {
   }
 }
 
-std::optional<std::vector<WorkingTreeChange>> WorkingTreeScan::Finish() {
+Expected<std::vector<WorkingTreeChange>> WorkingTreeScan::Finish() {
+  loaded_.get();
+  if (fallen_back_) return std::move(*fallen_back_);
+  auto scanned = Scanned();
+  if (scanned) return std::move(*scanned);
+  return fallback_();
+}
+
+bool WorkingTreeScan::ListIndexAsHead(const std::string& head_tree,
+                                      const std::function<void(const TreeEntryView&)>& visit) {
+  loaded_.wait();
+  waited_ = true;
+  if (!declined_.empty() || head_tree.empty() || index_.root_tree() != head_tree) return false;
+  // Intent-to-add entries are left out of the cache tree: they are not HEAD's.
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    if (!entries_[i]->intent_to_add()) head_[i] = Head::kSame;
+  }
+  char mode[8];
+  for (const IndexEntry& entry : index_.entries()) {
+    if (entry.intent_to_add()) continue;
+    snprintf(mode, sizeof mode, "%06o", entry.mode);
+    std::string oid = entry.oid_hex();
+    visit(TreeEntryView{mode, oid, entry.path});
+  }
+  return true;
+}
+
+std::optional<std::vector<WorkingTreeChange>> WorkingTreeScan::Scanned() {
   std::vector<std::string> untracked;
   for (auto& walker : walkers_) {
     for (auto& path : walker.get()) untracked.push_back(std::move(path));
@@ -335,10 +374,15 @@ std::optional<std::vector<WorkingTreeChange>> WorkingTreeScan::Finish() {
       disk_[i] = Disk::kMissing;
     }
   }
-  if (head_unusable_ || !libgit2_.get().empty()) return std::nullopt;
+  if (head_unusable_) declined_ = "HEAD's listing is not in the index's order";
+  if (declined_.empty()) declined_ = libgit2_.get();
   size_t to_hash = untracked.size();
   for (Disk state : disk_) to_hash += state == Disk::kChanged;
-  if (to_hash > kMostFilesToHash) return std::nullopt;
+  if (declined_.empty() && to_hash > kMostFilesToHash) {
+    declined_ =
+        std::to_string(to_hash) + " files to hash: git, which refreshes the index, is faster";
+  }
+  if (!declined_.empty()) return std::nullopt;
 
   std::vector<WorkingTreeChange> changes;
   // Deletions first: a path removed from the index but on disk is reported again as

@@ -2,6 +2,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -33,15 +34,23 @@ class WorkingTreeScan {
   WorkingTreeScan& operator=(WorkingTreeScan&&) noexcept;
   ~WorkingTreeScan();
 
-  /// Starts the stat comparison and the untracked walk on other threads.
-  void Start();
+  /// How the changes are found where the scan declines: `git status`.
+  using Fallback = std::function<Expected<std::vector<WorkingTreeChange>>()>;
+
+  /// Starts reading the index, then the walk, on other threads.
+  void Start(Fallback fallback);
   /// Each entry of HEAD's tree, in `git ls-tree -r` order, for the staged changes.
   void AddHeadEntry(const TreeEntryView& entry);
+  /// Where git's cache tree says the index is exactly `head_tree`, calls `visit` with each
+  /// entry in `git ls-tree -r` order (AddHeadEntry is then not needed) and returns true.
+  bool ListIndexAsHead(const std::string& head_tree,
+                       const std::function<void(const TreeEntryView&)>& visit);
   /// What differs from HEAD, as `git status --untracked-files=all` reports it, except that a
-  /// file whose stat data changed is reported even when its content did not. nullopt when the
-  /// scan gives up (HEAD's listing out of order, or so many files to hash that git, which
-  /// refreshes the index as it goes, is the faster way): then ask `git status`.
-  std::optional<std::vector<WorkingTreeChange>> Finish();
+  /// file whose stat data changed is reported even when its content did not. Where the scan
+  /// declines (see declined()), the fallback's answer.
+  Expected<std::vector<WorkingTreeChange>> Finish();
+  /// Why the fallback answered instead of the scan ("" when the scan did), after Finish.
+  const std::string& declined() const { return declined_; }
 
  private:
   /// What the stat comparison found for one index entry.
@@ -56,6 +65,10 @@ class WorkingTreeScan {
   };
 
   WorkingTreeScan() = default;
+  /// Reads the index; "" when the scan can use it, else why not.
+  std::string Load();
+  /// The scan's answer, or nullopt when it gives up (declined_ says why).
+  std::optional<std::vector<WorkingTreeChange>> Scanned();
   /// One walker: reads queued directories until none is left; returns the untracked files.
   std::vector<std::string> Walk();
   void ReadDirectory(const Directory& directory, std::vector<Directory>* found,
@@ -73,6 +86,11 @@ class WorkingTreeScan {
   std::unique_ptr<Handles> handles_;
   GitIndex index_;
   std::shared_future<std::string> libgit2_;
+  Fallback fallback_;
+  std::shared_future<void> loaded_;
+  std::string declined_;
+  std::optional<Expected<std::vector<WorkingTreeChange>>> fallen_back_;
+  bool waited_ = false;
   std::string root_;
   std::vector<const IndexEntry*> entries_;  ///< sorted by path, as the index keeps them
   std::vector<Disk> disk_;

@@ -81,7 +81,8 @@ Compared Compare(const TempRepo& repo) {
   EXPECT_TRUE(git.ok());
   std::map<std::string, std::string> head;
   auto scan = WorkingTreeScan::Open(repo.root(), &result.declined);
-  if (scan) scan->Start();
+  auto fallback = [] { return Expected<std::vector<WorkingTreeChange>>(Error{"git status"}); };
+  if (scan) scan->Start(fallback);
   auto listed = git->ListTree("HEAD", [&](const TreeEntryView& entry) {
     head[std::string(entry.path)] = std::string(entry.mode) + " " + std::string(entry.oid);
     if (scan) scan->AddHeadEntry(entry);
@@ -92,11 +93,11 @@ Compared Compare(const TempRepo& repo) {
   result.git = Normalise(*git, *from_git, head);
   if (scan) {
     auto changes = scan->Finish();
-    if (changes) {
+    result.declined = scan->declined();
+    if (result.declined.empty()) {
+      EXPECT_TRUE(changes.ok());
       result.scanned = true;
       result.scan = Normalise(*git, *changes, head);
-    } else {
-      result.declined = "Finish gave up";
     }
   }
   return result;
@@ -325,12 +326,12 @@ TEST_F(WorkingTreeScanTest, FilesWrittenInTheIndexsSecondAreReadNotTrustedByThei
     std::string why;
     auto scan = WorkingTreeScan::Open(repo().root(), &why);
     ASSERT_TRUE(scan) << why;
-    scan->Start();
+    scan->Start([] { return Expected<std::vector<WorkingTreeChange>>(Error{"git status"}); });
     auto git = GitRepository::Open(repo().root());
     ASSERT_TRUE(git.ok());
     ASSERT_TRUE(git->ListTree("HEAD", [&](const TreeEntryView& e) { scan->AddHeadEntry(e); }).ok());
     auto changes = scan->Finish();
-    ASSERT_TRUE(changes);
+    ASSERT_TRUE(changes.ok()) << scan->declined();
     auto it = std::find_if(changes->begin(), changes->end(),
                            [](const WorkingTreeChange& c) { return c.path == "a.txt"; });
     ASSERT_NE(it, changes->end());
@@ -374,30 +375,76 @@ TEST_F(WorkingTreeScanTest, ManyFilesToHashAreLeftToGitWhichRefreshesTheIndex) {
   for (int i = 0; i < 1100; ++i) repo().Write("many/f" + std::to_string(i), "x\n");
   Compared compared = Compare(repo());
   EXPECT_FALSE(compared.scanned);
-  EXPECT_EQ(compared.declined, "Finish gave up");
+  EXPECT_NE(compared.declined.find("files to hash"), std::string::npos) << compared.declined;
 }
 
 TEST_F(WorkingTreeScanTest, RepositoriesTheScanDoesNotReadAreDeclinedWithTheReason) {
-  std::string why;
+  auto declined = [&] {
+    std::string why;
+    auto scan = WorkingTreeScan::Open(repo().root(), &why);
+    if (!scan) return why;
+    scan->Start([] { return Expected<std::vector<WorkingTreeChange>>(Error{"git status"}); });
+    auto git = GitRepository::Open(repo().root());
+    EXPECT_TRUE(git->ListTree("HEAD", [&](const TreeEntryView& e) { scan->AddHeadEntry(e); }).ok());
+    (void)scan->Finish();
+    return scan->declined();
+  };
   repo().Git({"config", "core.ignorecase", "true"});
-  EXPECT_FALSE(Compare(repo()).scanned) << "a case-insensitive repository was scanned";
+  EXPECT_NE(declined().find("core.ignorecase"), std::string::npos);
   repo().Git({"config", "core.ignorecase", "false"});
-  EXPECT_TRUE(Compare(repo()).scanned);
+  EXPECT_EQ(declined(), "");
 
   repo().Git({"update-index", "--split-index"});
-  why.clear();
-  EXPECT_FALSE(WorkingTreeScan::Open(repo().root(), &why));
-  EXPECT_NE(why.find("index"), std::string::npos) << why;
+  EXPECT_NE(declined().find("mandatory extension 'link'"), std::string::npos) << declined();
   repo().Git({"update-index", "--no-split-index"});
-  EXPECT_TRUE(WorkingTreeScan::Open(repo().root(), &why)) << why;
+  EXPECT_EQ(declined(), "");
 
   TempRepo module;
   module.Write("m.txt", "module\n");
   module.Commit("module");
   repo().Git({"-c", "protocol.file.allow=always", "submodule", "add", "-q", module.root(), "mod"});
-  why.clear();
+  EXPECT_NE(declined().find("submodules"), std::string::npos) << declined();
+
+  std::string why;
+  setenv("GIT_INDEX_FILE", (repo().root() + "/.git/other-index").c_str(), 1);
   EXPECT_FALSE(WorkingTreeScan::Open(repo().root(), &why));
-  EXPECT_NE(why.find("submodules"), std::string::npos) << why;
+  unsetenv("GIT_INDEX_FILE");
+  EXPECT_NE(why.find("GIT_INDEX_FILE"), std::string::npos) << why;
+}
+
+TEST_F(WorkingTreeScanTest, TheIndexIsHeadsListingOnlyWhileGitsCacheTreeSaysSo) {
+  auto git = GitRepository::Open(repo().root());
+  ASSERT_TRUE(git.ok());
+  auto fallback = [] { return Expected<std::vector<WorkingTreeChange>>(Error{"git status"}); };
+  auto row = [](const TreeEntryView& e) {
+    return std::string(e.mode) + " " + std::string(e.oid) + " " + std::string(e.path) + "\n";
+  };
+  // What the index lists as the tree `tree`, or "declined" when it will not.
+  auto from_index = [&](const std::string& tree) {
+    std::string why, listed;
+    auto scan = WorkingTreeScan::Open(repo().root(), &why);
+    if (!scan) return std::string("declined");
+    scan->Start(fallback);
+    bool used = scan->ListIndexAsHead(tree, [&](const TreeEntryView& e) { listed += row(e); });
+    (void)scan->Finish();
+    return used ? listed : std::string("declined");
+  };
+  std::string head;
+  ASSERT_TRUE(git->ListTree("HEAD", [&](const TreeEntryView& e) { head += row(e); }).ok());
+  const std::string tree = git->Output({"rev-parse", "HEAD^{tree}"});
+  EXPECT_EQ(from_index(tree), head) << "just committed: the cache tree is HEAD's tree";
+
+  repo().Write("a.txt", "staged\n");
+  repo().Git({"add", "a.txt"});
+  EXPECT_EQ(from_index(tree), "declined") << "a staged change invalidates the cache tree";
+  repo().Git({"reset", "-q"});
+  if (std::string listed = from_index(tree); listed != "declined") {
+    EXPECT_EQ(listed, head) << "git restored the cache tree: HEAD's listing again";
+  }
+
+  repo().Git({"commit", "-qam", "next"});
+  EXPECT_EQ(from_index(tree), "declined") << "the index is the next commit's, not the old tree's";
+  EXPECT_NE(from_index(git->Output({"rev-parse", "HEAD^{tree}"})), "declined");
 }
 
 }  // namespace

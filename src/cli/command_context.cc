@@ -12,6 +12,7 @@
 
 #include "cli/build_output.h"
 #include "docker/docker_engine_api.h"
+#include "docker/dockerfile.h"
 #include "manifest/manifest_loader.h"
 #include "oci/image_reference.h"
 #include "source/content_hash.h"
@@ -160,7 +161,14 @@ const std::vector<std::string>& CommandContext::DockerfileTexts(const SourceSnap
 }
 
 InjectedArgs CommandContext::Injected(const SourceSnapshot& snapshot) {
-  return InjectedArgValues(DockerfileTexts(snapshot), snapshot.commit(), CommitTag());
+  // The commit's tag takes git (and the CI's variables) to find: only asked for when a
+  // Dockerfile declares COMMIT_TAG.
+  const auto& texts = DockerfileTexts(snapshot);
+  const bool wants_tag = std::any_of(texts.begin(), texts.end(), [](const std::string& text) {
+    auto names = DeclaredArgs(text);
+    return std::find(names.begin(), names.end(), "COMMIT_TAG") != names.end();
+  });
+  return InjectedArgValues(texts, snapshot.commit(), wants_tag ? CommitTag() : "");
 }
 
 const ResolvedBases& CommandContext::Bases(const SourceSnapshot& snapshot) {

@@ -58,6 +58,19 @@ std::string IndexEntry::oid_hex() const {
   return Hex(oid);
 }
 
+bool GitIndex::ListAsTree(const std::string& tree,
+                          const std::function<void(const TreeEntryView&)>& visit) const {
+  if (tree.empty() || root_tree_ != tree) return false;
+  char mode[8];
+  for (const IndexEntry& entry : entries_) {
+    if (entry.intent_to_add()) continue;
+    snprintf(mode, sizeof mode, "%06o", entry.mode);
+    std::string oid = entry.oid_hex();
+    visit(TreeEntryView{mode, oid, entry.path});
+  }
+  return true;
+}
+
 Expected<GitIndex> GitIndex::Read(const std::string& path) {
   GitIndex index;
   // The file mapped from the page cache in one call, its pages mapped up front: copying it,

@@ -2,11 +2,13 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "source/git_repository.h"
 #include "util/expected.h"
 
 namespace hoist {
@@ -43,6 +45,11 @@ class GitIndex {
   /// The tree the stage-0 entries make, from git's cache tree, when git kept it valid for
   /// the whole index ("" otherwise): equal to HEAD's tree, the entries are HEAD's listing.
   const std::string& root_tree() const { return root_tree_; }
+  /// When root_tree() is `tree`, calls `visit` with the stage-0 entries as `git ls-tree -r`
+  /// lists that tree (intent-to-add entries, which the cache tree leaves out, left out) and
+  /// returns true; else false, visiting nothing.
+  bool ListAsTree(const std::string& tree,
+                  const std::function<void(const TreeEntryView&)>& visit) const;
 
  private:
   std::shared_ptr<const char> data_;  ///< the file, mapped; v2/v3 paths point into it

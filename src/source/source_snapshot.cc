@@ -218,8 +218,14 @@ Expected<SourceSnapshot> SourceSnapshot::Take(const GitRepository& repo, const P
   // Where git's cache tree says the index holds exactly HEAD's tree, the index (read for the
   // scan anyway) is the listing, and git need not list the tree again.
   Status status = Ok();
-  if (!scan ||
-      !scan->ListIndexAsHead(repo.Output({"rev-parse", snapshot.commit_ + "^{tree}"}), visit)) {
+  bool listed = false;
+  if (scan) {
+    listed = scan->ListIndexAsHead(repo.Output({"rev-parse", snapshot.commit_ + "^{tree}"}), visit);
+  } else if (!options.working_tree && options.in_process_scan && options.rev == "HEAD") {
+    listed = WorkingTreeScan::ListTreeFromIndex(
+        repo.root(), repo.Output({"rev-parse", snapshot.commit_ + "^{tree}"}), visit);
+  }
+  if (!listed) {
     status = repo.ListTree(snapshot.commit_, [&](const TreeEntryView& entry) {
       if (scan) scan->AddHeadEntry(entry);
       visit(entry);

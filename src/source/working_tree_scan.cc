@@ -343,19 +343,20 @@ bool WorkingTreeScan::ListIndexAsHead(const std::string& head_tree,
                                       const std::function<void(const TreeEntryView&)>& visit) {
   loaded_.wait();
   waited_ = true;
-  if (!declined_.empty() || head_tree.empty() || index_.root_tree() != head_tree) return false;
+  if (!declined_.empty() || !index_.ListAsTree(head_tree, visit)) return false;
   // Intent-to-add entries are left out of the cache tree: they are not HEAD's.
   for (size_t i = 0; i < entries_.size(); ++i) {
     if (!entries_[i]->intent_to_add()) head_[i] = Head::kSame;
   }
-  char mode[8];
-  for (const IndexEntry& entry : index_.entries()) {
-    if (entry.intent_to_add()) continue;
-    snprintf(mode, sizeof mode, "%06o", entry.mode);
-    std::string oid = entry.oid_hex();
-    visit(TreeEntryView{mode, oid, entry.path});
-  }
   return true;
+}
+
+bool WorkingTreeScan::ListTreeFromIndex(const std::string& root, const std::string& tree,
+                                        const std::function<void(const TreeEntryView&)>& visit) {
+  std::string why;
+  if (!Open(root, &why)) return false;  // the same conditions as the scan's
+  auto index = GitIndex::Read(root + "/.git/index");
+  return index && index->ListAsTree(tree, visit);
 }
 
 std::optional<std::vector<WorkingTreeChange>> WorkingTreeScan::Scanned() {

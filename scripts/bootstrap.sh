@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake ninja-build pkg-config git
           libyaml-cpp-dev nlohmann-json3-dev libre2-dev libcli11-dev libssl-dev
-          libcurl4-openssl-dev libarchive-dev libgit2-dev libgtest-dev libgmock-dev libbenchmark-dev time
+          libcurl4-openssl-dev libarchive-dev libgtest-dev libgmock-dev libbenchmark-dev time
           # what the tests run for real: a registry, a Docker engine, TLS and htpasswd tools,
           # python3 for the token issuer and fault proxy fixtures, curl for the benchmark
           docker-registry docker.io openssl apache2-utils python3 curl

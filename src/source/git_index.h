@@ -31,7 +31,7 @@ struct IndexEntry {
 };
 
 /// git's index file (versions 2, 3 and 4, SHA-1), read directly as git documents it
-/// (gitformat-index): libgit2 takes 70 ms for 50,000 entries where this takes a few. An
+/// (gitformat-index): libgit2 1.5 took 70 ms for 50,000 entries where this takes ~15. An
 /// index this cannot read faithfully (a mandatory extension such as a split or sparse index,
 /// a SHA-256 repository, a bad checksum) is an error, and the caller asks git instead.
 class GitIndex {

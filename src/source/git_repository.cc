@@ -287,6 +287,29 @@ Expected<std::vector<WorkingTreeChange>> GitRepository::WorkingTreeChanges() con
   return changes;
 }
 
+namespace {
+/// A path as a C-quoted line for `--stdin-paths`, which unquotes a line starting with '"':
+/// quoting every path keeps a name that starts with '"', ends with CR or holds a newline
+/// the name it is.
+std::string CQuoted(const std::string& path) {
+  std::string quoted = "\"";
+  for (char ch : path) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      quoted += '\\';
+      quoted += ch;
+    } else if (c < 0x20 || c == 0x7f) {
+      char octal[5];
+      snprintf(octal, sizeof octal, "\\%03o", c);
+      quoted += octal;
+    } else {
+      quoted += ch;
+    }
+  }
+  return quoted + "\"";
+}
+}  // namespace
+
 Expected<std::vector<std::string>> GitRepository::HashWorkingFiles(
     const std::vector<std::string>& paths) const {
   std::vector<std::string> oids(paths.size());
@@ -304,7 +327,7 @@ Expected<std::vector<std::string>> GitRepository::HashWorkingFiles(
       if (!oid) return oid.error();
       oids[i] = TrimEnd(*oid);
     } else {
-      regular_paths += paths[i] + "\n";
+      regular_paths += CQuoted(paths[i]) + "\n";
       regular_index.push_back(i);
     }
   }

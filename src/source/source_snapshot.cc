@@ -183,7 +183,7 @@ Expected<SourceSnapshot> SourceSnapshot::Take(const GitRepository& repo, const P
       scan = WorkingTreeScan::Open(repo.root(), &declined);
     }
     if (scan) {
-      scan->Start(git_status);
+      scan->Start(repo, git_status);
     } else {
       working_tree = std::async(std::launch::async, git_status);
     }

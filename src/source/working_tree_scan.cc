@@ -2,7 +2,6 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <git2.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,6 +17,9 @@ namespace {
 /// writes their fresh stat data back to the index, so the next scan finds them clean (after
 /// a clone or checkout every file written in the index's second is "racily clean").
 constexpr size_t kMostFilesToHash = 1000;
+/// Paths outside the index handed to one `git ls-files` (its command line) at most.
+constexpr size_t kMostCandidates = 2000;
+constexpr size_t kMostCandidateBytes = 256 << 10;
 /// The walk's threads (it stats and reads directories, waiting on the kernel as much as
 /// computing); the tree listing shares the machine with them.
 constexpr size_t kWalkThreads = 2;
@@ -25,11 +27,6 @@ constexpr size_t kWalkThreads = 2;
 /// hoist's own logs are never an input (`git status -- . ':(exclude).hoist'`).
 bool IsHoistLog(std::string_view path) {
   return path == ".hoist" || path.starts_with(".hoist/");
-}
-
-void InitLibgit2() {
-  static std::once_flag once;
-  std::call_once(once, [] { git_libgit2_init(); });
 }
 
 std::string ModeText(uint32_t mode) {
@@ -63,11 +60,6 @@ constexpr uint32_t kModeFile = 0100644, kModeExecutable = 0100755, kModeLink = 0
 
 }  // namespace
 
-struct WorkingTreeScan::Handles {
-  git_repository* repo = nullptr;
-  ~Handles() { git_repository_free(repo); }
-};
-
 WorkingTreeScan::WorkingTreeScan(WorkingTreeScan&&) noexcept = default;
 WorkingTreeScan& WorkingTreeScan::operator=(WorkingTreeScan&&) noexcept = default;
 WorkingTreeScan::~WorkingTreeScan() {
@@ -75,7 +67,7 @@ WorkingTreeScan::~WorkingTreeScan() {
   for (auto& walker : walkers_) {
     if (walker.valid()) walker.wait();
   }
-  if (libgit2_.valid()) libgit2_.wait();
+  if (settings_.valid()) settings_.wait();
   if (root_fd_ >= 0) close(root_fd_);
 }
 
@@ -97,7 +89,6 @@ std::optional<WorkingTreeScan> WorkingTreeScan::Open(const std::string& root, st
   }
   WorkingTreeScan scan;
   scan.root_ = root;
-  scan.handles_ = std::make_unique<Handles>();
   return scan;
 }
 
@@ -122,51 +113,62 @@ std::string WorkingTreeScan::Load() {
   return "";
 }
 
-std::string WorkingTreeScan::OpenLibgit2() {
-  InitLibgit2();
-  std::lock_guard lock(queue_->libgit2);
-  auto libgit2_error = [&](const char* what) {
-    const git_error* error = git_error_last();
-    return std::string(what) + ": " + (error != nullptr ? error->message : "unknown error");
-  };
-  if (git_repository_open_ext(&handles_->repo, root_.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH,
-                              nullptr) != 0) {
-    return libgit2_error("libgit2 cannot open the repository");
+std::string WorkingTreeScan::CheckSettings() const {
+  // As git reads them (includes, GIT_CONFIG_* and -c settings too): where git would compare
+  // paths without case, or ignore the file system's modes and symlinks, the scan's
+  // byte-exact comparison is not git's.
+  const std::string listed = repo_->Output(
+      {"config", "--type=bool", "-z", "--get-regexp", "^core\\.(ignorecase|filemode|symlinks)$"});
+  bool ignore_case = false, file_mode = true, symlinks = true;
+  size_t start = 0;
+  while (start < listed.size()) {
+    size_t end = listed.find('\0', start);
+    if (end == std::string::npos) end = listed.size();
+    std::string_view record(listed.data() + start, end - start);
+    size_t newline = record.find('\n');
+    std::string_view key = record.substr(0, newline);
+    const bool value = newline != std::string_view::npos && record.substr(newline + 1) == "true";
+    if (key == "core.ignorecase") ignore_case = value;
+    if (key == "core.filemode") file_mode = value;
+    if (key == "core.symlinks") symlinks = value;
+    start = end + 1;
   }
-  git_config* config = nullptr;
-  if (git_repository_config_snapshot(&config, handles_->repo) != 0) {
-    return libgit2_error("libgit2 cannot read the configuration");
-  }
-  auto flag = [&](const char* name, bool fallback) {
-    int value = 0;
-    return git_config_get_bool(&value, config, name) == 0 ? value != 0 : fallback;
-  };
-  // Where git would compare paths without case, or ignore the file system's modes and
-  // symlinks, the scan's byte-exact comparison is not git's.
-  const bool ignore_case = flag("core.ignorecase", false);
-  const bool file_mode = flag("core.filemode", true);
-  const bool symlinks = flag("core.symlinks", true);
-  git_config_free(config);
   if (ignore_case || !file_mode || !symlinks) {
     return "core.ignorecase, core.filemode or core.symlinks is not git's default";
   }
   return "";
 }
 
-bool WorkingTreeScan::Ignored(const std::string& path) {
-  if (!libgit2_.get().empty()) return false;  // declined: Finish gives up anyway
-  std::lock_guard lock(queue_->libgit2);      // a libgit2 repository serves one thread at a time
-  int is_ignored = 0;
-  if (git_ignore_path_is_ignored(&is_ignored, handles_->repo, path.c_str()) != 0) return false;
-  return is_ignored != 0;
+Expected<std::vector<std::string>> WorkingTreeScan::NotIgnored(
+    const std::vector<std::string>& candidates) const {
+  // git's own ignore rules, asked of git for just these paths: everything not in the index
+  // that the walk met, each untracked directory as one path (git walks into it).
+  std::vector<std::string> args = {"--literal-pathspecs", "ls-files", "-z", "--others",
+                                   "--exclude-standard",  "--"};
+  args.insert(args.end(), candidates.begin(), candidates.end());
+  auto listed = repo_->Run(args);
+  if (!listed) return listed.error();
+  std::vector<std::string> untracked;
+  size_t start = 0;
+  while (start < listed->size()) {
+    size_t end = listed->find('\0', start);
+    if (end == std::string::npos) end = listed->size();
+    std::string path = listed->substr(start, end - start);
+    start = end + 1;
+    // A repository inside the work tree is not its files: git lists it as "dir/".
+    if (path.empty() || path.back() == '/' || IsHoistLog(path)) continue;
+    untracked.push_back(std::move(path));
+  }
+  return untracked;
 }
 
-void WorkingTreeScan::Start(Fallback fallback) {
+void WorkingTreeScan::Start(const GitRepository& repo, Fallback fallback) {
+  repo_ = &repo;
   fallback_ = std::move(fallback);
   root_fd_ = open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   queue_ = std::make_unique<WalkQueue>();
   queue_->pending.push_back({"", true});
-  libgit2_ = std::async(std::launch::async, [this] { return OpenLibgit2(); }).share();
+  settings_ = std::async(std::launch::async, [this] { return CheckSettings(); }).share();
   // The index is read while the caller lists HEAD; where the scan declines the repository,
   // the fallback starts at once, on this thread, as early as it would have without the scan.
   loaded_ = std::async(std::launch::async, [this] {
@@ -287,18 +289,9 @@ void WorkingTreeScan::ReadDirectory(const Directory& directory, std::vector<Dire
         }
       }
     }
-    if (type == DT_DIR) {
-      if (Ignored(path)) continue;
-      // A repository inside the work tree is not its files: git lists it as "dir/".
-      if (git_repository_open_ext(nullptr, (root_ + "/" + path).c_str(),
-                                  GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) == 0) {
-        continue;
-      }
-      found->push_back({path, false});
-      continue;
-    }
-    if (type != DT_REG && type != DT_LNK) continue;  // fifos, sockets: git skips them
-    if (Ignored(path)) continue;
+    // Not in the index: a candidate, which git's ignore rules decide (NotIgnored); an
+    // untracked directory is one candidate, not walked here.
+    if (type != DT_DIR && type != DT_REG && type != DT_LNK) continue;  // fifos: git skips them
     untracked->push_back(path);
   }
   closedir(dir);
@@ -376,7 +369,22 @@ std::optional<std::vector<WorkingTreeChange>> WorkingTreeScan::Scanned() {
     }
   }
   if (head_unusable_) declined_ = "HEAD's listing is not in the index's order";
-  if (declined_.empty()) declined_ = libgit2_.get();
+  if (declined_.empty()) declined_ = settings_.get();
+  if (declined_.empty() && !untracked.empty()) {
+    size_t bytes = 0;
+    for (const auto& path : untracked) bytes += path.size() + 1;
+    if (untracked.size() > kMostCandidates || bytes > kMostCandidateBytes) {
+      declined_ =
+          std::to_string(untracked.size()) + " paths outside the index: git status lists them";
+    } else {
+      auto not_ignored = NotIgnored(untracked);
+      if (!not_ignored) {
+        declined_ = not_ignored.error().message;
+      } else {
+        untracked = std::move(*not_ignored);
+      }
+    }
+  }
   size_t to_hash = untracked.size();
   for (Disk state : disk_) to_hash += state == Disk::kChanged;
   if (declined_.empty() && to_hash > kMostFilesToHash) {

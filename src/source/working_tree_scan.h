@@ -38,7 +38,7 @@ class WorkingTreeScan {
   using Fallback = std::function<Expected<std::vector<WorkingTreeChange>>()>;
 
   /// Starts reading the index, then the walk, on other threads.
-  void Start(Fallback fallback);
+  void Start(const GitRepository& repo, Fallback fallback);
   /// Each entry of HEAD's tree, in `git ls-tree -r` order, for the staged changes.
   void AddHeadEntry(const TreeEntryView& entry);
   /// Where git's cache tree says the index is exactly `head_tree`, calls `visit` with each
@@ -81,15 +81,14 @@ class WorkingTreeScan {
   /// The first index entry whose path is not less than `path`.
   size_t LowerBound(std::string_view path) const;
 
-  /// Opens the repository with libgit2 (for git's ignore rules) and checks its settings;
-  /// "" when the scan can go on, else why not.
-  std::string OpenLibgit2();
-  bool Ignored(const std::string& path);
+  /// "" when git's settings let the scan go on, else why not.
+  std::string CheckSettings() const;
+  /// Of `candidates` (paths outside the index), the untracked files git does not ignore.
+  Expected<std::vector<std::string>> NotIgnored(const std::vector<std::string>& candidates) const;
 
-  struct Handles;
-  std::unique_ptr<Handles> handles_;
+  const GitRepository* repo_ = nullptr;
   GitIndex index_;
-  std::shared_future<std::string> libgit2_;
+  std::shared_future<std::string> settings_;
   Fallback fallback_;
   std::shared_future<void> loaded_;
   std::string declined_;
@@ -110,8 +109,7 @@ class WorkingTreeScan {
     std::mutex mutex;
     std::condition_variable changed;
     std::vector<Directory> pending;
-    int busy = 0;        ///< walkers reading a directory (they may queue more)
-    std::mutex libgit2;  ///< a libgit2 repository serves one thread at a time
+    int busy = 0;  ///< walkers reading a directory (they may queue more)
   };
   std::unique_ptr<WalkQueue> queue_;
   std::vector<std::future<std::vector<std::string>>> walkers_;

@@ -115,9 +115,14 @@ Expected<BuildDecision> DecideBuild(BuildEnvironment& env, int p) {
   const Project& project = env.manifest.projects[p];
   const ProjectHash& hash = env.hashes[p];
   if (auto refusal = LocalRefusal(env, p); !refusal.empty()) return Error{refusal};
-  auto tainted = env.store.Exists(project.name, tag::kTaint);
-  if (!tainted) return tainted.error();
-  const bool is_tainted = *tainted == Presence::kPresent;
+  // One question to the store answers both what decides: whether the project is tainted and
+  // whether its image exists (its tag list; a registry's first page holds 1000 tags).
+  auto tags = env.store.Tags(project.name);
+  if (!tags) return tags.error();
+  auto listed = [&](const std::string& name) {
+    return std::find(tags->begin(), tags->end(), name) != tags->end();
+  };
+  const bool is_tainted = listed(tag::kTaint);
   const auto& forced = env.settings.force_projects;
   const bool is_forced =
       env.settings.force || std::find(forced.begin(), forced.end(), project.name) != forced.end();
@@ -150,9 +155,7 @@ Expected<BuildDecision> DecideBuild(BuildEnvironment& env, int p) {
   const std::string tag =
       per_arch ? tag::ArchImage(hash.hash, env.settings.arch) : CacheTag(hash.hash);
   const std::string shown = "cache-" + Short(hash.hash) + (per_arch ? "-" + env.settings.arch : "");
-  auto present = env.store.Exists(project.name, tag);
-  if (!present) return present.error();
-  if (*present == Presence::kPresent) return BuildDecision{false, "image " + shown + " exists"};
+  if (listed(tag)) return BuildDecision{false, "image " + shown + " exists"};
   return BuildDecision{true, "no image " + shown};
 }
 

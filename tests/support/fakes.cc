@@ -34,6 +34,13 @@ Status FakeImageStore::Untag(const std::string& project, const std::string& tag)
 }
 
 Expected<std::vector<std::string>> FakeImageStore::Tags(const std::string& project) {
+  ++questions_;
+  // A listing fails where a question about any one of its tags would.
+  for (const auto& failing : failing_) {
+    if (failing.rfind(project + ":", 0) == 0) {
+      return Error{"fake store: 503 Service Unavailable listing " + project};
+    }
+  }
   std::lock_guard<std::mutex> lock(mutex_);
   std::vector<std::string> names;
   for (const auto& [tag, entry] : tags_[project]) names.push_back(tag);

@@ -220,16 +220,6 @@ TEST_F(WorkingTreeScanTest, EveryWayATrackedFileChangesIsFound) {
       {"a tracked file inside an ignored directory",
        [&] { repo().Write("build/tracked.txt", "x\n"); }},
       {"a name with a space", [&] { repo().Write("name with space.txt", "SPACE!\n"); }},
-      {"a name git would unquote, and a name ending in CR",
-       [&] {
-         repo().Write("q", "B\n");
-         repo().Write("\"q\"", "B\n");
-         repo().Write("r\r", "B\n");
-         repo().Write("r", "B\n");
-         repo().Commit("names");
-         repo().Write("\"q\"", "C\n");
-         repo().Write("r\r", "C\n");
-       }},
   };
   for (const auto& c : cases) {
     Reset();

@@ -58,14 +58,19 @@ std::string IndexEntry::oid_hex() const {
   return Hex(oid);
 }
 
+std::string IndexEntry::mode_text() const {
+  char text[8];
+  snprintf(text, sizeof text, "%06o", mode);
+  return text;
+}
+
 bool GitIndex::ListAsTree(const std::string& tree,
                           const std::function<void(const TreeEntryView&)>& visit) const {
   if (tree.empty() || root_tree_ != tree) return false;
-  char mode[8];
   for (const IndexEntry& entry : entries_) {
     if (entry.intent_to_add()) continue;
-    snprintf(mode, sizeof mode, "%06o", entry.mode);
-    std::string oid = entry.oid_hex();
+    const std::string mode = entry.mode_text();
+    const std::string oid = entry.oid_hex();
     visit(TreeEntryView{mode, oid, entry.path});
   }
   return true;

@@ -28,6 +28,8 @@ struct IndexEntry {
   bool intent_to_add() const { return (extended_flags & 0x2000) != 0; }
   /// The object id in lowercase hex.
   std::string oid_hex() const;
+  /// The mode as git prints it ("100644").
+  std::string mode_text() const;
 };
 
 /// git's index file (versions 2, 3 and 4, SHA-1), read directly as git documents it

@@ -179,7 +179,7 @@ Expected<SourceSnapshot> SourceSnapshot::Take(const GitRepository& repo, const P
   auto git_status = [&repo] { return repo.WorkingTreeChanges(); };
   if (options.working_tree) {
     std::string declined;
-    if (options.in_process_scan && options.rev == "HEAD") {
+    if (options.rev == "HEAD") {
       scan = WorkingTreeScan::Open(repo.root(), &declined);
     }
     if (scan) {
@@ -219,11 +219,10 @@ Expected<SourceSnapshot> SourceSnapshot::Take(const GitRepository& repo, const P
   // scan anyway) is the listing, and git need not list the tree again.
   Status status = Ok();
   bool listed = false;
-  if (scan) {
-    listed = scan->ListIndexAsHead(repo.Output({"rev-parse", snapshot.commit_ + "^{tree}"}), visit);
-  } else if (!options.working_tree && options.in_process_scan && options.rev == "HEAD") {
-    listed = WorkingTreeScan::ListTreeFromIndex(
-        repo.root(), repo.Output({"rev-parse", snapshot.commit_ + "^{tree}"}), visit);
+  if (scan || (!options.working_tree && options.rev == "HEAD")) {
+    const std::string tree = repo.Output({"rev-parse", snapshot.commit_ + "^{tree}"});
+    listed = scan ? scan->ListIndexAsHead(tree, visit)
+                  : WorkingTreeScan::ListTreeFromIndex(repo.root(), tree, visit);
   }
   if (!listed) {
     status = repo.ListTree(snapshot.commit_, [&](const TreeEntryView& entry) {

@@ -25,9 +25,6 @@ struct SnapshotOptions {
   bool flag_only = false;
   /// Also match paths as the seed's awk saw them (for --compat aztec).
   bool aztec_paths = false;
-  /// With working_tree on HEAD: find the changes in this process where it can (else, and
-  /// with false, `git status` finds them).
-  bool in_process_scan = true;
 };
 
 /// The files of one tree that any rebuild pattern matches or that are a project's Dockerfile,

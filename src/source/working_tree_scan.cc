@@ -29,17 +29,11 @@ bool IsHoistLog(std::string_view path) {
   return path == ".hoist" || path.starts_with(".hoist/");
 }
 
-std::string ModeText(uint32_t mode) {
-  char text[8];
-  snprintf(text, sizeof text, "%06o", mode);
-  return text;
-}
-
 std::string_view PathOf(const IndexEntry* entry) {
   return entry->path;
 }
 
-/// An object id's 20 bytes from its hex ("" when it is not one).
+/// An object id's 20 bytes from its lowercase hex; false when `hex` is not one.
 bool ParseOid(std::string_view hex, uint8_t* oid) {
   if (hex.size() != 40) return false;
   auto nibble = [](char c) -> int {
@@ -411,7 +405,7 @@ std::optional<std::vector<WorkingTreeChange>> WorkingTreeScan::Scanned() {
       change.kind = WorkingTreeChange::Kind::kModified;  // its mode and blob come from disk
     } else if (head_[i] != Head::kSame) {
       change.kind = WorkingTreeChange::Kind::kModified;  // staged: the index has the blob
-      change.mode = ModeText(entry->mode);
+      change.mode = entry->mode_text();
       change.oid = entry->oid_hex();
     } else {
       continue;

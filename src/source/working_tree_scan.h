@@ -26,8 +26,8 @@ namespace hoist {
 /// mode-less file system, GIT_* redirections) are declined, and `git status` answers instead.
 class WorkingTreeScan {
  public:
-  /// Reads the index of the repository at `root`. nullopt when the scan declines it (`why`
-  /// says why, for the debug log).
+  /// A scan of the work tree at `root`. nullopt when the scan declines it at once (`why` says
+  /// why); the index is read by Start, and what it finds there may still decline it.
   static std::optional<WorkingTreeScan> Open(const std::string& root, std::string* why);
 
   WorkingTreeScan(WorkingTreeScan&&) noexcept;

@@ -139,16 +139,21 @@ TEST_F(CompatShims, InstallWritesEveryScriptAndKeepsATeamsOwnFiles) {
   // A second install replaces its own files without --force.
   EXPECT_EQ(
       testing::RunHoist(repo.root(), {"compat", "aztec", "install", "build-system"}).exit_code, 0);
-  // A script not provided says so and fails, rather than pretending: the 2023-02 scripts'
-  // commit-keyed build.
+  // The 2023-02 scripts, in the folder itself: theirs (last_successful_commit), not the ones
+  // later eras added (cond_run_compose).
   ASSERT_EQ(testing::RunHoist(
                 repo.root(), {"compat", "aztec", "install", "old-build-system", "--era", "2023-02"})
                 .exit_code,
             0);
-  repo.Commit("shims");
-  auto missing = Step("old-build-system/build app");
-  EXPECT_EQ(missing.exit_code, 1);
-  EXPECT_NE(missing.err.find("do not provide this script yet"), std::string::npos) << missing.err;
+  for (const char* name : {"build", "cond_spot_run_build", "cond_spot_run_tests",
+                           "cond_spot_run_script", "last_successful_commit", "check_rebuild",
+                           "deploy", "deploy_ecr", "deploy_npm", "extract_repo"}) {
+    std::string path = repo.root() + "/old-build-system/" + name;
+    ASSERT_TRUE(std::filesystem::exists(path)) << name;
+    EXPECT_EQ(RunOk("/", {"bash", "-n", path}), "") << name;
+    EXPECT_EQ(testing::ReadText(path).find("do not provide"), std::string::npos) << name;
+  }
+  EXPECT_FALSE(std::filesystem::exists(repo.root() + "/old-build-system/cond_run_compose"));
 }
 
 // Arguments as the scripts took them. The 2023-09 scripts took other arguments than 2024's:
@@ -320,6 +325,117 @@ TEST_F(CompatShims, ACircleCiPipelineOfTheAztecScriptsRunsOnHoist) {
 // manifest project that CI never builds blocks nothing), deploy_npm to a real npm registry
 // (verdaccio), deploy with terraform and ECS service restarts, deploy_dockerhub; a second
 // pipeline deploys nothing again; an image no hoist build recorded is refused.
+// The 2023-02 scripts keyed images, passes and deploys by commit (cache-$COMMIT_HASH[-JOB]) and
+// reused the newest of the last 50 commits' when no file their rebuild patterns match had
+// changed since. A team switching from them: what those scripts pushed is reused (no rebuild
+// where nothing changed), every image and pass is also under the commit's tag for the steps
+// that read it, a changed project is rebuilt, and a second pipeline does nothing again.
+TEST_F(CompatShims, The2023CommitKeyedScriptsReuseWhatTheyPushedAndTagByCommit) {
+  ASSERT_EQ(testing::EnsureDockerEngine(), "");
+  RunOk(HOIST_SOURCE_DIR, {"bash", "scripts/make-busybox-image.sh"});
+  std::filesystem::remove(repo.root() + "/build_manifest.yml");
+  repo.Write("build_manifest.json", R"({"lib": {"buildDir": "lib", "rebuildPatterns": ["^lib/"]},)"
+                                    R"( "app": {"buildDir": "app", "rebuildPatterns": ["^app/"],)"
+                                    R"( "dependencies": ["lib"]}})");
+  repo.Write("VERSION", "v2.1\n");
+  // The 2023-02 scripts ran it from the project's directory.
+  repo.Write(
+      "app/scripts/run_tests",
+      "#!/bin/sh\necho \"run_tests $JOB_NAME $*\"\ntest -f Dockerfile && test \"$1\" = ok\n");
+  ASSERT_EQ(testing::RunHoist(repo.root(),
+                              {"compat", "aztec", "install", "build-system", "--era", "2023-02"})
+                .exit_code,
+            0);
+  const std::string c1 = repo.Commit("feat: lib and app");
+  // What the 2023-02 scripts pushed at c1: docker build and push, no hoist labels or markers;
+  // and lib's unit tests passed there (the image tagged cache-<c1>-unit).
+  const std::string ecr = "278380418400.dkr.ecr.eu-west-2.amazonaws.com";
+  auto push = [&](const std::string& project, const std::string& tag) {
+    const std::string image = cache.host() + "/" + project + ":" + tag;
+    RunOk(repo.root() + "/" + project,
+          {"docker", "build", "-q", "--network=none", "-t", image, "-t", ecr + "/" + project, "."});
+    RunOk("/", {"docker", "push", "-q", image});
+  };
+  push("lib", "cache-" + c1);
+  push("app", "cache-" + c1);
+  RunOk("/", {"docker", "tag", cache.host() + "/lib:cache-" + c1,
+              cache.host() + "/lib:cache-" + c1 + "-unit"});
+  RunOk("/", {"docker", "push", "-q", cache.host() + "/lib:cache-" + c1 + "-unit"});
+  auto digest = [&](const std::string& project, const std::string& tag) {
+    if (!Tagged(cache.host(), project, tag)) return std::string("absent");
+    return RunOk("/", {"sh", "-c",
+                       "curl -sfI -H 'Accept: application/vnd.docker.distribution.manifest.v2+json'"
+                       " http://" +
+                           cache.host() + "/v2/" + project + "/manifests/" + tag +
+                           " | grep -i ^docker-content-digest"});
+  };
+
+  // c2 changes app only.
+  repo.Write("app/app.txt", "app v2\n");
+  const std::string c2 = repo.Commit("feat: app v2");
+  auto setup = [&](const std::string& sha, const std::string& job) {
+    bash_env = testing::MakeTempDir("circleci") + "/bash_env";
+    return Step("cd build-system && source ./setup_env " + sha + " '' " + job +
+                " git@github.com:o/r.git master");
+  };
+  auto env = setup(c2, "build");
+  ASSERT_EQ(env.exit_code, 0) << env.out << env.err;
+  auto lib = Step("build lib");
+  ASSERT_EQ(lib.exit_code, 0) << lib.out << lib.err;
+  EXPECT_NE(lib.err.find("0 built, 1 cached"), std::string::npos) << lib.err;
+  EXPECT_NE(lib.err.find("the 2023-02 scripts' tag"), std::string::npos) << lib.err;
+  EXPECT_EQ(digest("lib", "cache-" + c2), digest("lib", "cache-" + c1));
+  auto app = Step("build app");
+  ASSERT_EQ(app.exit_code, 0) << app.out << app.err;
+  EXPECT_NE(app.err.find("1 built, 1 cached"), std::string::npos) << app.err;
+  EXPECT_NE(digest("app", "cache-" + c2), "absent");
+  EXPECT_NE(digest("app", "cache-" + c2), digest("app", "cache-" + c1));
+  // Their own helpers answer on the commit tags.
+  EXPECT_EQ(Step("last_successful_commit app").out, c2 + "\n");
+  EXPECT_EQ(Step("last_successful_commit lib unit").out, c1 + "\n");
+  EXPECT_EQ(Step("check_rebuild " + c1 + " lib").exit_code, 1);  // nothing to rebuild
+  EXPECT_EQ(Step("check_rebuild " + c1 + " app").exit_code, 0);
+  EXPECT_EQ(Step("check_rebuild '' lib").exit_code, 0);
+
+  // Tests: lib's pass at c1 counts (its content is the same); app's script runs and its pass
+  // is tagged by hash and by commit; a failing one tags nothing.
+  auto unit = Step("cd lib && cond_spot_run_script lib unit 32 false");
+  EXPECT_EQ(unit.exit_code, 0) << unit.out << unit.err;
+  EXPECT_NE(digest("lib", "cache-" + c2 + "-unit"), "absent");
+  auto tests = Step("cond_spot_run_tests app ok");
+  ASSERT_EQ(tests.exit_code, 0) << tests.out << tests.err;
+  EXPECT_NE(testing::ReadText("/tmp/test-logs/build.log").find("run_tests build ok"),
+            std::string::npos);
+  EXPECT_EQ(digest("app", "cache-" + c2 + "-build"), digest("app", "cache-" + c2));
+  ASSERT_EQ(setup(c2, "other").exit_code, 0);
+  EXPECT_NE(Step("cond_spot_run_tests app bad").exit_code, 0);
+  EXPECT_EQ(digest("app", "cache-" + c2 + "-other"), "absent");
+
+  // deploy_ecr takes the commit's image to the deploy registry as the commit and deploy tag.
+  ASSERT_EQ(setup(c2, "deploy").exit_code, 0);
+  auto ecr_deploy = Step("deploy_ecr app");
+  ASSERT_EQ(ecr_deploy.exit_code, 0) << ecr_deploy.out << ecr_deploy.err;
+  EXPECT_TRUE(Tagged(deploy.host(), "app", c2));
+  EXPECT_TRUE(Tagged(deploy.host(), "app", "aztec-dev"));
+
+  // A second pipeline on the same commit builds nothing and runs no test again.
+  ASSERT_EQ(setup(c2, "build").exit_code, 0);
+  auto again = Step("build lib && build app && cond_spot_run_tests app ok");
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_NE(again.err.find("0 built, 2 cached"), std::string::npos) << again.err;
+  EXPECT_EQ(again.out.find("run_tests build"), std::string::npos) << again.out;
+
+  // c3 changes lib: its image at c2 is not reused, whatever the commit tags say.
+  repo.Write("lib/lib.txt", "v3\n");
+  const std::string c3 = repo.Commit("feat: lib v3");
+  ASSERT_EQ(setup(c3, "build").exit_code, 0);
+  auto rebuilt = Step("build lib");
+  ASSERT_EQ(rebuilt.exit_code, 0) << rebuilt.out << rebuilt.err;
+  EXPECT_NE(rebuilt.err.find("1 built, 0 cached"), std::string::npos) << rebuilt.err;
+  EXPECT_NE(digest("lib", "cache-" + c3), digest("lib", "cache-" + c2));
+  EXPECT_NE(digest("lib", "cache-" + c3), "absent");
+}
+
 TEST_F(CompatShims, ReleaseDeploysGatedOnWhatEachCallNames) {
   testing::NpmRegistryFixture npm;
   ASSERT_TRUE(npm.ok()) << npm.problem();

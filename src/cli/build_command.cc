@@ -6,6 +6,7 @@
 
 #include "cli/build_output.h"
 #include "cli/commands.h"
+#include "cli/commit_keyed_tags.h"
 #include "cli/input_changes.h"
 #include "cli/run_report.h"
 #include "docker/docker_builder.h"
@@ -87,8 +88,9 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
   command->add_option("--commit-tag", options->commit_tag, "COMMIT_TAG build arg")
       ->envname("COMMIT_TAG");
   AddRemoteOption(*command, options->remotes, "Build elsewhere");
-  AddCompatOption(*command, context);
-  command->callback([&context, &exit_code, options, jobs_option] {
+  auto compat = AddCompatOption(*command);
+  command->callback([&context, &exit_code, options, jobs_option, compat] {
+    context.compat = *compat;
     CheckReportPath(options->report, options->dry_run);
     auto order = BuildOrder(context.graph(), Selected(context, *options));
     if (!order) throw CommandFailure{kExitFailure, "hoist: error: " + order.error().message};
@@ -169,6 +171,16 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       warn_uncovered();  // what to mend in the Dockerfiles, whatever the store says
       throw CommandFailure{kExitFailure, "hoist: error: " + prepared.error().message};
     }
+    // --compat aztec-2023-02: an image the 2023-02 scripts tagged with an earlier commit is
+    // this hash's when the hash was the same there.
+    auto commit_tags = options->dry_run ? nullptr
+                                        : CommitKeyedTags(context, store, hashes, snapshot.commit(),
+                                                          options->platform);
+    if (commit_tags && asks_store) {
+      std::vector<KeyedTag> images;
+      for (int p : *order) images.push_back({p, ""});
+      ReuseCommitTags(commit_tags.get(), images);
+    }
     BuildPlan plan = PlanBuild(env, *order);
     store.Forget();
     warn_uncovered();
@@ -228,6 +240,15 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       if (found != since.end()) record.jobs[i].why = found->second;
     }
     exit_code = PrintRunSummary(context, record, options->summary == "full");
+    if (commit_tags) {  // each image made or found is also the commit's, as the scripts named it
+      std::vector<KeyedTag> images;
+      for (size_t i = 0; i < jobs.size(); ++i) {
+        if (results[i].outcome == JobOutcome::kDone || results[i].outcome == JobOutcome::kCached) {
+          images.push_back({plan.order[i], ""});
+        }
+      }
+      if (!KeepCommitTags(commit_tags.get(), images)) exit_code = kExitFailure;
+    }
     // A key the manifest ignored (said first, long scrolled away) is often why a build fails.
     for (const auto& job : record.jobs) {
       if (job.outcome != JobOutcome::kFailed) continue;

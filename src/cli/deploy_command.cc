@@ -42,7 +42,7 @@ void AddDeployCommand(CLI::App& app, CommandContext& context, int& exit_code) {
                        : "a channel is 1 to 32 lowercase letters, digits, '_' or '-'";
           },
           "NAME"));
-  AddCompatOption(*command, context);
+  auto compat = AddCompatOption(*command);
   command->add_flag("--dry-run", *dry_run, "Print the plan");
   command->add_flag("--allow-rollback", *allow_rollback,
                     "Deploy even a commit older than the one the deploy tag runs now");
@@ -51,8 +51,9 @@ void AddDeployCommand(CLI::App& app, CommandContext& context, int& exit_code) {
                    "Seconds to wait for another run's deploy to the same tag (default 600)")
       ->check(CLI::Range(0, 86400))
       ->option_text("SECONDS");
-  command->callback([&context, &exit_code, projects, dry_run, allow_rollback, lease_wait, steps,
-                     channel] {
+  command->callback([&context, &exit_code, compat, projects, dry_run, allow_rollback, lease_wait,
+                     steps, channel] {
+    context.compat = *compat;
     if (steps->empty() && !channel->empty()) {
       throw CommandFailure{kExitUsage, "hoist: error: --channel goes with --step"};
     }

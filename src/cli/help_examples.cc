@@ -63,6 +63,7 @@ const std::vector<HelpExample>& HelpExamples(const std::string& path) {
       {"help", {{"hoist help build", "the help of build"}}},
       {"image exists",
        {{"hoist image exists api cache-$(hoist hash api | cut -f2)", "exit 0 when it exists"}}},
+      {"image tags", {{"hoist image tags api | grep ^cache-", "api's images and test passes"}}},
       {"image tag", {{"hoist image tag api cache-HASH prod", "tag api's image as prod"}}},
       {"image untag", {{"hoist image untag api prod", "remove the prod tag"}}},
       {"image pull",

@@ -86,6 +86,27 @@ void AddImageCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     exit_code = present ? kExitOk : kExitAbsent;
   });
 
+  auto* list = image->add_subcommand(
+      "tags", "Every tag of PROJECT, one per line (images and markers; exit 2 when not listed)");
+  list->add_option("PROJECT", *args)->expected(1)->required();
+  list->callback([&context, &exit_code, args] {
+    RejectNearMiss(context, (*args)[0]);
+    auto listed = context.ReadStore().Tags((*args)[0]);
+    if (!listed) {
+      std::cerr << "hoist: error: " << listed.error().message << "\n";
+      if (context.json)
+        PrintJson("image tags", {{"tags", nullptr}, {"error", listed.error().message}});
+      exit_code = kExitUnknown;
+      return;
+    }
+    if (context.json) {
+      PrintJson("image tags", {{"tags", *listed}});
+    } else {
+      for (const auto& name : *listed) std::cout << name << "\n";
+    }
+    exit_code = kExitOk;
+  });
+
   auto* tag = image->add_subcommand("tag", "Tag PROJECT:FROM as PROJECT:TO (no layers move)");
   tag->add_option("PROJECT FROM TO", *args)->expected(3)->required();
   tag->callback([&context, &exit_code, args] {

@@ -49,15 +49,22 @@ void AddRemoteOption(CLI::App& command, std::vector<std::string>& remotes,
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 }
 
-void AddCompatOption(CLI::App& command, CommandContext& context) {
+std::shared_ptr<std::string> AddCompatOption(CLI::App& command) {
+  // Each command its own value, set into the context by its callback: CLI11 reads HOIST_COMPAT
+  // for every command that declares it, so one shared variable took the environment's value
+  // over the command line's.
+  auto compat = std::make_shared<std::string>();
   command
-      .add_option("--compat", context.compat,
+      .add_option("--compat", *compat,
                   "aztec: key images and test passes by the Aztec build system's content hash, "
                   "under the tags its scripts used (cache-<hash>, cache-<hash>-<arch>, "
-                  "cache-<hash>-<job>)")
+                  "cache-<hash>-<job>); aztec-2023-02: also under its 2023-02 scripts' commit "
+                  "tags (cache-<commit>[-<job>]), reusing an earlier commit's when the hash was "
+                  "the same there")
       ->envname("HOIST_COMPAT")
-      ->check(CLI::IsMember({"aztec"}))
+      ->check(CLI::IsMember({"aztec", "aztec-2023-02"}))
       ->option_text("SCHEME");
+  return compat;
 }
 
 std::vector<std::string> JobNames(const std::vector<RunJob>& jobs) {

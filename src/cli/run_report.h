@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -18,7 +19,7 @@ namespace hoist {
 /// --remote, as build and test take it.
 void AddRemoteOption(CLI::App& command, std::vector<std::string>& remotes, const std::string& what);
 /// --compat (HOIST_COMPAT), as build and test take it: sets context.compat.
-void AddCompatOption(CLI::App& command, CommandContext& context);
+std::shared_ptr<std::string> AddCompatOption(CLI::App& command);
 /// The jobs' names, by index (for the output and its logs).
 std::vector<std::string> JobNames(const std::vector<RunJob>& jobs);
 /// "built", "cached", "failed", "skipped", "interrupted".

@@ -5,6 +5,7 @@
 
 #include "cli/build_output.h"
 #include "cli/commands.h"
+#include "cli/commit_keyed_tags.h"
 #include "cli/run_report.h"
 #include "docker/docker_builder.h"
 #include "stages/stage_machines.h"
@@ -97,13 +98,14 @@ void AddTestCommand(CLI::App& app, CommandContext& context, int& exit_code) {
   auto* jobs_option =
       command->add_option("-j,--jobs", options->jobs, "Jobs at once")->check(CLI::Range(1, 256));
   AddRemoteOption(*command, options->remotes, "Run the jobs in their images elsewhere");
-  AddCompatOption(*command, context);
+  auto compat = AddCompatOption(*command);
   command
       ->add_option("--report", options->report,
                    "Write a report of the run: FILE.html (the graph, a timeline) and FILE.json "
                    "beside it")
       ->option_text("FILE");
-  command->callback([&context, &exit_code, options, jobs_option] {
+  command->callback([&context, &exit_code, options, jobs_option, compat] {
+    context.compat = *compat;
     CheckReportPath(options->report, false);
     std::vector<PlannedTest> tests = Planned(context, *options);
     SnapshotOptions snapshot_options;
@@ -141,6 +143,12 @@ void AddTestCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       const char* deploy_url = std::getenv("ECR_DEPLOY_URL");
       if (deploy_url && *deploy_url) env.local_names.push_back(deploy_url);
     }
+    // --compat aztec-2023-02: a pass the 2023-02 scripts tagged cache-<commit>-<job> at an
+    // earlier commit is this hash's when the hash was the same there.
+    auto commit_tags = CommitKeyedTags(context, store, hashes, snapshot.commit());
+    std::vector<KeyedTag> passes;
+    for (const auto& test : tests) passes.push_back({test.project, "-" + test.job.name});
+    ReuseCommitTags(commit_tags.get(), passes);
     auto jobs = TestJobs(env, tests, machines->placement);
     JobRunner runner(machines->pool.get(), {machines->jobs, false});
     BuildOutput output(JobNames(jobs), jobs.size(), context.LogDirectory(), false);
@@ -180,6 +188,15 @@ void AddTestCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       job.after = jobs[i].after;
       job.times = timeline[i];
       record.jobs.push_back(std::move(job));
+    }
+    if (commit_tags) {  // each pass is also the commit's, as the scripts named it
+      std::vector<KeyedTag> passed;
+      for (size_t i = 0; i < tests.size(); ++i) {
+        if (results[i].outcome == JobOutcome::kDone || results[i].outcome == JobOutcome::kCached) {
+          passed.push_back(passes[i]);
+        }
+      }
+      if (!KeepCommitTags(commit_tags.get(), passed)) exit_code = kExitFailure;
     }
     if (context.json) {
       nlohmann::json json = RunRecordJson(record);

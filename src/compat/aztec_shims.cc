@@ -177,10 +177,7 @@ REPO=$1
 S=$(cd "$(dirname "$0")" && pwd)
 cd "$("$S/query_manifest" projectDir "$REPO")"
 "$S/deploy_ecr" "$REPO"
-CONTENT_HASH=$("$S/calculate_content_hash" "$REPO")
-echo "Last successfully deployed commit: $CONTENT_HASH"
-if "$S/check_rebuild" "cache-$CONTENT_HASH-$DEPLOY_TAG-deployed" "$REPO"; then
-  echo "No changes detected, skipping deployment."
+@GATE@  echo "No changes detected, skipping deployment."
   exit 0
 fi
 @QUOTED@# deploy_terraform itself, as the script called it (its state key, its taints, its variables).
@@ -198,8 +195,20 @@ DRY=()
 if [ ${#STEPS[@]} -gt 0 ]; then
   "${HOIST:-hoist}" deploy --compat aztec "$REPO" --channel @CHANNEL@ "${STEPS[@]}" "${DRY[@]}"
 fi
-[ "${DRY_DEPLOY:-0}" = 1 ] || "$S/retry" "$S/tag_remote_image" "$REPO" "cache-$CONTENT_HASH" \
-  "cache-$CONTENT_HASH-$DEPLOY_TAG-deployed"
+[ "${DRY_DEPLOY:-0}" = 1 ] || "$S/retry" "$S/tag_remote_image" "$REPO" "cache-$@KEY@" \
+  "cache-$@KEY@-$DEPLOY_TAG-deployed"
+)SH";
+
+/// deploy's gate: the 2023-09 and 2024 scripts' (a tag of the content hash), and the 2023-02
+/// ones' (the last deployed commit, then what changed since).
+const char* kHashGate = R"SH(CONTENT_HASH=$("$S/calculate_content_hash" "$REPO")
+echo "Last successfully deployed commit: $CONTENT_HASH"
+if "$S/check_rebuild" "cache-$CONTENT_HASH-$DEPLOY_TAG-deployed" "$REPO"; then
+)SH";
+const char* kCommitGate =
+    R"SH(LAST_SUCCESSFUL_COMMIT=$("$S/last_successful_commit" "$REPO" "$DEPLOY_TAG-deployed")
+echo "Last successfully deployed commit: $LAST_SUCCESSFUL_COMMIT"
+if ! "$S/check_rebuild" "$LAST_SUCCESSFUL_COMMIT" "$REPO"; then
 )SH";
 
 const char* kDeployService = R"SH(set -eu
@@ -628,11 +637,98 @@ else
 fi
 )SH";
 
-std::string NotProvided(const std::string& name, const std::string& instead) {
-  return ">&2 echo \"" + name +
-         ": hoist's Aztec shims do not provide this script yet (hoist issue 15); " + instead +
-         "\"\nexit 1\n";
-}
+// The 2023-02 scripts keyed every tag by commit (cache-$COMMIT_HASH[-SUCCESS_TAG]); hoist keys
+// by content hash and, with --compat aztec-2023-02, keeps the commit's tags beside its own and
+// reuses an earlier commit's where the content hash was the same (compat/commit_tags.h).
+const char* kFebBuild = R"SH(set -eu
+# cache-<content hash> and cache-$COMMIT_HASH, built only when neither this hash's image nor an
+# earlier commit's (the last 50) with the same content hash is there; on Amazon ECR, the
+# project's repository made first (ensure_repo), as the script did.
+"$(dirname "$0")/ensure_repo" "$1" "${ECR_REGION:-}" refresh_lifecycle > /dev/null
+exec "${HOIST:-hoist}" build --compat aztec-2023-02 "$1"
+)SH";
+
+const char* kFebSpotBuild = R"SH(set -eu
+# As build, on a spot machine of SPEC (its CPU count) cores when the image must be built.
+"$(dirname "$0")/ensure_repo" "$1" "${ECR_REGION:-}" refresh_lifecycle > /dev/null
+exec "${HOIST:-hoist}" build --compat aztec-2023-02 --remote "spot:${2%%core*}" "$1"
+)SH";
+
+const char* kFebRunScript = R"SH(set -eu
+# SCRIPT runs in the project's directory unless cache-<hash>-SUCCESS_TAG says it passed on this
+# image (or an earlier commit's cache-<commit>-SUCCESS_TAG with the same content hash does); a
+# pass is tagged cache-<hash>-SUCCESS_TAG and cache-$COMMIT_HASH-SUCCESS_TAG. SPEC sized the spot
+# machine; the script runs where hoist runs host jobs: this machine.
+REPOSITORY=$1
+SUCCESS_TAG=$2
+shift 3
+exec "${HOIST:-hoist}" test --compat aztec-2023-02 "$REPOSITORY" --job "$SUCCESS_TAG" --host -- "$@"
+)SH";
+
+const char* kFebSpotRunTests = R"SH(set -euo pipefail
+# The project's ./scripts/run_tests ARGS…, as cond_spot_run_script PROJECT $JOB_NAME 32.
+REPOSITORY=$1
+shift
+mkdir -p /tmp/test-logs
+# (hoist reports the job's output on stderr; the log holds it, as the spot machine's was.)
+"$(dirname "$0")/cond_spot_run_script" "$REPOSITORY" "$JOB_NAME" 32 ./scripts/run_tests "$@" \
+  2>&1 | tee "/tmp/test-logs/$JOB_NAME.log"
+)SH";
+
+const char* kFebLastSuccessful = R"SH(set -eu
+# The newest of the last 50 commits whose cache-<commit>[-POSTFIX] is in the registry; nothing
+# when none is. A registry that cannot list the tags is an error, not "none".
+REPOSITORY=$1
+TAGS=$("${HOIST:-hoist}" image tags "$REPOSITORY")
+for C in $(git log -n 50 --pretty=format:"%H"); do
+  >&2 echo "Checking if image exists for commit $C..."
+  if grep -qxF "cache-$C${2:+-$2}" <<< "$TAGS"; then
+    >&2 echo "Found."
+    echo "$C"
+    exit 0
+  fi
+done
+)SH";
+
+const char* kFebCheckRebuild = R"SH(set -eu
+# Exit 0 (rebuild) when BASE_COMMIT is empty, the project is tainted, or its content hash at
+# BASE_COMMIT differs from the one at COMMIT_HASH: the script diffed the files its rebuild
+# patterns (the dependencies' too) match; the hash covers the same files. A registry that cannot
+# say whether it is tainted rebuilds, saying so.
+BASE_COMMIT=${1:-}
+REPOSITORY=$2
+[ -n "$BASE_COMMIT" ] || exit 0
+S=$(cd "$(dirname "$0")" && pwd)
+CODE=0
+"${HOIST:-hoist}" image exists "$REPOSITORY" tainted > /dev/null || CODE=$?
+case $CODE in
+  0) echo "$REPOSITORY has been tainted. Will rebuild."; exit 0 ;;
+  1) ;;
+  *) echo "Could not tell whether $REPOSITORY is tainted. Will rebuild."; exit 0 ;;
+esac
+THEN=$("$S/calculate_content_hash" "$REPOSITORY" "$BASE_COMMIT")
+NOW=$("$S/calculate_content_hash" "$REPOSITORY" "${COMMIT_HASH:-HEAD}")
+[ "$THEN" != "$NOW" ]
+)SH";
+
+const char* kFebDeployDockerhub = R"SH(set -eu
+# Tagged commits only: the project's image (gated: one a trusted run built) copied to
+# $DOCKERHUB_ACCOUNT/PROJECT:$COMMIT_TAG.
+if [ -z "${COMMIT_TAG:-}" ]; then
+  echo "Will only push tagged builds to dockerhub. Skipping."
+  exit 0
+fi
+REPO=$1
+S=$(cd "$(dirname "$0")" && pwd)
+"${HOIST:-hoist}" deploy --compat aztec --deploy-registry "${ECR_DEPLOY_URL:-${HOIST_DEPLOY_REGISTRY:-}}" --dry-run "$REPO" >/dev/null
+HUB=${DOCKERHUB_ACCOUNT:-aztecprotocol}
+case "${HUB%%/*}" in
+  *.*|*:*|localhost) ;;
+  *) HUB=registry-1.docker.io/$HUB ;;
+esac
+echo "Deploying to dockerhub: $HUB/$REPO:$COMMIT_TAG"
+"$S/retry" "${HOIST:-hoist}" image copy "$REPO:$("$S/calculate_image_tag" "$REPO")" "$HUB/$REPO:$COMMIT_TAG"
+)SH";
 
 }  // namespace
 
@@ -645,13 +741,11 @@ std::vector<AztecShim> AztecShims(AztecEra era) {
                  bool provided = true) {
     body = Replace(body, "@SETU@", feb ? "" : "set -u  # as its set -eu left it\n");
     body = Replace(body, "@QUOTED@", kQuoted);
+    // The 2023-02 query_manifest had no relativeProjectDir: its projectDir was relative.
+    if (feb) body = Replace(body, "relativeProjectDir", "projectDir");
     body = Replace(Replace(body, "@ERA@", era_name), "@BSPATH@",
                    feb ? "$PWD" : "$(cd \"$(dirname \"${BASH_SOURCE[0]}\")/..\" && pwd)");
     shims.push_back({name, Header(name, era, usage) + body, provided});
-  };
-  auto missing = [&](const std::string& name, const std::string& usage,
-                     const std::string& instead) {
-    add(name, usage, NotProvided(name, instead), false);
   };
   add("setup_env",
       std::string("source ") + (feb ? "setup_env" : "build-system/scripts/setup_env") +
@@ -673,24 +767,22 @@ std::vector<AztecShim> AztecShims(AztecEra era) {
   add("add_timestamps", "COMMAND | add_timestamps", kAddTimestamps);
   add("init_submodules", "init_submodules PROJECT", kInitSubmodules);
   add("ecr_login", "ecr_login [REGION]", kEcrLogin);
-  const std::string commit_keyed =
-      "the 2023-02 scripts tagged images by commit (cache-$COMMIT_HASH); use the 2023-09 or "
-      "2024 shims (content-hash tags) or hoist build";
+  add("deploy_ecr", std::string("deploy_ecr PROJECT") + (feb ? "" : " [ARCH]"), kDeployEcr);
   if (feb) {
-    missing("build", "build PROJECT", commit_keyed);
-    missing("cond_spot_run_build", "cond_spot_run_build PROJECT SPEC", commit_keyed);
-    missing("cond_spot_run_tests", "cond_spot_run_tests PROJECT [ARGS…]", commit_keyed);
-    missing("deploy_ecr", "deploy_ecr PROJECT", commit_keyed);
-    missing("check_rebuild", "check_rebuild BASE_COMMIT PROJECT", commit_keyed);
-    missing("cond_spot_run_script", "cond_spot_run_script PROJECT SUCCESS_TAG SPEC SCRIPT…",
-            commit_keyed);
+    // Images, test passes and deploys under commit tags (cache-$COMMIT_HASH[-SUCCESS_TAG]).
+    add("build", "build PROJECT", kFebBuild);
+    add("cond_spot_run_build", "cond_spot_run_build PROJECT SPEC", kFebSpotBuild);
+    add("cond_spot_run_script", "cond_spot_run_script PROJECT SUCCESS_TAG SPEC SCRIPT [ARGS…]",
+        kFebRunScript);
+    add("cond_spot_run_tests", "cond_spot_run_tests PROJECT [ARGS…]", kFebSpotRunTests);
+    add("last_successful_commit", "last_successful_commit PROJECT [POSTFIX]", kFebLastSuccessful);
+    add("check_rebuild", "check_rebuild BASE_COMMIT PROJECT", kFebCheckRebuild);
   } else {
     add("build", "build PROJECT", kBuild);
     add("cond_spot_run_build", "cond_spot_run_build PROJECT CPUS [ARCH]", kSpotBuild);
     add("cond_run_script", "cond_run_script PROJECT COMMAND [ARGS…]", kRunScript);
     add("cond_spot_run_test", "cond_spot_run_test PROJECT CPUS SCRIPT [ARGS…]", kSpotRunTest);
     add("cond_spot_run_tests", "cond_spot_run_tests PROJECT CPUS SCRIPT [ARGS…]", kSpotRunTest);
-    add("deploy_ecr", "deploy_ecr PROJECT [ARCH]", kDeployEcr);
     add("check_rebuild", "check_rebuild TAG PROJECT", kCheckRebuild);
     add("create_ecr_manifest", "create_ecr_manifest PROJECT ARCH,ARCH", kCreateEcrManifest);
     // The 2023-09 script took no ARCH: PROJECT CPUS COMMAND….
@@ -700,21 +792,12 @@ std::vector<AztecShim> AztecShims(AztecEra era) {
                 yaml ? "ARCH=$3\nshift 3\n" : "ARCH=  # the 2023-09 script took none\nshift 2\n"));
     add("calculate_rebuild_files", "calculate_rebuild_files PROJECT [COMMIT]", kRebuildFiles);
   }
-  if (feb) {
-    missing("build_local", "build_local [PROJECT]", commit_keyed);
-  } else {
-    // The 2023 query_manifest had no allDependencies: the project itself is tagged.
-    add("build_local", "build_local [PROJECT]",
-        Replace(kBuildLocal, "@DEPS@",
-                yaml ? "\"$S/query_manifest\" allDependencies \"$TARGET_PROJECT\""
-                     : "echo \"$TARGET_PROJECT\""));
-  }
-  if (feb) {
-    for (const char* name :
-         {"cond_run_container", "cond_spot_run_container", "deploy_terraform_services"}) {
-      missing(name, std::string(name) + " PROJECT …", commit_keyed);
-    }
-  } else {
+  // The 2023 query_manifest had no allDependencies: the project itself is tagged.
+  add("build_local", "build_local [PROJECT]",
+      Replace(kBuildLocal, "@DEPS@",
+              yaml ? "\"$S/query_manifest\" allDependencies \"$TARGET_PROJECT\""
+                   : "echo \"$TARGET_PROJECT\""));
+  if (!feb) {  // scripts the 2023-09 build system added
     add("cond_run_container", "cond_run_container PROJECT ARGS…",
         Replace(kRunContainer, "@SPOT@", ""));
     // CPUS sized the spot machine; the job runs where hoist runs the project's jobs.
@@ -723,73 +806,59 @@ std::vector<AztecShim> AztecShims(AztecEra era) {
     add("deploy_terraform_services",
         "deploy_terraform_services PROJECT_DIR [PROJECT] [SERVICES] [TO_TAINT]",
         kDeployTerraformServices);
-  }
-  if (feb) {
-    missing("cond_run_compose", "cond_run_compose PROJECT COMPOSE_FILE [K=V…]", commit_keyed);
-    missing("cond_spot_run_compose", "cond_spot_run_compose PROJECT CPUS COMPOSE_FILE [K=V…]",
-            commit_keyed);
-  } else {
     add("cond_run_compose", "cond_run_compose PROJECT COMPOSE_FILE [K=V…]",
         Replace(kRunCompose, "@SPOT@", ""));
     // CPUS sized the spot machine; the job runs where hoist runs the project's jobs (its
     // remote:, else this machine's engine).
     add("cond_spot_run_compose", "cond_spot_run_compose PROJECT CPUS COMPOSE_FILE [K=V…]",
         Replace(kRunCompose, "@SPOT@", "shift  # CPUS\n"));
-  }
-  if (feb) {
-    for (const char* name : {"deploy", "deploy_global", "deploy_dockerhub", "deploy_npm",
-                             "deploy_service", "extract_tag_version"}) {
-      missing(name, std::string(name) + " PROJECT …", commit_keyed);
-    }
-  } else {
-    // deploy keys terraform's state $DEPLOY_TAG/PROJECT; deploy_global keeps the
-    // configuration's own key (its deploy_terraform "" ./terraform).
-    // The 2023-09 deploy read terraform/$VERSION_TAG.
-    auto deploy = [&](const std::string& services, const std::string& service,
-                      const std::string& key, const std::string& channel, const std::string& dir) {
-      std::string body = Replace(kDeploy, "@SERVICES@", services);
-      body = Replace(Replace(body, "@SERVICE@", service), "@TFKEY@", key);
-      return Replace(Replace(body, "@CHANNEL@", channel), "@TFDIR@", dir);
-    };
-    add("deploy", "deploy PROJECT [SERVICES] [TO_TAINT]",
-        deploy("SERVICES=${2:-$REPO}\n", "$DEPLOY_TAG-$SERVICE", "$REPO", "deploy",
-               yaml ? "terraform" : "\"terraform/${VERSION_TAG:-}\""));
-    add("deploy_global", "deploy_global PROJECT",
-        deploy("SERVICES=$REPO  # deploy_service PROJECT\n", "$SERVICE", "", "global",
-               "terraform"));
-    add("deploy_service", "deploy_service SERVICE", kDeployService);
-    add("deploy_dockerhub", "deploy_dockerhub PROJECT", kDeployDockerhub);
-    // The 2023-09 script took no DIST_TAG: PROJECT [STANDALONE].
-    add("deploy_npm",
-        std::string("deploy_npm PROJECT ") + (yaml ? "[DIST_TAG] " : "") + "[STANDALONE]",
-        Replace(kDeployNpm, "@NPMARGS@",
-                yaml ? "DIST_TAG=${2:-\"latest\"}\nSTANDALONE=${3:-}\n"
-                     : "DIST_TAG=latest\nSTANDALONE=${2:-}\n"));
     add("extract_tag_version", "extract_tag_version PROJECT [ERROR_ON_FAIL]", kExtractTagVersion);
   }
+  // deploy keys terraform's state $DEPLOY_TAG/PROJECT; deploy_global keeps the configuration's
+  // own key (its deploy_terraform "" ./terraform). The 2023 deploy read terraform/$VERSION_TAG.
+  auto deploy = [&](const std::string& services, const std::string& service, const std::string& key,
+                    const std::string& channel, const std::string& dir) {
+    std::string body = Replace(kDeploy, "@SERVICES@", services);
+    body = Replace(body, "@GATE@", feb ? kCommitGate : kHashGate);
+    body = Replace(body, "@KEY@", feb ? "COMMIT_HASH" : "CONTENT_HASH");
+    body = Replace(Replace(body, "@SERVICE@", service), "@TFKEY@", key);
+    return Replace(Replace(body, "@CHANNEL@", channel), "@TFDIR@", dir);
+  };
+  add("deploy", "deploy PROJECT [SERVICES] [TO_TAINT]",
+      deploy("SERVICES=${2:-$REPO}\n", "$DEPLOY_TAG-$SERVICE", "$REPO", "deploy",
+             yaml ? "terraform" : "\"terraform/${VERSION_TAG:-}\""));
+  add("deploy_global", "deploy_global PROJECT",
+      deploy("SERVICES=$REPO  # deploy_service PROJECT\n", "$SERVICE", "", "global", "terraform"));
+  add("deploy_service", "deploy_service SERVICE", kDeployService);
+  add("deploy_dockerhub", "deploy_dockerhub PROJECT", feb ? kFebDeployDockerhub : kDeployDockerhub);
+  // The 2023-09 script took no DIST_TAG: PROJECT [STANDALONE]; the 2023-02 one took PROJECT
+  // alone, its dist-tag the commit tag's pre-release word (v2.1.0-testnet.123: testnet).
+  add("deploy_npm",
+      std::string("deploy_npm PROJECT ") + (yaml  ? "[DIST_TAG] [STANDALONE]"
+                                            : feb ? ""
+                                                  : "[STANDALONE]"),
+      Replace(kDeployNpm, "@NPMARGS@",
+              yaml  ? "DIST_TAG=${2:-\"latest\"}\nSTANDALONE=${3:-}\n"
+              : feb ? "DIST_TAG=$(echo \"${COMMIT_TAG#v}\" | grep -oP \".*-\\K(.*)(?=\\.\\d+)\" || "
+                      "true)\nDIST_TAG=${DIST_TAG:-latest}\nSTANDALONE=\n"
+                    : "DIST_TAG=latest\nSTANDALONE=${2:-}\n"));
   add("deploy_terraform", "deploy_terraform PROJECT TF_DIR [TO_TAINT]", kDeployTerraform);
-  if (feb) {
-    missing("deploy_s3", "deploy_s3 PROJECT IS_GLOBAL", commit_keyed);
-    missing("extract_repo", "extract_repo PROJECT [FROM TO]…", commit_keyed);
-  } else {
-    // The 2023-09 scripts: terraform/$VERSION_TAG where 2024's read terraform/$DEPLOY_ENV (or
-    // terraform/ for deploy), and extract_repo of one FROM [TO] (TO ./ by default).
-    add("deploy_s3", "deploy_s3 PROJECT [IS_GLOBAL]",
-        Replace(kDeployS3, "@ENVDIR@", yaml ? "${DEPLOY_ENV:-}" : "${VERSION_TAG:-}"));
-    add("extract_repo",
-        yaml ? "extract_repo PROJECT [FROM TO]…" : "extract_repo PROJECT [FROM [TO]]",
-        Replace(kExtractRepo, "@EXTRACT@",
-                yaml ? "if [ $# -eq 0 ]; then\n"
-                       "  extract_from_image /usr/src ./\n"
-                       "fi\n"
-                       "while [ $# -gt 0 ]; do\n"
-                       "  [ $# -ge 2 ] || { >&2 echo \"extract_repo: $1 has no destination: give "
-                       "FROM TO pairs\"; exit 1; }\n"
-                       "  extract_from_image \"$1\" \"$2\"\n"
-                       "  shift 2\n"
-                       "done\n"
-                     : "extract_from_image \"${1:-/usr/src}\" \"${2:-./}\"\n"));
-  }
+  // The 2023-09 scripts: terraform/$VERSION_TAG where 2024's read terraform/$DEPLOY_ENV (or
+  // terraform/ for deploy), and extract_repo of one FROM [TO] (TO ./ by default).
+  add("deploy_s3", "deploy_s3 PROJECT [IS_GLOBAL]",
+      Replace(kDeployS3, "@ENVDIR@", yaml ? "${DEPLOY_ENV:-}" : "${VERSION_TAG:-}"));
+  add("extract_repo", yaml ? "extract_repo PROJECT [FROM TO]…" : "extract_repo PROJECT [FROM [TO]]",
+      Replace(kExtractRepo, "@EXTRACT@",
+              yaml ? "if [ $# -eq 0 ]; then\n"
+                     "  extract_from_image /usr/src ./\n"
+                     "fi\n"
+                     "while [ $# -gt 0 ]; do\n"
+                     "  [ $# -ge 2 ] || { >&2 echo \"extract_repo: $1 has no destination: give "
+                     "FROM TO pairs\"; exit 1; }\n"
+                     "  extract_from_image \"$1\" \"$2\"\n"
+                     "  shift 2\n"
+                     "done\n"
+                   : "extract_from_image \"${1:-/usr/src}\" \"${2:-./}\"\n"));
   return shims;
 }
 

@@ -11,6 +11,7 @@
 #include "support/ec2_standin.h"
 #include "support/npm_registry_fixture.h"
 #include "support/registry_fixture.h"
+#include "support/sshd_fixture.h"
 #include "support/temp_repo.h"
 
 namespace hoist {
@@ -48,6 +49,35 @@ class CompatShims : public ::testing::Test {
     std::filesystem::permissions(repo.root() + "/app/scripts/run_tests",
                                  std::filesystem::perms::owner_exec,
                                  std::filesystem::perm_options::add);
+    // The spot machines cond_spot_run_* ask for: the EC2-API stand-in's (AWS cannot be reached
+    // here), this machine through a real sshd with its Docker engine behind it.
+    ASSERT_TRUE(sshd.ok()) << sshd.problem();
+    const std::string url = sshd.url();
+    std::string sizes;
+    for (const char* cpus : {"8", "16", "32"}) {
+      sizes += std::string("    ") + cpus +
+               ": {instanceType: c6a.xlarge, imageId: ami-0hoist, keyName: hoist-build, "
+               "securityGroupIds: [sg-1], subnetId: subnet-1}\n";
+    }
+    repo.Write("hoist.yml", sshd.HoistYmlSsh() + "spot:\n  endpointUrl: " + ec2.url() +
+                                "\n  region: us-east-1\n  pricePerCpuHour: 0.01\n  user: " +
+                                url.substr(6, url.find('@') - 6) +
+                                "\n  sshPort: " + std::to_string(sshd.port()) +
+                                "\n  spotWaitSeconds: 5\n  bootWaitSeconds: 30\n"
+                                "  lifetimeMinutes: 90\n  sizes:\n" +
+                                sizes);
+  }
+  /// The spot machines the stand-in started, by Name tag ("hoist-test-app-build").
+  std::vector<std::string> SpotMachines() {
+    std::vector<std::string> names;
+    for (const auto& tags : ec2.Requests("CreateTags")) {
+      for (int i = 1; tags.contains("Tag." + std::to_string(i) + ".Key"); ++i) {
+        if (tags["Tag." + std::to_string(i) + ".Key"] == "Name") {
+          names.push_back(tags["Tag." + std::to_string(i) + ".Value"]);
+        }
+      }
+    }
+    return names;
   }
 
   /// One CircleCI step: `bash -c COMMAND` in the checkout, $BASH_ENV read at its start.
@@ -63,6 +93,12 @@ class CompatShims : public ::testing::Test {
                 "HOIST_DEPLOY_REGISTRY=" + deploy.host(),
                 "HOIST_NETWORK=none",
                 "HOIST_RETRY_SLEEP=0",
+                "HOIST_AWS=/usr/bin/aws",
+                "AWS_ACCESS_KEY_ID=test",
+                "AWS_SECRET_ACCESS_KEY=test",
+                "AWS_EC2_METADATA_DISABLED=true",
+                "AWS_CONFIG_FILE=/nonexistent",
+                "AWS_SHARED_CREDENTIALS_FILE=/nonexistent",
                 "CI=",
                 "CIRCLECI=",
                 "GITHUB_ACTIONS="};
@@ -87,6 +123,8 @@ class CompatShims : public ::testing::Test {
                .exit_code == 0;
   }
 
+  testing::SshdFixture sshd;
+  testing::Ec2StandIn ec2;
   TempRepo repo;
   RegistryFixture cache;
   RegistryFixture deploy;
@@ -194,7 +232,7 @@ TEST_F(CompatShims, The2023ScriptsTakeTheirOwnArguments) {
   const std::string log = testing::ReadText(bin + "/calls.log");
   EXPECT_NE(log.find("[/usr/src/app][.//app]\n"), std::string::npos) << log;
   EXPECT_NE(log.find("/terraform/v1', ''"), std::string::npos) << log;
-  EXPECT_NE(log.find("[--job][unit][--host][--]"), std::string::npos) << log;
+  EXPECT_NE(log.find("[--job][unit][--host][--remote][spot:32][--]"), std::string::npos) << log;
   EXPECT_NE(log.find("[cond_spot_run_script][./run_tests][3][arg]\n"), std::string::npos) << log;
   EXPECT_NE(log.find("[--job][unit-tests][--][yarn][test]\n"), std::string::npos) << log;
   EXPECT_NE(log.find("[--channel][terraform-infra-services_for_the]"), std::string::npos) << log;
@@ -234,6 +272,10 @@ TEST_F(CompatShims, ACircleCiPipelineOfTheAztecScriptsRunsOnHoist) {
             std::string::npos)
       << testing::ReadText("/tmp/test-logs/build-app.log") << tests.err;
   EXPECT_TRUE(Tagged(cache.host(), "app", "cache-" + app_hash + "-build-app"));
+  // On a spot machine of its own, as the script ran (its docker commands there).
+  auto machines = SpotMachines();
+  EXPECT_NE(std::find(machines.begin(), machines.end(), "hoist-test-app-build-app"),
+            machines.end());
   // Another CircleCI job (its own $BASH_ENV, as each job's machine has): a failing test is
   // no pass.
   const std::string first_job = bash_env;
@@ -407,6 +449,9 @@ TEST_F(CompatShims, The2023CommitKeyedScriptsReuseWhatTheyPushedAndTagByCommit) 
   EXPECT_NE(testing::ReadText("/tmp/test-logs/build.log").find("run_tests build ok"),
             std::string::npos);
   EXPECT_EQ(digest("app", "cache-" + c2 + "-build"), digest("app", "cache-" + c2));
+  auto machines = SpotMachines();  // on a spot machine, as the scripts ran them
+  EXPECT_NE(std::find(machines.begin(), machines.end(), "hoist-test-app-build"), machines.end());
+  EXPECT_EQ(std::find(machines.begin(), machines.end(), "hoist-test-lib-unit"), machines.end());
   ASSERT_EQ(setup(c2, "other").exit_code, 0);
   EXPECT_NE(Step("cond_spot_run_tests app bad").exit_code, 0);
   EXPECT_EQ(digest("app", "cache-" + c2 + "-other"), "absent");
@@ -434,6 +479,30 @@ TEST_F(CompatShims, The2023CommitKeyedScriptsReuseWhatTheyPushedAndTagByCommit) 
   EXPECT_NE(rebuilt.err.find("1 built, 0 cached"), std::string::npos) << rebuilt.err;
   EXPECT_NE(digest("lib", "cache-" + c3), digest("lib", "cache-" + c2));
   EXPECT_NE(digest("lib", "cache-" + c3), "absent");
+
+  // c4 only makes lib.txt executable: the same contents, which those scripts rebuilt (their diff
+  // names it) and so does hoist (their era's hash is of whole rows), the image holding the mode.
+  chmod((repo.root() + "/lib/lib.txt").c_str(), 0755);
+  const std::string c4 = repo.Commit("chmod");
+  ASSERT_EQ(setup(c4, "build").exit_code, 0);
+  EXPECT_EQ(Step("check_rebuild " + c3 + " lib").exit_code, 0);
+  auto moded = Step("build lib");
+  ASSERT_EQ(moded.exit_code, 0) << moded.out << moded.err;
+  EXPECT_NE(moded.err.find("1 built, 0 cached"), std::string::npos) << moded.err;
+  EXPECT_NE(digest("lib", "cache-" + c4), digest("lib", "cache-" + c3));
+  // A base commit this clone cannot diff against rebuilds, saying so, rather than skipping.
+  auto unknown = Step("check_rebuild 0123456789012345678901234567890123456789 lib");
+  EXPECT_EQ(unknown.exit_code, 0);
+  EXPECT_NE(unknown.out.find("Will rebuild"), std::string::npos) << unknown.out;
+  // Their taint was an image tagged tainted: the next build rebuilds and removes it, as their
+  // build did (untag_remote_image), and the one after is cached.
+  RunOk(repo.root(), {HOIST_BINARY, "--registry", cache.host(), "image", "tag", "lib",
+                      "cache-" + c4, "tainted"});
+  auto tainted = Step("build lib");
+  ASSERT_EQ(tainted.exit_code, 0) << tainted.out << tainted.err;
+  EXPECT_NE(tainted.err.find("1 built"), std::string::npos) << tainted.err;
+  EXPECT_FALSE(Tagged(cache.host(), "lib", "tainted"));
+  EXPECT_NE(Step("build lib").err.find("0 built, 1 cached"), std::string::npos);
 }
 
 TEST_F(CompatShims, ReleaseDeploysGatedOnWhatEachCallNames) {

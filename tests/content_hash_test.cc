@@ -322,6 +322,32 @@ TEST_F(ContentHash, CompatAztecReproducesTheSeedBitForBit) {
             "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391");
 }
 
+// The Aztec hash is of contents only: a rename or a mode change keeps it, as its 2023-09 and
+// 2024 scripts did. The 2023-02 scripts rebuilt on any change of a matched file's name, and
+// --compat aztec-2023-02 keys by whole rows (mode, id, path), so those are new hashes there.
+TEST_F(ContentHash, CompatAztec2023HashesRowsSoRenamesAndModesCount) {
+  auto contents = Hashes(repo, {"--compat", "aztec"});
+  auto rows = Hashes(repo, {"--compat", "aztec-2023-02"});
+  EXPECT_NE(rows.at("tool"), contents.at("tool"));
+  EXPECT_EQ(rows.at("tool").size(), 40u);
+  // What it is: git's blob id of "MODE OID PATH" lines, one per file the patterns match.
+  EXPECT_EQ(rows.at("tool"),
+            testing::Lines(RunOk(repo.root(), {"sh", "-c",
+                                               "git ls-tree -r HEAD tool/ | awk '{print $1, $3, "
+                                               "$4}' | git hash-object --stdin"}))[0]);
+  chmod((repo.root() + "/tool/tool.sh").c_str(), 0755);
+  repo.Commit();
+  EXPECT_EQ(Hashes(repo, {"--compat", "aztec"}).at("tool"), contents.at("tool"));
+  auto moded = Hashes(repo, {"--compat", "aztec-2023-02"}).at("tool");
+  EXPECT_NE(moded, rows.at("tool"));
+  repo.Git({"mv", "tool/tool.sh", "tool/run.sh"});
+  repo.Commit();
+  EXPECT_EQ(Hashes(repo, {"--compat", "aztec"}).at("tool"), contents.at("tool"));
+  auto moved = Hashes(repo, {"--compat", "aztec-2023-02"}).at("tool");
+  EXPECT_NE(moved, moded);
+  EXPECT_NE(moved, rows.at("tool"));
+}
+
 TEST_F(ContentHash, CompatAztecHashesTheCommitAndFlagsUncommittedChanges) {
   auto clean = Hashes(repo, {"--compat", "aztec"});
   repo.Write("lib/src/lib.c", "int lib = 42;\n");  // modified

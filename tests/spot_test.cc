@@ -155,6 +155,52 @@ TEST_F(Spot, ASpotMachineBuildsAndIsAlwaysTerminated) {
   EXPECT_NE(run.err.find("terminated spot "), std::string::npos) << run.err;
 }
 
+// The Aztec scripts' cond_spot_run_tests ran a test script on a spot machine, where its docker
+// commands (pull the project's image, run it, compose) used that machine's engine. A host job
+// placed on a spot machine runs here with that engine as DOCKER_HOST; this process's own
+// DOCKER_HOST names no engine (Env()), so docker answers only through the machine.
+TEST_F(Spot, AHostJobRunsItsDockerCommandsOnTheSpotMachine) {
+  ASSERT_EQ(Build({"--remote", "spot:4", "lib"}).exit_code, 0);
+  const std::string image = registry.host() + "/t/lib:cache-" + testing::HashOf(repo.root(), "lib");
+  ProcessSpec spec;
+  spec.argv = {
+      HOIST_BINARY,
+      "--registry",
+      registry.host() + "/t",
+      "test",
+      "lib",
+      "--job",
+      "e2e",
+      "--host",
+      "--remote",
+      "spot:4",
+      "--",
+      "sh",
+      "-c",
+      "echo \"engine at $DOCKER_HOST\"; docker run --rm --network none " + image + " cat /lib.c"};
+  spec.cwd = repo.root();
+  spec.env = Env();
+  auto run = RunProcess(spec);
+  ASSERT_TRUE(run.ok());
+  ASSERT_EQ(run->exit_code, 0) << run->stdout_text << run->stderr_text;
+  const std::string said = run->stdout_text + run->stderr_text;
+  EXPECT_NE(said.find("engine at unix:///"), std::string::npos) << said;
+  EXPECT_EQ(said.find("engine at unix:///nonexistent"), std::string::npos) << said;
+  EXPECT_NE(said.find("int lib;"), std::string::npos) << said;
+  // Its own machine, named for the job, ended like a build's.
+  auto requests = ec2.Requests("CreateTags");
+  bool named = false;
+  for (const auto& tags : requests) named = named || tags["Tag.3.Value"] == "hoist-test-lib-e2e";
+  EXPECT_TRUE(named) << requests.dump();
+  ExpectAllTerminated();
+  // A pass is recorded: the next run starts no machine.
+  const size_t before = ec2.Requests("RequestSpotInstances").size();
+  auto again = RunProcess(spec);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->exit_code, 0) << again->stderr_text;
+  EXPECT_EQ(ec2.Requests("RequestSpotInstances").size(), before);
+}
+
 TEST_F(Spot, FallsBackToOnDemandWhenSpotIsNotFulfilled) {
   ec2.Control(R"({"spot": "capacity-not-available"})");
   auto run = Build({"--remote", "spot:4", "lib"});

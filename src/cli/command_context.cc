@@ -227,7 +227,7 @@ Expected<ResolvedImage> CommandContext::ResolveImage(const std::string& referenc
 
 std::vector<ProjectHash> CommandContext::Hashes(const SourceSnapshot& snapshot, HashScheme scheme,
                                                 const std::string& platform) {
-  if (scheme == HashScheme::kAztec) {
+  if (scheme != HashScheme::kV1) {
     return HashProjects(manifest(), graph(), patterns(), snapshot, scheme, platform);
   }
   const InjectedArgs injected = Injected(snapshot);

@@ -25,6 +25,13 @@ namespace hoist {
 /// Exit codes of every hoist command.
 enum ExitCode : int { kExitOk = 0, kExitFailure = 1, kExitUsage = 2 };
 
+/// The hash a --compat value keys by: hoist's own (""), the Aztec build system's ("aztec"), or
+/// that over whole rows ("aztec-2023-02").
+inline HashScheme SchemeOf(const std::string& compat) {
+  if (compat.empty()) return HashScheme::kV1;
+  return compat == "aztec-2023-02" ? HashScheme::kAztecRows : HashScheme::kAztec;
+}
+
 /// A failure that ends the command with `code` after printing `message` (already formatted).
 struct CommandFailure {
   int code = kExitFailure;
@@ -52,7 +59,7 @@ class CommandContext {
   /// build system's content hash (its calculate_content_hash), under the tags its YAML-era
   /// scripts read and wrote, so a team's registry keeps serving after the switch.
   std::string compat;
-  HashScheme scheme() const { return compat.empty() ? HashScheme::kV1 : HashScheme::kAztec; }
+  HashScheme scheme() const { return SchemeOf(compat); }
   /// Snapshot options for the scheme: the Aztec hash is of the commit, and uncommitted changes
   /// only mark it dirty, as its scripts hashed `git ls-tree`.
   void ApplyScheme(SnapshotOptions& options) const {

@@ -3,6 +3,8 @@
 #include <iostream>
 #include <map>
 
+#include "source/content_hash.h"
+
 namespace hoist {
 
 std::unique_ptr<CommitTags> CommitKeyedTags(CommandContext& context, ImageStore& store,
@@ -14,19 +16,32 @@ std::unique_ptr<CommitTags> CommitKeyedTags(CommandContext& context, ImageStore&
   if (!history) throw CommandFailure{kExitFailure, "hoist: error: " + history.error().message};
   auto tags = std::make_unique<CommitTags>(
       CommitTags{store, context.manifest(), hashes, commit, std::move(*history), nullptr});
-  // One snapshot per commit asked about, whichever project asks.
-  auto sides = std::make_shared<std::map<std::string, std::vector<ProjectHash>>>();
-  tags->hash_at = [&context, sides, platform](int project, const std::string& at) {
+  // Two snapshots per commit asked about, whichever project asks.
+  auto sides = std::make_shared<std::map<std::string, std::vector<std::string>>>();
+  tags->identity_at = [&context, sides, platform](int project, const std::string& at) {
     auto side = sides->find(at);
     if (side == sides->end()) {
-      SnapshotOptions options;
-      options.rev = at;
-      context.ApplyScheme(options);
-      SourceSnapshot snapshot = context.Snapshot(options);
-      side = sides->emplace(at, context.Hashes(snapshot, context.scheme(), platform)).first;
+      SnapshotOptions aztec_options;
+      aztec_options.rev = at;
+      context.ApplyScheme(aztec_options);
+      auto aztec = context.Hashes(context.Snapshot(aztec_options), context.scheme(), platform);
+      SnapshotOptions own_options;
+      own_options.rev = at;
+      auto own = HashProjects(context.manifest(), context.graph(), context.patterns(),
+                              context.Snapshot(own_options), HashScheme::kV1, platform);
+      std::vector<std::string> identities(aztec.size());
+      for (size_t p = 0; p < aztec.size(); ++p) {
+        // The Aztec hash of no file at all (git's id of the empty blob): the patterns match
+        // nothing (a pattern of another dialect, say), so nothing says the files are the same.
+        if (!aztec[p].error.empty() || !own[p].error.empty() ||
+            aztec[p].hash == "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391") {
+          continue;
+        }
+        identities[p] = aztec[p].hash + "+" + own[p].hash;
+      }
+      side = sides->emplace(at, std::move(identities)).first;
     }
-    const ProjectHash& hash = side->second[project];
-    return hash.error.empty() ? hash.hash : std::string();
+    return side->second[project];
   };
   return tags;
 }

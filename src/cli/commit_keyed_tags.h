@@ -14,8 +14,10 @@ namespace hoist {
 /// The compat value that keys tags by commit too.
 inline const std::string kCommitKeyedCompat = "aztec-2023-02";
 
-/// With --compat aztec-2023-02: this run's commit tags, with the hashes at earlier commits
-/// computed as `hoist hash --compat aztec --rev COMMIT` computes them; null otherwise.
+/// With --compat aztec-2023-02: this run's commit tags, a project's identity at a commit being
+/// its Aztec hash (`hoist hash --compat aztec --rev COMMIT`) and its v1 hash of that commit's
+/// files (paths, modes, Dockerfile; without base images and injected arguments); null
+/// otherwise.
 std::unique_ptr<CommitTags> CommitKeyedTags(CommandContext& context, ImageStore& store,
                                             const std::vector<ProjectHash>& hashes,
                                             const std::string& commit,

@@ -122,8 +122,10 @@ int CompatEnv(CommandContext& context, const std::string& compat, const std::str
   }
   std::ofstream file(bash_env, std::ios::app);
   for (const auto& line : output.bash_env) file << line << "\n";
-  // For the shims' own hoist calls: the Aztec tags, and the registries this run named.
-  file << "export HOIST_COMPAT=aztec\n";
+  // For the shims' own hoist calls: the Aztec tags (the 2023-02 era's keyed by commit too), and
+  // the registries this run named.
+  file << "export HOIST_COMPAT="
+       << (input.era == AztecEra::kJson2023Feb ? "aztec-2023-02" : "aztec") << "\n";
   if (!context.registry.empty()) file << "export HOIST_REGISTRY=" << context.registry << "\n";
   if (!context.deploy_registry.empty()) {
     file << "export HOIST_DEPLOY_REGISTRY=" << context.deploy_registry << "\n";

@@ -26,9 +26,10 @@ void AddHashCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       ->add_option(
           "--compat", options->compat,
           "'aztec': the seed's calculate_content_hash, bit for bit (of the commit; uncommitted "
-          "changes only mark a hash dirty)")
+          "changes only mark a hash dirty); 'aztec-2023-02': the same over whole rows (mode, "
+          "id, path)")
       ->envname("HOIST_COMPAT")
-      ->check(CLI::IsMember({"aztec"}))
+      ->check(CLI::IsMember({"aztec", "aztec-2023-02"}))
       ->option_text("SCHEME");
   command
       ->add_option("--platform", options->platform,
@@ -39,12 +40,12 @@ void AddHashCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     SnapshotOptions snapshot_options;
     snapshot_options.rev = options->rev.empty() ? "HEAD" : options->rev;
     snapshot_options.working_tree = options->rev.empty();
-    snapshot_options.aztec_paths = options->compat == "aztec";
+    snapshot_options.aztec_paths = !options->compat.empty();
     // The seed hashed the commit; uncommitted changes only mark its hashes dirty.
-    snapshot_options.flag_only = options->compat == "aztec";
+    snapshot_options.flag_only = !options->compat.empty();
     SourceSnapshot snapshot = context.Snapshot(snapshot_options);
     context.WarnUnmatchedPatterns(snapshot, selected);
-    HashScheme scheme = options->compat == "aztec" ? HashScheme::kAztec : HashScheme::kV1;
+    HashScheme scheme = SchemeOf(options->compat);
     auto hashes = context.Hashes(snapshot, scheme, options->platform);
 
     exit_code = kExitOk;

@@ -137,14 +137,15 @@ exec "${HOIST:-hoist}" test --compat aztec "$REPO" --job "$JOB_NAME" --host -- $
 
 const char* kSpotRunTest = R"SH(set -euo pipefail
 # SCRIPT (relative to the project's directory) runs unless cache-<hash>-$JOB_NAME says it
-# passed, and that tag is written on a pass. It runs where hoist runs: hoist runs jobs on the
-# host on this machine, not on a spot machine.
+# passed, and that tag is written on a pass. On a spot machine of CPUS cores (hoist.yml spot:):
+# the script runs here, its docker commands on that machine's engine (DOCKER_HOST).
 REPO=$1
+CPUS=$2
 SCRIPT=$("$(dirname "$0")/query_manifest" relativeProjectDir "$REPO")/$3
 shift 3
 mkdir -p /tmp/test-logs
 # From the repository's top level, as the spot machine ran it.
-"${HOIST:-hoist}" test --compat aztec "$REPO" --job "$JOB_NAME" --host -- \
+"${HOIST:-hoist}" test --compat aztec "$REPO" --job "$JOB_NAME" --host --remote "spot:$CPUS" -- \
   sh -c 'cd "$(git rev-parse --show-toplevel)" && exec "$@"' cond_spot_run_test "./$SCRIPT" "$@" \
   2>&1 | tee "/tmp/test-logs/$JOB_NAME.log"
 )SH";
@@ -581,14 +582,17 @@ exec "${HOIST:-hoist}" test --compat aztec "$REPOSITORY" --job "$JOB_NAME" -- $@
 
 const char* kSpotRunScript = R"SH(set -eu
 # With TAG_POSTFIX (a job's name): COMMAND runs unless cache-<hash>-$TAG_POSTFIX says it
-# passed, as a hoist test job on this machine, from the repository's top level. Without: the
-# command is what makes the image (cond_spot_run_build's "build PROJECT"), run only when
-# check_rebuild finds no cache-<hash>[-ARCH]. Where hoist runs it, not on a spot machine.
+# passed, as a hoist test job from the repository's top level, its docker commands on a spot
+# machine of CPUS cores. Without: the command is what makes the image (cond_spot_run_build's
+# "build PROJECT", which takes its own machine), run only when check_rebuild finds no
+# cache-<hash>[-ARCH].
 REPOSITORY=$1
+CPUS=$2
 @ARCHARG@S=$(cd "$(dirname "$0")" && pwd)
 if [ -n "${TAG_POSTFIX:-}" ]; then
   echo "Success tag: $("$S/calculate_image_tag" "$REPOSITORY")-$TAG_POSTFIX"
-  exec "${HOIST:-hoist}" test --compat aztec "$REPOSITORY" --job "$TAG_POSTFIX" --host -- \
+  exec "${HOIST:-hoist}" test --compat aztec "$REPOSITORY" --job "$TAG_POSTFIX" --host \
+    --remote "spot:$CPUS" -- \
     sh -c 'cd "$(git rev-parse --show-toplevel)" && exec "$@"' cond_spot_run_script "$@"
 fi
 if [ "$("$S/query_manifest" multiarch "$REPOSITORY")" = host ]; then
@@ -650,6 +654,7 @@ exec "${HOIST:-hoist}" build --compat aztec-2023-02 "$1"
 
 const char* kFebSpotBuild = R"SH(set -eu
 # As build, on a spot machine of SPEC (its CPU count) cores when the image must be built.
+[ $# -ge 2 ] || { >&2 echo "usage: cond_spot_run_build PROJECT SPEC (its CPUs: 32, 64)"; exit 1; }
 "$(dirname "$0")/ensure_repo" "$1" "${ECR_REGION:-}" refresh_lifecycle > /dev/null
 exec "${HOIST:-hoist}" build --compat aztec-2023-02 --remote "spot:${2%%core*}" "$1"
 )SH";
@@ -657,12 +662,18 @@ exec "${HOIST:-hoist}" build --compat aztec-2023-02 --remote "spot:${2%%core*}" 
 const char* kFebRunScript = R"SH(set -eu
 # SCRIPT runs in the project's directory unless cache-<hash>-SUCCESS_TAG says it passed on this
 # image (or an earlier commit's cache-<commit>-SUCCESS_TAG with the same content hash does); a
-# pass is tagged cache-<hash>-SUCCESS_TAG and cache-$COMMIT_HASH-SUCCESS_TAG. SPEC sized the spot
-# machine; the script runs where hoist runs host jobs: this machine.
+# pass is tagged cache-<hash>-SUCCESS_TAG and cache-$COMMIT_HASH-SUCCESS_TAG. On a spot machine
+# of SPEC (its CPU count) cores: the script runs here, its docker commands on that machine.
+# From the directory it was called in (the project's, as the scripts expected), named from the
+# top level so the job is the same in every checkout; its words split, as the scripts' $@ was.
+[ $# -ge 4 ] || { >&2 echo "usage: cond_spot_run_script PROJECT SUCCESS_TAG SPEC SCRIPT [ARGS…]"; exit 1; }
 REPOSITORY=$1
 SUCCESS_TAG=$2
+SPEC=$3
 shift 3
-exec "${HOIST:-hoist}" test --compat aztec-2023-02 "$REPOSITORY" --job "$SUCCESS_TAG" --host -- "$@"
+exec "${HOIST:-hoist}" test --compat aztec-2023-02 "$REPOSITORY" --job "$SUCCESS_TAG" --host \
+  --remote "spot:${SPEC%%core*}" -- \
+  sh -c 'cd "$(git rev-parse --show-toplevel)/$0" && exec "$@"' "$(git rev-parse --show-prefix)" $@
 )SH";
 
 const char* kFebSpotRunTests = R"SH(set -euo pipefail
@@ -671,7 +682,8 @@ REPOSITORY=$1
 shift
 mkdir -p /tmp/test-logs
 # (hoist reports the job's output on stderr; the log holds it, as the spot machine's was.)
-"$(dirname "$0")/cond_spot_run_script" "$REPOSITORY" "$JOB_NAME" 32 ./scripts/run_tests "$@" \
+cd "$("$(dirname "$0")/query_manifest" projectDir "$REPOSITORY")"
+"$(dirname "$0")/cond_spot_run_script" "$REPOSITORY" "$JOB_NAME" 32 ./scripts/run_tests $@ \
   2>&1 | tee "/tmp/test-logs/$JOB_NAME.log"
 )SH";
 
@@ -691,10 +703,10 @@ done
 )SH";
 
 const char* kFebCheckRebuild = R"SH(set -eu
-# Exit 0 (rebuild) when BASE_COMMIT is empty, the project is tainted, or its content hash at
-# BASE_COMMIT differs from the one at COMMIT_HASH: the script diffed the files its rebuild
-# patterns (the dependencies' too) match; the hash covers the same files. A registry that cannot
-# say whether it is tainted rebuilds, saying so.
+# Exit 0 (rebuild) when BASE_COMMIT is empty, the project is tainted, or a file whose name its
+# rebuild patterns (the dependencies' too, grep's basic expressions, as the script read them)
+# match changed between BASE_COMMIT and COMMIT_HASH (renames and modes too). What cannot be told
+# (the registry, a commit this clone lacks) rebuilds, saying so.
 BASE_COMMIT=${1:-}
 REPOSITORY=$2
 [ -n "$BASE_COMMIT" ] || exit 0
@@ -706,9 +718,20 @@ case $CODE in
   1) ;;
   *) echo "Could not tell whether $REPOSITORY is tainted. Will rebuild."; exit 0 ;;
 esac
-THEN=$("$S/calculate_content_hash" "$REPOSITORY" "$BASE_COMMIT")
-NOW=$("$S/calculate_content_hash" "$REPOSITORY" "${COMMIT_HASH:-HEAD}")
-[ "$THEN" != "$NOW" ]
+PATTERNS=$(mktemp)
+trap 'rm -f "$PATTERNS"' EXIT
+"$S/query_manifest" rebuildPatterns "$REPOSITORY" > "$PATTERNS"
+echo "Rebuild patterns:"
+cat "$PATTERNS"
+cd "$(git rev-parse --show-toplevel)"
+if ! CHANGED=$(git -c diff.renameLimit=999999 --no-pager diff --name-only "$BASE_COMMIT" "${COMMIT_HASH:-HEAD}" 2>&1); then
+  echo "Could not diff $BASE_COMMIT: $CHANGED. Will rebuild."
+  exit 0
+fi
+CODE=0
+grep -q -f "$PATTERNS" <<< "$CHANGED" || CODE=$?
+[ "$CODE" -le 1 ] || echo "grep could not read the rebuild patterns. Will rebuild."
+[ "$CODE" -ne 1 ]
 )SH";
 
 const char* kFebDeployDockerhub = R"SH(set -eu
@@ -741,8 +764,12 @@ std::vector<AztecShim> AztecShims(AztecEra era) {
                  bool provided = true) {
     body = Replace(body, "@SETU@", feb ? "" : "set -u  # as its set -eu left it\n");
     body = Replace(body, "@QUOTED@", kQuoted);
-    // The 2023-02 query_manifest had no relativeProjectDir: its projectDir was relative.
-    if (feb) body = Replace(body, "relativeProjectDir", "projectDir");
+    // The 2023-02 query_manifest had no relativeProjectDir: its projectDir was relative. Its
+    // hoist calls key by whole rows and keep the commit's tags (--compat aztec-2023-02).
+    if (feb) {
+      body = Replace(body, "relativeProjectDir", "projectDir");
+      body = Replace(body, "--compat aztec ", "--compat aztec-2023-02 ");
+    }
     body = Replace(Replace(body, "@ERA@", era_name), "@BSPATH@",
                    feb ? "$PWD" : "$(cd \"$(dirname \"${BASH_SOURCE[0]}\")/..\" && pwd)");
     shims.push_back({name, Header(name, era, usage) + body, provided});

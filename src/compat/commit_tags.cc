@@ -43,11 +43,9 @@ Expected<std::vector<std::string>> AdoptCommitTags(CommitTags& tags,
       const std::string theirs = Keyed(commit, want.suffix);
       if (!Listed(names, theirs)) continue;
       // last_successful_commit took the newest commit with the tag; so does this.
-      const std::string then =
-          commit == tags.commit
-              ? hash.hash
-              : (tags.hash_at ? tags.hash_at(want.project, commit) : std::string());
-      if (then != hash.hash) break;
+      if (!tags.identity_at) break;
+      const std::string then = tags.identity_at(want.project, commit);
+      if (then.empty() || then != tags.identity_at(want.project, tags.commit)) break;
       auto copied = tags.store.Tag(name, theirs, target);
       if (!copied) {
         return Error{"project '" + name + "': " + theirs + " could not be reused as " + target +
@@ -88,7 +86,7 @@ Status WriteCommitTags(CommitTags& tags, const std::vector<KeyedTag>& written) {
 }
 
 Expected<std::vector<std::string>> RecentCommits(const GitRepository& repo, int count) {
-  auto log = repo.Run({"log", "-n", std::to_string(count), "--pretty=format:%H"});
+  auto log = repo.Run({"log", "--first-parent", "-n", std::to_string(count), "--pretty=format:%H"});
   if (!log) return log.error();
   std::vector<std::string> commits;
   std::istringstream lines(*log);

@@ -19,6 +19,7 @@ class DockerBuilder : public ImageBuilder {
   explicit DockerBuilder(std::string docker_host = "");
 
   std::string Describe() const override;
+  std::string DockerHost() const override { return docker_host_; }
   Status Check() override;
   Status Build(const BuildRequest& request, const LineSink& on_line) override;
   Status Pull(const std::string& reference, const LineSink& on_line) override;

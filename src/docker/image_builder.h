@@ -46,6 +46,9 @@ class ImageBuilder {
   virtual ~ImageBuilder() = default;
   /// "docker (BuildKit)", "docker (classic builder)".
   virtual std::string Describe() const = 0;
+  /// The engine a command run beside it should use (its DOCKER_HOST): "" for the one the
+  /// environment names.
+  virtual std::string DockerHost() const { return ""; }
   /// An Error saying how to get an engine when none answers.
   virtual Status Check() = 0;
   virtual Status Build(const BuildRequest& request, const LineSink& on_line) = 0;

@@ -65,7 +65,7 @@ std::string DockerfileRecord(const SourceSnapshot& snapshot, const Project& proj
 }
 
 std::vector<ProjectHash> HashAztec(const Manifest& manifest, const PatternIndex& index,
-                                   const SourceSnapshot& snapshot) {
+                                   const SourceSnapshot& snapshot, bool rows) {
   const size_t n = manifest.projects.size();
   OwnerCache owners(index, /*transitive=*/true, n);
   std::vector<size_t> text_length(n, 0);
@@ -73,7 +73,7 @@ std::vector<ProjectHash> HashAztec(const Manifest& manifest, const PatternIndex&
   for (size_t i = 0; i < snapshot.size(); ++i) {
     auto file = snapshot.file(i);
     for (int p : owners.Owners(file.aztec_patterns)) {
-      text_length[p] += file.oid.size() + 1;
+      text_length[p] += file.oid.size() + 1 + (rows ? file.mode.size() + file.path.size() + 2 : 0);
       hashes[p].dirty = hashes[p].dirty || file.dirty;
     }
   }
@@ -92,7 +92,15 @@ std::vector<ProjectHash> HashAztec(const Manifest& manifest, const PatternIndex&
   for (size_t i = 0; i < snapshot.size(); ++i) {
     auto file = snapshot.file(i);
     for (int p : owners.Owners(file.aztec_patterns)) {
+      if (rows) {  // "MODE OID PATH"
+        digests[p].Update(file.mode);
+        digests[p].Update(" ");
+      }
       digests[p].Update(file.oid);
+      if (rows) {
+        digests[p].Update(" ");
+        digests[p].Update(file.path);
+      }
       digests[p].Update("\n");
     }
   }
@@ -125,7 +133,9 @@ std::vector<ProjectHash> HashProjects(const Manifest& manifest, const Dependency
                                       const PatternIndex& index, const SourceSnapshot& snapshot,
                                       HashScheme scheme, const std::string& platform,
                                       const InjectedArgs* injected, const BaseImages* bases) {
-  if (scheme == HashScheme::kAztec) return HashAztec(manifest, index, snapshot);
+  if (scheme == HashScheme::kAztec || scheme == HashScheme::kAztecRows) {
+    return HashAztec(manifest, index, snapshot, scheme == HashScheme::kAztecRows);
+  }
 
   const size_t n = manifest.projects.size();
   std::vector<ProjectHash> hashes(n);

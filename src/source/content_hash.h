@@ -15,6 +15,10 @@ namespace hoist {
 enum class HashScheme {
   kV1,     ///< hoist's own (DESIGN.md "Content hash (v1)"): SHA-256 of every declared input
   kAztec,  ///< the seed's calculate_content_hash, bit for bit
+  /// The same over whole rows (mode, object id, path), so a rename or a mode change is a new
+  /// hash: --compat aztec-2023-02, whose scripts rebuilt on any change of a matched file's name
+  /// and read no content-hash tag.
+  kAztecRows,
 };
 
 /// The content hash of one project, or why it has none.

@@ -112,7 +112,11 @@ Status RunTestJob(ImageStore& store, ImageBuilder& builder, const std::string& p
                   const std::string& hash, const std::string& image_id, const TestJob& job,
                   const std::string& directory, const LineSink& on_line) {
   if (job.host) {
-    auto ran = RunHostCommand(job.command, directory, {}, on_line);
+    // On this machine; its docker commands go to the job's machine (a remote or spot machine's
+    // engine through its SSH tunnel), where the Aztec scripts ran the whole script.
+    std::vector<std::string> env;
+    if (!builder.DockerHost().empty()) env.push_back("DOCKER_HOST=" + builder.DockerHost());
+    auto ran = RunHostCommand(job.command, directory, env, on_line);
     if (!ran) {
       return Error{"test job '" + job.name + "' of '" + project +
                    "' failed: " + ran.error().message};

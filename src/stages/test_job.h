@@ -52,7 +52,8 @@ Expected<std::optional<Marker>> FindTestPass(ImageStore& store, const std::strin
                                              const std::string& inputs = "");
 
 /// Runs a job: in exactly the image `image` (pulled by digest from a registry first), or with
-/// job.host on this machine in `directory`. Output goes to `on_line`.
+/// job.host on this machine in `directory`, its docker commands sent to `builder`'s engine
+/// (DOCKER_HOST, when it names one). Output goes to `on_line`.
 Status RunTestJob(ImageStore& store, ImageBuilder& builder, const std::string& project,
                   const std::string& hash, const std::string& image, const TestJob& job,
                   const std::string& directory, const LineSink& on_line);

@@ -32,10 +32,13 @@ std::vector<RunJob> TestJobs(const TestEnvironment& env, const std::vector<Plann
                              const std::vector<std::string>& placement) {
   std::vector<RunJob> jobs;
   for (const auto& test : tests) {
-    jobs.push_back({env.manifest.projects[test.project].name + "-" + test.job.name,
-                    test.job.host ? "" : placement[test.project],
-                    {},
-                    "test"});
+    jobs.push_back(
+        {env.manifest.projects[test.project].name + "-" + test.job.name,
+         // A host job takes a machine only when placed elsewhere (its docker
+         // commands go there); here it needs no engine slot.
+         test.job.host && placement[test.project] == "local" ? "" : placement[test.project],
+         {},
+         "test"});
   }
   return jobs;
 }
@@ -101,7 +104,7 @@ JobResult RunTestStageJob(const TestEnvironment& env, const PlannedTest& test, J
                                                           test.job, run_images, env.local_names,
                                                           directory, compose_project, scope.sink());
                                    })
-             : test.job.host
+             : test.job.host && scope.job().placement.empty()
                  ? RunTestJob(env.store, env.local, project.name, hash.hash, *image, test.job,
                               directory, scope.sink())
                  : scope.OnMachine("the job did not finish and no pass was recorded",

@@ -250,6 +250,15 @@ class AztecPipeline : public ::testing::Test {
     EXPECT_GE(SpotRequests(), 2) << first;
     EXPECT_TRUE(Tagged(cache.host(), tested, ImageTag(tested) + "-" + test_job)) << first;
     EXPECT_NE(first.find("run_tests ran: 1 " + tested), std::string::npos) << first;
+    // The test script's docker commands went to a spot machine of its own, as they did.
+    bool test_machine = false;
+    for (const auto& tags : ec2.Requests("CreateTags")) {
+      for (const auto& [key, value] : tags.items()) {
+        test_machine = test_machine || (value.is_string() && value.get<std::string>().rfind(
+                                                                 "hoist-test-" + tested, 0) == 0);
+      }
+    }
+    EXPECT_TRUE(test_machine) << ec2.Requests("CreateTags").dump();
     EXPECT_NE(RunOk(repo.root(),
                     {"npm", "view", npm_package + "@0.1.0", "version", "--registry", npm.url()}),
               "")

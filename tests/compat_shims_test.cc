@@ -292,6 +292,8 @@ TEST_F(CompatShims, ACircleCiPipelineOfTheAztecScriptsRunsOnHoist) {
   ASSERT_EQ(compose.exit_code, 0) << compose.out << compose.err;
   EXPECT_NE(compose.err.find("lib says v1"), std::string::npos) << compose.err;
   EXPECT_TRUE(Tagged(cache.host(), "app", "cache-" + app_hash + "-e2e"));
+  machines = SpotMachines();
+  EXPECT_NE(std::find(machines.begin(), machines.end(), "hoist-test-app-e2e"), machines.end());
   auto compose_again = Step("cond_spot_run_compose app 16 docker-compose.yml WANT=v1");
   ASSERT_EQ(compose_again.exit_code, 0) << compose_again.err;
   EXPECT_NE(compose_again.out.find("passed before"), std::string::npos) << compose_again.out;
@@ -307,6 +309,8 @@ TEST_F(CompatShims, ACircleCiPipelineOfTheAztecScriptsRunsOnHoist) {
   ASSERT_EQ(in_image.exit_code, 0) << in_image.out << in_image.err;
   EXPECT_NE((in_image.out + in_image.err).find("v1\n"), std::string::npos) << in_image.err;
   EXPECT_TRUE(Tagged(cache.host(), "app", "cache-" + app_hash + "-in-image"));
+  machines = SpotMachines();
+  EXPECT_NE(std::find(machines.begin(), machines.end(), "hoist-test-app-in-image"), machines.end());
   auto in_image_again = Step("cond_run_container app cat /lib.txt");
   ASSERT_EQ(in_image_again.exit_code, 0) << in_image_again.err;
   EXPECT_EQ((in_image_again.out + in_image_again.err).find("v1\n"), std::string::npos);
@@ -503,6 +507,47 @@ TEST_F(CompatShims, The2023CommitKeyedScriptsReuseWhatTheyPushedAndTagByCommit) 
   EXPECT_NE(tainted.err.find("1 built"), std::string::npos) << tainted.err;
   EXPECT_FALSE(Tagged(cache.host(), "lib", "tainted"));
   EXPECT_NE(Step("build lib").err.find("0 built, 1 cached"), std::string::npos);
+}
+
+// A submodule bump is one gitlink row that no rebuild pattern need name, yet the 2023-02
+// scripts' images held the submodule's files (docker build of the whole build directory) and
+// their check_rebuild diffed into it (list_file_diff): their image of the commit before the bump
+// is not reused, and check_rebuild says rebuild.
+TEST_F(CompatShims, The2023ScriptsSeeIntoSubmodules) {
+  ASSERT_EQ(testing::EnsureDockerEngine(), "");
+  RunOk(HOIST_SOURCE_DIR, {"bash", "scripts/make-busybox-image.sh"});
+  TempRepo sub;
+  sub.Write("s.txt", "s1\n");
+  sub.Commit("s1");
+  std::filesystem::remove(repo.root() + "/build_manifest.yml");
+  repo.Write(
+      "build_manifest.json",
+      R"({"lib": {"buildDir": "lib", "rebuildPatterns": ["^lib/.*\\.txt$", "^lib/Dockerfile$"]}})");
+  repo.Write("VERSION", "v2.1\n");
+  repo.Write("lib/Dockerfile", "FROM hoist-example/busybox:1\nCOPY . /src\n");
+  repo.Write("lib/a.txt", "a\n");
+  repo.Git({"-c", "protocol.file.allow=always", "submodule", "add", "-q", sub.root(), "lib/sub"});
+  ASSERT_EQ(testing::RunHoist(repo.root(),
+                              {"compat", "aztec", "install", "build-system", "--era", "2023-02"})
+                .exit_code,
+            0);
+  const std::string c1 = repo.Commit("lib with a submodule");
+  const std::string theirs = cache.host() + "/lib:cache-" + c1;
+  RunOk(repo.root() + "/lib", {"docker", "build", "-q", "--network=none", "-t", theirs, "."});
+  RunOk("/", {"docker", "push", "-q", theirs});
+  sub.Write("s.txt", "s2\n");
+  sub.Commit("s2");
+  RunOk(repo.root() + "/lib/sub", {"git", "pull", "-q", "origin", "main"});
+  const std::string c2 = repo.Commit("bump the submodule");
+  bash_env = testing::MakeTempDir("circleci") + "/bash_env";
+  ASSERT_EQ(Step("cd build-system && source ./setup_env " + c2 + " '' build url master").exit_code,
+            0);
+  auto check = Step("check_rebuild " + c1 + " lib");
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+  auto build = Step("build lib");
+  ASSERT_EQ(build.exit_code, 0) << build.out << build.err;
+  EXPECT_EQ(build.err.find("reused as"), std::string::npos) << build.err;
+  EXPECT_NE(build.err.find("1 built, 0 cached"), std::string::npos) << build.err;
 }
 
 TEST_F(CompatShims, ReleaseDeploysGatedOnWhatEachCallNames) {

@@ -199,6 +199,20 @@ TEST_F(Spot, AHostJobRunsItsDockerCommandsOnTheSpotMachine) {
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->exit_code, 0) << again->stderr_text;
   EXPECT_EQ(ec2.Requests("RequestSpotInstances").size(), before);
+
+  // A host job the manifest declares (a lint, say) stays here and takes no machine, with
+  // --remote given for the project's image jobs too: only a command given with --host and
+  // --remote asks for its docker commands to go elsewhere.
+  repo.Write("build_manifest.yml",
+             "lib:\n  buildDir: lib\n  tests:\n    lint:\n      command: \"test -f lib.c\"\n"
+             "      host: true\n");
+  repo.Commit("a lint");
+  spec.argv = {HOIST_BINARY, "--registry", registry.host() + "/t", "test", "lib", "--job", "lint",
+               "--remote",   "spot:4"};
+  auto lint = RunProcess(spec);
+  ASSERT_TRUE(lint.ok());
+  EXPECT_EQ(lint->exit_code, 0) << lint->stdout_text << lint->stderr_text;
+  EXPECT_EQ(ec2.Requests("RequestSpotInstances").size(), before);
 }
 
 TEST_F(Spot, FallsBackToOnDemandWhenSpotIsNotFulfilled) {

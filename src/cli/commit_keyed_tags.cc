@@ -29,6 +29,27 @@ std::unique_ptr<CommitTags> CommitKeyedTags(CommandContext& context, ImageStore&
       own_options.rev = at;
       auto own = HashProjects(context.manifest(), context.graph(), context.patterns(),
                               context.Snapshot(own_options), HashScheme::kV1, platform);
+      // Submodules: a bump is one row that no pattern may name, yet the scripts' images hold
+      // their files (docker build of the whole build directory) and their diff went into them
+      // (list_file_diff). Each project's identity names those inside its build directories.
+      std::vector<std::pair<std::string, std::string>> links;  // path, commit
+      auto tree = context.repo().Run({"ls-tree", "-r", "-z", at});
+      if (!tree) return std::string();
+      for (size_t start = 0; start < tree->size();) {
+        size_t end = tree->find('\0', start);
+        if (end == std::string::npos) end = tree->size();
+        const std::string row = tree->substr(start, end - start);
+        start = end + 1;
+        const size_t tab = row.find('\t');
+        if (row.rfind("160000 commit ", 0) != 0 || tab == std::string::npos) continue;
+        links.emplace_back(row.substr(tab + 1), row.substr(14, tab - 14));
+      }
+      const Manifest& manifest = context.manifest();
+      auto inside = [](const std::string& path, const std::string& dir) {
+        return dir.empty() || dir == "." ||
+               (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
+                path[dir.size()] == '/');
+      };
       std::vector<std::string> identities(aztec.size());
       for (size_t p = 0; p < aztec.size(); ++p) {
         // The Aztec hash of no file at all (git's id of the empty blob): the patterns match
@@ -38,6 +59,15 @@ std::unique_ptr<CommitTags> CommitKeyedTags(CommandContext& context, ImageStore&
           continue;
         }
         identities[p] = aztec[p].hash + "+" + own[p].hash;
+        std::vector<int> closure = context.graph().TransitiveDependencies(static_cast<int>(p));
+        closure.push_back(static_cast<int>(p));
+        for (const auto& [path, linked] : links) {
+          for (int d : closure) {
+            if (!inside(path, manifest.projects[d].build_dir)) continue;
+            identities[p] += "+" + path + "@" + linked;
+            break;
+          }
+        }
       }
       side = sides->emplace(at, std::move(identities)).first;
     }

@@ -55,7 +55,9 @@ std::vector<PlannedTest> Planned(CommandContext& context, const Options& options
                            "hoist: error: a command given after -- needs one PROJECT and "
                            "--job NAME"};
     }
-    return {{context.ProjectIndex(options.projects[0]), {options.job, command, options.host}}};
+    return {{context.ProjectIndex(options.projects[0]),
+             {options.job, command, options.host},
+             options.host && !options.remotes.empty()}};
   }
   if (options.projects.empty() && !options.all) {
     throw CommandFailure{kExitUsage,

@@ -300,8 +300,8 @@ const char* kRunCompose = R"SH(set -eu
 REPO=$1
 @SPOT@COMPOSE_FILE=$2
 shift 2
-exec "${HOIST:-hoist}" test --compat aztec "$REPO" --job "$JOB_NAME" --compose "$COMPOSE_FILE" \
-  -- "$@"
+exec "${HOIST:-hoist}" test --compat aztec "$REPO" --job "$JOB_NAME" "${REMOTE[@]}" \
+  --compose "$COMPOSE_FILE" -- "$@"
 )SH";
 
 const char* kDeployEcr = R"SH(set -euo pipefail
@@ -577,7 +577,7 @@ REPOSITORY=$1
 @SPOT@shift
 # Unquoted, as the script's `docker run … $@`: "yarn test" is two words.
 # shellcheck disable=SC2068
-exec "${HOIST:-hoist}" test --compat aztec "$REPOSITORY" --job "$JOB_NAME" -- $@
+exec "${HOIST:-hoist}" test --compat aztec "$REPOSITORY" --job "$JOB_NAME" "${REMOTE[@]}" -- $@
 )SH";
 
 const char* kSpotRunScript = R"SH(set -eu
@@ -724,10 +724,23 @@ trap 'rm -f "$PATTERNS"' EXIT
 echo "Rebuild patterns:"
 cat "$PATTERNS"
 cd "$(git rev-parse --show-toplevel)"
-if ! CHANGED=$(git -c diff.renameLimit=999999 --no-pager diff --name-only "$BASE_COMMIT" "${COMMIT_HASH:-HEAD}" 2>&1); then
+NOW=${COMMIT_HASH:-HEAD}
+if ! CHANGED=$(git -c diff.renameLimit=999999 --no-pager diff --name-only "$BASE_COMMIT" "$NOW" 2>&1); then
   echo "Could not diff $BASE_COMMIT: $CHANGED. Will rebuild."
   exit 0
 fi
+# The files changed inside each submodule that moved (list_file_diff); one that cannot be
+# diffed here (not checked out, or not a submodule at BASE_COMMIT) rebuilds.
+for SM in $(git config --file .gitmodules --get-regexp path 2> /dev/null | awk '{print $2}'); do
+  OLD=$(git ls-tree "$BASE_COMMIT" "$SM" | awk '{print $3}')
+  NEW=$(git ls-tree "$NOW" "$SM" | awk '{print $3}')
+  [ "$OLD" != "$NEW" ] || continue
+  if ! IN=$(git -C "$SM" --no-pager diff --name-only "$OLD" "$NEW" 2> /dev/null); then
+    echo "Submodule $SM changed and cannot be diffed here. Will rebuild."
+    exit 0
+  fi
+  CHANGED="$CHANGED"$'\n'$(sed "s|^|$SM/|" <<< "$IN")
+done
 CODE=0
 grep -q -f "$PATTERNS" <<< "$CHANGED" || CODE=$?
 [ "$CODE" -le 1 ] || echo "grep could not read the rebuild patterns. Will rebuild."
@@ -825,20 +838,20 @@ std::vector<AztecShim> AztecShims(AztecEra era) {
               yaml ? "\"$S/query_manifest\" allDependencies \"$TARGET_PROJECT\""
                    : "echo \"$TARGET_PROJECT\""));
   if (!feb) {  // scripts the 2023-09 build system added
+    // The spot forms run the job on a spot machine of CPUS cores (hoist.yml spot:).
+    const std::string local = "REMOTE=()\n";
+    const std::string spot = "REMOTE=(--remote \"spot:$2\")\nshift  # CPUS\n";
     add("cond_run_container", "cond_run_container PROJECT ARGS…",
-        Replace(kRunContainer, "@SPOT@", ""));
-    // CPUS sized the spot machine; the job runs where hoist runs the project's jobs.
+        Replace(kRunContainer, "@SPOT@", local));
     add("cond_spot_run_container", "cond_spot_run_container PROJECT CPUS ARGS…",
-        Replace(kRunContainer, "@SPOT@", "shift  # CPUS\n"));
+        Replace(kRunContainer, "@SPOT@", spot));
     add("deploy_terraform_services",
         "deploy_terraform_services PROJECT_DIR [PROJECT] [SERVICES] [TO_TAINT]",
         kDeployTerraformServices);
     add("cond_run_compose", "cond_run_compose PROJECT COMPOSE_FILE [K=V…]",
-        Replace(kRunCompose, "@SPOT@", ""));
-    // CPUS sized the spot machine; the job runs where hoist runs the project's jobs (its
-    // remote:, else this machine's engine).
+        Replace(kRunCompose, "@SPOT@", local));
     add("cond_spot_run_compose", "cond_spot_run_compose PROJECT CPUS COMPOSE_FILE [K=V…]",
-        Replace(kRunCompose, "@SPOT@", "shift  # CPUS\n"));
+        Replace(kRunCompose, "@SPOT@", spot));
     add("extract_tag_version", "extract_tag_version PROJECT [ERROR_ON_FAIL]", kExtractTagVersion);
   }
   // deploy keys terraform's state $DEPLOY_TAG/PROJECT; deploy_global keeps the configuration's

@@ -387,7 +387,10 @@ Status BuildProject(BuildEnvironment& env, int p, const BuildDecision& decision,
     auto untainted = store.DeleteMarker(project.name, tag::kTaint);
     // The Aztec scripts tainted with an image (tag_remote_image P cache-… tainted) and untagged
     // it after the rebuild (untag_remote_image P tainted); so does hoist under their tags.
-    if (!untainted && env.settings.aztec) untainted = store.Untag(project.name, tag::kTaint);
+    if (!untainted && env.settings.aztec &&
+        untainted.error().message.find("names an image") != std::string::npos) {
+      untainted = store.Untag(project.name, tag::kTaint);
+    }
     if (!untainted) return fail(untainted.error().message);
   }
   const std::string inputs =

@@ -115,7 +115,10 @@ Status RunTestJob(ImageStore& store, ImageBuilder& builder, const std::string& p
     // On this machine; its docker commands go to the job's machine (a remote or spot machine's
     // engine through its SSH tunnel), where the Aztec scripts ran the whole script.
     std::vector<std::string> env;
-    if (!builder.DockerHost().empty()) env.push_back("DOCKER_HOST=" + builder.DockerHost());
+    if (!builder.DockerHost().empty()) {
+      // That engine alone: a TLS setting or context of the caller's own engine does not apply.
+      env = {"DOCKER_HOST=" + builder.DockerHost(), "DOCKER_TLS_VERIFY=", "DOCKER_CONTEXT="};
+    }
     auto ran = RunHostCommand(job.command, directory, env, on_line);
     if (!ran) {
       return Error{"test job '" + job.name + "' of '" + project +

@@ -32,13 +32,14 @@ std::vector<RunJob> TestJobs(const TestEnvironment& env, const std::vector<Plann
                              const std::vector<std::string>& placement) {
   std::vector<RunJob> jobs;
   for (const auto& test : tests) {
-    jobs.push_back(
-        {env.manifest.projects[test.project].name + "-" + test.job.name,
-         // A host job takes a machine only when placed elsewhere (its docker
-         // commands go there); here it needs no engine slot.
-         test.job.host && placement[test.project] == "local" ? "" : placement[test.project],
-         {},
-         "test"});
+    jobs.push_back({env.manifest.projects[test.project].name + "-" + test.job.name,
+                    // A host job takes a machine only when asked to run its docker commands
+                    // elsewhere; here it needs no engine slot.
+                    test.job.host && (!test.on_placement || placement[test.project] == "local")
+                        ? ""
+                        : placement[test.project],
+                    {},
+                    "test"});
   }
   return jobs;
 }

@@ -13,6 +13,10 @@ namespace hoist {
 struct PlannedTest {
   int project;
   TestJob job;
+  /// A host job given on the command line with --remote: it takes a machine of its placement
+  /// and its docker commands go to that machine's engine (cond_spot_run_tests). Declared host
+  /// jobs stay on this machine and take none.
+  bool on_placement = false;
 };
 
 /// The declared jobs of `projects` (all of them, or only `job_name`); an Error when a project

@@ -21,6 +21,7 @@
 #include "support/ec2_standin.h"
 #include "support/npm_registry_fixture.h"
 #include "support/registry_fixture.h"
+#include "support/spot_config.h"
 #include "support/sshd_fixture.h"
 #include "support/temp_repo.h"
 
@@ -144,20 +145,7 @@ class AztecPipeline : public ::testing::Test {
     }
     repo.Write("PROJECT", "aztec\n");
     repo.Write(".circleci/config.yml", config);
-    const std::string url = sshd.url();
-    const std::string user = url.substr(6, url.find('@') - 6);
-    std::string sizes;
-    for (const char* cpus : {"2", "32", "64"}) {
-      sizes += std::string("    ") + cpus +
-               ": {instanceType: c6a.xlarge, imageId: ami-0hoist, keyName: hoist-build, "
-               "securityGroupIds: [sg-1], subnetId: subnet-1}\n";
-    }
-    repo.Write("hoist.yml", sshd.HoistYmlSsh() + "spot:\n  endpointUrl: " + ec2.url() +
-                                "\n  region: us-east-1\n  pricePerCpuHour: 0.01\n  user: " + user +
-                                "\n  sshPort: " + std::to_string(sshd.port()) +
-                                "\n  spotWaitSeconds: 5\n  bootWaitSeconds: 30\n"
-                                "  lifetimeMinutes: 90\n  sizes:\n" +
-                                sizes);
+    repo.Write("hoist.yml", testing::SpotHoistYml(sshd, ec2, {"2", "32", "64"}));
     ASSERT_EQ(
         testing::RunHoist(repo.root(), {"compat", "aztec", "install", "build-system"}).exit_code,
         0);

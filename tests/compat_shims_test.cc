@@ -11,6 +11,7 @@
 #include "support/ec2_standin.h"
 #include "support/npm_registry_fixture.h"
 #include "support/registry_fixture.h"
+#include "support/spot_config.h"
 #include "support/sshd_fixture.h"
 #include "support/temp_repo.h"
 
@@ -52,20 +53,7 @@ class CompatShims : public ::testing::Test {
     // The spot machines cond_spot_run_* ask for: the EC2-API stand-in's (AWS cannot be reached
     // here), this machine through a real sshd with its Docker engine behind it.
     ASSERT_TRUE(sshd.ok()) << sshd.problem();
-    const std::string url = sshd.url();
-    std::string sizes;
-    for (const char* cpus : {"8", "16", "32"}) {
-      sizes += std::string("    ") + cpus +
-               ": {instanceType: c6a.xlarge, imageId: ami-0hoist, keyName: hoist-build, "
-               "securityGroupIds: [sg-1], subnetId: subnet-1}\n";
-    }
-    repo.Write("hoist.yml", sshd.HoistYmlSsh() + "spot:\n  endpointUrl: " + ec2.url() +
-                                "\n  region: us-east-1\n  pricePerCpuHour: 0.01\n  user: " +
-                                url.substr(6, url.find('@') - 6) +
-                                "\n  sshPort: " + std::to_string(sshd.port()) +
-                                "\n  spotWaitSeconds: 5\n  bootWaitSeconds: 30\n"
-                                "  lifetimeMinutes: 90\n  sizes:\n" +
-                                sizes);
+    repo.Write("hoist.yml", testing::SpotHoistYml(sshd, ec2, {"8", "16", "32"}));
   }
   /// The spot machines the stand-in started, by Name tag ("hoist-test-app-build").
   std::vector<std::string> SpotMachines() {

@@ -1,6 +1,7 @@
 // A run with nothing to do: what it asks the registry (issue 16: one question per project).
 #include <gtest/gtest.h>
 
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,51 @@ TEST(NoOpPipeline, ABuildWithEveryImageCachedAsksTheRegistryOneQuestionPerProjec
   // taint and the image were two questions), besides the API version check.
   const int asked = proxy.Stats().first - before;
   EXPECT_LE(asked, static_cast<int>(projects.size()) + 1) << asked << " requests";
+}
+
+// A no-op `hoist test --all` (every pass recorded) and `hoist deploy --dry-run` read each marker
+// they need with two requests, its manifest and its content (a HEAD went before them: 19 and 43
+// requests for these six projects before). Issue 16 asks one per project, which would take
+// marker contents out of the registry's blobs.
+TEST(NoOpPipeline, ATestAndADeployWithNothingToDoReadEachMarkerOnce) {
+  TempRepo repo;
+  const std::vector<std::string> projects = {"base", "lib", "api", "web", "worker", "docs"};
+  std::string manifest;
+  for (const auto& name : projects) {
+    manifest += name + ":\n  buildDir: " + name +
+                "\n  tests:\n    lint:\n      command: \"true\"\n      host: true\n";
+    repo.Write(name + "/Dockerfile", "FROM scratch\nCOPY . /\n");
+    repo.Write(name + "/src.txt", name + "\n");
+  }
+  repo.Write("PROJECT", "shop\n");
+  repo.Write("build_manifest.yml", manifest);
+  repo.Commit();
+  RegistryFixture cache;
+  for (const auto& name : projects) {
+    testing::PushBuiltImage(cache, "ci/" + name, testing::HashOf(repo.root(), name), name);
+  }
+  FaultProxy proxy(cache.host());
+  auto first =
+      testing::RunHoist(repo.root(), {"--registry", proxy.host() + "/ci", "test", "--all"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  int before = proxy.Stats().first;
+  auto again =
+      testing::RunHoist(repo.root(), {"--registry", proxy.host() + "/ci", "test", "--all"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  const int test_asked = proxy.Stats().first - before;
+  before = proxy.Stats().first;
+  auto deploy =
+      testing::RunHoist(repo.root(), {"--registry", proxy.host() + "/ci", "--deploy-registry",
+                                      proxy.host() + "/prod", "deploy", "--dry-run"});
+  const int deploy_asked = proxy.Stats().first - before;
+  ASSERT_EQ(deploy.exit_code, 0) << deploy.err;
+  std::cout << "no-op test --all: " << test_asked << " requests for " << projects.size()
+            << " projects; deploy --dry-run: " << deploy_asked << "\n";
+  const int n = static_cast<int>(projects.size());
+  // A pass marker each (manifest, content), besides the API version check.
+  EXPECT_LE(test_asked, 2 * n + 1);
+  // The image's digest, the build record and the pass, each marker in two.
+  EXPECT_LE(deploy_asked, 5 * n + 1);
 }
 
 }  // namespace

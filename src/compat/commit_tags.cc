@@ -53,7 +53,7 @@ Expected<std::vector<std::string>> AdoptCommitTags(CommitTags& tags,
       }
       lines.push_back("hoist: " + name + ": cache-" + commit.substr(0, 12) + "…" + want.suffix +
                       ", the 2023-02 scripts' tag of commit " + commit.substr(0, 12) +
-                      ", has this content hash: reused as cache-" + hash.hash.substr(0, 12) + "…" +
+                      ", has these sources: reused as cache-" + hash.hash.substr(0, 12) + "…" +
                       want.suffix);
       break;
     }

@@ -625,12 +625,25 @@ Expected<std::optional<std::string>> DistributionClient::HeadManifest(
 
 Expected<ManifestBlob> DistributionClient::GetManifest(const std::string& repository,
                                                        const std::string& reference) {
+  auto found = FindManifest(repository, reference, /*absent_is_error=*/true);
+  if (!found) return found.error();
+  return std::move(**found);
+}
+
+Expected<std::optional<ManifestBlob>> DistributionClient::FindManifest(
+    const std::string& repository, const std::string& reference) {
+  return FindManifest(repository, reference, /*absent_is_error=*/false);
+}
+
+Expected<std::optional<ManifestBlob>> DistributionClient::FindManifest(
+    const std::string& repository, const std::string& reference, bool absent_is_error) {
   Call call{repository, reference};
   HttpRequest request;
   request.url = "/v2/" + repository + "/manifests/" + reference;
   request.headers.push_back({"Accept", kManifestAccept});
   auto response = Execute(request, call);
   if (!response) return response.error();
+  if (response->status == 404 && !absent_is_error) return std::optional<ManifestBlob>();
   if (response->status != 200) return Failure(call, "cannot get the manifest", &*response);
   ManifestBlob manifest{MediaTypeOf(*response), std::move(response->body), ""};
   manifest.digest = Sha256Digest(manifest.bytes);
@@ -643,7 +656,7 @@ Expected<ManifestBlob> DistributionClient::GetManifest(const std::string& reposi
                    "the manifest's content does not match its digest (" + manifest.digest + ")",
                    nullptr);
   }
-  return manifest;
+  return std::optional<ManifestBlob>(std::move(manifest));
 }
 
 Expected<std::string> DistributionClient::PutManifest(const std::string& repository,

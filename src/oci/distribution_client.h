@@ -60,6 +60,10 @@ class DistributionClient {
   Expected<std::optional<std::string>> HeadManifest(const std::string& repository,
                                                     const std::string& reference);
   Expected<ManifestBlob> GetManifest(const std::string& repository, const std::string& reference);
+  /// The manifest `reference`, or nullopt when the registry says it does not exist: one GET
+  /// where HeadManifest then GetManifest take two.
+  Expected<std::optional<ManifestBlob>> FindManifest(const std::string& repository,
+                                                     const std::string& reference);
   /// Stores a manifest under `reference` (a tag or its digest); returns the digest.
   Expected<std::string> PutManifest(const std::string& repository, const std::string& reference,
                                     const std::string& media_type, const std::string& bytes);
@@ -125,6 +129,9 @@ class DistributionClient {
   /// True when `url` is on this registry's own scheme and authority.
   bool SameOrigin(const std::string& url);
   Error Failure(const Call& call, const std::string& what, const HttpResponse* response) const;
+  Expected<std::optional<ManifestBlob>> FindManifest(const std::string& repository,
+                                                     const std::string& reference,
+                                                     bool absent_is_error);
   Status UploadChunked(const std::string& repository, const std::string& location,
                        const std::string& digest, const std::string& data, const Call& call);
 

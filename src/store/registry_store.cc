@@ -123,16 +123,15 @@ Status RegistryStore::PutMarker(const std::string& project, const std::string& t
 
 Expected<std::optional<ManifestBlob>> RegistryStore::MarkerManifest(const std::string& repository,
                                                                     const std::string& tag) {
-  auto present = client_->HeadManifest(repository, tag);
-  if (!present) return present.error();
-  if (!*present) return std::optional<ManifestBlob>();
-  auto manifest = client_->GetManifest(repository, tag);
+  // One GET: a marker absent (404) is the common answer, and a present one is read anyway.
+  auto manifest = client_->FindManifest(repository, tag);
   if (!manifest) return manifest.error();
-  if (!ReadMarkerManifest(manifest->bytes).is_marker) {
+  if (!*manifest) return std::optional<ManifestBlob>();
+  if (!ReadMarkerManifest((*manifest)->bytes).is_marker) {
     return Error{Describe() + ", repository " + repository + ", tag " + tag +
                  ": names an image, not a hoist marker; hoist leaves it alone"};
   }
-  return std::optional<ManifestBlob>(std::move(*manifest));
+  return std::move(*manifest);
 }
 
 Expected<std::optional<Marker>> RegistryStore::GetMarker(const std::string& project,

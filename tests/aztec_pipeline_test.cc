@@ -184,14 +184,9 @@ class AztecPipeline : public ::testing::Test {
                     "HOIST_DEPLOY_REGISTRY=" + deploy.host(),
                     "HOIST_NETWORK=none",
                     "HOIST_RETRY_SLEEP=0",
-                    "HOIST_AWS=/usr/bin/aws",
-                    "AWS_ACCESS_KEY_ID=test",
-                    "AWS_SECRET_ACCESS_KEY=test",
-                    "AWS_EC2_METADATA_DISABLED=true",
-                    "AWS_CONFIG_FILE=/nonexistent",
-                    "AWS_SHARED_CREDENTIALS_FILE=/nonexistent",
                     "npm_config_registry=" + npm.url(),
                     "NPM_TOKEN=" + npm.token()};
+        for (const auto& variable : testing::AwsStandInEnv()) spec.env.push_back(variable);
         auto result = RunProcess(spec);
         EXPECT_TRUE(result.ok());
         transcript +=

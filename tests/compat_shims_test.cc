@@ -81,15 +81,10 @@ class CompatShims : public ::testing::Test {
                 "HOIST_DEPLOY_REGISTRY=" + deploy.host(),
                 "HOIST_NETWORK=none",
                 "HOIST_RETRY_SLEEP=0",
-                "HOIST_AWS=/usr/bin/aws",
-                "AWS_ACCESS_KEY_ID=test",
-                "AWS_SECRET_ACCESS_KEY=test",
-                "AWS_EC2_METADATA_DISABLED=true",
-                "AWS_CONFIG_FILE=/nonexistent",
-                "AWS_SHARED_CREDENTIALS_FILE=/nonexistent",
                 "CI=",
                 "CIRCLECI=",
                 "GITHUB_ACTIONS="};
+    for (const auto& variable : testing::AwsStandInEnv()) spec.env.push_back(variable);
     spec.env.insert(spec.env.end(), extra_env.begin(), extra_env.end());
     auto result = RunProcess(spec);
     EXPECT_TRUE(result.ok());

@@ -1,6 +1,7 @@
 // A run with nothing to do: what it asks the registry (issue 16: one question per project).
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -15,22 +16,32 @@ using testing::FaultProxy;
 using testing::RegistryFixture;
 using testing::TempRepo;
 
-TEST(NoOpPipeline, ABuildWithEveryImageCachedAsksTheRegistryOneQuestionPerProject) {
-  TempRepo repo;
-  const std::vector<std::string> projects = {"base", "lib", "api", "web", "worker", "docs"};
+const std::vector<std::string> kProjects = {"base", "lib", "api", "web", "worker", "docs"};
+
+/// A repository of kProjects, each with the manifest lines `entry(i)` gives after its buildDir,
+/// committed, and every image in `cache` as a trusted build left it (cache-<hash>, built-<hash>).
+void CachedMonorepo(const TempRepo& repo, const RegistryFixture& cache,
+                    const std::function<std::string(size_t)>& entry) {
   std::string manifest;
-  for (size_t i = 0; i < projects.size(); ++i) {
-    manifest += projects[i] + ":\n  buildDir: " + projects[i] + "\n";
-    if (i > 0) manifest += "  dependencies: [" + projects[i == 1 ? 0 : 1] + "]\n";
-    repo.Write(projects[i] + "/Dockerfile", "FROM scratch\nCOPY . /\n");
-    repo.Write(projects[i] + "/src.txt", projects[i] + "\n");
+  for (size_t i = 0; i < kProjects.size(); ++i) {
+    manifest += kProjects[i] + ":\n  buildDir: " + kProjects[i] + "\n" + entry(i);
+    repo.Write(kProjects[i] + "/Dockerfile", "FROM scratch\nCOPY . /\n");
+    repo.Write(kProjects[i] + "/src.txt", kProjects[i] + "\n");
   }
   repo.Write("build_manifest.yml", manifest);
   repo.Commit();
-  RegistryFixture cache;
-  for (const auto& name : projects) {
+  for (const auto& name : kProjects) {
     testing::PushBuiltImage(cache, "ci/" + name, testing::HashOf(repo.root(), name), name);
   }
+}
+
+TEST(NoOpPipeline, ABuildWithEveryImageCachedAsksTheRegistryOneQuestionPerProject) {
+  TempRepo repo;
+  RegistryFixture cache;
+  CachedMonorepo(repo, cache, [](size_t i) {
+    return i > 0 ? "  dependencies: [" + kProjects[i == 1 ? 0 : 1] + "]\n" : std::string();
+  });
+  const auto& projects = kProjects;
   FaultProxy proxy(cache.host());
   const int before = proxy.Stats().first;
   auto run = testing::RunHoist(repo.root(),
@@ -51,21 +62,12 @@ TEST(NoOpPipeline, ABuildWithEveryImageCachedAsksTheRegistryOneQuestionPerProjec
 // marker contents out of the registry's blobs.
 TEST(NoOpPipeline, ATestAndADeployWithNothingToDoReadEachMarkerOnce) {
   TempRepo repo;
-  const std::vector<std::string> projects = {"base", "lib", "api", "web", "worker", "docs"};
-  std::string manifest;
-  for (const auto& name : projects) {
-    manifest += name + ":\n  buildDir: " + name +
-                "\n  tests:\n    lint:\n      command: \"true\"\n      host: true\n";
-    repo.Write(name + "/Dockerfile", "FROM scratch\nCOPY . /\n");
-    repo.Write(name + "/src.txt", name + "\n");
-  }
   repo.Write("PROJECT", "shop\n");
-  repo.Write("build_manifest.yml", manifest);
-  repo.Commit();
   RegistryFixture cache;
-  for (const auto& name : projects) {
-    testing::PushBuiltImage(cache, "ci/" + name, testing::HashOf(repo.root(), name), name);
-  }
+  CachedMonorepo(repo, cache, [](size_t) {
+    return "  tests:\n    lint:\n      command: \"true\"\n      host: true\n";
+  });
+  const auto& projects = kProjects;
   FaultProxy proxy(cache.host());
   auto first =
       testing::RunHoist(repo.root(), {"--registry", proxy.host() + "/ci", "test", "--all"});

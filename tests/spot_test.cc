@@ -15,6 +15,7 @@
 #include "support/docker_engine.h"
 #include "support/ec2_standin.h"
 #include "support/registry_fixture.h"
+#include "support/spot_config.h"
 #include "support/sshd_fixture.h"
 #include "support/temp_repo.h"
 #include "util/base64.h"
@@ -59,13 +60,9 @@ class Spot : public ::testing::Test {
                    extra_size);
   }
   std::vector<std::string> Env() {
-    return {"HOIST_AWS=/usr/bin/aws",
-            "AWS_ACCESS_KEY_ID=test",
-            "AWS_SECRET_ACCESS_KEY=test",
-            "AWS_EC2_METADATA_DISABLED=true",
-            "AWS_CONFIG_FILE=/nonexistent",
-            "AWS_SHARED_CREDENTIALS_FILE=/nonexistent",
-            "DOCKER_HOST=unix:///nonexistent/docker.sock"};
+    auto env = testing::AwsStandInEnv();
+    env.push_back("DOCKER_HOST=unix:///nonexistent/docker.sock");
+    return env;
   }
   HoistRun Build(std::vector<std::string> args, std::vector<std::string> env = {}) {
     ProcessSpec spec;

@@ -176,11 +176,9 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     auto commit_tags = options->dry_run ? nullptr
                                         : CommitKeyedTags(context, store, hashes, snapshot.commit(),
                                                           options->platform);
-    if (commit_tags && asks_store) {
-      std::vector<KeyedTag> images;
-      for (int p : *order) images.push_back({p, ""});
-      ReuseCommitTags(commit_tags.get(), images);
-    }
+    std::vector<KeyedTag> images;  // each project's image, in the order of the jobs
+    for (int p : *order) images.push_back({p, ""});
+    if (asks_store) ReuseCommitTags(commit_tags.get(), images);
     BuildPlan plan = PlanBuild(env, *order);
     store.Forget();
     warn_uncovered();
@@ -240,15 +238,8 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       if (found != since.end()) record.jobs[i].why = found->second;
     }
     exit_code = PrintRunSummary(context, record, options->summary == "full");
-    if (commit_tags) {  // each image made or found is also the commit's, as the scripts named it
-      std::vector<KeyedTag> images;
-      for (size_t i = 0; i < jobs.size(); ++i) {
-        if (results[i].outcome == JobOutcome::kDone || results[i].outcome == JobOutcome::kCached) {
-          images.push_back({plan.order[i], ""});
-        }
-      }
-      if (!KeepCommitTags(commit_tags.get(), images)) exit_code = kExitFailure;
-    }
+    // Each image made or found is also the commit's, as the scripts named it.
+    if (!KeepCommitTags(commit_tags.get(), images, results)) exit_code = kExitFailure;
     // A key the manifest ignored (said first, long scrolled away) is often why a build fails.
     for (const auto& job : record.jobs) {
       if (job.outcome != JobOutcome::kFailed) continue;

@@ -3,6 +3,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "config/hoist_config.h"
 #include "graph/dependency_graph.h"
@@ -24,6 +25,9 @@ namespace hoist {
 
 /// Exit codes of every hoist command.
 enum ExitCode : int { kExitOk = 0, kExitFailure = 1, kExitUsage = 2 };
+
+/// The values of --compat (HOIST_COMPAT).
+inline const std::vector<std::string> kCompatSchemes = {"aztec", "aztec-2023-02"};
 
 /// The hash a --compat value keys by: hoist's own (""), the Aztec build system's ("aztec"), or
 /// that over whole rows ("aztec-2023-02").

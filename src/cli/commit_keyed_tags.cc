@@ -33,17 +33,10 @@ std::unique_ptr<CommitTags> CommitKeyedTags(CommandContext& context, ImageStore&
       // their files (docker build of the whole build directory) and their diff went into them
       // (list_file_diff). Each project's identity names those inside its build directories.
       std::vector<std::pair<std::string, std::string>> links;  // path, commit
-      auto tree = context.repo().Run({"ls-tree", "-r", "-z", at});
-      if (!tree) return std::string();
-      for (size_t start = 0; start < tree->size();) {
-        size_t end = tree->find('\0', start);
-        if (end == std::string::npos) end = tree->size();
-        const std::string row = tree->substr(start, end - start);
-        start = end + 1;
-        const size_t tab = row.find('\t');
-        if (row.rfind("160000 commit ", 0) != 0 || tab == std::string::npos) continue;
-        links.emplace_back(row.substr(tab + 1), row.substr(14, tab - 14));
-      }
+      auto listed = context.repo().ListTree(at, [&](const TreeEntryView& entry) {
+        if (entry.mode == "160000") links.emplace_back(entry.path, entry.oid);
+      });
+      if (!listed) return std::string();
       const Manifest& manifest = context.manifest();
       auto inside = [](const std::string& path, const std::string& dir) {
         return dir.empty() || dir == "." ||
@@ -83,8 +76,14 @@ void ReuseCommitTags(CommitTags* tags, const std::vector<KeyedTag>& wanted) {
   for (const auto& line : *reused) std::cerr << line << "\n";
 }
 
-bool KeepCommitTags(CommitTags* tags, const std::vector<KeyedTag>& written) {
+bool KeepCommitTags(CommitTags* tags, const std::vector<KeyedTag>& keyed,
+                    const std::vector<JobResult>& results) {
   if (!tags) return true;
+  std::vector<KeyedTag> written;
+  for (size_t i = 0; i < keyed.size() && i < results.size(); ++i) {
+    const JobOutcome outcome = results[i].outcome;
+    if (outcome == JobOutcome::kDone || outcome == JobOutcome::kCached) written.push_back(keyed[i]);
+  }
   auto kept = WriteCommitTags(*tags, written);
   if (kept) return true;
   std::cerr << "hoist: error: " << kept.error().message << "\n";

@@ -8,6 +8,7 @@
 
 #include "cli/command_context.h"
 #include "compat/commit_tags.h"
+#include "run/scheduler.h"
 
 namespace hoist {
 
@@ -26,7 +27,9 @@ std::unique_ptr<CommitTags> CommitKeyedTags(CommandContext& context, ImageStore&
 /// AdoptCommitTags, its lines said on stderr; a store that cannot answer fails the command.
 void ReuseCommitTags(CommitTags* tags, const std::vector<KeyedTag>& wanted);
 
-/// WriteCommitTags; false (and the error said) when one could not be written.
-bool KeepCommitTags(CommitTags* tags, const std::vector<KeyedTag>& written);
+/// WriteCommitTags for each of `keyed` whose job (`results`, in the same order) passed or was
+/// cached; false (and the error said) when one could not be written.
+bool KeepCommitTags(CommitTags* tags, const std::vector<KeyedTag>& keyed,
+                    const std::vector<JobResult>& results);
 
 }  // namespace hoist

@@ -29,7 +29,7 @@ void AddHashCommand(CLI::App& app, CommandContext& context, int& exit_code) {
           "changes only mark a hash dirty); 'aztec-2023-02': the same over whole rows (mode, "
           "id, path)")
       ->envname("HOIST_COMPAT")
-      ->check(CLI::IsMember({"aztec", "aztec-2023-02"}))
+      ->check(CLI::IsMember(kCompatSchemes))
       ->option_text("SCHEME");
   command
       ->add_option("--platform", options->platform,
@@ -40,13 +40,12 @@ void AddHashCommand(CLI::App& app, CommandContext& context, int& exit_code) {
     SnapshotOptions snapshot_options;
     snapshot_options.rev = options->rev.empty() ? "HEAD" : options->rev;
     snapshot_options.working_tree = options->rev.empty();
-    snapshot_options.aztec_paths = !options->compat.empty();
     // The seed hashed the commit; uncommitted changes only mark its hashes dirty.
-    snapshot_options.flag_only = !options->compat.empty();
+    context.compat = options->compat;
+    context.ApplyScheme(snapshot_options);
     SourceSnapshot snapshot = context.Snapshot(snapshot_options);
     context.WarnUnmatchedPatterns(snapshot, selected);
-    HashScheme scheme = SchemeOf(options->compat);
-    auto hashes = context.Hashes(snapshot, scheme, options->platform);
+    auto hashes = context.Hashes(snapshot, context.scheme(), options->platform);
 
     exit_code = kExitOk;
     nlohmann::json out = nlohmann::json::array();

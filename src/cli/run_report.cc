@@ -62,7 +62,7 @@ std::shared_ptr<std::string> AddCompatOption(CLI::App& command) {
                   "tags (cache-<commit>[-<job>]), reusing an earlier commit's when the hash was "
                   "the same there")
       ->envname("HOIST_COMPAT")
-      ->check(CLI::IsMember({"aztec", "aztec-2023-02"}))
+      ->check(CLI::IsMember(kCompatSchemes))
       ->option_text("SCHEME");
   return compat;
 }

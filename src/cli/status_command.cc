@@ -51,15 +51,15 @@ void AddStatusCommand(CLI::App& app, CommandContext& context, int& exit_code) {
   command->add_option("PROJECT", options->projects, "Projects (default: all)");
   command->add_option("--compat", options->compat, "'aztec': the seed's hashes and tags")
       ->envname("HOIST_COMPAT")
-      ->check(CLI::IsMember({"aztec", "aztec-2023-02"}));
+      ->check(CLI::IsMember(kCompatSchemes));
   command->callback([&context, &exit_code, options] {
     std::vector<int> selected = context.SelectProjects(options->projects);
     SnapshotOptions snapshot_options;
     snapshot_options.working_tree = true;
-    snapshot_options.aztec_paths = !options->compat.empty();
-    snapshot_options.flag_only = !options->compat.empty();
+    context.compat = options->compat;
+    context.ApplyScheme(snapshot_options);
     SourceSnapshot snapshot = context.Snapshot(snapshot_options);
-    auto hashes = context.Hashes(snapshot, SchemeOf(options->compat));
+    auto hashes = context.Hashes(snapshot, context.scheme());
 
     ImageStore& store = context.ReadStore();
     std::vector<ProjectStatus> rows(selected.size());

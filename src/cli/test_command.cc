@@ -191,15 +191,8 @@ void AddTestCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       job.times = timeline[i];
       record.jobs.push_back(std::move(job));
     }
-    if (commit_tags) {  // each pass is also the commit's, as the scripts named it
-      std::vector<KeyedTag> passed;
-      for (size_t i = 0; i < tests.size(); ++i) {
-        if (results[i].outcome == JobOutcome::kDone || results[i].outcome == JobOutcome::kCached) {
-          passed.push_back(passes[i]);
-        }
-      }
-      if (!KeepCommitTags(commit_tags.get(), passed)) exit_code = kExitFailure;
-    }
+    // Each pass is also the commit's, as the scripts named it.
+    if (!KeepCommitTags(commit_tags.get(), passes, results)) exit_code = kExitFailure;
     if (context.json) {
       nlohmann::json json = RunRecordJson(record);
       // Each row also names its test job as the manifest does.

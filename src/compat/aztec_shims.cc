@@ -170,6 +170,15 @@ exec "${HOIST:-hoist}" deploy --compat aztec "$REPO" --step "{$STEP}" "${DRY[@]}
 const char* kQuoted =
     "quoted() { local Q=\"'\"; echo \"'${1//$Q/$Q$Q}'\"; }  # a YAML single-quoted string\n";
 
+/// The deploy_dockerhub shims' account: one without a registry host is Docker Hub's, as docker
+/// push took it.
+const char* kHub = R"SH(HUB=${DOCKERHUB_ACCOUNT:-aztecprotocol}
+case "${HUB%%/*}" in
+  *.*|*:*|localhost) ;;
+  *) HUB=registry-1.docker.io/$HUB ;;
+esac
+)SH";
+
 const char* kDeploy = R"SH(set -eu
 # deploy_ecr, then unless cache-<hash>-$DEPLOY_TAG-deployed says it was done: terraform in the
 # project's terraform/ (taints first) and each service restarted, as one gated hoist deploy.
@@ -246,13 +255,7 @@ cmd_or_dryrun() {
   if [ "${DRY_DEPLOY:-0}" -eq 1 ]; then echo DRY RUN: "$@"; else "$S/retry" "$@"; fi
 }
 SRC="$REPO:$("$S/calculate_image_tag" "$REPO")"
-# An account without a registry host is Docker Hub's, as docker push took it.
-HUB=${DOCKERHUB_ACCOUNT:-aztecprotocol}
-case "${HUB%%/*}" in
-  *.*|*:*|localhost) ;;
-  *) HUB=registry-1.docker.io/$HUB ;;
-esac
-cmd_or_dryrun "${HOIST:-hoist}" image copy "$SRC" "$HUB/$REPO:$TAG"
+@HUB@cmd_or_dryrun "${HOIST:-hoist}" image copy "$SRC" "$HUB/$REPO:$TAG"
 if [ -n "${COMMIT_TAG:-}" ]; then
   cmd_or_dryrun "${HOIST:-hoist}" image copy "$SRC" "$HUB/$REPO:latest"
 fi
@@ -757,12 +760,7 @@ fi
 REPO=$1
 S=$(cd "$(dirname "$0")" && pwd)
 "${HOIST:-hoist}" deploy --compat aztec --deploy-registry "${ECR_DEPLOY_URL:-${HOIST_DEPLOY_REGISTRY:-}}" --dry-run "$REPO" >/dev/null
-HUB=${DOCKERHUB_ACCOUNT:-aztecprotocol}
-case "${HUB%%/*}" in
-  *.*|*:*|localhost) ;;
-  *) HUB=registry-1.docker.io/$HUB ;;
-esac
-echo "Deploying to dockerhub: $HUB/$REPO:$COMMIT_TAG"
+@HUB@echo "Deploying to dockerhub: $HUB/$REPO:$COMMIT_TAG"
 "$S/retry" "${HOIST:-hoist}" image copy "$REPO:$("$S/calculate_image_tag" "$REPO")" "$HUB/$REPO:$COMMIT_TAG"
 )SH";
 
@@ -777,6 +775,7 @@ std::vector<AztecShim> AztecShims(AztecEra era) {
                  bool provided = true) {
     body = Replace(body, "@SETU@", feb ? "" : "set -u  # as its set -eu left it\n");
     body = Replace(body, "@QUOTED@", kQuoted);
+    body = Replace(body, "@HUB@", kHub);
     // The 2023-02 query_manifest had no relativeProjectDir: its projectDir was relative. Its
     // hoist calls key by whole rows and keep the commit's tags (--compat aztec-2023-02).
     if (feb) {

@@ -1,5 +1,6 @@
 #pragma once
-// hoist.yml for spot machines from the EC2-API stand-in, reached through the test sshd.
+// hoist.yml and the environment for spot machines from the EC2-API stand-in, reached through
+// the test sshd.
 
 #include <string>
 #include <vector>
@@ -23,6 +24,14 @@ inline std::string SpotHoistYml(const SshdFixture& sshd, const Ec2StandIn& ec2,
          "\n  region: us-east-1\n  pricePerCpuHour: 0.01\n  user: " +
          url.substr(6, url.find('@') - 6) + "\n  sshPort: " + std::to_string(sshd.port()) +
          "\n  spotWaitSeconds: 5\n  bootWaitSeconds: 30\n  lifetimeMinutes: 90\n  sizes:\n" + sizes;
+}
+
+/// The environment that sends hoist's AWS CLI calls to the stand-in and nowhere else: fake
+/// credentials, no instance metadata, no AWS configuration of the machine's.
+inline std::vector<std::string> AwsStandInEnv() {
+  return {"HOIST_AWS=/usr/bin/aws",       "AWS_ACCESS_KEY_ID=test",
+          "AWS_SECRET_ACCESS_KEY=test",   "AWS_EC2_METADATA_DISABLED=true",
+          "AWS_CONFIG_FILE=/nonexistent", "AWS_SHARED_CREDENTIALS_FILE=/nonexistent"};
 }
 
 }  // namespace hoist::testing

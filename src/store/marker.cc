@@ -3,6 +3,8 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "util/base64.h"
+#include "util/digest.h"
 #include "util/json_fields.h"
 
 namespace hoist {
@@ -15,7 +17,20 @@ MarkerManifestView ReadMarkerManifest(const std::string& manifest_bytes) {
   const bool one_layer = layers != json.end() && layers->is_array() && layers->size() == 1;
   view.is_marker = JsonString(json, "artifactType") == kMarkerArtifactType ||
                    (one_layer && JsonString((*layers)[0], "mediaType") == kMarkerArtifactType);
-  if (one_layer) view.content_digest = JsonString((*layers)[0], "digest");
+  if (!one_layer) return view;
+  const auto& layer = (*layers)[0];
+  view.content_digest = JsonString(layer, "digest");
+  // The descriptor's `data` is what its digest names only when it hashes to it (OCI: "SHOULD
+  // be verified against the digest and size"); anything else is read from the blob.
+  const std::string data = JsonString(layer, "data");
+  if (data.empty() || data.size() > 2 * kMostEmbeddedMarker) return view;
+  std::string decoded = Base64Decode(data);
+  const auto size = layer.find("size");
+  if (decoded.empty() || size == layer.end() || !size->is_number_unsigned() ||
+      size->get<uint64_t>() != decoded.size() || Sha256Digest(decoded) != view.content_digest) {
+    return view;
+  }
+  view.embedded_content = std::move(decoded);
   return view;
 }
 

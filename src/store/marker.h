@@ -51,7 +51,13 @@ struct Provenance {
 struct MarkerManifestView {
   bool is_marker = false;      ///< its artifactType, or its one layer's media type, is a marker's
   std::string content_digest;  ///< its one layer's digest ("" when it has not exactly one)
+  /// That layer's content as the manifest embeds it (the OCI descriptor's `data`), verified
+  /// against the layer's digest and size; "" when not embedded or not matching, and the
+  /// content is then the blob's.
+  std::string embedded_content;
 };
+/// Markers up to this size are embedded in their manifest, so that one request reads them.
+inline constexpr size_t kMostEmbeddedMarker = 16 << 10;
 /// Reads manifest bytes from a registry (anyone with push rights writes them): never throws.
 MarkerManifestView ReadMarkerManifest(const std::string& manifest_bytes);
 

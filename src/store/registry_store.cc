@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "util/base64.h"
 #include "util/json_fields.h"
 #include "util/repository_name.h"
 
@@ -104,15 +105,17 @@ Status RegistryStore::PutMarker(const std::string& project, const std::string& t
   const std::string content_digest = Sha256Digest(content);
   auto put_content = client_->PutBlob(repository, content_digest, content);
   if (!put_content) return put_content;
+  nlohmann::json layer = {
+      {"mediaType", kMarkerArtifactType}, {"digest", content_digest}, {"size", content.size()}};
+  // Embedded as well (OCI 1.1's descriptor `data`), so that a read is the manifest's GET alone;
+  // the blob stays for readers that do not look there.
+  if (content.size() <= kMostEmbeddedMarker) layer["data"] = Base64Encode(content);
   nlohmann::json manifest = {
       {"schemaVersion", 2},
       {"mediaType", kOciManifest},
       {"artifactType", kMarkerArtifactType},
       {"config", {{"mediaType", kEmptyConfigType}, {"digest", config_digest}, {"size", 2}}},
-      {"layers",
-       {{{"mediaType", kMarkerArtifactType},
-         {"digest", content_digest},
-         {"size", content.size()}}}},
+      {"layers", {layer}},
       {"annotations",
        {{"dev.hoist.marker.kind", stored.kind},
         {"org.opencontainers.image.created", stored.time}}}};
@@ -140,13 +143,15 @@ Expected<std::optional<Marker>> RegistryStore::GetMarker(const std::string& proj
   auto manifest = MarkerManifest(repository, tag);
   if (!manifest) return manifest.error();
   if (!*manifest) return std::optional<Marker>();
-  const std::string digest = ReadMarkerManifest((*manifest)->bytes).content_digest;
+  MarkerManifestView view = ReadMarkerManifest((*manifest)->bytes);
+  const std::string& digest = view.content_digest;
   if (!digest.starts_with("sha256:")) {
     return Error{Describe() + ", repository " + repository + ", tag " + tag +
                  ": a marker manifest without its one layer; remove the tag (hoist image untag " +
                  project + " " + tag + ") and run again"};
   }
-  auto content = client_->GetBlob(repository, digest);
+  Expected<std::string> content = std::move(view.embedded_content);
+  if (content->empty()) content = client_->GetBlob(repository, digest);
   if (!content) return content.error();
   auto marker = MarkerFromJson(*content);
   if (!marker) {

@@ -94,6 +94,24 @@ TEST_F(MarkerEmbedding, AMarkerThisHoistWroteIsReadInOneRequest) {
   EXPECT_EQ(Requests() - before, 1);
 }
 
+TEST_F(MarkerEmbedding, ALargeBuildRecordStaysInItsBlobAndIsStillRead) {
+  Marker built = Pass("");
+  built.kind = "built";
+  nlohmann::json files = nlohmann::json::object();
+  for (int i = 0; i < 2000; ++i)
+    files["src/file" + std::to_string(i) + ".ts"] = std::string(40, 'a');
+  built.inputs = nlohmann::json{{"files", files}}.dump();
+  ASSERT_GT(MarkerToJson(built).size(), kMostEmbeddedMarker);
+  ASSERT_TRUE(store->PutMarker("app", "built-abc", built).ok());
+  auto manifest = client->GetManifest("team/app", "built-abc");
+  ASSERT_TRUE(manifest.ok());
+  EXPECT_EQ(manifest->bytes.find("\"data\""), std::string::npos);
+  auto read = store->GetMarker("app", "built-abc");
+  ASSERT_TRUE(read.ok()) << read.error().message;
+  ASSERT_TRUE(read->has_value());
+  EXPECT_EQ((*read)->inputs, built.inputs);
+}
+
 TEST_F(MarkerEmbedding, AnOlderHoistsMarkerIsReadFromItsBlob) {
   Marker old = Pass("lint");
   old.tag = "cache-abc-lint";

@@ -57,7 +57,7 @@ struct MarkerManifestView {
   std::string embedded_content;
 };
 /// Markers up to this size are embedded in their manifest, so that one request reads them.
-inline constexpr size_t kMostEmbeddedMarker = 16 << 10;
+inline constexpr size_t kMostEmbeddedMarker = 64 << 10;
 /// Reads manifest bytes from a registry (anyone with push rights writes them): never throws.
 MarkerManifestView ReadMarkerManifest(const std::string& manifest_bytes);
 

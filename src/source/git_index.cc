@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <future>
 
 #include "util/digest.h"
 
@@ -101,91 +102,103 @@ Expected<GitIndex> GitIndex::Read(const std::string& path) {
     return bad("not a git index");
   }
   const size_t end = d.size() - kOidSize;  // the trailing checksum covers everything before it
-  Digest checksum(Digest::Algorithm::kSha1);
-  checksum.Update(std::string_view(d.data(), end));
-  // git 2.40's index.skipHash writes no checksum (all zeros), and git then checks none.
-  const std::string trailer = Hex(reinterpret_cast<const unsigned char*>(d.data()) + end);
-  if (trailer != std::string(2 * kOidSize, '0') && checksum.Finish() != trailer) {
+  // The checksum is computed on another thread while the entries are parsed (a 50,000-entry
+  // index is 5 MB, 10 ms of SHA-1 here; 1M entries 200 ms). git 2.40's index.skipHash writes
+  // none (all zeros), and git then checks none.
+  auto checksum_matches = std::async(std::launch::async, [d, end] {
+    const std::string trailer = Hex(reinterpret_cast<const unsigned char*>(d.data()) + end);
+    if (trailer == std::string(2 * kOidSize, '0')) return true;
+    Digest checksum(Digest::Algorithm::kSha1);
+    checksum.Update(std::string_view(d.data(), end));
+    return checksum.Finish() == trailer;
+  });
+  auto parse = [&]() -> Status {
+    const uint32_t version = Be32(d.data() + 4);
+    if (version < 2 || version > 4) return bad("index version " + std::to_string(version));
+    const uint32_t count = Be32(d.data() + 8);
+    index.entries_.reserve(count);
+    size_t at = kHeaderSize;
+    std::string previous;  // v4: each path is a suffix of the one before
+    for (uint32_t n = 0; n < count; ++n) {
+      if (at + kEntryFixedSize > end) return bad("truncated entry");
+      const char* e = d.data() + at;
+      IndexEntry entry{};
+      entry.ctime_sec = Be32(e);
+      entry.ctime_nsec = Be32(e + 4);
+      entry.mtime_sec = Be32(e + 8);
+      entry.mtime_nsec = Be32(e + 12);
+      entry.dev = Be32(e + 16);
+      entry.ino = Be32(e + 20);
+      entry.mode = Be32(e + 24);
+      entry.uid = Be32(e + 28);
+      entry.gid = Be32(e + 32);
+      entry.size = Be32(e + 36);
+      std::memcpy(entry.oid, e + 40, kOidSize);
+      entry.flags = Be16(e + 60);
+      size_t header = kEntryFixedSize;
+      if ((entry.flags & kExtendedFlag) != 0) {
+        if (version < 3) return bad("extended flags in a version 2 index");
+        if (at + header + 2 > end) return bad("truncated entry");
+        entry.extended_flags = Be16(e + header);
+        header += 2;
+      }
+      const char* name = e + header;
+      const size_t room = end - (at + header);
+      if (version == 4) {
+        // A varint (git's offset encoding): how many bytes of the previous path to drop.
+        size_t used = 0;
+        if (room == 0) return bad("truncated entry");
+        unsigned char byte = static_cast<unsigned char>(name[used++]);
+        size_t drop = byte & 0x7f;
+        while ((byte & 0x80) != 0) {
+          if (used >= room) return bad("truncated entry");
+          byte = static_cast<unsigned char>(name[used++]);
+          drop = ((drop + 1) << 7) | (byte & 0x7f);
+        }
+        const void* nul = std::memchr(name + used, '\0', room - used);
+        if (nul == nullptr || drop > previous.size()) return bad("bad path in entry");
+        const size_t suffix = static_cast<size_t>(static_cast<const char*>(nul) - (name + used));
+        previous.resize(previous.size() - drop);
+        previous.append(name + used, suffix);
+        index.paths_.push_back(previous);
+        entry.path = index.paths_.back();
+        at += header + used + suffix + 1;
+      } else {
+        const void* nul = std::memchr(name, '\0', room);
+        if (nul == nullptr) return bad("bad path in entry");
+        const size_t length = static_cast<size_t>(static_cast<const char*>(nul) - name);
+        if ((entry.flags & kNameLengthMask) != std::min<size_t>(length, kNameLengthMask)) {
+          return bad("path length mismatch");
+        }
+        entry.path = std::string_view(name, length);
+        at += (header + length + 8) & ~size_t{7};  // NUL-padded to a multiple of 8
+      }
+      index.entries_.push_back(entry);
+    }
+    // Extensions: optional ones (an upper-case first letter) are caches; of them only the
+    // cache tree's root is read. A mandatory one (a split or sparse index) changes what the
+    // entries mean.
+    while (at + 8 <= end) {
+      const char* signature = d.data() + at;
+      const uint32_t length = Be32(signature + 4);
+      if (signature[0] < 'A' || signature[0] > 'Z') {
+        return bad("mandatory extension '" + std::string(signature, 4) + "'");
+      }
+      if (length > end - at - 8) return bad("truncated extension");
+      if (std::string_view(signature, 4) == "TREE") {
+        index.root_tree_ = RootTree(std::string_view(signature + 8, length));
+      }
+      at += 8 + length;
+    }
+    if (at != end) return bad("trailing bytes");
+    return Ok();
+  };
+  // A damaged index is named as such, whatever the parse made of it.
+  Status parsed = parse();
+  if (!checksum_matches.get()) {
     return bad("checksum mismatch (a SHA-256 repository, or a damaged index)");
   }
-  const uint32_t version = Be32(d.data() + 4);
-  if (version < 2 || version > 4) return bad("index version " + std::to_string(version));
-  const uint32_t count = Be32(d.data() + 8);
-  index.entries_.reserve(count);
-  size_t at = kHeaderSize;
-  std::string previous;  // v4: each path is a suffix of the one before
-  for (uint32_t n = 0; n < count; ++n) {
-    if (at + kEntryFixedSize > end) return bad("truncated entry");
-    const char* e = d.data() + at;
-    IndexEntry entry{};
-    entry.ctime_sec = Be32(e);
-    entry.ctime_nsec = Be32(e + 4);
-    entry.mtime_sec = Be32(e + 8);
-    entry.mtime_nsec = Be32(e + 12);
-    entry.dev = Be32(e + 16);
-    entry.ino = Be32(e + 20);
-    entry.mode = Be32(e + 24);
-    entry.uid = Be32(e + 28);
-    entry.gid = Be32(e + 32);
-    entry.size = Be32(e + 36);
-    std::memcpy(entry.oid, e + 40, kOidSize);
-    entry.flags = Be16(e + 60);
-    size_t header = kEntryFixedSize;
-    if ((entry.flags & kExtendedFlag) != 0) {
-      if (version < 3) return bad("extended flags in a version 2 index");
-      if (at + header + 2 > end) return bad("truncated entry");
-      entry.extended_flags = Be16(e + header);
-      header += 2;
-    }
-    const char* name = e + header;
-    const size_t room = end - (at + header);
-    if (version == 4) {
-      // A varint (git's offset encoding): how many bytes of the previous path to drop.
-      size_t used = 0;
-      if (room == 0) return bad("truncated entry");
-      unsigned char byte = static_cast<unsigned char>(name[used++]);
-      size_t drop = byte & 0x7f;
-      while ((byte & 0x80) != 0) {
-        if (used >= room) return bad("truncated entry");
-        byte = static_cast<unsigned char>(name[used++]);
-        drop = ((drop + 1) << 7) | (byte & 0x7f);
-      }
-      const void* nul = std::memchr(name + used, '\0', room - used);
-      if (nul == nullptr || drop > previous.size()) return bad("bad path in entry");
-      const size_t suffix = static_cast<size_t>(static_cast<const char*>(nul) - (name + used));
-      previous.resize(previous.size() - drop);
-      previous.append(name + used, suffix);
-      index.paths_.push_back(previous);
-      entry.path = index.paths_.back();
-      at += header + used + suffix + 1;
-    } else {
-      const void* nul = std::memchr(name, '\0', room);
-      if (nul == nullptr) return bad("bad path in entry");
-      const size_t length = static_cast<size_t>(static_cast<const char*>(nul) - name);
-      if ((entry.flags & kNameLengthMask) != std::min<size_t>(length, kNameLengthMask)) {
-        return bad("path length mismatch");
-      }
-      entry.path = std::string_view(name, length);
-      at += (header + length + 8) & ~size_t{7};  // NUL-padded to a multiple of 8
-    }
-    index.entries_.push_back(entry);
-  }
-  // Extensions: optional ones (an upper-case first letter) are caches; of them only the
-  // cache tree's root is read. A mandatory one (a split or sparse index) changes what the
-  // entries mean.
-  while (at + 8 <= end) {
-    const char* signature = d.data() + at;
-    const uint32_t length = Be32(signature + 4);
-    if (signature[0] < 'A' || signature[0] > 'Z') {
-      return bad("mandatory extension '" + std::string(signature, 4) + "'");
-    }
-    if (length > end - at - 8) return bad("truncated extension");
-    if (std::string_view(signature, 4) == "TREE") {
-      index.root_tree_ = RootTree(std::string_view(signature + 8, length));
-    }
-    at += 8 + length;
-  }
-  if (at != end) return bad("trailing bytes");
+  if (!parsed) return parsed.error();
   return index;
 }
 

@@ -44,6 +44,23 @@ Status CheckRevision(const std::string& rev) {
   return Ok();
 }
 
+/// The object ids `git rev-parse --end-of-options REV...` printed, one per line. git before 2.43
+/// echoes `--end-of-options` itself (it is not an option of rev-parse there, only a word): that
+/// line is not an id. Any other line that is not an id makes the answer empty.
+std::vector<std::string> ObjectIdLines(const std::string& output) {
+  std::vector<std::string> ids;
+  for (size_t start = 0, end; (end = output.find('\n', start)) != std::string::npos;
+       start = end + 1) {
+    std::string line = output.substr(start, end - start);
+    if (line == "--end-of-options") continue;
+    const bool hex = (line.size() == 40 || line.size() == 64) &&
+                     line.find_first_not_of("0123456789abcdef") == std::string::npos;
+    if (!hex) return {};
+    ids.push_back(std::move(line));
+  }
+  return ids;
+}
+
 }  // namespace
 
 Expected<GitRepository> GitRepository::Open(const std::string& directory) {
@@ -118,6 +135,21 @@ Expected<std::string> GitRepository::ResolveCommit(const std::string& rev) const
   return TrimEnd(result->stdout_text);
 }
 
+Expected<std::pair<std::string, std::string>> GitRepository::ResolveCommitAndTree(
+    const std::string& rev) const {
+  auto checked = CheckRevision(rev);
+  if (!checked) return checked.error();
+  auto output = Run({"rev-parse", "--end-of-options", rev + "^{commit}", rev + "^{tree}"});
+  if (output) {
+    auto ids = ObjectIdLines(*output);
+    if (ids.size() == 2) return std::make_pair(ids[0], ids[1]);
+  }
+  // ResolveCommit says why it does not resolve.
+  auto commit = ResolveCommit(rev);
+  if (!commit) return commit.error();
+  return std::make_pair(*commit, Output({"rev-parse", *commit + "^{tree}"}));
+}
+
 Expected<std::vector<std::string>> GitRepository::ResolveCommits(
     const std::vector<std::string>& revs) const {
   for (const auto& rev : revs) {
@@ -128,13 +160,7 @@ Expected<std::vector<std::string>> GitRepository::ResolveCommits(
   for (const auto& rev : revs) args.push_back(rev + "^{commit}");
   auto output = Run(args);
   std::vector<std::string> ids;
-  if (output) {
-    std::string text = *output;
-    for (size_t start = 0, end; (end = text.find('\n', start)) != std::string::npos;
-         start = end + 1) {
-      ids.push_back(text.substr(start, end - start));
-    }
-  }
+  if (output) ids = ObjectIdLines(*output);
   if (ids.size() == revs.size()) return ids;
   // Find the one that does not resolve, for the message.
   ids.clear();

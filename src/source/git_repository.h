@@ -56,6 +56,8 @@ class GitRepository {
 
   /// The commit id `rev` names.
   Expected<std::string> ResolveCommit(const std::string& rev) const;
+  /// The commit `rev` names and its tree, with one git call.
+  Expected<std::pair<std::string, std::string>> ResolveCommitAndTree(const std::string& rev) const;
   /// The commit ids of several revisions, with one git call when all of them resolve.
   Expected<std::vector<std::string>> ResolveCommits(const std::vector<std::string>& revs) const;
   /// True when `commit` exists in this repository's object store.

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <future>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include "source/working_tree_scan.h"
@@ -167,19 +168,18 @@ Expected<SourceSnapshot> SourceSnapshot::Take(const GitRepository& repo, const P
   SourceSnapshot snapshot;
   snapshot.matchsets_.emplace_back();
   snapshot.pattern_hits_.assign(index.pattern_count(), 0);
-  auto commit = repo.ResolveCommit(options.rev);
-  if (!commit) return commit.error();
-  snapshot.commit_ = *commit;
-
   // The working-tree scan (stat of every tracked file, a walk for untracked ones) costs more
-  // than the tree listing; it runs on other threads meanwhile: in this process when it can
-  // read the repository, else as `git status` (which also compares the index with HEAD).
+  // than the tree listing; it starts first and runs on other threads meanwhile: in this
+  // process when it can read the repository, else as `git status` (which also compares the
+  // index with HEAD). Where the index may be HEAD's listing, HEAD's tree is asked with its
+  // commit (one git call).
+  const bool index_may_list = options.rev == "HEAD";
   std::optional<WorkingTreeScan> scan;
   std::future<Expected<std::vector<WorkingTreeChange>>> working_tree;
   auto git_status = [&repo] { return repo.WorkingTreeChanges(); };
   if (options.working_tree) {
     std::string declined;
-    if (options.rev == "HEAD") {
+    if (index_may_list) {
       scan = WorkingTreeScan::Open(repo.root(), &declined);
     }
     if (scan) {
@@ -187,6 +187,16 @@ Expected<SourceSnapshot> SourceSnapshot::Take(const GitRepository& repo, const P
     } else {
       working_tree = std::async(std::launch::async, git_status);
     }
+  }
+  std::string tree;
+  if (index_may_list) {
+    auto resolved = repo.ResolveCommitAndTree(options.rev);
+    if (!resolved) return resolved.error();
+    std::tie(snapshot.commit_, tree) = *resolved;
+  } else {
+    auto commit = repo.ResolveCommit(options.rev);
+    if (!commit) return commit.error();
+    snapshot.commit_ = *commit;
   }
   std::vector<std::string> sorted_dockerfiles = dockerfiles;
   std::sort(sorted_dockerfiles.begin(), sorted_dockerfiles.end());
@@ -219,8 +229,7 @@ Expected<SourceSnapshot> SourceSnapshot::Take(const GitRepository& repo, const P
   // scan anyway) is the listing, and git need not list the tree again.
   Status status = Ok();
   bool listed = false;
-  if (scan || (!options.working_tree && options.rev == "HEAD")) {
-    const std::string tree = repo.Output({"rev-parse", snapshot.commit_ + "^{tree}"});
+  if (scan || (!options.working_tree && index_may_list)) {
     listed = scan ? scan->ListIndexAsHead(tree, visit)
                   : WorkingTreeScan::ListTreeFromIndex(repo.root(), tree, visit);
   }

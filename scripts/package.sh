@@ -32,7 +32,12 @@ cmake --install "$build" --prefix "$root" --strip >/dev/null
 mkdir -p "$root/lib/hoist"
 # glibc's libraries stay the system's (the one thing the tarball requires); every other one
 # is bundled, libstdc++ included, so that no version of any of them matters.
-ldd "$root/bin/hoist" | awk '$3 ~ /^\// {print $3}' | while read -r lib; do
+# libcurl is loaded when hoist first speaks HTTP (src/net/curl_library.h), not linked: it is
+# bundled with what it needs all the same.
+curl_lib=$(ldconfig -p | awk '$1 == "libcurl.so.4" && /x86-64/ { print $NF; exit }')
+[ -n "$curl_lib" ] || { echo "package: libcurl.so.4 not found (apt-get install libcurl4)" >&2; exit 1; }
+{ echo "libcurl.so.4 => $curl_lib (0)"; ldd "$root/bin/hoist" "$curl_lib"; } | awk '$3 ~ /^\// {print $3}' | sort -u |
+while read -r lib; do
   case "$(basename "$lib")" in
     libc.so.*|libm.so.*|libpthread.so.*|libdl.so.*|librt.so.*|libresolv.so.*|ld-linux*) ;;
     *) cp -L "$lib" "$root/lib/hoist/" ;;

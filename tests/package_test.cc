@@ -90,7 +90,13 @@ TEST_F(Package, TheTarballRunsOnAMinimalDebianWithoutHoistsLibraries) {
       "  if ls /usr/lib/*/$lib /lib/*/$lib 2>/dev/null; then echo \"$lib is installed\"; exit 9; "
       "fi; done; "
       "tar -xzf /tmp/hoist.tar.gz -C /usr/local --strip-components=1; "
-      "hoist --version >&2; cd /repo && hoist hash";
+      "hoist --version >&2; cd /repo && hoist hash; "
+      // libcurl, loaded when first used, is the bundled one (named, so that the GnuTLS build
+      // this system has for apt is not taken instead): the registry's answer (nothing listens
+      // there) is about the connection, not about a missing library.
+      "if HOIST_LIBCURL=libcurl.so.4 hoist --registry 127.0.0.1:9/ci image exists app cache-x "
+      "2>/tmp/err; then exit 7; fi; "
+      "if grep 'libcurl' /tmp/err >&2; then exit 8; fi; grep -q '127.0.0.1:9' /tmp/err";
   const std::string out = RunOk(
       "/", {"docker", "run", "--rm", "--network=none", "-v", tarball + ":/tmp/hoist.tar.gz:ro",
             "-v", repo.root() + ":/repo:ro",

@@ -56,6 +56,9 @@ Expected<HttpResponse> DockerEngineApi::Call(const std::string& method, const st
   request.url = base_url_ + kApiVersion + path;
   HttpFailure failure;
   auto response = http_->Send(request, &failure);
+  if (!response && failure.kind == HttpFailure::Kind::kNoLibrary) {
+    return Error{"cannot ask the Docker engine at " + where_ + ": " + failure.message};
+  }
   if (!response) {
     return Error{
         "no Docker engine answers at " + where_ + " (" + failure.message + "); " +

@@ -1,12 +1,13 @@
 #include "net/http_client.h"
 
-#include <curl/curl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+
+#include "net/curl_library.h"
 
 namespace hoist {
 
@@ -31,17 +32,12 @@ namespace {
 const std::string& SystemCaBundle() {
   static const std::string path = [] {
     const char* env = std::getenv("SSL_CERT_FILE");
-    const curl_version_info_data* info = curl_version_info(CURLVERSION_NOW);
+    const curl_version_info_data* info = Curl().version_info(CURLVERSION_NOW);
     return PickCaBundle(env ? env : "", info->cainfo ? info->cainfo : "",
                         [](const std::string& file) { return access(file.c_str(), R_OK) == 0; });
   }();
   return path;
 }
-
-struct CurlGlobal {
-  CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
-  ~CurlGlobal() { curl_global_cleanup(); }
-};
 
 std::string Lower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),
@@ -110,19 +106,20 @@ std::string HttpResponse::Header(const std::string& name) const {
 
 HttpClient::HttpClient(HttpOptions options)
     : options_(std::move(options)), shared_(std::make_unique<Shared>()) {
-  static CurlGlobal global;
-  shared_->share = curl_share_init();
-  curl_share_setopt(shared_->share, CURLSHOPT_LOCKFUNC, LockShare);
-  curl_share_setopt(shared_->share, CURLSHOPT_UNLOCKFUNC, UnlockShare);
-  curl_share_setopt(shared_->share, CURLSHOPT_USERDATA, shared_->locks);
-  curl_share_setopt(shared_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-  curl_share_setopt(shared_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-  curl_share_setopt(shared_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+  if (!Curl().error.empty()) return;  // each request says why
+  shared_->share = Curl().share_init();
+  Curl().share_setopt(shared_->share, CURLSHOPT_LOCKFUNC, LockShare);
+  Curl().share_setopt(shared_->share, CURLSHOPT_UNLOCKFUNC, UnlockShare);
+  Curl().share_setopt(shared_->share, CURLSHOPT_USERDATA, shared_->locks);
+  Curl().share_setopt(shared_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+  Curl().share_setopt(shared_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+  Curl().share_setopt(shared_->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
 }
 
 HttpClient::~HttpClient() {
-  for (CURL* handle : shared_->pool) curl_easy_cleanup(handle);
-  curl_share_cleanup(shared_->share);
+  if (shared_->share == nullptr) return;  // libcurl never loaded
+  for (CURL* handle : shared_->pool) Curl().easy_cleanup(handle);
+  Curl().share_cleanup(shared_->share);
 }
 
 size_t HttpClient::requests_sent() const {
@@ -138,7 +135,7 @@ void* HttpClient::Acquire() {
       return handle;
     }
   }
-  return curl_easy_init();
+  return Curl().easy_init();
 }
 
 void HttpClient::Release(void* handle) {
@@ -147,8 +144,12 @@ void HttpClient::Release(void* handle) {
 }
 
 Expected<HttpResponse> HttpClient::Send(const HttpRequest& request, HttpFailure* failure) {
+  if (shared_->share == nullptr) {
+    if (failure) *failure = HttpFailure{HttpFailure::Kind::kNoLibrary, Curl().error, false};
+    return Error{request.url + ": " + Curl().error};
+  }
   CURL* curl = static_cast<CURL*>(Acquire());
-  curl_easy_reset(curl);
+  Curl().easy_reset(curl);
   HttpResponse response;
   Transfer transfer{&response};
   FILE* input = nullptr;
@@ -159,48 +160,48 @@ Expected<HttpResponse> HttpClient::Send(const HttpRequest& request, HttpFailure*
       return Error{"cannot write " + request.output_file};
     }
   }
-  curl_easy_setopt(curl, CURLOPT_SHARE, shared_->share);
-  curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");  // never file://, gopher://, …
-  curl_easy_setopt(curl, CURLOPT_HTTP_VERSION,
-                   options_.http2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, options_.connect_timeout_ms);
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, options_.stall_timeout_s);
+  Curl().easy_setopt(curl, CURLOPT_SHARE, shared_->share);
+  Curl().easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+  Curl().easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  Curl().easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+  Curl().easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");  // never file://, gopher://, …
+  Curl().easy_setopt(curl, CURLOPT_HTTP_VERSION,
+                     options_.http2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1);
+  Curl().easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, options_.connect_timeout_ms);
+  Curl().easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  Curl().easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, options_.stall_timeout_s);
   if (options_.total_timeout_s > 0)
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT, options_.total_timeout_s);
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+    Curl().easy_setopt(curl, CURLOPT_TIMEOUT, options_.total_timeout_s);
+  Curl().easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+  Curl().easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
   if (!options_.ca_file.empty()) {
-    curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
+    Curl().easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
   } else if (!SystemCaBundle().empty()) {
-    curl_easy_setopt(curl, CURLOPT_CAINFO, SystemCaBundle().c_str());
+    Curl().easy_setopt(curl, CURLOPT_CAINFO, SystemCaBundle().c_str());
   }
   if (!options_.unix_socket.empty()) {
-    curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, options_.unix_socket.c_str());
+    Curl().easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, options_.unix_socket.c_str());
   }
-  curl_easy_setopt(curl, CURLOPT_USERAGENT, "hoist/0.1");
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, OnHeader);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
+  Curl().easy_setopt(curl, CURLOPT_USERAGENT, "hoist/0.1");
+  Curl().easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnBody);
+  Curl().easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
+  Curl().easy_setopt(curl, CURLOPT_HEADERFUNCTION, OnHeader);
+  Curl().easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
 
   curl_slist* headers = nullptr;
   for (const auto& [name, value] : request.headers) {
-    headers = curl_slist_append(headers, (name + ": " + value).c_str());
+    headers = Curl().slist_append(headers, (name + ": " + value).c_str());
   }
-  headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
+  headers = Curl().slist_append(headers, "Expect:");  // no 100-continue round trip
 
   if (request.method == "HEAD") {
-    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+    Curl().easy_setopt(curl, CURLOPT_NOBODY, 1L);
   } else if (request.method != "GET") {
-    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    Curl().easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     if (!request.body_file.empty()) {
       input = fopen(request.body_file.c_str(), "rb");
       if (!input) {
-        curl_slist_free_all(headers);
+        Curl().slist_free_all(headers);
         if (transfer.output) fclose(transfer.output);
         Release(curl);
         return Error{"cannot read " + request.body_file};
@@ -208,26 +209,26 @@ Expected<HttpResponse> HttpClient::Send(const HttpRequest& request, HttpFailure*
       fseek(input, 0, SEEK_END);
       long size = ftell(input);
       fseek(input, 0, SEEK_SET);
-      curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-      curl_easy_setopt(curl, CURLOPT_READDATA, input);
-      curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(size));
+      Curl().easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+      Curl().easy_setopt(curl, CURLOPT_READDATA, input);
+      Curl().easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(size));
     } else {
-      curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
-      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
-                       static_cast<curl_off_t>(request.body.size()));
+      Curl().easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
+      Curl().easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                         static_cast<curl_off_t>(request.body.size()));
     }
   }
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  Curl().easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
 
   ++shared_->requests;
-  CURLcode code = curl_easy_perform(curl);
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
-  curl_slist_free_all(headers);
+  CURLcode code = Curl().easy_perform(curl);
+  Curl().easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
+  Curl().slist_free_all(headers);
   if (input) fclose(input);
   if (transfer.output) fclose(transfer.output);
   // The handle keeps its connection for the next request; CURLOPT_HTTPHEADER must not
   // point at the freed list when the handle is reused.
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
+  Curl().easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
   Release(curl);
 
   if (code != CURLE_OK) {
@@ -256,7 +257,7 @@ Expected<HttpResponse> HttpClient::Send(const HttpRequest& request, HttpFailure*
       default:
         what.kind = HttpFailure::Kind::kOther;
     }
-    what.message = curl_easy_strerror(code);
+    what.message = Curl().easy_strerror(code);
     if (failure) *failure = what;
     return Error{what.message};
   }
@@ -264,17 +265,18 @@ Expected<HttpResponse> HttpClient::Send(const HttpRequest& request, HttpFailure*
 }
 
 std::string ResolveUrl(const std::string& base, const std::string& reference) {
-  CURLU* url = curl_url();
+  if (!Curl().error.empty()) return reference;
+  CURLU* url = Curl().url();
   std::string out = reference;
-  if (curl_url_set(url, CURLUPART_URL, base.c_str(), 0) == CURLUE_OK &&
-      curl_url_set(url, CURLUPART_URL, reference.c_str(), 0) == CURLUE_OK) {
+  if (Curl().url_set(url, CURLUPART_URL, base.c_str(), 0) == CURLUE_OK &&
+      Curl().url_set(url, CURLUPART_URL, reference.c_str(), 0) == CURLUE_OK) {
     char* text = nullptr;
-    if (curl_url_get(url, CURLUPART_URL, &text, 0) == CURLUE_OK) {
+    if (Curl().url_get(url, CURLUPART_URL, &text, 0) == CURLUE_OK) {
       out = text;
-      curl_free(text);
+      Curl().free(text);
     }
   }
-  curl_url_cleanup(url);
+  Curl().url_cleanup(url);
   return out;
 }
 

@@ -36,7 +36,8 @@ struct HttpResponse {
 struct HttpFailure {
   /// kTls: the handshake failed (e.g. the server speaks plain HTTP); kTlsVerify: the server
   /// speaks TLS but its certificate is not trusted.
-  enum class Kind { kConnect, kTimeout, kTls, kTlsVerify, kOther };
+  /// kNoLibrary: libcurl cannot be loaded (nothing was sent; retrying cannot help).
+  enum class Kind { kConnect, kTimeout, kTls, kTlsVerify, kNoLibrary, kOther };
   Kind kind = Kind::kOther;
   std::string message;
   bool unresolved = false;  ///< (kConnect) the host name did not resolve

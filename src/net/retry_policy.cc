@@ -1,12 +1,13 @@
 #include "net/retry_policy.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <ctime>
 #include <random>
+
+#include "net/curl_library.h"
 
 namespace hoist {
 
@@ -32,7 +33,8 @@ std::chrono::milliseconds ParseRetryAfter(const std::string& value) {
     if (errno == ERANGE || seconds > kMaxSeconds) seconds = kMaxSeconds;
     return std::chrono::seconds(seconds);
   }
-  time_t when = curl_getdate(value.c_str(), nullptr);
+  if (!Curl().error.empty()) return std::chrono::milliseconds(0);
+  time_t when = Curl().getdate(value.c_str(), nullptr);
   if (when < 0) return std::chrono::milliseconds(0);
   time_t now = std::time(nullptr);
   return std::chrono::seconds(std::clamp<long long>(when - now, 0, kMaxSeconds));

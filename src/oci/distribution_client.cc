@@ -240,6 +240,9 @@ Status DistributionClient::ProbeScheme() {
         answered = true;
         break;
       }
+      if (!sent && failure.kind == HttpFailure::Kind::kNoLibrary) {
+        return Error{"registry " + host_ + ": " + failure.message};
+      }
       if (!sent && failure.kind == HttpFailure::Kind::kTlsVerify) {
         return Error{"registry " + host_ + ": its TLS certificate is not trusted (" +
                      failure.message +

@@ -34,7 +34,9 @@ mkdir -p "$root/lib/hoist"
 # is bundled, libstdc++ included, so that no version of any of them matters.
 # libcurl is loaded when hoist first speaks HTTP (src/net/curl_library.h), not linked: it is
 # bundled with what it needs all the same.
-curl_lib=$(ldconfig -p | awk '$1 == "libcurl.so.4" && /x86-64/ { print $NF; exit }')
+# (ldconfig is in /sbin, off a user's PATH; awk reads to the end, so that no SIGPIPE fails it)
+curl_lib=$(PATH="$PATH:/sbin:/usr/sbin" ldconfig -p |
+  awk '$1 == "libcurl.so.4" && /x86-64/ && !found { print $NF; found = 1 }')
 [ -n "$curl_lib" ] || { echo "package: libcurl.so.4 not found (apt-get install libcurl4)" >&2; exit 1; }
 { echo "libcurl.so.4 => $curl_lib (0)"; ldd "$root/bin/hoist" "$curl_lib"; } | awk '$3 ~ /^\// {print $3}' | sort -u |
 while read -r lib; do

@@ -85,10 +85,18 @@ TEST_F(GitCalls, ARevisionThatDoesNotResolveIsStillNamed) {
   auto run = RunHoist(repo.root(), {"hash", "--rev", "no-such-branch"});
   EXPECT_NE(run.exit_code, 0);
   EXPECT_NE(run.err.find("'no-such-branch' does not name a commit"), std::string::npos) << run.err;
-  // A path of the work tree is not a revision either (rev-parse would print it back).
+  // A path of the work tree is not a revision either, nor is an end that git prints back
+  // unresolved: the one call's answer is read as object ids only.
   auto path = RunHoist(repo.root(), {"hash", "--rev", "app/src.txt"});
   EXPECT_NE(path.exit_code, 0);
   EXPECT_NE(path.err.find("does not name a commit"), std::string::npos) << path.err;
+  for (const char* base : {"app/src.txt", "no-such-branch", "HEAD~9"}) {
+    auto affected = RunHoist(repo.root(), {"affected", "--base", base});
+    EXPECT_NE(affected.exit_code, 0) << base;
+    EXPECT_NE(affected.err.find("'" + std::string(base) + "' does not name a commit"),
+              std::string::npos)
+        << affected.err;
+  }
 }
 
 }  // namespace

@@ -27,7 +27,9 @@ CurlLibrary Load() {
     why += std::string(why.empty() ? "" : "; ") + (error ? error : name);
   }
   if (handle == nullptr) {
-    curl.error = "cannot load libcurl (" + why + "); install it: apt-get install libcurl4";
+    curl.error = "cannot load libcurl (" + why + "); " +
+                 (chosen && *chosen ? "HOIST_LIBCURL names it: correct or unset HOIST_LIBCURL"
+                                    : "install it: apt-get install libcurl4");
     return curl;
   }
   std::string missing;
@@ -59,6 +61,14 @@ CurlLibrary Load() {
   if (!missing.empty()) {
     return CurlLibrary{"the libcurl loaded lacks " + missing +
                        "; install libcurl 7.85 or later (apt-get install libcurl4)"};
+  }
+  // CURLOPT_PROTOCOLS_STR, which keeps every request to http and https, came in 7.85; an older
+  // libcurl would ignore it.
+  const curl_version_info_data* info = curl.version_info(CURLVERSION_NOW);
+  if (info == nullptr || info->version_num < 0x075500) {
+    return CurlLibrary{"the libcurl loaded is " +
+                       std::string(info && info->version ? info->version : "unknown") +
+                       "; hoist needs 7.85 or later (apt-get install libcurl4)"};
   }
   if (curl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
     return CurlLibrary{"libcurl could not initialise (curl_global_init failed)"};

@@ -165,8 +165,9 @@ Expected<HttpResponse> HttpClient::Send(const HttpRequest& request, HttpFailure*
   Curl().easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   Curl().easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
   Curl().easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");  // never file://, gopher://, …
-  Curl().easy_setopt(curl, CURLOPT_HTTP_VERSION,
-                     options_.http2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1);
+  Curl().easy_setopt(
+      curl, CURLOPT_HTTP_VERSION,
+      static_cast<long>(options_.http2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1));
   Curl().easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, options_.connect_timeout_ms);
   Curl().easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
   Curl().easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, options_.stall_timeout_s);

@@ -116,7 +116,9 @@ Expected<GitIndex> GitIndex::Read(const std::string& path) {
     const uint32_t version = Be32(d.data() + 4);
     if (version < 2 || version > 4) return bad("index version " + std::to_string(version));
     const uint32_t count = Be32(d.data() + 8);
-    index.entries_.reserve(count);
+    // The count is read before the checksum is known: a damaged one must not ask for more
+    // entries than the file can hold.
+    index.entries_.reserve(std::min<size_t>(count, (end - kHeaderSize) / kEntryFixedSize));
     size_t at = kHeaderSize;
     std::string previous;  // v4: each path is a suffix of the one before
     for (uint32_t n = 0; n < count; ++n) {

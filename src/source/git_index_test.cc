@@ -75,6 +75,14 @@ TEST_F(GitIndexTest, ADamagedOrUnreadableIndexIsAnErrorNotAGuess) {
   auto damaged = GitIndex::Read(IndexPath());
   ASSERT_FALSE(damaged.ok());
   EXPECT_NE(damaged.error().message.find("checksum"), std::string::npos);
+  // An entry count past what the file holds, read before the checksum is known: an error, not
+  // an allocation of 0xffffffff entries.
+  std::string counted = bytes;
+  counted.replace(8, 4, "\xff\xff\xff\xff");
+  write(counted);
+  auto miscounted = GitIndex::Read(IndexPath());
+  ASSERT_FALSE(miscounted.ok());
+  EXPECT_NE(miscounted.error().message.find("checksum"), std::string::npos);
   write(bytes.substr(0, 60));
   EXPECT_FALSE(GitIndex::Read(IndexPath()).ok());
   write("");

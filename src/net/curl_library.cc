@@ -17,10 +17,12 @@ CurlLibrary Load() {
   CurlLibrary curl;
   // HOIST_LIBCURL names another file (a libcurl of one's own; the tests name a missing one).
   const char* chosen = std::getenv("HOIST_LIBCURL");
+  const bool named = chosen != nullptr && *chosen != '\0';
+  const std::vector<const char*> names =
+      named ? std::vector<const char*>{chosen} : std::vector<const char*>{kSoname, kGnutlsSoname};
   void* handle = nullptr;
   std::string why;
-  for (const char* name : chosen&&* chosen ? std::vector<const char*>{chosen}
-                                           : std::vector<const char*>{kSoname, kGnutlsSoname}) {
+  for (const char* name : names) {
     handle = dlopen(name, RTLD_NOW | RTLD_LOCAL);
     if (handle != nullptr) break;
     const char* error = dlerror();
@@ -28,8 +30,8 @@ CurlLibrary Load() {
   }
   if (handle == nullptr) {
     curl.error = "cannot load libcurl (" + why + "); " +
-                 (chosen && *chosen ? "HOIST_LIBCURL names it: correct or unset HOIST_LIBCURL"
-                                    : "install it: apt-get install libcurl4");
+                 (named ? "HOIST_LIBCURL names it: correct or unset HOIST_LIBCURL"
+                        : "install it: apt-get install libcurl4");
     return curl;
   }
   std::string missing;

@@ -1,12 +1,17 @@
 // What hoist asks git, counted through a `git` on PATH that logs each call and runs the real
 // one (issue 16: nothing done twice). A process is some 5 ms on these machines.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <future>
 #include <sstream>
+#include <thread>
 
 #include "support/temp_repo.h"
 
@@ -97,6 +102,48 @@ TEST_F(GitCalls, ARevisionThatDoesNotResolveIsStillNamed) {
               std::string::npos)
         << affected.err;
   }
+}
+
+// The repository is read while the manifest is: a manifest that is a pipe, written only once
+// git has been asked, holds `hash` until then. Before, no git call came until the manifest was
+// parsed, and the command waited on the pipe for ever (here, until the test gave up on it).
+TEST_F(GitCalls, TheRepositoryIsReadWhileTheManifestIs) {
+  const std::string manifest = shim.root() + "/manifest.yml";
+  ASSERT_EQ(mkfifo(manifest.c_str(), 0600), 0);
+  std::remove((shim.root() + "/calls.log").c_str());
+  auto hashed = std::async(std::launch::async, [&] {
+    return RunHoist(repo.root(), {"--manifest", manifest, "hash"},
+                    {"PATH=" + shim.root() + ":" + std::string(std::getenv("PATH"))});
+  });
+  auto asked = [&] {
+    std::ifstream log(shim.root() + "/calls.log");
+    for (std::string line; std::getline(log, line);) {
+      if (line.starts_with("rev-parse")) return true;
+    }
+    return false;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!asked() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  const bool asked_first = asked();
+  // The manifest, now (or after the deadline, so that hoist ends either way).
+  int fd = -1;
+  while ((fd = open(manifest.c_str(), O_WRONLY | O_NONBLOCK)) < 0 &&
+         std::chrono::steady_clock::now() < deadline + std::chrono::seconds(10)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // ENXIO: not opened yet
+  }
+  ASSERT_GE(fd, 0) << "hoist never opened the manifest";
+  const std::string text =
+      "base:\n  buildDir: base\napp:\n  buildDir: app\n  "
+      "dependencies: [base]\n";
+  ASSERT_EQ(write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  close(fd);
+  auto run = hashed.get();
+  EXPECT_TRUE(asked_first) << "git was not asked before the manifest was read";
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  // The same hashes as from the committed manifest.
+  EXPECT_EQ(run.out, RunHoist(repo.root(), {"hash"}).out);
 }
 
 }  // namespace

@@ -92,11 +92,12 @@ void AddBuildCommand(CLI::App& app, CommandContext& context, int& exit_code) {
   command->callback([&context, &exit_code, options, jobs_option, compat] {
     context.compat = *compat;
     CheckReportPath(options->report, options->dry_run);
-    auto order = BuildOrder(context.graph(), Selected(context, *options));
-    if (!order) throw CommandFailure{kExitFailure, "hoist: error: " + order.error().message};
     SnapshotOptions snapshot_options;
     snapshot_options.working_tree = true;
     context.ApplyScheme(snapshot_options);
+    context.BeginSnapshot(snapshot_options);  // while the manifest is parsed
+    auto order = BuildOrder(context.graph(), Selected(context, *options));
+    if (!order) throw CommandFailure{kExitFailure, "hoist: error: " + order.error().message};
     SourceSnapshot snapshot = context.Snapshot(snapshot_options);
     context.commit_tag_override = options->commit_tag;
     auto hashes = context.Hashes(snapshot, context.scheme(), options->platform);

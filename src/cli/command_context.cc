@@ -98,12 +98,21 @@ const PatternIndex& CommandContext::patterns() {
   return *patterns_;
 }
 
+void CommandContext::BeginSnapshot(const SnapshotOptions& options) {
+  try {
+    started_ = std::make_unique<SnapshotStart>(repo(), options);
+  } catch (const CommandFailure&) {
+    // No repository: said where the command needs it, in its order.
+  }
+}
+
 SourceSnapshot CommandContext::Snapshot(const SnapshotOptions& options) {
   std::vector<std::string> dockerfiles;
   for (const auto& project : manifest().projects) {
     for (const auto& path : AlwaysHashedFiles(project)) dockerfiles.push_back(path);
   }
-  auto snapshot = SourceSnapshot::Take(repo(), patterns(), dockerfiles, options);
+  std::unique_ptr<SnapshotStart> started = std::move(started_);  // used once
+  auto snapshot = SourceSnapshot::Take(repo(), patterns(), dockerfiles, options, started.get());
   if (!snapshot) throw CommandFailure{kExitFailure, "hoist: error: " + snapshot.error().message};
   return std::move(*snapshot);
 }

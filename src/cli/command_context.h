@@ -13,6 +13,7 @@
 #include "source/content_hash.h"
 #include "source/git_repository.h"
 #include "source/pattern_index.h"
+#include "source/snapshot_start.h"
 #include "source/source_snapshot.h"
 #include "stages/base_images.h"
 #include "stages/input_lint.h"
@@ -91,6 +92,10 @@ class CommandContext {
   /// hoist.yml (defaults when absent); throws CommandFailure on errors.
   const HoistConfig& config();
   const PatternIndex& patterns();
+  /// Begins reading the repository for Snapshot(options) on other threads, before the
+  /// manifest is parsed, so that the two overlap (snapshot_start.h). Without a repository it
+  /// begins nothing: the command then says so where it needs one.
+  void BeginSnapshot(const SnapshotOptions& options);
   /// The files of a tree that the manifest's patterns and Dockerfiles select.
   SourceSnapshot Snapshot(const SnapshotOptions& options);
   /// Every project's hash from `snapshot`; v1 hashes hold the injected build args each
@@ -143,6 +148,7 @@ class CommandContext {
   bool no_commit_ = false;
   std::unique_ptr<DependencyGraph> graph_;
   std::optional<PatternIndex> patterns_;
+  std::unique_ptr<SnapshotStart> started_;  ///< BeginSnapshot's, until Snapshot finishes it
   std::unique_ptr<HttpClient> http_;
   std::optional<CredentialStore> credentials_;
   std::unique_ptr<ImageStore> store_;

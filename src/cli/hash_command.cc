@@ -36,13 +36,14 @@ void AddHashCommand(CLI::App& app, CommandContext& context, int& exit_code) {
                    "Target platform to include in the hash, e.g. linux/arm64")
       ->option_text("PLATFORM");
   command->callback([&context, &exit_code, options] {
-    std::vector<int> selected = context.SelectProjects(options->projects);
     SnapshotOptions snapshot_options;
     snapshot_options.rev = options->rev.empty() ? "HEAD" : options->rev;
     snapshot_options.working_tree = options->rev.empty();
     // The seed hashed the commit; uncommitted changes only mark its hashes dirty.
     context.compat = options->compat;
     context.ApplyScheme(snapshot_options);
+    context.BeginSnapshot(snapshot_options);  // while the manifest is parsed
+    std::vector<int> selected = context.SelectProjects(options->projects);
     SourceSnapshot snapshot = context.Snapshot(snapshot_options);
     context.WarnUnmatchedPatterns(snapshot, selected);
     auto hashes = context.Hashes(snapshot, context.scheme(), options->platform);

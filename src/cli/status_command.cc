@@ -53,11 +53,12 @@ void AddStatusCommand(CLI::App& app, CommandContext& context, int& exit_code) {
       ->envname("HOIST_COMPAT")
       ->check(CLI::IsMember(kCompatSchemes));
   command->callback([&context, &exit_code, options] {
-    std::vector<int> selected = context.SelectProjects(options->projects);
     SnapshotOptions snapshot_options;
     snapshot_options.working_tree = true;
     context.compat = options->compat;
     context.ApplyScheme(snapshot_options);
+    context.BeginSnapshot(snapshot_options);  // while the manifest is parsed
+    std::vector<int> selected = context.SelectProjects(options->projects);
     SourceSnapshot snapshot = context.Snapshot(snapshot_options);
     auto hashes = context.Hashes(snapshot, context.scheme());
 

@@ -109,10 +109,11 @@ void AddTestCommand(CLI::App& app, CommandContext& context, int& exit_code) {
   command->callback([&context, &exit_code, options, jobs_option, compat] {
     context.compat = *compat;
     CheckReportPath(options->report, false);
-    std::vector<PlannedTest> tests = Planned(context, *options);
     SnapshotOptions snapshot_options;
     snapshot_options.working_tree = true;
     context.ApplyScheme(snapshot_options);
+    context.BeginSnapshot(snapshot_options);  // while the manifest is parsed
+    std::vector<PlannedTest> tests = Planned(context, *options);
     SourceSnapshot snapshot = context.Snapshot(snapshot_options);
     auto hashes = context.Hashes(snapshot, context.scheme());
     ImageStore& store = context.Store();

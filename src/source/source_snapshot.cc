@@ -4,11 +4,11 @@
 
 #include <algorithm>
 #include <cstring>
-#include <future>
 #include <set>
 #include <tuple>
 #include <unordered_map>
 
+#include "source/snapshot_start.h"
 #include "source/working_tree_scan.h"
 
 namespace hoist {
@@ -164,40 +164,21 @@ std::optional<SourceSnapshot::File> SourceSnapshot::Find(std::string_view path) 
 
 Expected<SourceSnapshot> SourceSnapshot::Take(const GitRepository& repo, const PatternIndex& index,
                                               const std::vector<std::string>& dockerfiles,
-                                              const SnapshotOptions& options) {
+                                              const SnapshotOptions& options,
+                                              SnapshotStart* started) {
   SourceSnapshot snapshot;
   snapshot.matchsets_.emplace_back();
   snapshot.pattern_hits_.assign(index.pattern_count(), 0);
-  // The working-tree scan (stat of every tracked file, a walk for untracked ones) costs more
-  // than the tree listing; it starts first and runs on other threads meanwhile: in this
-  // process when it can read the repository, else as `git status` (which also compares the
-  // index with HEAD). Where the index may be HEAD's listing, HEAD's tree is asked with its
-  // commit (one git call).
-  const bool index_may_list = options.rev == "HEAD";
-  std::optional<WorkingTreeScan> scan;
-  std::future<Expected<std::vector<WorkingTreeChange>>> working_tree;
-  auto git_status = [&repo] { return repo.WorkingTreeChanges(); };
-  if (options.working_tree) {
-    std::string declined;
-    if (index_may_list) {
-      scan = WorkingTreeScan::Open(repo.root(), &declined);
-    }
-    if (scan) {
-      scan->Start(repo, git_status);
-    } else {
-      working_tree = std::async(std::launch::async, git_status);
-    }
-  }
+  // What the repository says (the commit, the index, the working tree), begun by the caller
+  // where it could, else now; it runs on other threads while the tree is listed here.
+  std::optional<SnapshotStart> own;
+  if (!started || !started->Serves(options)) started = &own.emplace(repo, options);
+  const bool index_may_list = started->index_may_list();
+  WorkingTreeScan* scan = started->scan();
   std::string tree;
-  if (index_may_list) {
-    auto resolved = repo.ResolveCommitAndTree(options.rev);
-    if (!resolved) return resolved.error();
-    std::tie(snapshot.commit_, tree) = *resolved;
-  } else {
-    auto commit = repo.ResolveCommit(options.rev);
-    if (!commit) return commit.error();
-    snapshot.commit_ = *commit;
-  }
+  auto resolved = started->CommitAndTree();
+  if (!resolved) return resolved.error();
+  std::tie(snapshot.commit_, tree) = *resolved;
   std::vector<std::string> sorted_dockerfiles = dockerfiles;
   std::sort(sorted_dockerfiles.begin(), sorted_dockerfiles.end());
   size_t dockerfile_cursor = 0;
@@ -230,8 +211,7 @@ Expected<SourceSnapshot> SourceSnapshot::Take(const GitRepository& repo, const P
   Status status = Ok();
   bool listed = false;
   if (scan || (!options.working_tree && index_may_list)) {
-    listed = scan ? scan->ListIndexAsHead(tree, visit)
-                  : WorkingTreeScan::ListTreeFromIndex(repo.root(), tree, visit);
+    listed = scan ? scan->ListIndexAsHead(tree, visit) : started->ListTreeFromIndex(tree, visit);
   }
   if (!listed) {
     status = repo.ListTree(snapshot.commit_, [&](const TreeEntryView& entry) {
@@ -240,7 +220,7 @@ Expected<SourceSnapshot> SourceSnapshot::Take(const GitRepository& repo, const P
     });
   }
   if (options.working_tree) {
-    Expected<std::vector<WorkingTreeChange>> changes = scan ? scan->Finish() : working_tree.get();
+    auto changes = started->WorkingTreeChanges();
     if (!changes) return changes.error();
     if (!status) return status.error();
     auto applied = snapshot.ApplyWorkingTree(repo, index, sorted_dockerfiles, std::move(*changes),

@@ -15,6 +15,8 @@
 
 namespace hoist {
 
+class SnapshotStart;
+
 /// Which tree a snapshot is taken of.
 struct SnapshotOptions {
   std::string rev = "HEAD";
@@ -42,9 +44,12 @@ class SourceSnapshot {
     const std::vector<int>* aztec_patterns;  ///< the same, for the path as the seed's awk saw it
   };
 
+  /// Takes the snapshot, finishing `started` where it serves `options` (snapshot_start.h),
+  /// else reading the repository itself.
   static Expected<SourceSnapshot> Take(const GitRepository& repo, const PatternIndex& index,
                                        const std::vector<std::string>& dockerfiles,
-                                       const SnapshotOptions& options);
+                                       const SnapshotOptions& options,
+                                       SnapshotStart* started = nullptr);
 
   size_t size() const { return rows_.size(); }
   File file(size_t i) const;

@@ -57,6 +57,13 @@ constexpr uint32_t kModeFile = 0100644, kModeExecutable = 0100755, kModeLink = 0
 WorkingTreeScan::WorkingTreeScan(WorkingTreeScan&&) noexcept = default;
 WorkingTreeScan& WorkingTreeScan::operator=(WorkingTreeScan&&) noexcept = default;
 WorkingTreeScan::~WorkingTreeScan() {
+  if (queue_) {
+    // Unfinished (a command failed before it needed the scan): the walkers stop after the
+    // directory each is reading.
+    std::lock_guard lock(queue_->mutex);
+    queue_->stopped = true;
+  }
+  if (queue_) queue_->changed.notify_all();
   if (loaded_.valid()) loaded_.wait();  // it starts the walkers
   for (auto& walker : walkers_) {
     if (walker.valid()) walker.wait();
@@ -217,8 +224,10 @@ std::vector<std::string> WorkingTreeScan::Walk() {
     Directory directory;
     {
       std::unique_lock lock(queue_->mutex);
-      queue_->changed.wait(lock, [&] { return !queue_->pending.empty() || queue_->busy == 0; });
-      if (queue_->pending.empty()) return untracked;  // none queued, and no walker to queue more
+      queue_->changed.wait(
+          lock, [&] { return queue_->stopped || !queue_->pending.empty() || queue_->busy == 0; });
+      // None queued and no walker to queue more, or no one will read the answer.
+      if (queue_->stopped || queue_->pending.empty()) return untracked;
       directory = std::move(queue_->pending.back());
       queue_->pending.pop_back();
       ++queue_->busy;
@@ -336,14 +345,6 @@ bool WorkingTreeScan::ListIndexAsHead(const std::string& head_tree,
     if (!entries_[i]->intent_to_add()) head_[i] = Head::kSame;
   }
   return true;
-}
-
-bool WorkingTreeScan::ListTreeFromIndex(const std::string& root, const std::string& tree,
-                                        const std::function<void(const TreeEntryView&)>& visit) {
-  std::string why;
-  if (!Open(root, &why)) return false;  // the same conditions as the scan's
-  auto index = GitIndex::Read(root + "/.git/index");
-  return index && index->ListAsTree(tree, visit);
 }
 
 std::optional<std::vector<WorkingTreeChange>> WorkingTreeScan::Scanned() {

@@ -45,10 +45,6 @@ class WorkingTreeScan {
   /// entry in `git ls-tree -r` order (AddHeadEntry is then not needed) and returns true.
   bool ListIndexAsHead(const std::string& head_tree,
                        const std::function<void(const TreeEntryView&)>& visit);
-  /// The same without a scan: lists `tree` from the index of the repository at `root` when
-  /// git's cache tree says the index holds exactly it; false (nothing visited) otherwise.
-  static bool ListTreeFromIndex(const std::string& root, const std::string& tree,
-                                const std::function<void(const TreeEntryView&)>& visit);
   /// What differs from HEAD, as `git status --untracked-files=all` reports it, except that a
   /// file whose stat data changed is reported even when its content did not. Where the scan
   /// declines (see declined()), the fallback's answer.
@@ -109,7 +105,8 @@ class WorkingTreeScan {
     std::mutex mutex;
     std::condition_variable changed;
     std::vector<Directory> pending;
-    int busy = 0;  ///< walkers reading a directory (they may queue more)
+    int busy = 0;          ///< walkers reading a directory (they may queue more)
+    bool stopped = false;  ///< the scan is destroyed unfinished: read no more directories
   };
   std::unique_ptr<WalkQueue> queue_;
   std::vector<std::future<std::vector<std::string>>> walkers_;

@@ -104,6 +104,21 @@ TEST_F(GitCalls, ARevisionThatDoesNotResolveIsStillNamed) {
   }
 }
 
+// A build's input lint (files a COPY takes that no pattern covers) reads the build directories
+// from the snapshot's scan of the working tree; it walked them again with `git ls-files`.
+TEST_F(GitCalls, ABuildWalksTheWorkingTreeOnce) {
+  repo.Write("app/untracked.txt", "new\n");
+  std::remove((shim.root() + "/calls.log").c_str());
+  auto run = RunHoist(repo.root(), {"--registry", "127.0.0.1:9", "build", "--dry-run", "--all"},
+                      {"PATH=" + shim.root() + ":" + std::string(std::getenv("PATH"))});
+  std::vector<std::string> calls;
+  std::ifstream log(shim.root() + "/calls.log");
+  for (std::string line; std::getline(log, line);) calls.push_back(line);
+  EXPECT_EQ(Count(calls, "ls-files -z --cached"), 0) << Shown(calls);
+  EXPECT_EQ(Count(calls, "status"), 0) << Shown(calls);
+  EXPECT_NE(calls.size(), 0u);  // the log is read
+}
+
 // The repository is read while the manifest is: a manifest that is a pipe, written only once
 // git has been asked, holds `hash` until then. Before, no git call came until the manifest was
 // parsed, and the command waited on the pipe for ever (here, until the test gave up on it).

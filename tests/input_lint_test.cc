@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
 
 #include "support/temp_repo.h"
 
@@ -74,6 +76,56 @@ TEST_F(InputLint, BuildWarnsBeforeItDecides) {
   EXPECT_NE(run.err.find("hoist: warning: lib/Dockerfile:3: COPY config/ copies"),
             std::string::npos)
       << run.err;
+}
+
+// A project whose buildDir is the repository's top: its context is the whole tree. git matches
+// nothing with the pathspec ":(top).", which hoist gave it, so no file of such a project was
+// ever named, by check or by build.
+TEST(InputLintAtTheTop, AProjectWhoseContextIsTheWholeTreeIsCheckedToo) {
+  TempRepo top;
+  top.Write("build_manifest.yml", "site:\n  buildDir: .\n  rebuildPatterns: ['^src/']\n");
+  top.Write("Dockerfile", "FROM scratch\nCOPY src/ /src/\nCOPY config/ /config/\n");
+  top.Write("src/index.html", "hi\n");
+  top.Write("config/app.yml", "a: 1\n");
+  top.Commit();
+  top.Write("config/local.yml", "untracked\n");
+  auto check = RunHoist(top.root(), {"check"});
+  EXPECT_EQ(check.exit_code, 1) << check.out << check.err;
+  EXPECT_NE(check.out.find("Dockerfile:3: COPY config/ copies config/app.yml, config/local.yml"),
+            std::string::npos)
+      << check.out << check.err;
+  auto build = RunHoist(top.root(), {"--registry", "127.0.0.1:9", "build", "--dry-run", "--all"});
+  EXPECT_NE(build.err.find("hoist: warning: Dockerfile:3: COPY config/ copies config/app.yml, "
+                           "config/local.yml"),
+            std::string::npos)
+      << build.err;
+}
+
+// A build names what `hoist check` names, untracked files too: the build reads the build
+// directories from its snapshot's scan of the working tree, check asks git.
+TEST_F(InputLint, BuildNamesWhatCheckNames) {
+  repo.Write("lib/config/extra.yml", "untracked, not ignored\n");
+  repo.Write("app/other.local", "untracked, ignored\n");
+  repo.Write("app/notes.txt", "untracked, copied by COPY .\n");
+  auto check = RunHoist(repo.root(), {"check"});
+  auto build = RunHoist(repo.root(), {"--registry", "127.0.0.1:9", "build", "--dry-run", "--all"});
+  auto findings = [](const std::string& text, const std::string& prefix) {
+    std::set<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+      if (line.starts_with(prefix) && line.find(" copies ") != std::string::npos) {
+        lines.insert(line.substr(prefix.size()));
+      }
+    }
+    return lines;
+  };
+  const auto checked = findings(check.out + check.err, "");
+  EXPECT_EQ(findings(build.err, "hoist: warning: "), checked) << check.out << build.err;
+  std::string all;
+  for (const auto& line : checked) all += line + "\n";
+  EXPECT_NE(all.find("lib/config/extra.yml"), std::string::npos) << all;
+  EXPECT_NE(all.find("app/notes.txt"), std::string::npos) << all;
+  EXPECT_EQ(all.find("other.local"), std::string::npos) << all;
 }
 
 }  // namespace

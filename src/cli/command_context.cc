@@ -113,6 +113,12 @@ SourceSnapshot CommandContext::Snapshot(const SnapshotOptions& options) {
   }
   std::unique_ptr<SnapshotStart> started = std::move(started_);  // used once
   auto snapshot = SourceSnapshot::Take(repo(), patterns(), dockerfiles, options, started.get());
+  if (!listing_decided_) {
+    listing_decided_ = true;
+    if (snapshot && started && started->Serves(options) && options.working_tree) {
+      listing_ = std::move(started);
+    }
+  }
   if (!snapshot) throw CommandFailure{kExitFailure, "hoist: error: " + snapshot.error().message};
   return std::move(*snapshot);
 }
@@ -257,16 +263,26 @@ std::vector<UncoveredInput> CommandContext::UncoveredInputs(const std::vector<in
   // The files of the projects' build directories that could be meant: tracked and untracked
   // ones (git-ignored files never reach a context, so they are not listed: no walk of
   // node_modules).
-  std::vector<std::string> args = {"ls-files",           "-z", "--cached", "--others",
-                                   "--exclude-standard", "--"};
-  for (int p : projects) args.push_back(":(top)" + manifest().projects[p].build_dir);
+  // The working-tree scan of this run's snapshot found them already, where it answered.
   if (projects.empty()) return {};
-  auto listed = repo().Run(args);
-  if (!listed) throw CommandFailure{kExitFailure, "hoist: error: " + listed.error().message};
+  std::vector<std::string> directories;
+  for (int p : projects) directories.push_back(manifest().projects[p].build_dir);
+  std::optional<std::vector<std::string>> scanned;
+  if (listing_) scanned = listing_->Files(directories);
   std::vector<std::string> files;
-  for (size_t start = 0, end; (end = listed->find('\0', start)) != std::string::npos;
-       start = end + 1) {
-    files.push_back(listed->substr(start, end - start));
+  if (scanned) {
+    files = std::move(*scanned);
+  } else {
+    std::vector<std::string> args = {"ls-files",           "-z", "--cached", "--others",
+                                     "--exclude-standard", "--"};
+    // (git matches nothing with ":(top).": the whole tree is ":(top)".)
+    for (const auto& dir : directories) args.push_back(":(top)" + (dir == "." ? "" : dir));
+    auto listed = repo().Run(args);
+    if (!listed) throw CommandFailure{kExitFailure, "hoist: error: " + listed.error().message};
+    for (size_t start = 0, end; (end = listed->find('\0', start)) != std::string::npos;
+         start = end + 1) {
+      files.push_back(listed->substr(start, end - start));
+    }
   }
   const std::string root = repo().root();
   return FindUncoveredInputs(manifest(), patterns(), files, projects,

@@ -149,6 +149,10 @@ class CommandContext {
   std::unique_ptr<DependencyGraph> graph_;
   std::optional<PatternIndex> patterns_;
   std::unique_ptr<SnapshotStart> started_;  ///< BeginSnapshot's, until Snapshot finishes it
+  /// The first snapshot's reads, kept for UncoveredInputs: the files of the working tree as its
+  /// scan found them (null where git status answered). Set once, before any thread reads it.
+  std::unique_ptr<SnapshotStart> listing_;
+  bool listing_decided_ = false;
   std::unique_ptr<HttpClient> http_;
   std::optional<CredentialStore> credentials_;
   std::unique_ptr<ImageStore> store_;

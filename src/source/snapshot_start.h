@@ -41,6 +41,11 @@ class SnapshotStart {
                          const std::function<void(const TreeEntryView&)>& visit);
   /// The working tree's changes: the scan's, or `git status`'s where the scan declined.
   Expected<std::vector<WorkingTreeChange>> WorkingTreeChanges();
+  /// After WorkingTreeChanges, the files at or under `directories` as the scan found them
+  /// (WorkingTreeScan::Files); nullopt where it did not answer.
+  std::optional<std::vector<std::string>> Files(const std::vector<std::string>& directories) const {
+    return scan_ ? scan_->Files(directories) : std::nullopt;
+  }
 
  private:
   std::string rev_;

@@ -33,6 +33,10 @@ std::string_view PathOf(const IndexEntry* entry) {
   return entry->path;
 }
 
+std::string_view PathOf(const std::string& path) {
+  return path;
+}
+
 /// An object id's 20 bytes from its lowercase hex; false when `hex` is not one.
 bool ParseOid(std::string_view hex, uint8_t* oid) {
   if (hex.size() != 40) return false;
@@ -413,10 +417,51 @@ std::optional<std::vector<WorkingTreeChange>> WorkingTreeScan::Scanned() {
     }
     changes.push_back(std::move(change));
   }
-  for (auto& path : untracked) {
-    changes.push_back({WorkingTreeChange::Kind::kUntracked, "", false, std::move(path), false, ""});
+  for (const auto& path : untracked) {
+    changes.push_back({WorkingTreeChange::Kind::kUntracked, "", false, path, false, ""});
   }
+  untracked_ = std::move(untracked);
+  std::sort(untracked_.begin(), untracked_.end());
+  answered_ = true;
   return changes;
+}
+
+std::optional<std::vector<std::string>> WorkingTreeScan::Files(
+    const std::vector<std::string>& directories) const {
+  if (!answered_) return std::nullopt;
+  std::vector<std::string> files;
+  auto add = [&files](auto begin, auto end) {
+    for (auto it = begin; it != end; ++it) files.emplace_back(PathOf(*it));
+  };
+  // The items of a sorted list that are `path` (exact) or that start with it.
+  auto range = [](const auto& sorted, std::string_view path, bool exact) {
+    auto begin =
+        std::lower_bound(sorted.begin(), sorted.end(), path,
+                         [](const auto& item, std::string_view p) { return PathOf(item) < p; });
+    auto end = begin;
+    while (end != sorted.end() && (exact ? PathOf(*end) == path : PathOf(*end).starts_with(path))) {
+      ++end;
+    }
+    return std::make_pair(begin, end);
+  };
+  for (const auto& directory : directories) {
+    if (directory.empty() || directory == ".") {
+      add(entries_.begin(), entries_.end());
+      add(untracked_.begin(), untracked_.end());
+      continue;
+    }
+    // The directory's own path (a file where the manifest names a directory), then under it.
+    for (bool exact : {true, false}) {
+      const std::string path = exact ? directory : directory + "/";
+      auto [begin, end] = range(entries_, path, exact);
+      add(begin, end);
+      auto [first, last] = range(untracked_, path, exact);
+      add(first, last);
+    }
+  }
+  std::sort(files.begin(), files.end());
+  files.erase(std::unique(files.begin(), files.end()), files.end());
+  return files;
 }
 
 }  // namespace hoist

@@ -51,6 +51,12 @@ class WorkingTreeScan {
   Expected<std::vector<WorkingTreeChange>> Finish();
   /// Why the fallback answered instead of the scan ("" when the scan did), after Finish.
   const std::string& declined() const { return declined_; }
+  /// After a Finish the scan answered: each path of the index (once, whatever its stages) and
+  /// each untracked file git does not ignore, at or under one of `directories` (repository
+  /// paths; "." is the whole tree), sorted and unique: what `git ls-files --cached --others
+  /// --exclude-standard -- :(top)DIRECTORY...` lists, as the scan found the tree. nullopt
+  /// where the scan did not answer.
+  std::optional<std::vector<std::string>> Files(const std::vector<std::string>& directories) const;
 
  private:
   /// What the stat comparison found for one index entry.
@@ -95,6 +101,8 @@ class WorkingTreeScan {
   std::vector<Disk> disk_;
   std::vector<Head> head_;
   std::vector<std::string> head_only_;  ///< in HEAD, not in the index (staged deletions)
+  bool answered_ = false;               ///< Finish returned the scan's own changes
+  std::vector<std::string> untracked_;  ///< what they hold as untracked, sorted
   size_t head_cursor_ = 0;
   std::string last_head_path_;
   bool head_unusable_ = false;

@@ -332,6 +332,55 @@ TEST_F(WorkingTreeScanTest, UntrackedFilesFollowGitsIgnoreRules) {
   std::remove((repo().root() + "/../excludes-" + std::to_string(getpid())).c_str());
 }
 
+// What a build's input lint reads (the files of the build directories) comes from the scan the
+// snapshot made, not from a second walk: it must be what `git ls-files --cached --others
+// --exclude-standard` lists, for every directory, with files deleted, added, staged, ignored.
+TEST_F(WorkingTreeScanTest, ItsFilesAreWhatGitLsFilesLists) {
+  repo().Write("dir/new.txt", "untracked\n");
+  repo().Write("dir/sub/skip.log", "ignored\n");
+  repo().Write("dir/sub/keep.log", "re-included\n");
+  repo().Write("dir-x/y.txt", "beside dir, not under it\n");
+  repo().Write("other/staged.txt", "staged\n");
+  repo().Git({"add", "other/staged.txt"});
+  std::remove(Full("dir/b.txt").c_str());  // deleted from disk, still in the index
+  repo().Write("build/untracked.txt", "in an ignored directory\n");
+  repo().Write("deep/er/new.txt", "an untracked directory\n");
+  repo().Write(".hoist/logs/run.txt", "hoist's own logs\n");
+  auto git = GitRepository::Open(repo().root());
+  ASSERT_TRUE(git.ok());
+  std::string why;
+  auto scan = WorkingTreeScan::Open(repo().root(), &why);
+  ASSERT_TRUE(scan) << why;
+  EXPECT_FALSE(scan->Files({"."}).has_value());  // not before it answered
+  scan->Start(*git, [] { return Expected<std::vector<WorkingTreeChange>>(Error{"git status"}); });
+  ASSERT_TRUE(git->ListTree("HEAD", [&](const TreeEntryView& e) { scan->AddHeadEntry(e); }).ok());
+  ASSERT_TRUE(scan->Finish().ok());
+  ASSERT_EQ(scan->declined(), "");
+  const std::vector<std::vector<std::string>> asked = {
+      {"."},     {"dir"},   {"dir/sub"},        {"other", "deep"},
+      {"build"}, {"a.txt"}, {"dir", "dir/sub"}, {"missing"}};
+  for (const auto& directories : asked) {
+    std::vector<std::string> args = {"git",      "ls-files",           "-z", "--cached",
+                                     "--others", "--exclude-standard", "--"};
+    // (git 2.39 matches nothing with ":(top).": the top is ":(top)".)
+    for (const auto& directory : directories) {
+      args.push_back(":(top)" + (directory == "." ? "" : directory));
+    }
+    const std::string listed = testing::RunOk(repo().root(), args);
+    std::set<std::string> expected;
+    for (size_t start = 0, end; (end = listed.find('\0', start)) != std::string::npos;
+         start = end + 1) {
+      std::string path = listed.substr(start, end - start);
+      if (!path.starts_with(".hoist/")) expected.insert(path);  // never inputs
+    }
+    auto files = scan->Files(directories);
+    ASSERT_TRUE(files.has_value());
+    EXPECT_EQ(std::set<std::string>(files->begin(), files->end()), expected) << directories.front();
+    EXPECT_TRUE(std::is_sorted(files->begin(), files->end()));
+  }
+  EXPECT_NE(scan->Files({"dir"})->size(), 0u);  // the test can fail
+}
+
 TEST_F(WorkingTreeScanTest, IgnoreRulesAreGitsEvenWhereLibgit2DiffersFromIt) {
   // Each case a review found libgit2 1.5's ignore matcher getting wrong (an untracked file
   // missed: a wrong cache hit), now decided by git itself.

@@ -20,6 +20,9 @@ std::vector<UncoveredInput> FindUncoveredInputs(const Manifest& manifest, const 
                                                 const FileReader& read) {
   std::vector<UncoveredInput> found;
   std::vector<int> matched;
+  // Sorted, so that each context's files are one range, not a pass over the whole tree.
+  std::vector<std::string_view> files(tracked.begin(), tracked.end());
+  if (!std::is_sorted(files.begin(), files.end())) std::sort(files.begin(), files.end());
   for (int p : projects) {
     const Project& project = manifest.projects[p];
     const auto dockerfile = read(project.dockerfile_path);
@@ -36,8 +39,9 @@ std::vector<UncoveredInput> FindUncoveredInputs(const Manifest& manifest, const 
     for (const auto& source : ParseCopySources(*dockerfile)) {
       UncoveredInput input{
           p, project.dockerfile_path, source.line, source.instruction + " " + source.path, {}};
-      for (const auto& path : tracked) {
-        if (path.compare(0, prefix.size(), prefix) != 0) continue;
+      for (auto it = std::lower_bound(files.begin(), files.end(), std::string_view(prefix));
+           it != files.end() && it->starts_with(prefix); ++it) {
+        const std::string path(*it);
         const std::string in_context = path.substr(prefix.size());
         if (!MatchesContextPattern(source.path, in_context) ||
             IsDockerignored(ignore, in_context)) {

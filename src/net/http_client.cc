@@ -27,6 +27,9 @@ std::string PickCaBundle(const std::string& ssl_cert_file, const std::string& cu
 
 namespace {
 
+/// Connections kept open for reuse, across every thread of a client.
+constexpr long kMostConnections = 64;
+
 /// The CA bundle of this machine, when this build of libcurl would not find one (see
 /// PickCaBundle); worked out once per process.
 const std::string& SystemCaBundle() {
@@ -161,6 +164,10 @@ Expected<HttpResponse> HttpClient::Send(const HttpRequest& request, HttpFailure*
     }
   }
   Curl().easy_setopt(curl, CURLOPT_SHARE, shared_->share);
+  // The shared cache keeps a connection for each request in flight: with curl's default of 5,
+  // each request from more threads than that closed the oldest connection when it ended, and
+  // every request then opened a new one.
+  Curl().easy_setopt(curl, CURLOPT_MAXCONNECTS, kMostConnections);
   Curl().easy_setopt(curl, CURLOPT_URL, request.url.c_str());
   Curl().easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   Curl().easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);

@@ -215,6 +215,13 @@ std::pair<int, int> FaultProxy::Stats() {
   return {json.value("requests", -1), json.value("faults", -1)};
 }
 
+int FaultProxy::Connections() {
+  HttpClient http;
+  auto response = http.Send({"GET", "http://" + host_ + "/__proxy/stats", {}, "", "", ""});
+  if (!response) return -1;
+  return nlohmann::json::parse(response->body).value("connections", -1);
+}
+
 std::string PushTestImage(DistributionClient& client, const std::string& repository,
                           const std::string& tag, const std::string& content) {
   // A layer is a tar; any bytes do for the registry, but keep it a real (empty-ish) tar.

@@ -61,6 +61,8 @@ class FaultProxy {
   void Configure(const std::string& json);
   /// {"requests": N, "faults": M} as (requests, faults).
   std::pair<int, int> Stats();
+  /// The connections accepted so far (the stats request's own among them).
+  int Connections();
 
  private:
   std::string dir_;

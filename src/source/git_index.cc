@@ -30,14 +30,19 @@ uint16_t Be16(const char* p) {
   return static_cast<uint16_t>((u[0] << 8) | u[1]);
 }
 
-/// Lowercase hex of an object id.
-std::string Hex(const unsigned char* oid) {
+/// Lowercase hex of an object id, into the 40 chars at `hex`.
+void HexInto(const unsigned char* oid, char* hex) {
   static const char kHex[] = "0123456789abcdef";
-  std::string hex(2 * kOidSize, '0');
   for (size_t i = 0; i < kOidSize; ++i) {
     hex[2 * i] = kHex[oid[i] >> 4];
     hex[2 * i + 1] = kHex[oid[i] & 15];
   }
+}
+
+/// Lowercase hex of an object id.
+std::string Hex(const unsigned char* oid) {
+  std::string hex(2 * kOidSize, '0');
+  HexInto(oid, hex.data());
   return hex;
 }
 
@@ -68,11 +73,16 @@ std::string IndexEntry::mode_text() const {
 bool GitIndex::ListAsTree(const std::string& tree,
                           const std::function<void(const TreeEntryView&)>& visit) const {
   if (tree.empty() || root_tree_ != tree) return false;
+  // The mode and id written into buffers of this frame: no string made per entry.
+  char mode[6];  // git's modes are six octal digits: 100644, 100755, 120000, 160000
+  char oid[2 * kOidSize];
   for (const IndexEntry& entry : entries_) {
     if (entry.intent_to_add()) continue;
-    const std::string mode = entry.mode_text();
-    const std::string oid = entry.oid_hex();
-    visit(TreeEntryView{mode, oid, entry.path});
+    uint32_t bits = entry.mode;
+    for (int i = 5; i >= 0; --i, bits >>= 3) mode[i] = static_cast<char>('0' + (bits & 7));
+    HexInto(entry.oid, oid);
+    visit(TreeEntryView{std::string_view(mode, sizeof mode), std::string_view(oid, sizeof oid),
+                        entry.path});
   }
   return true;
 }
